@@ -1,0 +1,74 @@
+#include "core/storage.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace ltx2 {
+
+OwnedStorage::OwnedStorage(size_t bytes) {
+    size_ = bytes;
+    size_t rounded = (bytes + 63) / 64 * 64;
+    if (rounded == 0) rounded = 64;
+    data_ = static_cast<std::byte*>(std::aligned_alloc(64, rounded));
+    if (!data_) fail("out of memory allocating {} bytes", bytes);
+    std::memset(data_, 0, rounded);
+}
+
+OwnedStorage::~OwnedStorage() { std::free(data_); }
+
+MappedFile::MappedFile(const std::string& path) : path_(path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        int e = errno;
+        ::close(fd);
+        fail("{}: cannot stat: {}", path, std::strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail("{}: not a regular file", path);
+    }
+    size_ = size_t(st.st_size);
+    if (size_ > 0) {
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            ::close(fd);
+            fail("{}: cannot map {} bytes: {}", path, size_, std::strerror(e));
+        }
+        data_ = static_cast<std::byte*>(p);
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+    if (data_) ::munmap(data_, size_);
+}
+
+namespace {
+void advise(std::byte* base, size_t total, size_t offset, size_t bytes, int advice) {
+    if (!base || bytes == 0 || offset >= total) return;
+    static const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+    size_t begin = offset / page * page;
+    size_t end = std::min(total, offset + bytes);
+    ::madvise(base + begin, end - begin, advice);
+}
+}  // namespace
+
+void MappedFile::will_need(size_t offset, size_t bytes) const {
+    advise(data_, size_, offset, bytes, MADV_WILLNEED);
+}
+void MappedFile::dont_need(size_t offset, size_t bytes) const {
+    advise(data_, size_, offset, bytes, MADV_DONTNEED);
+}
+
+}  // namespace ltx2

@@ -1,0 +1,56 @@
+#pragma once
+// Weights by official name, from one safetensors file or a sharded set
+// (*.safetensors.index.json). Models ask for tensors by their module path; the store maps
+// that to the key in the file (e.g. adds `model.diffusion_model.`), checks shape and dtype,
+// and hands out zero-copy views. Quantized formats and streaming hook in here, not in models.
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/tensor.h"
+#include "io/safetensors.h"
+
+namespace ltx2 {
+
+class WeightStore {
+public:
+    // path: a .safetensors file or a .safetensors.index.json. `prefix` is the official key
+    // prefix of the component (e.g. "model.diffusion_model."); keys without it are also
+    // accepted when the file holds none with it (a component-only file).
+    static WeightStore open(const std::string& path, const std::string& prefix = "");
+
+    // Raw key lookup (after prefix mapping). Throws naming file and tensor when missing.
+    bool has(const std::string& name) const;
+    Tensor get(const std::string& name) const;
+    // Checked: exact shape, and a floating dtype. Error: "FILE: tensor 'KEY' has shape X, expected Y".
+    Tensor get(const std::string& name, const Shape& expected_shape) const;
+    Tensor get_optional(const std::string& name, const Shape& expected_shape) const;  // undefined if absent
+
+    // Every component name (prefix stripped) the files hold under this component.
+    std::vector<std::string> names() const;
+    // Names that were never requested through get(): to report unexpected tensors.
+    std::vector<std::string> unused_names() const;
+    // The `config` JSON of the (first) file's metadata; throws if absent or malformed.
+    nlohmann::json config() const;
+    std::string describe() const;  // the file path(s), for messages
+
+    // Residency hints for everything under a name prefix (e.g. "transformer_blocks.3.").
+    void prefetch(const std::string& name_prefix) const;
+    void release(const std::string& name_prefix) const;
+
+private:
+    struct Source {
+        std::shared_ptr<SafetensorsFile> file;
+        std::string key;  // full key in the file
+    };
+    const Source* lookup(const std::string& name) const;
+    std::string prefix_;
+    std::vector<std::shared_ptr<SafetensorsFile>> files_;
+    std::vector<std::pair<std::string, Source>> by_name_;  // sorted by name
+    std::shared_ptr<std::set<std::string>> used_;
+};
+
+}  // namespace ltx2

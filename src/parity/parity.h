@@ -1,0 +1,62 @@
+#pragma once
+// Golden-parity runs: load a fixture's io file, run the computation its `kind` names,
+// compare each output with the stored reference (max abs error / max |ref|).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tensor.h"
+#include "io/safetensors.h"
+
+namespace ltx2 {
+
+struct ParityCheck {
+    std::string name;
+    double max_abs_err = 0;
+    double rel_err = 0;  // max_abs_err / max |ref| (max_abs_err when ref is all zero)
+    double tolerance = 0;
+    bool pass = false;
+};
+
+class ParityRun {
+public:
+    // tol_override: --tol; weights_override: --weights (replaces the model file the fixture names).
+    ParityRun(const std::string& io_path, std::optional<double> tol_override, std::string weights_override);
+
+    const SafetensorsFile& io() const { return *io_; }
+    const std::string& io_path() const { return io_path_; }
+    std::string kind() const;
+    bool has(const std::string& name) const { return io_->has(name); }
+    Tensor input(const std::string& name) const { return io_->tensor(name); }
+    bool has_meta(const std::string& key) const { return io_->metadata_value(key).has_value(); }
+    std::string meta(const std::string& key) const;  // throws naming file and key when absent
+    // A path relative to the io file's folder.
+    std::string sibling(const std::string& relative) const;
+    // The weights: --weights, else metadata `meta_key` (relative), else NAME.model.safetensors.
+    std::string model_path(const std::string& meta_key = "model") const;
+
+    // Compares `got` with the io tensor `name` (shapes must match, after dropping size-1 dims).
+    void compare(const std::string& name, const Tensor& got, double default_tolerance);
+    // Same, for a reference tensor that may be absent (dbg.*): skipped when absent.
+    void compare_if_present(const std::string& name, const Tensor& got, double default_tolerance);
+
+    const std::vector<ParityCheck>& checks() const { return checks_; }
+    bool all_passed() const;
+
+private:
+    std::string io_path_;
+    std::shared_ptr<SafetensorsFile> io_;
+    std::optional<double> tol_override_;
+    std::string weights_override_;
+    std::vector<ParityCheck> checks_;
+};
+
+ParityCheck compare_tensors(const std::string& name, const Tensor& got, const Tensor& ref, double tolerance);
+
+using ParityKindFn = void (*)(ParityRun&);
+// nullptr for an unknown kind.
+ParityKindFn find_parity_kind(std::string_view kind);
+std::vector<std::string> parity_kind_names();
+
+}  // namespace ltx2
