@@ -96,7 +96,7 @@ float f16_to_f32(uint16_t h) {
 
 uint16_t f32_to_f16(float f) {
     uint16_t sign = std::signbit(f) ? 0x8000 : 0;
-    if (std::isnan(f)) return 0x7e00;
+    if (std::isnan(f)) return sign | 0x7e00;
     float a = std::fabs(f);
     if (std::isinf(a)) return sign | 0x7c00;
     bool overflow;
@@ -116,13 +116,14 @@ float fp8_e4m3_to_f32(uint8_t v) {
 
 uint8_t f32_to_fp8_e4m3(float f) {
     uint8_t sign = std::signbit(f) ? 0x80 : 0;
-    if (std::isnan(f)) return 0x7f;
+    if (std::isnan(f)) return sign | 0x7f;
     float a = std::fabs(f);
-    // torch (c10) maps |x| >= 480 (half-way past the largest finite 448) to NaN.
+    // torch (c10) does not saturate: |x| >= 480 is NaN, and |x| in (464, 480) rounds up
+    // into the NaN code 0x7f too; 464 itself is a tie and goes to the even 448.
     if (a >= 480.0f) return sign | 0x7f;
     bool overflow;
     uint32_t bits = round_small_float_magnitude(a, 4, 3, overflow, 0x7e);
-    if (overflow) bits = 0x7e;
+    if (overflow) return sign | 0x7f;
     return uint8_t(sign | bits);
 }
 
@@ -130,7 +131,7 @@ float fp8_e5m2_to_f32(uint8_t v) { return f16_to_f32(uint16_t(v) << 8); }
 
 uint8_t f32_to_fp8_e5m2(float f) {
     uint8_t sign = std::signbit(f) ? 0x80 : 0;
-    if (std::isnan(f)) return 0x7f;
+    if (std::isnan(f)) return sign | 0x7f;
     float a = std::fabs(f);
     if (std::isinf(a)) return sign | 0x7c;
     bool overflow;

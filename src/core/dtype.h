@@ -36,7 +36,7 @@ inline float round_to_bf16(float f) { return bf16_to_f32(f32_to_bf16(f)); }
 float f16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);
 float fp8_e4m3_to_f32(uint8_t v);  // float8_e4m3fn: no infinities, 0x7f/0xff are NaN
-uint8_t f32_to_fp8_e4m3(float f);  // saturating round-to-nearest-even, as torch casts
+uint8_t f32_to_fp8_e4m3(float f);  // round-to-nearest-even; |x| > 464 gives NaN, as torch casts
 float fp8_e5m2_to_f32(uint8_t v);
 uint8_t f32_to_fp8_e5m2(float f);
 

@@ -51,7 +51,9 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
                        const std::map<std::string, std::string>& metadata = {});
 
 // Writes a valid header for the given (name, dtype, shape) list followed by a data section
-// that is a hole (sparse file): a full-size checkpoint that costs no disk.
+// that is a hole (sparse file): a full-size checkpoint that costs no disk. The writer lays
+// out the offsets itself (entries' begin/end are ignored), as write_safetensors does:
+// gap-free, widest dtype first, header padded to a multiple of 8.
 void write_sparse_safetensors(const std::string& path, const std::vector<TensorEntry>& entries,
                               const std::map<std::string, std::string>& metadata = {});
 

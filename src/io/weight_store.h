@@ -4,6 +4,7 @@
 // that to the key in the file (e.g. adds `model.diffusion_model.`), checks shape and dtype,
 // and hands out zero-copy views. Quantized formats and streaming hook in here, not in models.
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,10 +48,16 @@ private:
         std::string key;  // full key in the file
     };
     const Source* lookup(const std::string& name) const;
+    std::string key_for(const std::string& name) const;  // the full key a name maps to
+    void mark_used(const std::string& name) const;
+    void advise(const std::string& name_prefix, bool need) const;
+    std::string path_;            // as given to open(): the file or the index
     std::string prefix_;
+    bool prefix_present_ = false;  // the files hold keys under prefix_; else plain names are used
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::vector<std::pair<std::string, Source>> by_name_;  // sorted by name
-    std::shared_ptr<std::set<std::string>> used_;
+    std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies
+    std::shared_ptr<std::mutex> used_mutex_ = std::make_shared<std::mutex>();
 };
 
 }  // namespace ltx2

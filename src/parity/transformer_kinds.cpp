@@ -1,5 +1,170 @@
+// transformer.x0: the LTX-2 transformer (velocity) and X0Model (denoised) on a golden fixture,
+// for every perturbation / disabled-stream case the fixture holds.
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
+#include "io/weight_store.h"
+#include "models/transformer/model.h"
 #include "parity/kinds.h"
+
 namespace ltx2 {
-void parity_transformer_x0(ParityRun&) { fail("transformer.x0: not implemented yet"); }
+
+namespace {
+
+// One call of the model as a fixture case describes it.
+struct Case {
+    std::string name;    // "(none)", "stg", ...
+    std::string prefix;  // "out." or "out.NAME."
+    int batch = 1;       // inputs repeated to this batch
+    std::vector<PerturbationConfig> samples;  // one per sample (empty: none)
+    bool video_enabled = true;
+    bool audio_enabled = true;
+};
+
+PerturbationConfig parse_perturbation(const std::string& text) {
+    static const std::pair<const char*, PerturbationType> kTypes[] = {
+        {"SKIP_A2V_CROSS_ATTN", PerturbationType::SkipA2VCrossAttn},
+        {"SKIP_V2A_CROSS_ATTN", PerturbationType::SkipV2ACrossAttn},
+        {"SKIP_VIDEO_SELF_ATTN", PerturbationType::SkipVideoSelfAttn},
+        {"SKIP_AUDIO_SELF_ATTN", PerturbationType::SkipAudioSelfAttn},
+    };
+    std::optional<std::vector<int>> blocks;
+    std::smatch m;
+    if (std::regex_search(text, m, std::regex(R"(blocks\s*=?\s*\[([0-9,\s]*)\])"))) {
+        blocks.emplace();
+        std::string list = m[1];
+        std::regex num(R"(\d+)");
+        for (auto it = std::sregex_iterator(list.begin(), list.end(), num); it != std::sregex_iterator(); ++it)
+            blocks->push_back(std::stoi(it->str()));
+    }
+    PerturbationConfig config;
+    for (const auto& [token, type] : kTypes)
+        if (text.find(token) != std::string::npos) config.perturbations.push_back({type, blocks});
+    return config;
+}
+
+// The cases of `perturbation_cases` (name → description, as the README documents them).
+std::vector<Case> parse_cases(const ParityRun& run) {
+    std::vector<Case> cases{{"(none)", "out.", 1, {}, true, true}};
+    if (!run.has_meta("perturbation_cases")) return cases;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(run.meta("perturbation_cases"));
+    } catch (const std::exception& e) {
+        fail("{}: metadata 'perturbation_cases' is not valid JSON: {}", run.io_path(), e.what());
+    }
+    std::map<std::string, std::string> text;
+    for (const auto& [name, value] : j.items()) text[name] = value.is_string() ? value.get<std::string>() : value.dump();
+    for (const auto& [name, description] : text) {
+        if (name == "(none)") continue;
+        Case c{name, "out." + name + ".", 1, {}, true, true};
+        std::smatch m;
+        if (std::regex_search(description, m, std::regex(R"((video|audio) Modality with enabled=False)")))
+            (m[1] == "video" ? c.video_enabled : c.audio_enabled) = false;
+        if (std::regex_search(description, m, std::regex(R"(repeated to batch (\d+))"))) {
+            c.batch = std::stoi(m[1]);
+            c.samples.resize(size_t(c.batch));
+            std::regex per_sample(R"(sample (\d+) the (\w+) perturbation)");
+            for (auto it = std::sregex_iterator(description.begin(), description.end(), per_sample);
+                 it != std::sregex_iterator(); ++it) {
+                const int index = std::stoi((*it)[1]);
+                const std::string other = (*it)[2];
+                if (index >= c.batch || !text.count(other))
+                    fail("{}: perturbation case '{}' refers to sample {} / case '{}' it does not define",
+                         run.io_path(), name, index, other);
+                c.samples[size_t(index)] = parse_perturbation(text[other]);
+            }
+        } else {
+            PerturbationConfig p = parse_perturbation(description);
+            if (!p.perturbations.empty()) c.samples.assign(1, p);
+        }
+        cases.push_back(std::move(c));
+    }
+    return cases;
+}
+
+Tensor repeat_batch(const Tensor& t, int n) {
+    if (!t.defined() || n == 1) return t;
+    Shape shape = t.shape();
+    const int64_t b = shape[0];
+    shape[0] = b * n;
+    Tensor out = Tensor::zeros(shape, t.dtype());
+    for (int i = 0; i < n; ++i) {
+        Tensor dst = out.slice(0, i * b, (i + 1) * b);
+        dst.copy_from(t);
+    }
+    return out;
+}
+
+Modality read_modality(const ParityRun& run, const std::string& s, bool bf16_positions) {
+    Modality m;
+    m.latent = run.input("in." + s + "_latent");
+    m.timesteps = run.input("in." + s + "_timesteps");
+    m.positions = run.input("in." + s + "_positions");
+    if (bf16_positions) m.positions = m.positions.to(DType::BF16);
+    m.context = run.input("in." + s + "_context");
+    if (run.has("in." + s + "_context_mask")) m.context_mask = run.input("in." + s + "_context_mask");
+    return m;
+}
+
+Modality for_case(const Modality& m, const Case& c, bool enabled) {
+    Modality out = m;
+    out.latent = repeat_batch(m.latent, c.batch);
+    out.timesteps = repeat_batch(m.timesteps, c.batch);
+    out.positions = repeat_batch(m.positions, c.batch);
+    out.context = repeat_batch(m.context, c.batch);
+    out.context_mask = repeat_batch(m.context_mask, c.batch);
+    out.enabled = enabled;
+    return out;
+}
+
+}  // namespace
+
+void parity_transformer_x0(ParityRun& run) {
+    const WeightStore store = WeightStore::open(run.model_path(), "model.diffusion_model.");
+    const LTXModel model = LTXModel::load(store);
+    const bool bf16 = model.bf16();
+    const double out_tol = bf16 ? 3e-2 : 1e-5;
+
+    // The bf16 pipeline creates video positions in bf16 (VideoLatentTools casts them to the
+    // latent dtype); audio positions stay float32.
+    const Modality video = read_modality(run, "video", bf16);
+    const bool has_audio = model.config().has_audio() && run.has("in.audio_latent");
+    const Modality audio = has_audio ? read_modality(run, "audio", false) : Modality{};
+
+    for (const Case& c : parse_cases(run)) {
+        const bool present = run.has(c.prefix + "video_velocity") || run.has(c.prefix + "audio_velocity") ||
+                             run.has(c.prefix + "video_denoised") || run.has(c.prefix + "audio_denoised");
+        if (!present) continue;
+        const Modality v = for_case(video, c, c.video_enabled);
+        const Modality a = has_audio ? for_case(audio, c, c.audio_enabled) : Modality{};
+        BatchedPerturbations p;
+        p.samples = c.samples;
+        if (!p.samples.empty() && int(p.samples.size()) != c.batch) p = BatchedPerturbations::uniform(c.batch, c.samples[0]);
+
+        DebugTap tap;
+        if (c.name == "(none)")
+            tap = [&run](const std::string& name, const Tensor& value) {
+                const bool rope = name.find("rope") != std::string::npos;
+                run.compare_if_present("dbg." + name, value, rope ? 1e-6 : 1e-5);
+            };
+        AVTensors velocity;
+        const AVTensors denoised = x0_forward(model, &v, has_audio ? &a : nullptr, p, nullptr, &velocity, tap);
+        for (const char* s : {"video", "audio"}) {
+            const bool is_video = std::string(s) == "video";
+            const Tensor& vel = is_video ? velocity.video : velocity.audio;
+            const Tensor& x0 = is_video ? denoised.video : denoised.audio;
+            if (!vel.defined()) continue;
+            run.compare_if_present(c.prefix + s + "_velocity", vel, out_tol);
+            run.compare_if_present(c.prefix + s + "_denoised", x0, out_tol);
+        }
+    }
+}
+
 }  // namespace ltx2

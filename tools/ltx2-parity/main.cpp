@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
+    if (tol && !(*tol >= 0)) {
+        std::fprintf(stderr, "error: --tol must be a non-negative number, got %g\n", *tol);
+        return 2;
+    }
     try {
         ltx2::ParityRun run(io_path, tol, weights);
         const std::string kind = run.kind();

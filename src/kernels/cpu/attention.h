@@ -13,4 +13,7 @@ enum class Precision { F32, BF16 };  // BF16: products in bf16 with f32 accumula
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_bias, int heads,
                  Precision precision);
 
+// Query rows per work item (0: automatic). For tuning and tests.
+void set_attention_block_rows(int rows);
+
 }  // namespace ltx2

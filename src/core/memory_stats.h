@@ -1,0 +1,10 @@
+#pragma once
+// Process memory figures for progress output and benchmarks.
+#include <cstdint>
+
+namespace ltx2 {
+
+uint64_t peak_rss_bytes();     // high-water mark of resident memory (VmHWM)
+uint64_t current_rss_bytes();  // resident memory now (VmRSS)
+
+}  // namespace ltx2

@@ -1,0 +1,153 @@
+// Writing .safetensors files: dense (real tensor data) and sparse (header + hole).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+
+namespace ltx2 {
+
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+struct PlannedTensor {
+    std::string name;
+    DType dtype;
+    Shape shape;
+    size_t begin = 0, end = 0;
+    size_t source = 0;  // index into the caller's list
+};
+
+// Lays tensors out gap-free, widest dtype first (as the official writer does), so that with
+// an 8-aligned data section every tensor is aligned to its element size.
+std::vector<PlannedTensor> plan_layout(const std::string& path, std::vector<PlannedTensor> tensors) {
+    std::set<std::string> seen;
+    for (const auto& t : tensors) {
+        LTX2_CHECK(t.name != "__metadata__" && !t.name.empty(), "{}: invalid tensor name '{}'", path, t.name);
+        LTX2_CHECK(seen.insert(t.name).second, "{}: tensor '{}' given twice", path, t.name);
+        for (int64_t d : t.shape)
+            LTX2_CHECK(d >= 0, "{}: tensor '{}' has negative dimension in shape {}", path, t.name, shape_str(t.shape));
+    }
+    std::stable_sort(tensors.begin(), tensors.end(), [](const PlannedTensor& a, const PlannedTensor& b) {
+        return dtype_size(a.dtype) > dtype_size(b.dtype);
+    });
+    size_t offset = 0;
+    for (auto& t : tensors) {
+        size_t bytes = dtype_size(t.dtype);
+        for (int64_t d : t.shape) bytes *= size_t(d);
+        t.begin = offset;
+        t.end = offset + bytes;
+        offset = t.end;
+    }
+    return tensors;
+}
+
+// 8-byte length + JSON header padded with spaces to a multiple of 8.
+std::string encode_header(const std::vector<PlannedTensor>& tensors,
+                          const std::map<std::string, std::string>& metadata) {
+    ordered_json header = ordered_json::object();
+    if (!metadata.empty()) {
+        ordered_json meta = ordered_json::object();
+        for (const auto& [k, v] : metadata) meta[k] = v;
+        header["__metadata__"] = std::move(meta);
+    }
+    for (const auto& t : tensors) {
+        header[t.name] = {{"dtype", std::string(dtype_name(t.dtype))},
+                          {"shape", t.shape},
+                          {"data_offsets", {t.begin, t.end}}};
+    }
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    std::string out(8, '\0');
+    uint64_t n = text.size();
+    for (int i = 0; i < 8; ++i) out[size_t(i)] = char((n >> (8 * i)) & 0xff);
+    return out + text;
+}
+
+// Owns PATH.tmp until commit() renames it onto PATH; removes it if never committed.
+class TempFile {
+public:
+    explicit TempFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+        fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd_ < 0) fail("{}: cannot create {}: {}", path_, tmp_, std::strerror(errno));
+    }
+    ~TempFile() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!committed_) ::unlink(tmp_.c_str());
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+
+    void write(const void* data, size_t bytes) {
+        const char* p = static_cast<const char*>(data);
+        while (bytes > 0) {
+            ssize_t n = ::write(fd_, p, std::min<size_t>(bytes, size_t(1) << 30));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) fail("{}: write failed: {}", path_, n < 0 ? std::strerror(errno) : "no progress");
+            p += n;
+            bytes -= size_t(n);
+        }
+    }
+    void truncate(size_t size) {
+        if (::ftruncate(fd_, off_t(size)) != 0) fail("{}: cannot extend to {} bytes: {}", path_, size, std::strerror(errno));
+    }
+    void commit() {
+        int fd = fd_;
+        fd_ = -1;
+        if (::close(fd) != 0) fail("{}: close failed: {}", path_, std::strerror(errno));
+        if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("{}: cannot rename {} onto it: {}", path_, tmp_, std::strerror(errno));
+        committed_ = true;
+    }
+
+private:
+    std::string path_, tmp_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+}  // namespace
+
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+    std::vector<PlannedTensor> wanted;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto& [name, t] = tensors[i];
+        LTX2_CHECK(t.defined(), "{}: tensor '{}' is undefined", path, name);
+        wanted.push_back({name, t.dtype(), t.shape(), 0, 0, i});
+    }
+    const auto planned = plan_layout(path, std::move(wanted));
+    const std::string header = encode_header(planned, metadata);
+
+    TempFile out(path);
+    out.write(header.data(), header.size());
+    for (const auto& p : planned) {
+        const Tensor data = tensors[p.source].second.contiguous();
+        if (data.nbytes() > 0) out.write(data.raw(), data.nbytes());
+    }
+    out.commit();
+}
+
+void write_sparse_safetensors(const std::string& path, const std::vector<TensorEntry>& entries,
+                              const std::map<std::string, std::string>& metadata) {
+    std::vector<PlannedTensor> wanted;
+    for (size_t i = 0; i < entries.size(); ++i) wanted.push_back({entries[i].name, entries[i].dtype, entries[i].shape, 0, 0, i});
+    const auto planned = plan_layout(path, std::move(wanted));
+    const std::string header = encode_header(planned, metadata);
+    const size_t data_bytes = planned.empty() ? 0 : planned.back().end;
+
+    TempFile out(path);
+    out.write(header.data(), header.size());
+    out.truncate(header.size() + data_bytes);  // the data section stays a hole
+    out.commit();
+}
+
+}  // namespace ltx2

@@ -1,0 +1,198 @@
+#include "io/weight_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace ltx2 {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+json read_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    LTX2_CHECK(in.good(), "{}: cannot open", path);
+    std::stringstream text;
+    text << in.rdbuf();
+    try {
+        return json::parse(text.str());
+    } catch (const json::exception& e) {
+        fail("{}: not valid JSON: {}", path, e.what());
+    }
+}
+
+bool is_weight_dtype(DType t) {
+    switch (t) {
+        case DType::F32:
+        case DType::BF16:
+        case DType::F16:
+        case DType::F8_E4M3:
+        case DType::F8_E5M2: return true;
+        default: return false;
+    }
+}
+
+// (full key -> file) for every tensor of a sharded checkpoint, validated against the shards.
+std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> open_index(
+    const std::string& index_path, std::vector<std::shared_ptr<SafetensorsFile>>& files) {
+    const json index = read_json_file(index_path);
+    LTX2_CHECK(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(),
+               "{}: not a safetensors index: expected an object with a 'weight_map' object", index_path);
+    const fs::path folder = fs::path(index_path).parent_path();
+
+    std::map<std::string, std::shared_ptr<SafetensorsFile>> shards;
+    std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> keys;
+    for (const auto& [key, shard_value] : index["weight_map"].items()) {
+        LTX2_CHECK(shard_value.is_string(), "{}: weight_map entry for tensor '{}' must be a shard file name", index_path,
+                   key);
+        const std::string shard = shard_value.get<std::string>();
+        auto it = shards.find(shard);
+        if (it == shards.end()) {
+            const std::string shard_path = (folder / shard).string();
+            std::error_code ec;
+            LTX2_CHECK(fs::is_regular_file(shard_path, ec), "{}: shard '{}' (listed for tensor '{}') does not exist at {}",
+                       index_path, shard, key, shard_path);
+            it = shards.emplace(shard, SafetensorsFile::open(shard_path)).first;
+            files.push_back(it->second);
+        }
+        LTX2_CHECK(it->second->has(key), "{}: tensor '{}' is listed in shard '{}' but {} does not hold it", index_path,
+                   key, shard, it->second->path());
+        keys.emplace_back(key, it->second);
+    }
+    return keys;
+}
+
+}  // namespace
+
+WeightStore WeightStore::open(const std::string& path, const std::string& prefix) {
+    WeightStore store;
+    store.prefix_ = prefix;
+    store.path_ = path;
+
+    std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> keys;
+    if (ends_with(path, ".json")) {
+        keys = open_index(path, store.files_);
+    } else {
+        auto file = SafetensorsFile::open(path);
+        store.files_.push_back(file);
+        for (const auto& e : file->entries()) keys.emplace_back(e.name, file);
+    }
+
+    store.prefix_present_ =
+        !prefix.empty() && std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return starts_with(k.first, prefix); });
+    for (auto& [key, file] : keys) {
+        if (store.prefix_present_ && !starts_with(key, prefix)) continue;
+        std::string name = store.prefix_present_ ? key.substr(prefix.size()) : key;
+        store.by_name_.emplace_back(std::move(name), Source{file, key});
+    }
+    std::sort(store.by_name_.begin(), store.by_name_.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return store;
+}
+
+const WeightStore::Source* WeightStore::lookup(const std::string& name) const {
+    auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
+                               [](const auto& entry, const std::string& n) { return entry.first < n; });
+    return it != by_name_.end() && it->first == name ? &it->second : nullptr;
+}
+
+std::string WeightStore::key_for(const std::string& name) const { return prefix_present_ ? prefix_ + name : name; }
+
+bool WeightStore::has(const std::string& name) const { return lookup(name) != nullptr; }
+
+void WeightStore::mark_used(const std::string& name) const {
+    std::lock_guard lock(*used_mutex_);
+    used_->insert(name);
+}
+
+Tensor WeightStore::get(const std::string& name) const {
+    const Source* src = lookup(name);
+    if (!src) {
+        std::string where;
+        if (prefix_present_)
+            where = fmt::format(" (looked for it under prefix '{}')", prefix_);
+        else if (!prefix_.empty())
+            where = fmt::format(" (the files hold no keys under prefix '{}', so plain names are used)", prefix_);
+        fail("{}: tensor '{}' is missing{}", describe(), key_for(name), where);
+    }
+    mark_used(name);
+    return src->file->tensor(src->key);
+}
+
+Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) const {
+    Tensor t = get(name);
+    const Source* src = lookup(name);
+    LTX2_CHECK(is_weight_dtype(t.dtype()), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
+               src->file->path(), src->key, dtype_name(t.dtype()));
+    LTX2_CHECK(t.shape() == expected_shape, "{}: tensor '{}' has shape {}, expected {}", src->file->path(), src->key,
+               shape_str(t.shape()), shape_str(expected_shape));
+    return t;
+}
+
+Tensor WeightStore::get_optional(const std::string& name, const Shape& expected_shape) const {
+    if (!has(name)) return Tensor();
+    return get(name, expected_shape);
+}
+
+std::vector<std::string> WeightStore::names() const {
+    std::vector<std::string> out;
+    out.reserve(by_name_.size());
+    for (const auto& entry : by_name_) out.push_back(entry.first);
+    return out;
+}
+
+std::vector<std::string> WeightStore::unused_names() const {
+    std::lock_guard lock(*used_mutex_);
+    std::vector<std::string> out;
+    for (const auto& entry : by_name_)
+        if (!used_->count(entry.first)) out.push_back(entry.first);
+    return out;
+}
+
+json WeightStore::config() const {
+    LTX2_CHECK(!files_.empty(), "{}: no files", describe());
+    const auto& file = files_.front();
+    auto text = file->metadata_value("config");
+    LTX2_CHECK(text.has_value(), "{}: metadata has no 'config' entry", file->path());
+    try {
+        return json::parse(*text);
+    } catch (const json::exception& e) {
+        fail("{}: metadata 'config' is not valid JSON: {}", file->path(), e.what());
+    }
+}
+
+std::string WeightStore::describe() const {
+    if (files_.size() == 1 && files_.front()->path() == path_) return path_;
+    return fmt::format("{} ({} shards)", path_, files_.size());
+}
+
+void WeightStore::advise(const std::string& name_prefix, bool need) const {
+    for (const auto& [name, src] : by_name_) {
+        if (!starts_with(name, name_prefix)) continue;
+        const TensorEntry* e = src.file->find(src.key);
+        const size_t offset = src.file->data_offset() + e->begin;
+        if (need)
+            src.file->mapping()->will_need(offset, e->end - e->begin);
+        else
+            src.file->mapping()->dont_need(offset, e->end - e->begin);
+    }
+}
+
+void WeightStore::prefetch(const std::string& name_prefix) const { advise(name_prefix, true); }
+void WeightStore::release(const std::string& name_prefix) const { advise(name_prefix, false); }
+
+}  // namespace ltx2

@@ -1,0 +1,245 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "io/safetensors.h"
+#include "io/weight_store.h"
+
+namespace fs = std::filesystem;
+using namespace ltx2;
+
+namespace {
+
+const std::string kPrefix = "model.diffusion_model.";
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        static int counter = 0;
+        path = fs::temp_directory_path() /
+               ("ltx2-ws-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+template <class Fn>
+void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
+    try {
+        fn();
+        ADD_FAILURE() << "expected ltx2::Error containing '" << fragments.front() << "', nothing thrown";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        for (const auto& f : fragments)
+            EXPECT_NE(message.find(f), std::string::npos) << "message: " << message << "\nmissing: " << f;
+    }
+}
+
+Tensor iota(const Shape& shape) {
+    Tensor t = Tensor::zeros(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = float(i);
+    return t;
+}
+
+// A full checkpoint: transformer keys under the prefix, plus a VAE key outside it.
+std::string write_full_checkpoint(const TempDir& dir) {
+    const std::string path = dir.file("full.safetensors");
+    write_safetensors(path,
+                      {{kPrefix + "blocks.0.w", iota({4, 8})},
+                       {kPrefix + "blocks.0.b", iota({8}).to(DType::BF16)},
+                       {kPrefix + "blocks.1.w", iota({4, 8}).to(DType::F8_E4M3)},
+                       {kPrefix + "ids", Tensor::zeros({3}, DType::I64)},
+                       {"vae.decoder.w", iota({2})}},
+                      {{"config", R"({"num_layers": 2, "name": "full"})"}});
+    return path;
+}
+
+}  // namespace
+
+TEST(WeightStore, PrefixIsAddedWhenTheFileHasIt) {
+    TempDir dir;
+    const std::string path = write_full_checkpoint(dir);
+    auto store = WeightStore::open(path, kPrefix);
+    EXPECT_EQ(store.names(), (std::vector<std::string>{"blocks.0.b", "blocks.0.w", "blocks.1.w", "ids"}));
+    EXPECT_TRUE(store.has("blocks.0.w"));
+    EXPECT_FALSE(store.has("vae.decoder.w")) << "keys outside the prefix belong to other components";
+    EXPECT_FALSE(store.has(kPrefix + "blocks.0.w")) << "names are given without the prefix";
+    Tensor w = store.get("blocks.0.w", {4, 8});
+    EXPECT_EQ(w.at({1, 2}), 10.0);
+    EXPECT_EQ(store.get("blocks.0.b", {8}).dtype(), DType::BF16);
+    EXPECT_EQ(store.get("blocks.1.w", {4, 8}).dtype(), DType::F8_E4M3);
+    EXPECT_EQ(store.describe(), path);
+}
+
+TEST(WeightStore, PlainKeysAreUsedWhenTheFileHasNoPrefixedKey) {
+    TempDir dir;
+    const std::string path = dir.file("transformer_only.safetensors");
+    write_safetensors(path, {{"blocks.0.w", iota({4, 8})}, {"blocks.0.b", iota({8})}});
+    auto store = WeightStore::open(path, kPrefix);
+    EXPECT_EQ(store.names(), (std::vector<std::string>{"blocks.0.b", "blocks.0.w"}));
+    EXPECT_EQ(store.get("blocks.0.b", {8}).at({7}), 7.0);
+    expect_error([&] { store.get("blocks.9.w"); },
+                 {path + ": tensor 'blocks.9.w' is missing", "no keys under prefix '" + kPrefix + "'"});
+}
+
+TEST(WeightStore, NoPrefixMeansEveryKey) {
+    TempDir dir;
+    const std::string path = write_full_checkpoint(dir);
+    auto store = WeightStore::open(path);
+    EXPECT_EQ(store.names().size(), 5u);
+    EXPECT_TRUE(store.has("vae.decoder.w"));
+    EXPECT_TRUE(store.has(kPrefix + "blocks.0.w"));
+    expect_error([&] { store.get("nope"); }, {path + ": tensor 'nope' is missing"});
+}
+
+TEST(WeightStore, MissingTensorMessageNamesFileKeyAndPrefix) {
+    TempDir dir;
+    const std::string path = write_full_checkpoint(dir);
+    auto store = WeightStore::open(path, kPrefix);
+    expect_error([&] { store.get("blocks.7.w", {4, 8}); },
+                 {path + ": tensor 'model.diffusion_model.blocks.7.w' is missing (looked for it under prefix "
+                         "'model.diffusion_model.')"});
+    EXPECT_FALSE(store.get_optional("blocks.7.w", {4, 8}).defined());
+}
+
+TEST(WeightStore, WrongShapeMessageIsExact) {
+    TempDir dir;
+    const std::string path = write_full_checkpoint(dir);
+    auto store = WeightStore::open(path, kPrefix);
+    try {
+        store.get("blocks.0.w", {4, 9});
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  path + ": tensor 'model.diffusion_model.blocks.0.w' has shape (4, 8), expected (4, 9)");
+    }
+    expect_error([&] { store.get_optional("blocks.0.b", {9}); }, {"'model.diffusion_model.blocks.0.b' has shape (8,)"});
+    expect_error([&] { store.get("blocks.0.w", {32}); }, {"expected (32,)"});
+}
+
+TEST(WeightStore, NonFloatDtypeIsRejected) {
+    TempDir dir;
+    const std::string path = write_full_checkpoint(dir);
+    auto store = WeightStore::open(path, kPrefix);
+    expect_error([&] { store.get("ids", {3}); },
+                 {path, "tensor 'model.diffusion_model.ids'", "dtype I64", "expected a floating type"});
+    EXPECT_EQ(store.get("ids").dtype(), DType::I64) << "the unchecked get hands out any dtype";
+}
+
+TEST(WeightStore, UnusedNamesListsWhatWasNeverRequested) {
+    TempDir dir;
+    auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
+    EXPECT_EQ(store.unused_names().size(), 4u);
+    store.get("blocks.0.w", {4, 8});
+    store.get_optional("blocks.1.w", {4, 8});
+    store.get_optional("absent", {1});
+    EXPECT_TRUE(store.has("blocks.0.b"));  // has() is not a use
+    auto copy = store;                     // copies share the record
+    copy.get("ids");
+    EXPECT_EQ(store.unused_names(), (std::vector<std::string>{"blocks.0.b"}));
+}
+
+TEST(WeightStore, ConfigIsParsedFromMetadata) {
+    TempDir dir;
+    auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
+    nlohmann::json config = store.config();
+    EXPECT_EQ(config["num_layers"].get<int>(), 2);
+    EXPECT_EQ(config["name"].get<std::string>(), "full");
+
+    const std::string no_config = dir.file("noconfig.safetensors");
+    write_safetensors(no_config, {{"x", iota({1})}});
+    expect_error([&] { WeightStore::open(no_config).config(); }, {no_config, "no 'config'"});
+
+    const std::string bad_config = dir.file("badconfig.safetensors");
+    write_safetensors(bad_config, {{"x", iota({1})}}, {{"config", "{not json"}});
+    expect_error([&] { WeightStore::open(bad_config).config(); }, {bad_config, "'config' is not valid JSON"});
+}
+
+TEST(WeightStore, PrefetchAndReleaseAcceptAnyPrefix) {
+    TempDir dir;
+    auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
+    store.prefetch("blocks.0.");
+    store.release("blocks.0.");
+    store.prefetch("");
+    store.release("nothing.matches.");
+    EXPECT_EQ(store.get("blocks.0.w", {4, 8}).at({3, 7}), 31.0) << "data readable again after release";
+}
+
+namespace {
+
+// Two shards plus index; returns the index path.
+std::string write_sharded(const TempDir& dir, const std::string& weight_map_json) {
+    write_safetensors(dir.file("model-00001-of-00002.safetensors"),
+                      {{kPrefix + "a.w", iota({2, 2})}, {kPrefix + "a.b", iota({2})}},
+                      {{"config", R"({"shards": 2})"}});
+    write_safetensors(dir.file("model-00002-of-00002.safetensors"),
+                      {{kPrefix + "b.w", iota({3})}, {"text.w", iota({1})}});
+    const std::string index = dir.file("model.safetensors.index.json");
+    write_text(index, R"({"metadata": {"total_size": 40}, "weight_map": )" + weight_map_json + "}");
+    return index;
+}
+
+const std::string kGoodWeightMap = R"({
+    "model.diffusion_model.a.w": "model-00001-of-00002.safetensors",
+    "model.diffusion_model.a.b": "model-00001-of-00002.safetensors",
+    "model.diffusion_model.b.w": "model-00002-of-00002.safetensors",
+    "text.w": "model-00002-of-00002.safetensors"})";
+
+}  // namespace
+
+TEST(WeightStore, ShardedIndexResolvesAcrossShards) {
+    TempDir dir;
+    const std::string index = write_sharded(dir, kGoodWeightMap);
+    auto store = WeightStore::open(index, kPrefix);
+    EXPECT_EQ(store.names(), (std::vector<std::string>{"a.b", "a.w", "b.w"}));
+    EXPECT_EQ(store.get("a.w", {2, 2}).at({1, 1}), 3.0);
+    EXPECT_EQ(store.get("b.w", {3}).at({2}), 2.0);
+    EXPECT_NE(store.describe().find(index), std::string::npos);
+    EXPECT_EQ(store.config()["shards"].get<int>(), 2);
+    expect_error([&] { store.get("b.w", {4}); }, {"model-00002-of-00002.safetensors", "has shape (3,), expected (4,)"});
+    expect_error([&] { store.get("c.w"); }, {index, "'model.diffusion_model.c.w' is missing"});
+    EXPECT_EQ(store.unused_names(), (std::vector<std::string>{"a.b"}));
+}
+
+TEST(WeightStore, ShardedIndexWithMissingShardNamesIndexShardAndTensor) {
+    TempDir dir;
+    const std::string index = write_sharded(dir, R"({
+        "model.diffusion_model.a.w": "model-00001-of-00002.safetensors",
+        "model.diffusion_model.z.w": "model-00003-of-00002.safetensors"})");
+    expect_error([&] { WeightStore::open(index, kPrefix); },
+                 {index, "shard 'model-00003-of-00002.safetensors'", "tensor 'model.diffusion_model.z.w'",
+                  "does not exist"});
+}
+
+TEST(WeightStore, ShardedIndexWithTensorNotInItsShard) {
+    TempDir dir;
+    const std::string index = write_sharded(dir, R"({
+        "model.diffusion_model.a.w": "model-00002-of-00002.safetensors"})");
+    expect_error([&] { WeightStore::open(index, kPrefix); },
+                 {index, "tensor 'model.diffusion_model.a.w'", "shard 'model-00002-of-00002.safetensors'",
+                  "does not hold it"});
+}
+
+TEST(WeightStore, MalformedIndexIsRejected) {
+    TempDir dir;
+    const std::string index = dir.file("broken.safetensors.index.json");
+    write_text(index, "{\"weight_map\": [");
+    expect_error([&] { WeightStore::open(index); }, {index, "not valid JSON"});
+    write_text(index, R"({"metadata": {}})");
+    expect_error([&] { WeightStore::open(index); }, {index, "'weight_map'"});
+    write_text(index, R"({"weight_map": {"x": 3}})");
+    expect_error([&] { WeightStore::open(index); }, {index, "tensor 'x'", "shard file name"});
+    expect_error([&] { WeightStore::open(dir.file("absent.safetensors.index.json")); }, {"absent", "cannot open"});
+}
