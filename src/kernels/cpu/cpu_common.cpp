@@ -1,0 +1,241 @@
+#include "kernels/cpu/cpu_common.h"
+
+#include <omp.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <array>
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <immintrin.h>
+
+#include "core/error.h"
+
+namespace ltx2 {
+
+namespace {
+int g_default_threads = 0;
+}
+
+void set_kernel_threads(int n) {
+    if (g_default_threads == 0) g_default_threads = omp_get_max_threads();
+    omp_set_num_threads(n > 0 ? n : g_default_threads);
+}
+
+int kernel_threads() { return omp_get_max_threads(); }
+
+void f32_to_bf16_array(const float* src, uint16_t* dst, size_t n) {
+    auto body = [&](size_t b, size_t e) {
+        size_t i = b;
+#if defined(__AVX512BF16__)
+        for (; i + 32 <= e; i += 32) {
+            __m512 lo = _mm512_loadu_ps(src + i), hi = _mm512_loadu_ps(src + i + 16);
+            __m512bh r = _mm512_cvtne2ps_pbh(hi, lo);
+            _mm512_storeu_si512(reinterpret_cast<void*>(dst + i), reinterpret_cast<__m512i>(r));
+        }
+#endif
+        for (; i < e; ++i) dst[i] = f32_to_bf16(src[i]);
+    };
+    if (n < (1u << 16) || omp_in_parallel()) {
+        body(0, n);
+        return;
+    }
+#pragma omp parallel
+    {
+        int nt = omp_get_num_threads(), t = omp_get_thread_num();
+        size_t chunk = ((n + nt - 1) / nt + 31) & ~size_t(31);
+        size_t b = std::min(n, chunk * t), e = std::min(n, b + chunk);
+        body(b, e);
+    }
+}
+
+void bf16_to_f32_array(const uint16_t* src, float* dst, size_t n) {
+#pragma omp parallel for schedule(static) if (n >= (1u << 16) && !omp_in_parallel())
+    for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
+}
+
+namespace cpu {
+
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& dnnl_engine() {
+    static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+    return eng;
+}
+
+dnnl::stream& dnnl_stream() {
+    thread_local dnnl::stream s(dnnl_engine());
+    return s;
+}
+
+namespace {
+
+struct Scratch {
+    struct Slot {
+        void* p = nullptr;
+        size_t n = 0;
+    };
+    Slot slots[8];
+    ~Scratch() {
+        for (auto& s : slots) std::free(s.p);
+    }
+};
+
+}  // namespace
+
+void* scratch_buffer(int slot, size_t bytes) {
+    thread_local Scratch scratch;
+    LTX2_CHECK(slot >= 0 && slot < 8, "scratch slot {} out of range", slot);
+    auto& s = scratch.slots[slot];
+    if (s.n < bytes) {
+        std::free(s.p);
+        size_t rounded = (bytes + 4095) & ~size_t(4095);
+        s.p = std::aligned_alloc(64, rounded);
+        LTX2_CHECK(s.p != nullptr, "out of memory allocating {} bytes of kernel scratch", rounded);
+        s.n = rounded;
+    }
+    return s.p;
+}
+
+struct MatmulPrim {
+    dnnl::matmul prim;
+    dnnl::memory::desc a_md, b_md, c_md, bias_md;
+    size_t scratch_bytes = 0;
+};
+
+namespace {
+
+using Key = std::array<int64_t, 13>;
+
+Key key_of(const MatmulDesc& d) {
+    return {d.M, d.N, d.K, int64_t(d.a_dt), int64_t(d.b_dt), d.lda, d.ldb, d.b_trans, d.b_blocked, d.ldc,
+            d.bias, d.accumulate, 0};
+}
+
+std::mutex g_mutex;
+std::map<Key, std::unique_ptr<MatmulPrim>> g_matmuls;
+
+}  // namespace
+
+const MatmulPrim& matmul_primitive(const MatmulDesc& d) {
+    Key key = key_of(d);
+    std::lock_guard<std::mutex> lock(g_mutex);
+    auto it = g_matmuls.find(key);
+    if (it != g_matmuls.end()) return *it->second;
+
+    using md = dnnl::memory::desc;
+    auto p = std::make_unique<MatmulPrim>();
+    p->a_md = md({d.M, d.K}, d.a_dt, {d.lda, 1});
+    md b_md = d.b_blocked ? md({d.K, d.N}, d.b_dt, dnnl::memory::format_tag::any)
+                          : (d.b_trans ? md({d.K, d.N}, d.b_dt, {1, d.ldb}) : md({d.K, d.N}, d.b_dt, {d.ldb, 1}));
+    p->c_md = md({d.M, d.N}, dt::f32, {d.ldc, 1});
+    if (d.bias) p->bias_md = md({1, d.N}, dt::f32, {d.N, 1});
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (d.accumulate) {
+        dnnl::post_ops ops;
+        ops.append_sum(1.0f);
+        attr.set_post_ops(ops);
+    }
+    try {
+        dnnl::matmul::desc desc = d.bias ? dnnl::matmul::desc(p->a_md, b_md, p->bias_md, p->c_md)
+                                         : dnnl::matmul::desc(p->a_md, b_md, p->c_md);
+        dnnl::matmul::primitive_desc pd(desc, attr, dnnl_engine());
+        p->b_md = pd.weights_desc();
+        p->scratch_bytes = pd.scratchpad_desc().get_size();
+        p->prim = dnnl::matmul(pd);
+    } catch (const dnnl::error& e) {
+        fail("oneDNN matmul {}x{}x{} (lda {}, ldb {}, ldc {}): {}", d.M, d.N, d.K, d.lda, d.ldb, d.ldc, e.what());
+    }
+    auto& ref = *p;
+    g_matmuls.emplace(key, std::move(p));
+    return ref;
+}
+
+const dnnl::memory::desc& matmul_b_desc(const MatmulPrim& p) { return p.b_md; }
+
+void matmul_execute(const MatmulPrim& p, const void* a, const void* b, void* c, const void* bias) {
+    auto& eng = dnnl_engine();
+    dnnl::memory am(p.a_md, eng, const_cast<void*>(a));
+    dnnl::memory bm(p.b_md, eng, const_cast<void*>(b));
+    dnnl::memory cm(p.c_md, eng, c);
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(p.bias_md, eng, const_cast<void*>(bias)));
+    if (p.scratch_bytes) {
+        dnnl::memory::desc smd({int64_t(p.scratch_bytes)}, dt::u8, {1});
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, scratch_buffer(7, p.scratch_bytes)));
+    }
+    auto& s = dnnl_stream();
+    p.prim.execute(s, args);
+    s.wait();
+}
+
+namespace {
+struct ReorderEntry {
+    dnnl::memory::desc src, dst;
+    dnnl::reorder prim;
+};
+std::mutex g_reorder_mutex;
+std::vector<std::unique_ptr<ReorderEntry>> g_reorders;
+}  // namespace
+
+void reorder(const dnnl::memory::desc& src_md, const void* src, const dnnl::memory::desc& dst_md, void* dst) {
+    ReorderEntry* entry = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(g_reorder_mutex);
+        for (auto& e : g_reorders)
+            if (e->src == src_md && e->dst == dst_md) {
+                entry = e.get();
+                break;
+            }
+        if (!entry) {
+            auto e = std::make_unique<ReorderEntry>();
+            e->src = src_md;
+            e->dst = dst_md;
+            auto& eng = dnnl_engine();
+            e->prim = dnnl::reorder(dnnl::reorder::primitive_desc(eng, src_md, eng, dst_md));
+            entry = e.get();
+            g_reorders.push_back(std::move(e));
+        }
+    }
+    auto& eng = dnnl_engine();
+    dnnl::memory sm(src_md, eng, const_cast<void*>(src));
+    dnnl::memory dm(dst_md, eng, dst);
+    auto& s = dnnl_stream();
+    entry->prim.execute(s, sm, dm);
+    s.wait();
+}
+
+RowView row_view(const Tensor& t, const char* what) {
+    LTX2_CHECK(t.defined(), "{}: tensor is undefined", what);
+    LTX2_CHECK(t.dim() >= 1, "{}: expected at least 1 dimension", what);
+    int nd = t.dim();
+    RowView v;
+    v.data = reinterpret_cast<std::byte*>(t.raw());
+    v.cols = t.size(-1);
+    LTX2_CHECK(t.stride(-1) == 1 || v.cols == 1, "{}: last dimension of {} must have stride 1", what,
+               shape_str(t.shape()));
+    v.rows = 1;
+    v.ld = v.cols;
+    // Collapse dims [0, nd-1) into rows with one uniform stride.
+    int64_t expected = -1;
+    for (int d = nd - 2; d >= 0; --d) {
+        if (t.size(d) == 1) continue;
+        if (expected < 0) {
+            v.ld = t.stride(d);
+        } else {
+            LTX2_CHECK(t.stride(d) == expected, "{}: rows of {} are not uniformly strided", what,
+                       shape_str(t.shape()));
+        }
+        expected = t.stride(d) * t.size(d);
+        v.rows *= t.size(d);
+    }
+    return v;
+}
+
+}  // namespace cpu
+}  // namespace ltx2

@@ -1,0 +1,61 @@
+#pragma once
+// Shared helpers of the CPU kernels: the one oneDNN engine, cached matmul / reorder
+// primitives, thread control and bulk f32 <-> bf16 conversion.
+#include <cstddef>
+#include <cstdint>
+
+#include <dnnl.hpp>
+
+#include "core/tensor.h"
+
+namespace ltx2 {
+
+// Threads the kernels use (OpenMP); 0 or negative restores the default (all cores).
+void set_kernel_threads(int n);
+int kernel_threads();
+
+// Bulk conversions (round to nearest even), parallel over large arrays.
+void f32_to_bf16_array(const float* src, uint16_t* dst, size_t n);
+void bf16_to_f32_array(const uint16_t* src, float* dst, size_t n);
+
+namespace cpu {
+
+dnnl::engine& dnnl_engine();
+dnnl::stream& dnnl_stream();  // one per thread
+
+// C[M,N] (f32, row stride ldc) (+)= A[M,K] · B[K,N] (+ bias[N] f32).
+struct MatmulDesc {
+    int64_t M = 0, N = 0, K = 0;
+    dnnl::memory::data_type a_dt = dnnl::memory::data_type::f32;
+    dnnl::memory::data_type b_dt = dnnl::memory::data_type::f32;
+    int64_t lda = 0;        // A[m][k] at a[m·lda + k]
+    int64_t ldb = 0;        // B[k][n] at b[k·ldb + n], or b[n·ldb + k] when b_trans
+    bool b_trans = false;
+    bool b_blocked = false; // B already in the primitive's preferred layout (see packed_b_desc)
+    int64_t ldc = 0;
+    bool bias = false;
+    bool accumulate = false;  // C += A·B
+};
+
+struct MatmulPrim;
+// Cached primitive for the description (thread safe).
+const MatmulPrim& matmul_primitive(const MatmulDesc& d);
+// Runs it; may be called concurrently from several threads (per-thread scratchpad).
+void matmul_execute(const MatmulPrim& p, const void* a, const void* b, void* c, const void* bias = nullptr);
+// The layout B must be in for a b_blocked primitive, and its byte size.
+const dnnl::memory::desc& matmul_b_desc(const MatmulPrim& p);
+// Reorders src (any layout described by src_md) into dst (dst_md); cached primitive, thread safe.
+void reorder(const dnnl::memory::desc& src_md, const void* src, const dnnl::memory::desc& dst_md, void* dst);
+
+// A 2-D row view of a tensor [..., C] whose rows are uniformly strided and last stride is 1.
+struct RowView {
+    std::byte* data = nullptr;
+    int64_t rows = 0, cols = 0, ld = 0;  // ld in elements
+};
+RowView row_view(const Tensor& t, const char* what);
+
+// Thread-local scratch that only grows (64-byte aligned).
+void* scratch_buffer(int slot, size_t bytes);
+
+}  // namespace cpu
+}  // namespace ltx2

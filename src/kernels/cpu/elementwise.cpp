@@ -1,0 +1,183 @@
+#include "kernels/cpu/elementwise.h"
+
+#include <omp.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/simd.h"
+
+namespace ltx2 {
+
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+constexpr int64_t kParallelMin = 1 << 15;
+
+template <class F>
+void for_chunks(int64_t n, F&& body) {
+    if (n < kParallelMin || omp_in_parallel()) {
+        body(int64_t(0), n);
+        return;
+    }
+#pragma omp parallel
+    {
+        const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+        const int64_t chunk = ((n + nt - 1) / nt + 63) & ~int64_t(63);
+        const int64_t b = std::min(n, chunk * t), e = std::min(n, b + chunk);
+        if (b < e) body(b, e);
+    }
+}
+
+float* contiguous_f32(Tensor& x, const char* what) {
+    LTX2_CHECK(x.dtype() == DType::F32, "{}: expected F32, got {}", what, dtype_name(x.dtype()));
+    LTX2_CHECK(x.is_contiguous(), "{}: tensor {} must be contiguous", what, shape_str(x.shape()));
+    LTX2_CHECK(x.storage()->writable(), "{}: tensor is read-only", what);
+    return x.f32();
+}
+
+// Per-token rows of a [B, T, D] / [B, 1, D] operand (any batch / token stride, unit last stride).
+struct Rows {
+    const float* data = nullptr;
+    int64_t B = 0, T = 0, D = 0, sb = 0, st = 0;
+    const float* row(int64_t b, int64_t t) const { return data + b * sb + (T == 1 ? 0 : t * st); }
+};
+
+Rows rows_of(const Tensor& r, int64_t B, int64_t T, int64_t D, const char* what) {
+    LTX2_CHECK(r.defined() && r.dtype() == DType::F32, "{}: expected an F32 tensor", what);
+    Rows o;
+    // Accept [B, T, D], [B, 1, D], and [1, ...] batch broadcast.
+    LTX2_CHECK(r.dim() == 3 && r.size(2) == D && (r.size(1) == T || r.size(1) == 1) &&
+                   (r.size(0) == B || r.size(0) == 1),
+               "{}: shape {} does not broadcast to ({}, {}, {})", what, shape_str(r.shape()), B, T, D);
+    LTX2_CHECK(r.stride(2) == 1 || D == 1, "{}: last dimension must have stride 1", what);
+    o.data = r.data<float>();
+    o.B = r.size(0);
+    o.T = r.size(1);
+    o.D = D;
+    o.sb = r.size(0) == 1 ? 0 : r.stride(0);
+    o.st = r.stride(1);
+    return o;
+}
+
+void check_x3(Tensor& x, const char* what, int64_t& B, int64_t& T, int64_t& D) {
+    contiguous_f32(x, what);
+    LTX2_CHECK(x.dim() == 3, "{}: x must be [B, T, D], got {}", what, shape_str(x.shape()));
+    B = x.size(0);
+    T = x.size(1);
+    D = x.size(2);
+}
+
+// Runs fn(x_row, b, t) over the B·T rows, in parallel for large tensors.
+template <class F>
+void for_rows(int64_t B, int64_t T, int64_t D, F&& fn) {
+    const int64_t n = B * T;
+#pragma omp parallel for schedule(static) if (n * D >= kParallelMin && !omp_in_parallel())
+    for (int64_t i = 0; i < n; ++i) fn(i / T, i % T);
+}
+
+}  // namespace
+
+void gelu_tanh_inplace(Tensor& x) {
+    float* p = contiguous_f32(x, "gelu_tanh");
+    for_chunks(x.numel(), [p](int64_t b, int64_t e) {
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        const auto k0 = hn::Set(d, 0.7978845608028654f);  // √(2/π)
+        const auto k1 = hn::Set(d, 0.044715f);
+        const auto half = hn::Set(d, 0.5f), one = hn::Set(d, 1.0f);
+        int64_t i = b;
+        for (; i + L <= e; i += L) {
+            const auto v = hn::LoadU(d, p + i);
+            const auto cube = hn::Mul(hn::Mul(v, v), v);
+            const auto inner = hn::Mul(k0, hn::MulAdd(k1, cube, v));
+            const auto t = hn::Tanh(d, inner);
+            hn::StoreU(hn::Mul(hn::Mul(half, v), hn::Add(one, t)), d, p + i);
+        }
+        for (; i < e; ++i) {
+            const float v = p[i];
+            const float inner = 0.7978845608028654f * (v + 0.044715f * (v * v * v));
+            p[i] = 0.5f * v * (1.0f + std::tanh(inner));
+        }
+    });
+}
+
+void silu_inplace(Tensor& x) {
+    float* p = contiguous_f32(x, "silu");
+    for_chunks(x.numel(), [p](int64_t b, int64_t e) {
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        const auto one = hn::Set(d, 1.0f);
+        int64_t i = b;
+        for (; i + L <= e; i += L) {
+            const auto v = hn::LoadU(d, p + i);
+            const auto den = hn::Add(one, hn::Exp(d, hn::Neg(v)));
+            hn::StoreU(hn::Div(v, den), d, p + i);
+        }
+        for (; i < e; ++i) p[i] = p[i] / (1.0f + std::exp(-p[i]));
+    });
+}
+
+void add_inplace(Tensor& x, const Tensor& y) {
+    float* p = contiguous_f32(x, "add");
+    LTX2_CHECK(y.dtype() == DType::F32 && y.shape() == x.shape(), "add: y {} must be F32 of shape {}",
+               shape_str(y.shape()), shape_str(x.shape()));
+    Tensor yc = y.contiguous();
+    const float* q = yc.f32();
+    for_chunks(x.numel(), [p, q](int64_t b, int64_t e) {
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        int64_t i = b;
+        for (; i + L <= e; i += L) hn::StoreU(hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i)), d, p + i);
+        for (; i < e; ++i) p[i] += q[i];
+    });
+}
+
+void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) {
+    int64_t B, T, D;
+    check_x3(x, "modulate", B, T, D);
+    Rows sc = rows_of(scale, B, T, D, "modulate scale"), sh = rows_of(shift, B, T, D, "modulate shift");
+    float* xd = x.f32();
+    for_rows(B, T, D, [&](int64_t b, int64_t t) {
+        float* xr = xd + (b * T + t) * D;
+        const float* s = sc.row(b, t);
+        const float* h = sh.row(b, t);
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        const auto one = hn::Set(d, 1.0f);
+        int64_t j = 0;
+        // torch: x * (1 + scale) + shift (two roundings: the product, then the sum).
+        for (; j + L <= D; j += L) {
+            const auto v = hn::Mul(hn::LoadU(d, xr + j), hn::Add(one, hn::LoadU(d, s + j)));
+            hn::StoreU(hn::Add(v, hn::LoadU(d, h + j)), d, xr + j);
+        }
+        for (; j < D; ++j) xr[j] = xr[j] * (1.0f + s[j]) + h[j];
+    });
+}
+
+void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
+    int64_t B, T, D;
+    check_x3(x, "add_gated", B, T, D);
+    LTX2_CHECK(y.dtype() == DType::F32 && y.shape() == x.shape(), "add_gated: y {} must be F32 of shape {}",
+               shape_str(y.shape()), shape_str(x.shape()));
+    Rows yr = rows_of(y, B, T, D, "add_gated y");
+    Rows g = rows_of(gate, B, T, D, "add_gated gate");
+    float* xd = x.f32();
+    for_rows(B, T, D, [&](int64_t b, int64_t t) {
+        float* xr = xd + (b * T + t) * D;
+        const float* yv = yr.row(b, t);
+        const float* gv = g.row(b, t);
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        int64_t j = 0;
+        for (; j + L <= D; j += L) {
+            const auto prod = hn::Mul(hn::LoadU(d, yv + j), hn::LoadU(d, gv + j));
+            hn::StoreU(hn::Add(hn::LoadU(d, xr + j), prod), d, xr + j);
+        }
+        for (; j < D; ++j) xr[j] += yv[j] * gv[j];
+    });
+}
+
+}  // namespace ltx2

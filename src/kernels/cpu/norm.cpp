@@ -1,0 +1,131 @@
+#include "kernels/cpu/norm.h"
+
+#include <omp.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/error.h"
+#include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/simd.h"
+
+namespace ltx2 {
+
+namespace hn = hwy::HWY_NAMESPACE;
+
+namespace {
+
+// Σ x² over n floats (f32 accumulation, lane-parallel).
+float sum_squares(const float* x, int64_t n) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    auto a0 = hn::Zero(d), a1 = hn::Zero(d);
+    int64_t j = 0;
+    for (; j + 2 * L <= n; j += 2 * L) {
+        auto v0 = hn::LoadU(d, x + j), v1 = hn::LoadU(d, x + j + L);
+        a0 = hn::MulAdd(v0, v0, a0);
+        a1 = hn::MulAdd(v1, v1, a1);
+    }
+    float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, a1)));
+    for (; j < n; ++j) s += x[j] * x[j];
+    return s;
+}
+
+float sum_values(const float* x, int64_t n) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    auto a0 = hn::Zero(d), a1 = hn::Zero(d);
+    int64_t j = 0;
+    for (; j + 2 * L <= n; j += 2 * L) {
+        a0 = hn::Add(a0, hn::LoadU(d, x + j));
+        a1 = hn::Add(a1, hn::LoadU(d, x + j + L));
+    }
+    float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, a1)));
+    for (; j < n; ++j) s += x[j];
+    return s;
+}
+
+// y = (x − mean)·r (· w when given), in torch's order: (x·r)·w.
+void scale_row(const float* x, float* y, int64_t n, float mean, float r, const float* w) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto vr = hn::Set(d, r), vm = hn::Set(d, mean);
+    int64_t j = 0;
+    for (; j + L <= n; j += L) {
+        auto v = hn::Mul(hn::Sub(hn::LoadU(d, x + j), vm), vr);
+        if (w) v = hn::Mul(v, hn::LoadU(d, w + j));
+        hn::StoreU(v, d, y + j);
+    }
+    for (; j < n; ++j) {
+        float v = (x[j] - mean) * r;
+        y[j] = w ? v * w[j] : v;
+    }
+}
+
+std::vector<float> weight_f32(const Tensor& weight, int64_t D, const char* what) {
+    std::vector<float> w;
+    if (!weight.defined()) return w;
+    LTX2_CHECK(weight.numel() == D, "{}: weight {} does not match width {}", what, shape_str(weight.shape()), D);
+    w = weight.to_vector();
+    return w;
+}
+
+void rms_rows(const cpu::RowView& in, const cpu::RowView& out, const float* w, float eps) {
+    const int64_t D = in.cols;
+#pragma omp parallel for schedule(static) if (in.rows * D >= 16384)
+    for (int64_t r = 0; r < in.rows; ++r) {
+        const float* x = reinterpret_cast<const float*>(in.data) + r * in.ld;
+        float* y = reinterpret_cast<float*>(out.data) + r * out.ld;
+        const float ms = sum_squares(x, D) / float(D);
+        const float rs = 1.0f / std::sqrt(ms + eps);
+        scale_row(x, y, D, 0.f, rs, w);
+    }
+}
+
+}  // namespace
+
+Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) {
+    LTX2_CHECK(x.dtype() == DType::F32, "rms_norm: input must be F32, got {}", dtype_name(x.dtype()));
+    Tensor y = Tensor::zeros(x.shape(), DType::F32);
+    cpu::RowView in = cpu::row_view(x, "rms_norm input"), out = cpu::row_view(y, "rms_norm output");
+    auto w = weight_f32(weight, in.cols, "rms_norm");
+    rms_rows(in, out, w.empty() ? nullptr : w.data(), eps);
+    return y;
+}
+
+void rms_norm_inplace(Tensor& x, const Tensor& weight, float eps) {
+    LTX2_CHECK(x.dtype() == DType::F32, "rms_norm: input must be F32, got {}", dtype_name(x.dtype()));
+    cpu::RowView in = cpu::row_view(x, "rms_norm input");
+    auto w = weight_f32(weight, in.cols, "rms_norm");
+    rms_rows(in, in, w.empty() ? nullptr : w.data(), eps);
+}
+
+Tensor layer_norm(const Tensor& x, float eps) {
+    LTX2_CHECK(x.dtype() == DType::F32, "layer_norm: input must be F32, got {}", dtype_name(x.dtype()));
+    Tensor y = Tensor::zeros(x.shape(), DType::F32);
+    cpu::RowView in = cpu::row_view(x, "layer_norm input"), out = cpu::row_view(y, "layer_norm output");
+    const int64_t D = in.cols;
+#pragma omp parallel for schedule(static) if (in.rows * D >= 16384)
+    for (int64_t r = 0; r < in.rows; ++r) {
+        const float* xr = reinterpret_cast<const float*>(in.data) + r * in.ld;
+        float* yr = reinterpret_cast<float*>(out.data) + r * out.ld;
+        const float mean = sum_values(xr, D) / float(D);
+        // Two-pass biased variance (as torch: mean of squared deviations).
+        const hn::ScalableTag<float> d;
+        const int64_t L = int64_t(hn::Lanes(d));
+        const auto vm = hn::Set(d, mean);
+        auto a0 = hn::Zero(d);
+        int64_t j = 0;
+        for (; j + L <= D; j += L) {
+            auto c = hn::Sub(hn::LoadU(d, xr + j), vm);
+            a0 = hn::MulAdd(c, c, a0);
+        }
+        float ss = hn::GetLane(hn::SumOfLanes(d, a0));
+        for (; j < D; ++j) ss += (xr[j] - mean) * (xr[j] - mean);
+        const float var = ss / float(D);
+        scale_row(xr, yr, D, mean, 1.0f / std::sqrt(var + eps), nullptr);
+    }
+    return y;
+}
+
+}  // namespace ltx2

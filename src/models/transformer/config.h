@@ -1,0 +1,56 @@
+#pragma once
+// The transformer's configuration, parsed from the `transformer` section of a checkpoint's
+// `config` metadata with the reference configurator's defaults and fixed-value checks.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "kernels/cpu/rope.h"
+
+namespace ltx2 {
+
+enum class TransformerType { AudioVideo, VideoOnly };
+
+// One stream (video or audio) of the transformer.
+struct StreamConfig {
+    int heads = 0;
+    int head_dim = 0;
+    int in_channels = 0;         // latent features per token (patch size 1)
+    int out_channels = 0;
+    int context_dim = 0;         // text-context width fed to attn2 (= stream width)
+    std::vector<double> max_pos; // RoPE normaliser per position axis
+    int dim() const { return heads * head_dim; }
+};
+
+struct TransformerConfig {
+    TransformerType type = TransformerType::AudioVideo;
+    int num_layers = 48;
+    int caption_channels = 3840;
+    StreamConfig video;
+    StreamConfig audio;  // meaningful only when has_audio()
+    RopeLayout rope_layout = RopeLayout::Interleaved;
+    bool float64_frequencies = false;
+    double rope_theta = 10000.0;
+    bool middle_indices = true;
+    double timestep_scale_multiplier = 1000.0;
+    double av_ca_timestep_scale_multiplier = 1.0;
+    float norm_eps = 1e-6f;
+    bool gated_attention = false;  // per-head output gates (LTX-2.3)
+
+    bool has_audio() const { return type == TransformerType::AudioVideo; }
+    // Width of the AV cross-attention RoPE tables (audio_cross_attention_dim).
+    int cross_rope_dim() const { return audio.context_dim; }
+    // The AV cross-attention RoPE normaliser: max of both streams' time normalisers.
+    double cross_max_pos() const;
+    // RoPE settings for a table of the given width, head count and normalisers.
+    RopeSpec rope_spec(int dim, int heads, std::vector<double> max_pos, bool middle) const;
+};
+
+// `config` is the whole `config` metadata object (the section "transformer" is read from it,
+// as the reference configurator does). `source` names the file in error messages.
+// The model type follows the keys present: any audio / AV key selects the audio+video model,
+// none the video-only model (the reference's LTXVideoOnlyModelConfigurator).
+TransformerConfig parse_transformer_config(const nlohmann::json& config, const std::string& source);
+
+}  // namespace ltx2

@@ -1,0 +1,122 @@
+#include "models/transformer/preprocess.h"
+
+#include <cfloat>
+
+#include "core/error.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/linear.h"
+#include "models/transformer/timestep.h"
+
+namespace ltx2 {
+
+namespace {
+
+Tensor as_f32(const Tensor& t) { return t.dtype() == DType::F32 ? t.contiguous() : t.to(DType::F32); }
+
+// Reference table layout for the debug tap: split [B, H, T, dim/(2H)], interleaved [B, T, dim].
+Tensor reference_layout(const Tensor& table, const RopeTable& r) {
+    if (r.layout != RopeLayout::Split) return table;
+    const int64_t b = table.size(0), t = table.size(1), half = table.size(2);
+    return table.reshape({b, t, r.heads, half / r.heads}).permute({0, 2, 1, 3});
+}
+
+void tap_rope(const DebugTap& tap, const std::string& prefix, const RopeTable& r) {
+    tap(prefix + "_cos", reference_layout(r.cos, r));
+    tap(prefix + "_sin", reference_layout(r.sin, r));
+}
+
+// [B, L] additive bias from an integer mask ((m − 1)·FLT_MAX) or a float bias as given.
+Tensor mask_bias(const Tensor& mask, int64_t batch, int64_t length, const char* stream) {
+    if (!mask.defined()) return {};
+    if (mask.numel() != batch * length)
+        fail("{} context_mask has shape {}, expected ({}, {})", stream, shape_str(mask.shape()), batch, length);
+    std::vector<float> m = mask.to_vector();
+    if (!dtype_is_float(mask.dtype()))
+        for (float& v : m) v = (v - 1.0f) * FLT_MAX;
+    return Tensor::from_f32({batch, length}, m);
+}
+
+}  // namespace
+
+void validate_modality(const Modality& m, const StreamRef& s, const TransformerConfig& c) {
+    const StreamConfig& sc = s.config;
+    auto need = [&](const Tensor& t, const char* what) {
+        if (!t.defined()) fail("{} input: `{}` is missing", s.name, what);
+    };
+    need(m.latent, "latent");
+    need(m.timesteps, "timesteps");
+    need(m.positions, "positions");
+    need(m.context, "context");
+    if (m.latent.dim() != 3 || m.latent.size(2) != sc.in_channels)
+        fail("{} input: latent has shape {}, expected (B, T, {})", s.name, shape_str(m.latent.shape()), sc.in_channels);
+    const int64_t b = m.latent.size(0), t = m.latent.size(1);
+    const int64_t axes = int64_t(sc.max_pos.size());
+    if (m.positions.dim() != 4 || m.positions.size(0) != b || m.positions.size(1) != axes || m.positions.size(2) != t ||
+        m.positions.size(3) != 2)
+        fail("{} input: positions have shape {}, expected ({}, {}, {}, 2)", s.name, shape_str(m.positions.shape()), b,
+             axes, t);
+    if (m.timesteps.numel() != b * t && m.timesteps.numel() != b)
+        fail("{} input: timesteps have shape {}, expected {} per-token or {} per-sample values", s.name,
+             shape_str(m.timesteps.shape()), b * t, b);
+    if (m.context.dim() != 3 || m.context.size(0) != b || m.context.size(2) != c.caption_channels)
+        fail("{} input: context has shape {}, expected ({}, L, {})", s.name, shape_str(m.context.shape()), b,
+             c.caption_channels);
+}
+
+StreamTextContext project_text(const Modality& m, const StreamRef& s) {
+    const CaptionProjectionWeights& w = s.weights.caption_projection;
+    StreamTextContext text;
+    Tensor h = linear(as_f32(m.context), w.linear_1.weight, w.linear_1.bias);
+    gelu_tanh_inplace(h);
+    text.context = linear(h, w.linear_2.weight, w.linear_2.bias);
+    text.key_bias = mask_bias(m.context_mask, m.context.size(0), m.context.size(1), s.name);
+    return text;
+}
+
+StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const DebugTap& tap) {
+    const std::string p = std::string(s.name) + ".";
+    const StreamWeights& w = s.weights;
+    const int64_t b = m.latent.size(0);
+    const int d = s.config.dim();
+    StreamState st;
+    st.enabled = m.enabled;
+
+    st.x = linear(as_f32(m.latent), w.patchify_proj.weight, w.patchify_proj.bias);
+    if (tap) tap(p + "x_proj", st.x);
+
+    // AdaLN on sigma · timestep_scale_multiplier, one row per token (or per sample).
+    const std::vector<float> t = scale_timesteps(m.timesteps, c.timestep_scale_multiplier);
+    const int64_t tt = int64_t(t.size()) / b;
+    AdaLNOutput ada = adaln_single(w.adaln, t);
+    st.modulation = ada.modulation.reshape({b, tt, 6 * int64_t(d)});
+    st.embedded_timestep = ada.embedded.reshape({b, tt, int64_t(d)});
+    if (tap) {
+        tap(p + "timestep_sinusoid", ada.sinusoid);
+        tap(p + "adaln_mod", st.modulation);
+        tap(p + "embedded_timestep", st.embedded_timestep);
+    }
+
+    st.rope = rope_table(m.positions, c.rope_spec(d, s.config.heads, s.config.max_pos, c.middle_indices));
+    if (tap) tap_rope(tap, p + "rope", st.rope);
+
+    if (c.has_audio()) {
+        // The time axis alone, at the AV cross-attention width, always patch midpoints.
+        Tensor time = m.positions.slice(1, 0, 1).contiguous();
+        st.cross_rope = rope_table(time, c.rope_spec(c.cross_rope_dim(), s.config.heads, {c.cross_max_pos()}, true));
+        AdaLNOutput ss = adaln_single(w.cross_scale_shift_adaln, t);
+        std::vector<float> tg = t;
+        const float factor = float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier);
+        for (float& v : tg) v = v * factor;
+        AdaLNOutput gate = adaln_single(w.cross_gate_adaln, tg);
+        st.cross_scale_shift = ss.modulation.reshape({b, tt, 4 * int64_t(d)});
+        st.cross_gate = gate.modulation.reshape({b, tt, int64_t(d)});
+        if (tap) {
+            tap_rope(tap, p + "cross_rope", st.cross_rope);
+            tap(p + "cross_scale_shift_mod", st.cross_scale_shift);
+            tap(p + "cross_gate_mod", st.cross_gate);
+        }
+    }
+    return st;
+}
+
+}  // namespace ltx2
