@@ -8,6 +8,7 @@
 #include <string>
 
 #include "io/safetensors.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 
@@ -34,12 +35,7 @@ std::string parity(const std::string& args) { return std::string(LTX2_PARITY_BIN
 
 class ParityToolTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("ltx2_parity_tool_" + std::to_string(::getpid()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    fs::path dir_;
+    ltx2::test::TempDir dir_{"ltx2-parity"};
 };
 
 const std::string kRopeFixture = std::string(LTX2_GOLDEN_DIR) + "/rope/rope_apply_tiny.io.safetensors";
@@ -47,7 +43,7 @@ const std::string kRopeFixture = std::string(LTX2_GOLDEN_DIR) + "/rope/rope_appl
 }  // namespace
 
 TEST_F(ParityToolTest, UnknownKindExitsTwoAndNamesIt) {
-    auto path = (dir_ / "bogus.io.safetensors").string();
+    auto path = (dir_.path / "bogus.io.safetensors").string();
     ltx2::write_safetensors(path, {{"in.x", ltx2::Tensor::zeros({2})}}, {{"kind", "no.such_kind"}});
     auto r = run_command(parity(path));
     EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -56,13 +52,13 @@ TEST_F(ParityToolTest, UnknownKindExitsTwoAndNamesIt) {
 }
 
 TEST_F(ParityToolTest, MissingFileExitsTwoAndNamesPath) {
-    auto r = run_command(parity((dir_ / "absent.io.safetensors").string()));
+    auto r = run_command(parity((dir_.path / "absent.io.safetensors").string()));
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("absent.io.safetensors"), std::string::npos) << r.output;
 }
 
 TEST_F(ParityToolTest, FileWithoutKindExitsTwo) {
-    auto path = (dir_ / "nokind.io.safetensors").string();
+    auto path = (dir_.path / "nokind.io.safetensors").string();
     ltx2::write_safetensors(path, {{"in.x", ltx2::Tensor::zeros({2})}});
     auto r = run_command(parity(path));
     EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -86,7 +82,7 @@ TEST_F(ParityToolTest, CorruptedReferenceFailsWithExitOne) {
         if (e.name == "out.split_q") t.f32()[5] += 0.01f;
         tensors.emplace_back(e.name, t);
     }
-    auto path = (dir_ / "corrupt.io.safetensors").string();
+    auto path = (dir_.path / "corrupt.io.safetensors").string();
     ltx2::write_safetensors(path, tensors, src->metadata());
     auto r = run_command(parity(path));
     EXPECT_EQ(r.exit_code, 1) << r.output;

@@ -1,3 +1,4 @@
+#include "test_util.h"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,23 +15,11 @@
 
 namespace fs = std::filesystem;
 using namespace ltx2;
+using ltx2::test::TempDir;
+using ltx2::test::expect_error;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("ltx2-st-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void write_bytes(const std::string& path, const std::string& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -53,25 +42,11 @@ std::string st_bytes(const std::string& header, size_t data_bytes) {
     return le_u64(header.size()) + header + std::string(data_bytes, '\x01');
 }
 
-// Runs fn, which must throw ltx2::Error whose message contains every fragment.
-template <class Fn>
-void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
-    try {
-        fn();
-        ADD_FAILURE() << "expected ltx2::Error containing '" << fragments.front() << "', nothing thrown";
-    } catch (const Error& e) {
-        const std::string message = e.what();
-        for (const auto& f : fragments)
-            EXPECT_NE(message.find(f), std::string::npos) << "message: " << message << "\nmissing: " << f;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected ltx2::Error, got another exception: " << e.what();
-    }
-}
 
 }  // namespace
 
 TEST(Safetensors, RoundTripSeveralDtypesAndStridedView) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("round.safetensors");
 
     Tensor f32 = Tensor::from_f32({2, 3}, {1, 2, 3, 4, 5, 6});
@@ -131,7 +106,7 @@ TEST(Safetensors, RoundTripSeveralDtypesAndStridedView) {
 }
 
 TEST(Safetensors, WriterWithoutMetadataOmitsIt) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("plain.safetensors");
     write_safetensors(path, {{"x", Tensor::from_f32({1}, {3.0f})}});
     const std::string bytes = read_bytes(path);
@@ -206,7 +181,7 @@ TEST(Safetensors, MalformedHeadersAreRejectedWithReasons) {
          {"__metadata__ must be an object"}},
     };
 
-    TempDir dir;
+    TempDir dir("ltx2-st");
     for (size_t i = 0; i < cases.size(); ++i) {
         SCOPED_TRACE(cases[i].what);
         const std::string path = dir.file("bad" + std::to_string(i) + ".safetensors");
@@ -218,7 +193,7 @@ TEST(Safetensors, MalformedHeadersAreRejectedWithReasons) {
 }
 
 TEST(Safetensors, ValidHandWrittenHeaderWithEmptyTensorsAndGaps) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("ok.safetensors");
     // Empty tensors may sit anywhere, and a gap between spans is tolerated.
     write_bytes(path, st_bytes(R"({"z": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]},)"
@@ -231,7 +206,7 @@ TEST(Safetensors, ValidHandWrittenHeaderWithEmptyTensorsAndGaps) {
 }
 
 TEST(Safetensors, TruncatedDataIsRejected) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("trunc.safetensors");
     write_safetensors(path, {{"w", Tensor::zeros({4, 4})}, {"b", Tensor::zeros({4})}});
     const std::string bytes = read_bytes(path);
@@ -246,7 +221,7 @@ TEST(Safetensors, MissingFileNamesThePath) {
 
 // Random corruption of a valid file must give Error or a valid file, never a crash.
 TEST(Safetensors, CorruptedBytesNeverCrash) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string good = dir.file("good.safetensors");
     write_safetensors(good, {{"a", Tensor::from_f32({2, 2}, {1, 2, 3, 4})}, {"b", Tensor::zeros({3}, DType::BF16)}},
                       {{"config", "{}"}});
@@ -278,7 +253,7 @@ TEST(Safetensors, CorruptedBytesNeverCrash) {
 }
 
 TEST(Safetensors, SparseWriterMakesAFullSizeFileWithoutDiskCost) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("sparse.safetensors");
     std::vector<TensorEntry> entries = {
         {"big.weight", DType::BF16, {8192, 8192}, 0, 0},  // 128 MiB
@@ -307,7 +282,7 @@ TEST(Safetensors, SparseWriterMakesAFullSizeFileWithoutDiskCost) {
 }
 
 TEST(Safetensors, WriteToUnwritablePathNamesItAndLeavesNothing) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("no-such-dir/out.safetensors");
     expect_error([&] { write_safetensors(path, {{"x", Tensor::zeros({2})}}); }, {path, "cannot create"});
     expect_error([&] { write_sparse_safetensors(path, {{"x", DType::F32, {2}, 0, 0}}); }, {path, "cannot create"});
@@ -316,7 +291,7 @@ TEST(Safetensors, WriteToUnwritablePathNamesItAndLeavesNothing) {
 }
 
 TEST(Safetensors, WriterRejectsDuplicateAndReservedNamesLeavingNothing) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("dup.safetensors");
     expect_error([&] { write_safetensors(path, {{"x", Tensor::zeros({2})}, {"x", Tensor::zeros({3})}}); },
                  {path, "tensor 'x' given twice"});
@@ -327,7 +302,7 @@ TEST(Safetensors, WriterRejectsDuplicateAndReservedNamesLeavingNothing) {
 }
 
 TEST(Safetensors, RewriteReplacesAtomically) {
-    TempDir dir;
+    TempDir dir("ltx2-st");
     const std::string path = dir.file("re.safetensors");
     write_safetensors(path, {{"x", Tensor::from_f32({1}, {1.0f})}});
     write_safetensors(path, {{"y", Tensor::from_f32({2}, {2.0f, 3.0f})}});

@@ -1,5 +1,6 @@
 // The LTX-2 transformer: golden parity of every fixture (through the same code path as
 // ltx2-parity), config and weight-loading errors, and the full-size 19B structure.
+#include "test_util.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -18,37 +19,14 @@
 
 namespace fs = std::filesystem;
 using namespace ltx2;
+using ltx2::test::TempDir;
+using ltx2::test::expect_error;
 using nlohmann::json;
 
 namespace {
 
 const std::string kPrefix = "model.diffusion_model.";
 const std::string kGolden = LTX2_GOLDEN_DIR;
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() / ("ltx2-tf-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-template <class Fn>
-void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
-    try {
-        fn();
-        ADD_FAILURE() << "no error thrown";
-    } catch (const Error& e) {
-        const std::string message = e.what();
-        for (const auto& f : fragments) EXPECT_NE(message.find(f), std::string::npos) << "'" << f << "' not in: " << message;
-    }
-}
 
 size_t run_fixture(const std::string& name) {
     ParityRun run(kGolden + "/transformer/" + name + ".io.safetensors", std::nullopt, "");
@@ -162,21 +140,21 @@ TEST(TransformerConfig, RejectsBadValues) {
 }
 
 TEST(TransformerWeights, MissingTensor) {
-    TempDir dir;
+    TempDir dir("ltx2-tf");
     const std::string path = edited_model(dir, kPrefix + "transformer_blocks.1.ff.net.2.bias", {});
     expect_error([&] { LTXModel::load(WeightStore::open(path, kPrefix)); },
                  {"edited.safetensors", "transformer_blocks.1.ff.net.2.bias"});
 }
 
 TEST(TransformerWeights, WrongShape) {
-    TempDir dir;
+    TempDir dir("ltx2-tf");
     const std::string name = kPrefix + "transformer_blocks.0.attn2.to_k.weight";
     const std::string path = edited_model(dir, "", {{name, Tensor::zeros({64, 48})}});
     expect_error([&] { LTXModel::load(WeightStore::open(path, kPrefix)); }, {"transformer_blocks.0.attn2.to_k.weight", "(64, 48)"});
 }
 
 TEST(TransformerWeights, UnexpectedTensor) {
-    TempDir dir;
+    TempDir dir("ltx2-tf");
     const std::string path =
         edited_model(dir, "", {{kPrefix + "transformer_blocks.0.attn1.to_gate_logits.weight", Tensor::zeros({2, 64})}});
     expect_error([&] { LTXModel::load(WeightStore::open(path, kPrefix)); },
@@ -184,7 +162,7 @@ TEST(TransformerWeights, UnexpectedTensor) {
 }
 
 TEST(TransformerWeights, ConnectorTensorsIgnored) {
-    TempDir dir;
+    TempDir dir("ltx2-tf");
     const std::string path =
         edited_model(dir, "", {{kPrefix + "video_embeddings_connector.learnable_registers", Tensor::zeros({4, 48})},
                                {kPrefix + "audio_embeddings_connector.transformer_1d_blocks.0.attn1.to_q.bias",
@@ -218,7 +196,7 @@ TEST(TransformerWeights, FullSizeManifest) {
     const json& cfg = manifest.at("config_metadata");
     const std::string config_text = cfg.is_string() ? cfg.get<std::string>() : cfg.dump();
 
-    TempDir dir;
+    TempDir dir("ltx2-tf");
     const std::string path = dir.file("ltx-2-19b-sparse.safetensors");
     write_sparse_safetensors(path, entries, {{"config", config_text}});
 

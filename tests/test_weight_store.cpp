@@ -1,3 +1,4 @@
+#include "test_util.h"
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,39 +14,16 @@
 
 namespace fs = std::filesystem;
 using namespace ltx2;
+using ltx2::test::TempDir;
+using ltx2::test::expect_error;
 
 namespace {
 
 const std::string kPrefix = "model.diffusion_model.";
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("ltx2-ws-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-template <class Fn>
-void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
-    try {
-        fn();
-        ADD_FAILURE() << "expected ltx2::Error containing '" << fragments.front() << "', nothing thrown";
-    } catch (const Error& e) {
-        const std::string message = e.what();
-        for (const auto& f : fragments)
-            EXPECT_NE(message.find(f), std::string::npos) << "message: " << message << "\nmissing: " << f;
-    }
-}
 
 Tensor iota(const Shape& shape) {
     Tensor t = Tensor::zeros(shape);
@@ -69,7 +47,7 @@ std::string write_full_checkpoint(const TempDir& dir) {
 }  // namespace
 
 TEST(WeightStore, PrefixIsAddedWhenTheFileHasIt) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path, kPrefix);
     EXPECT_EQ(store.names(), (std::vector<std::string>{"blocks.0.b", "blocks.0.w", "blocks.1.w", "ids"}));
@@ -84,7 +62,7 @@ TEST(WeightStore, PrefixIsAddedWhenTheFileHasIt) {
 }
 
 TEST(WeightStore, PlainKeysAreUsedWhenTheFileHasNoPrefixedKey) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = dir.file("transformer_only.safetensors");
     write_safetensors(path, {{"blocks.0.w", iota({4, 8})}, {"blocks.0.b", iota({8})}});
     auto store = WeightStore::open(path, kPrefix);
@@ -95,7 +73,7 @@ TEST(WeightStore, PlainKeysAreUsedWhenTheFileHasNoPrefixedKey) {
 }
 
 TEST(WeightStore, NoPrefixMeansEveryKey) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path);
     EXPECT_EQ(store.names().size(), 5u);
@@ -105,7 +83,7 @@ TEST(WeightStore, NoPrefixMeansEveryKey) {
 }
 
 TEST(WeightStore, MissingTensorMessageNamesFileKeyAndPrefix) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path, kPrefix);
     expect_error([&] { store.get("blocks.7.w", {4, 8}); },
@@ -115,7 +93,7 @@ TEST(WeightStore, MissingTensorMessageNamesFileKeyAndPrefix) {
 }
 
 TEST(WeightStore, WrongShapeMessageIsExact) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path, kPrefix);
     try {
@@ -130,7 +108,7 @@ TEST(WeightStore, WrongShapeMessageIsExact) {
 }
 
 TEST(WeightStore, NonFloatDtypeIsRejected) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path, kPrefix);
     expect_error([&] { store.get("ids", {3}); },
@@ -139,7 +117,7 @@ TEST(WeightStore, NonFloatDtypeIsRejected) {
 }
 
 TEST(WeightStore, UnusedNamesListsWhatWasNeverRequested) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
     EXPECT_EQ(store.unused_names().size(), 4u);
     store.get("blocks.0.w", {4, 8});
@@ -152,7 +130,7 @@ TEST(WeightStore, UnusedNamesListsWhatWasNeverRequested) {
 }
 
 TEST(WeightStore, ConfigIsParsedFromMetadata) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
     nlohmann::json config = store.config();
     EXPECT_EQ(config["num_layers"].get<int>(), 2);
@@ -168,7 +146,7 @@ TEST(WeightStore, ConfigIsParsedFromMetadata) {
 }
 
 TEST(WeightStore, PrefetchAndReleaseAcceptAnyPrefix) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
     store.prefetch("blocks.0.");
     store.release("blocks.0.");
@@ -200,7 +178,7 @@ const std::string kGoodWeightMap = R"({
 }  // namespace
 
 TEST(WeightStore, ShardedIndexResolvesAcrossShards) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string index = write_sharded(dir, kGoodWeightMap);
     auto store = WeightStore::open(index, kPrefix);
     EXPECT_EQ(store.names(), (std::vector<std::string>{"a.b", "a.w", "b.w"}));
@@ -214,7 +192,7 @@ TEST(WeightStore, ShardedIndexResolvesAcrossShards) {
 }
 
 TEST(WeightStore, ShardedIndexWithMissingShardNamesIndexShardAndTensor) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string index = write_sharded(dir, R"({
         "model.diffusion_model.a.w": "model-00001-of-00002.safetensors",
         "model.diffusion_model.z.w": "model-00003-of-00002.safetensors"})");
@@ -224,7 +202,7 @@ TEST(WeightStore, ShardedIndexWithMissingShardNamesIndexShardAndTensor) {
 }
 
 TEST(WeightStore, ShardedIndexWithTensorNotInItsShard) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string index = write_sharded(dir, R"({
         "model.diffusion_model.a.w": "model-00002-of-00002.safetensors"})");
     expect_error([&] { WeightStore::open(index, kPrefix); },
@@ -233,7 +211,7 @@ TEST(WeightStore, ShardedIndexWithTensorNotInItsShard) {
 }
 
 TEST(WeightStore, MalformedIndexIsRejected) {
-    TempDir dir;
+    TempDir dir("ltx2-ws");
     const std::string index = dir.file("broken.safetensors.index.json");
     write_text(index, "{\"weight_map\": [");
     expect_error([&] { WeightStore::open(index); }, {index, "not valid JSON"});

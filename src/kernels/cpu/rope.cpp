@@ -118,51 +118,38 @@ RopeTable rope_table(const Tensor& positions, const RopeSpec& spec) {
     tab.layout = spec.layout;
     tab.heads = spec.heads;
     const int64_t n_axes = int64_t(spec.max_pos.size());
-    if (spec.layout == RopeLayout::Split) {
-        const int64_t half = spec.dim / 2;
-        LTX2_CHECK(half % spec.heads == 0, "rope: dim/2 = {} not divisible by {} heads", half, spec.heads);
-        const int64_t pad = half - W;
-        LTX2_CHECK(pad >= 0, "rope: {} angles exceed dim/2 = {}", W, half);
-        tab.cos = Tensor::zeros({B, T, half}, DType::F32);
-        tab.sin = Tensor::zeros({B, T, half}, DType::F32);
-        float* c = tab.cos.f32();
-        float* s = tab.sin.f32();
-#pragma omp parallel for schedule(static) if (B * T * half >= 65536)
-        for (int64_t bt = 0; bt < B * T; ++bt) {
-            float* cr = c + bt * half;
-            float* sr = s + bt * half;
-            const float* ar = a + bt * W;
-            for (int64_t i = 0; i < pad; ++i) {
-                cr[i] = 1.f;
-                sr[i] = 0.f;
-            }
-            for (int64_t i = 0; i < W; ++i) {
-                const double v = double(ar[i]);
-                cr[pad + i] = float(std::cos(v));
-                sr[pad + i] = float(std::sin(v));
-            }
-        }
+    // Split: one entry per angle, padded at the front to dim/2 (divided among the heads).
+    // Interleaved: each angle twice (a rotation pair), padded at the front to dim.
+    const bool split = spec.layout == RopeLayout::Split;
+    const int64_t repeat = split ? 1 : 2;
+    const int64_t width = split ? spec.dim / 2 : spec.dim;
+    const int64_t pad = width - repeat * W;
+    if (split) {
+        LTX2_CHECK(width % spec.heads == 0, "rope: dim/2 = {} not divisible by {} heads", width, spec.heads);
+        LTX2_CHECK(pad >= 0, "rope: {} angles exceed dim/2 = {}", W, width);
     } else {
-        const int64_t pad = spec.dim % (2 * n_axes);
-        LTX2_CHECK(pad + 2 * W == spec.dim, "rope: interleaved table of {} angles does not fit dim {}", W, spec.dim);
-        tab.cos = Tensor::zeros({B, T, spec.dim}, DType::F32);
-        tab.sin = Tensor::zeros({B, T, spec.dim}, DType::F32);
-        float* c = tab.cos.f32();
-        float* s = tab.sin.f32();
-#pragma omp parallel for schedule(static) if (B * T * spec.dim >= 65536)
-        for (int64_t bt = 0; bt < B * T; ++bt) {
-            float* cr = c + bt * spec.dim;
-            float* sr = s + bt * spec.dim;
-            const float* ar = a + bt * W;
-            for (int64_t i = 0; i < pad; ++i) {
-                cr[i] = 1.f;
-                sr[i] = 0.f;
-            }
-            for (int64_t i = 0; i < W; ++i) {
-                const double v = double(ar[i]);
-                const float cv = float(std::cos(v)), sv = float(std::sin(v));
-                cr[pad + 2 * i] = cr[pad + 2 * i + 1] = cv;
-                sr[pad + 2 * i] = sr[pad + 2 * i + 1] = sv;
+        LTX2_CHECK(pad == spec.dim % (2 * n_axes), "rope: interleaved table of {} angles does not fit dim {}", W,
+                   spec.dim);
+    }
+    tab.cos = Tensor::zeros({B, T, width}, DType::F32);
+    tab.sin = Tensor::zeros({B, T, width}, DType::F32);
+    float* c = tab.cos.f32();
+    float* s = tab.sin.f32();
+#pragma omp parallel for schedule(static) if (B * T * width >= 65536)
+    for (int64_t bt = 0; bt < B * T; ++bt) {
+        float* cr = c + bt * width;
+        float* sr = s + bt * width;
+        const float* ar = a + bt * W;
+        for (int64_t i = 0; i < pad; ++i) {
+            cr[i] = 1.f;
+            sr[i] = 0.f;
+        }
+        for (int64_t i = 0; i < W; ++i) {
+            const double v = double(ar[i]);
+            const float cv = float(std::cos(v)), sv = float(std::sin(v));
+            for (int64_t r = 0; r < repeat; ++r) {
+                cr[pad + repeat * i + r] = cv;
+                sr[pad + repeat * i + r] = sv;
             }
         }
     }
