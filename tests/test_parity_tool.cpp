@@ -1,9 +1,6 @@
 // The ltx2-parity command-line contract: exit codes, messages, and that a wrong result fails.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -11,25 +8,9 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using ltx2::test::run_command;
 
 namespace {
-
-struct CommandResult {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr together
-};
-
-CommandResult run_command(const std::string& command) {
-    CommandResult r;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (!pipe) return r;
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-    int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 std::string parity(const std::string& args) { return std::string(LTX2_PARITY_BIN) + " " + args; }
 
@@ -99,4 +80,30 @@ TEST_F(ParityToolTest, ToleranceOverrideIsUsed) {
     auto r = run_command(parity(kRopeFixture + " --tol=0.25"));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("tol 2.5e-01"), std::string::npos) << r.output;
+}
+
+TEST_F(ParityToolTest, WeightsWithAMissingTensorNameItAndExitTwo) {
+    // The av_tiny fixture run against a copy of its model with one tensor removed.
+    const std::string golden = std::string(LTX2_GOLDEN_DIR) + "/transformer/av_tiny";
+    auto model = ltx2::SafetensorsFile::open(golden + ".model.safetensors");
+    std::vector<std::pair<std::string, ltx2::Tensor>> tensors;
+    const std::string dropped = "model.diffusion_model.transformer_blocks.1.ff.net.2.weight";
+    for (const auto& e : model->entries())
+        if (e.name != dropped) tensors.emplace_back(e.name, model->tensor(e.name));
+    auto path = (dir_.path / "broken.model.safetensors").string();
+    ltx2::write_safetensors(path, tensors, model->metadata());
+    auto r = run_command(parity(golden + ".io.safetensors --weights " + path));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("transformer_blocks.1.ff.net.2.weight"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("broken.model.safetensors"), std::string::npos) << r.output;
+}
+
+TEST_F(ParityToolTest, TruncatedWeightsAreRejectedNotCrashed) {
+    const std::string golden = std::string(LTX2_GOLDEN_DIR) + "/transformer/video_only_tiny";
+    auto path = (dir_.path / "truncated.model.safetensors").string();
+    fs::copy_file(golden + ".model.safetensors", path);
+    fs::resize_file(path, fs::file_size(path) / 2);
+    auto r = run_command(parity(golden + ".io.safetensors --weights " + path));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("truncated.model.safetensors"), std::string::npos) << r.output;
 }

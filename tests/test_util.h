@@ -1,7 +1,11 @@
 #pragma once
 // Helpers shared by the test files: a self-deleting temp folder and error-message checks.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <array>
+#include <cstdio>
 
 #include <filesystem>
 #include <string>
@@ -40,6 +44,24 @@ void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
         for (const auto& f : fragments)
             EXPECT_NE(message.find(f), std::string::npos) << "message: " << message << "\nmissing: " << f;
     }
+}
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs a shell command line, capturing its output and exit status.
+inline CommandResult run_command(const std::string& command) {
+    CommandResult r;
+    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+    if (!pipe) return r;
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+    int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
 }
 
 }  // namespace ltx2::test

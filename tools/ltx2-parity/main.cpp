@@ -9,7 +9,8 @@
 int main(int argc, char** argv) {
     CLI::App app{"Checks ltx2.cpp against a golden fixture (NAME.io.safetensors) from the official reference.\n"
                  "Prints one line per checked output; exit 0 only if all pass, 1 on a failure,\n"
-                 "2 on an unknown kind or unreadable input."};
+                 "2 on an unknown kind or unreadable input.",
+                 "ltx2-parity"};
     std::string io_path, weights;
     std::optional<double> tol;
     app.add_option("io_file", io_path, "fixture io file (its `kind` metadata picks the computation)")->required();

@@ -64,7 +64,7 @@ int inspect(const std::string& path, bool list_tensors) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"ltx2.cpp: native inference for Lightricks LTX-2 (audio + video diffusion)."};
+    CLI::App app{"ltx2.cpp: native inference for Lightricks LTX-2 (audio + video diffusion).", "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
     app.require_subcommand(1);
 
@@ -74,6 +74,10 @@ int main(int argc, char** argv) {
     cmd->add_option("checkpoint", path, "path to a .safetensors file")->required();
     cmd->add_flag("--tensors", list, "also list every tensor with dtype and shape");
 
+    if (argc == 1) {
+        std::fprintf(stderr, "%s", app.help().c_str());
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
