@@ -11,6 +11,14 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"rope.audio_and_cross_freqs", parity_rope_audio_and_cross_freqs},
     {"rope.video_freqs_bf16_positions", parity_rope_video_freqs_bf16_positions},
     {"transformer.x0", parity_transformer_x0},
+    {"rng.torch_cpu_randn", parity_rng_torch_cpu_randn},
+    {"components.noiser", parity_components_noiser},
+    {"components.scheduler", parity_components_scheduler},
+    {"components.distilled_sigmas", parity_components_distilled_sigmas},
+    {"components.timestep_embedding", parity_components_timestep_embedding},
+    {"components.patchifiers", parity_components_patchifiers},
+    {"components.guiders", parity_components_guiders},
+    {"components.diffusion_steps", parity_components_diffusion_steps},
 };
 }  // namespace
 

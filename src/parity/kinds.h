@@ -9,5 +9,13 @@ void parity_rope_video_freqs(ParityRun& run);                // rope.video_freqs
 void parity_rope_audio_and_cross_freqs(ParityRun& run);      // rope.audio_and_cross_freqs
 void parity_rope_video_freqs_bf16_positions(ParityRun& run); // rope.video_freqs_bf16_positions
 void parity_transformer_x0(ParityRun& run);                  // transformer.x0
+void parity_rng_torch_cpu_randn(ParityRun& run);             // rng.torch_cpu_randn
+void parity_components_noiser(ParityRun& run);               // components.noiser
+void parity_components_scheduler(ParityRun& run);            // components.scheduler
+void parity_components_distilled_sigmas(ParityRun& run);     // components.distilled_sigmas
+void parity_components_timestep_embedding(ParityRun& run);   // components.timestep_embedding
+void parity_components_patchifiers(ParityRun& run);          // components.patchifiers
+void parity_components_guiders(ParityRun& run);              // components.guiders
+void parity_components_diffusion_steps(ParityRun& run);      // components.diffusion_steps
 
 }  // namespace ltx2

@@ -1,0 +1,239 @@
+#include "diffusion/patchifiers.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "diffusion/float32_ops.h"
+
+namespace ltx2 {
+
+VideoLatentShape VideoLatentShape::from_shape(const Shape& s) {
+    LTX2_CHECK(s.size() == 5, "video latent shape must be [B, C, F, H, W], got {}", shape_str(s));
+    for (auto v : s) LTX2_CHECK(v > 0, "video latent shape {} has a non-positive dim", shape_str(s));
+    return {s[0], s[1], s[2], s[3], s[4]};
+}
+
+AudioLatentShape AudioLatentShape::from_shape(const Shape& s) {
+    LTX2_CHECK(s.size() == 4, "audio latent shape must be [B, C, T, mel], got {}", shape_str(s));
+    for (auto v : s) LTX2_CHECK(v > 0, "audio latent shape {} has a non-positive dim", shape_str(s));
+    return {s[0], s[1], s[2], s[3]};
+}
+
+VideoLatentShape video_latent_shape_from_pixels(int64_t batch, int64_t frames, int64_t height, int64_t width,
+                                                int64_t channels, const ScaleFactors& scale) {
+    LTX2_CHECK(batch > 0 && frames > 0 && height > 0 && width > 0,
+               "video pixel shape must be positive, got batch {} frames {} height {} width {}", batch, frames, height,
+               width);
+    return {batch, channels, (frames - 1) / scale[0] + 1, height / scale[1], width / scale[2]};
+}
+
+AudioLatentShape audio_latent_shape_from_video(int64_t batch, int64_t frames, double fps, int64_t channels,
+                                               int64_t mel_bins, int sample_rate, int hop_length,
+                                               int latent_downsample) {
+    LTX2_CHECK(fps > 0, "audio latent shape: fps must be > 0, got {}", fps);
+    const double duration = double(frames) / fps;
+    const double per_second = double(sample_rate) / double(hop_length) / double(latent_downsample);
+    return {batch, channels, int64_t(std::nearbyint(duration * per_second)), mel_bins};
+}
+
+// ---- video ---------------------------------------------------------------------------------
+
+VideoLatentPatchifier::VideoLatentPatchifier(int patch_size) : p_(patch_size) {
+    LTX2_CHECK(patch_size >= 1, "VideoLatentPatchifier: patch size must be >= 1, got {}", patch_size);
+}
+
+int64_t VideoLatentPatchifier::token_count(const VideoLatentShape& s) const {
+    return s.frames * s.height * s.width / (int64_t(p_) * p_);
+}
+
+Tensor VideoLatentPatchifier::patchify(const Tensor& latent) const {
+    const VideoLatentShape s = VideoLatentShape::from_shape(latent.shape());
+    LTX2_CHECK(s.height % p_ == 0 && s.width % p_ == 0,
+               "VideoLatentPatchifier({}): latent {} height and width must be multiples of the patch size", p_,
+               shape_str(latent.shape()));
+    const int64_t p = p_, gh = s.height / p, gw = s.width / p, N = s.frames * gh * gw, D = s.channels * p * p;
+    Tensor src = latent.to(DType::F32).contiguous();
+    Tensor out = Tensor::zeros({s.batch, N, D});
+    const float* x = src.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < s.batch; ++b)
+        for (int64_t c = 0; c < s.channels; ++c)
+            for (int64_t f = 0; f < s.frames; ++f)
+                for (int64_t h = 0; h < s.height; ++h)
+                    for (int64_t w = 0; w < s.width; ++w) {
+                        const int64_t tok = (f * gh + h / p) * gw + w / p;
+                        const int64_t feat = (c * p + h % p) * p + w % p;
+                        o[(b * N + tok) * D + feat] =
+                            x[(((b * s.channels + c) * s.frames + f) * s.height + h) * s.width + w];
+                    }
+    return out;
+}
+
+Tensor VideoLatentPatchifier::unpatchify(const Tensor& tokens, const VideoLatentShape& s) const {
+    const int64_t p = p_, gh = s.height / p, gw = s.width / p, N = s.frames * gh * gw, D = s.channels * p * p;
+    LTX2_CHECK(tokens.dim() == 3 && tokens.size(0) == s.batch && tokens.size(1) == N && tokens.size(2) == D,
+               "VideoLatentPatchifier({}).unpatchify: tokens {} do not fit shape {} (expected ({}, {}, {}))", p_,
+               shape_str(tokens.shape()), shape_str(s.shape()), s.batch, N, D);
+    Tensor src = tokens.to(DType::F32).contiguous();
+    Tensor out = Tensor::zeros(s.shape());
+    const float* x = src.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < s.batch; ++b)
+        for (int64_t c = 0; c < s.channels; ++c)
+            for (int64_t f = 0; f < s.frames; ++f)
+                for (int64_t h = 0; h < gh * p; ++h)
+                    for (int64_t w = 0; w < gw * p; ++w) {
+                        const int64_t tok = (f * gh + h / p) * gw + w / p;
+                        const int64_t feat = (c * p + h % p) * p + w % p;
+                        o[(((b * s.channels + c) * s.frames + f) * s.height + h) * s.width + w] =
+                            x[(b * N + tok) * D + feat];
+                    }
+    return out;
+}
+
+Tensor VideoLatentPatchifier::grid_bounds(const VideoLatentShape& s) const {
+    LTX2_CHECK(s.batch > 0 && s.frames > 0 && s.height > 0 && s.width > 0,
+               "VideoLatentPatchifier: grid bounds need positive batch/frames/height/width, got {}",
+               shape_str(s.shape()));
+    const int64_t p = p_;
+    const int64_t gh = (s.height + p - 1) / p, gw = (s.width + p - 1) / p, N = s.frames * gh * gw;
+    Tensor out = Tensor::zeros({s.batch, 3, N, 2}, DType::I64);
+    int64_t* o = out.data<int64_t>();
+    for (int64_t b = 0; b < s.batch; ++b)
+        for (int64_t f = 0; f < s.frames; ++f)
+            for (int64_t h = 0; h < gh; ++h)
+                for (int64_t w = 0; w < gw; ++w) {
+                    const int64_t n = (f * gh + h) * gw + w;
+                    const int64_t start[3] = {f, h * p, w * p}, size[3] = {1, p, p};
+                    for (int a = 0; a < 3; ++a) {
+                        int64_t* e = o + ((b * 3 + a) * N + n) * 2;
+                        e[0] = start[a];
+                        e[1] = start[a] + size[a];
+                    }
+                }
+    return out;
+}
+
+Tensor get_pixel_coords(const Tensor& latent_bounds, const ScaleFactors& scale, bool causal_fix) {
+    LTX2_CHECK(latent_bounds.dim() == 4 && latent_bounds.size(1) == 3 && latent_bounds.size(3) == 2,
+               "get_pixel_coords: bounds must be [B, 3, N, 2], got {}", shape_str(latent_bounds.shape()));
+    LTX2_CHECK(latent_bounds.dtype() == DType::I64, "get_pixel_coords: bounds must be int64");
+    Tensor out = latent_bounds.contiguous().clone();
+    int64_t* o = out.data<int64_t>();
+    const int64_t B = out.size(0), per_axis = out.size(2) * 2;
+    for (int64_t b = 0; b < B; ++b)
+        for (int a = 0; a < 3; ++a)
+            for (int64_t i = 0; i < per_axis; ++i) {
+                int64_t& v = o[(b * 3 + a) * per_axis + i];
+                v *= scale[size_t(a)];
+                if (causal_fix && a == 0) v = std::max<int64_t>(v + 1 - scale[0], 0);
+            }
+    return out;
+}
+
+// ---- audio ---------------------------------------------------------------------------------
+
+AudioPatchifier::AudioPatchifier(int patch_size, AudioPatchifierOptions options) : o_(options) {
+    LTX2_CHECK(patch_size >= 1, "AudioPatchifier: patch size must be >= 1, got {}", patch_size);
+    LTX2_CHECK(o_.sample_rate > 0 && o_.hop_length > 0 && o_.latent_downsample > 0,
+               "AudioPatchifier: sample_rate, hop_length and latent_downsample must be positive");
+}
+
+// (B, C, T, F) -> (B, T, C·F): features channel-major, as the reference's rearrange.
+Tensor AudioPatchifier::patchify(const Tensor& latent) const {
+    const AudioLatentShape s = AudioLatentShape::from_shape(latent.shape());
+    return latent.permute({0, 2, 1, 3}).reshape({s.batch, s.frames, s.channels * s.mel_bins}).to(DType::F32);
+}
+
+Tensor AudioPatchifier::unpatchify(const Tensor& tokens, const AudioLatentShape& s) const {
+    LTX2_CHECK(tokens.dim() == 3 && tokens.size(0) == s.batch && tokens.size(1) == s.frames &&
+                   tokens.size(2) == s.channels * s.mel_bins,
+               "AudioPatchifier.unpatchify: tokens {} do not fit shape {}", shape_str(tokens.shape()),
+               shape_str(s.shape()));
+    return tokens.reshape({s.batch, s.frames, s.channels, s.mel_bins}).permute({0, 2, 1, 3}).to(DType::F32);
+}
+
+namespace {
+// Seconds of latent frame i, float32 as the reference: mel = i·downsample (causal: max(mel + 1
+// − downsample, 0)), then mel · hop / sample_rate.
+float audio_time(const AudioPatchifierOptions& o, int64_t i) {
+    float mel = f32::mul(float(i), float(o.latent_downsample));
+    if (o.causal) mel = std::max(f32::sub(f32::add(mel, 1.0f), float(o.latent_downsample)), 0.0f);
+    return f32::div(f32::mul(mel, float(o.hop_length)), float(o.sample_rate));
+}
+}  // namespace
+
+Tensor AudioPatchifier::grid_bounds(const AudioLatentShape& s) const {
+    Tensor out = Tensor::zeros({s.batch, 1, s.frames, 2});
+    float* o = out.f32();
+    for (int64_t b = 0; b < s.batch; ++b)
+        for (int64_t t = 0; t < s.frames; ++t) {
+            o[(b * s.frames + t) * 2] = audio_time(o_, o_.shift + t);
+            o[(b * s.frames + t) * 2 + 1] = audio_time(o_, o_.shift + t + 1);
+        }
+    return out;
+}
+
+// ---- latent tools --------------------------------------------------------------------------
+
+namespace {
+Tensor initial_or_zeros(const std::optional<Tensor>& initial, const Shape& target, const char* what) {
+    if (!initial) return Tensor::zeros(target);
+    LTX2_CHECK(initial->shape() == target, "{}: initial latent shape {} does not match the target shape {}", what,
+               shape_str(initial->shape()), shape_str(target));
+    return initial->to(DType::F32).clone();
+}
+
+Tensor ones(const Shape& s) {
+    Tensor t = Tensor::zeros(s);
+    std::fill(t.f32(), t.f32() + t.numel(), 1.0f);
+    return t;
+}
+}  // namespace
+
+LatentState VideoLatentTools::create_initial_state(const std::optional<Tensor>& initial_latent) const {
+    Tensor latent = initial_or_zeros(initial_latent, target_shape.shape(), "VideoLatentTools");
+    LTX2_CHECK(fps > 0, "VideoLatentTools: fps must be > 0, got {}", fps);
+    Tensor coords = get_pixel_coords(patchifier.grid_bounds(target_shape), scale_factors, causal_fix);
+    Tensor positions = coords.to(DType::F32);
+    float* pp = positions.f32();
+    const int64_t B = positions.size(0), per_axis = positions.size(2) * 2;
+    const float f = float(fps);
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t i = 0; i < per_axis; ++i) pp[b * 3 * per_axis + i] = f32::div(pp[b * 3 * per_axis + i], f);
+    LatentState st;
+    st.latent = patchifier.patchify(latent);
+    st.clean_latent = patchifier.patchify(latent);
+    st.denoise_mask = patchifier.patchify(ones(target_shape.mask_shape().shape()));
+    st.positions = positions;
+    return st;
+}
+
+LatentState VideoLatentTools::unpatchify(const LatentState& state) const {
+    LatentState out = state;
+    out.latent = patchifier.unpatchify(state.latent, target_shape);
+    if (state.clean_latent.defined()) out.clean_latent = patchifier.unpatchify(state.clean_latent, target_shape);
+    out.denoise_mask = patchifier.unpatchify(state.denoise_mask, target_shape.mask_shape());
+    return out;
+}
+
+LatentState AudioLatentTools::create_initial_state(const std::optional<Tensor>& initial_latent) const {
+    Tensor latent = initial_or_zeros(initial_latent, target_shape.shape(), "AudioLatentTools");
+    LatentState st;
+    st.latent = patchifier.patchify(latent);
+    st.clean_latent = patchifier.patchify(latent);
+    st.denoise_mask = patchifier.patchify(ones(target_shape.mask_shape().shape()));
+    st.positions = patchifier.grid_bounds(target_shape);
+    return st;
+}
+
+LatentState AudioLatentTools::unpatchify(const LatentState& state) const {
+    LatentState out = state;
+    out.latent = patchifier.unpatchify(state.latent, target_shape);
+    if (state.clean_latent.defined()) out.clean_latent = patchifier.unpatchify(state.clean_latent, target_shape);
+    out.denoise_mask = patchifier.unpatchify(state.denoise_mask, target_shape.mask_shape());
+    return out;
+}
+
+}  // namespace ltx2
