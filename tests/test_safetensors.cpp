@@ -214,6 +214,26 @@ TEST(Safetensors, TruncatedDataIsRejected) {
     expect_error([&] { SafetensorsFile::open(path); }, {path, "beyond the data section", "truncated"});
 }
 
+// Other writers may place a tensor at any byte offset; it must still read correctly and come
+// out aligned for its element type.
+TEST(Safetensors, MisalignedTensorIsServedAligned) {
+    TempDir dir("ltx2-st");
+    const std::string path = dir.file("misaligned.safetensors");
+    std::string header =
+        R"({"pad":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},)"
+        R"("x":{"dtype":"I64","shape":[2],"data_offsets":[3,19]}})";
+    while ((8 + header.size()) % 8 != 0) header += ' ';
+    std::string data(3, '\x07');
+    for (int64_t v : {int64_t(-5), int64_t(1) << 40}) data += std::string(reinterpret_cast<const char*>(&v), 8);
+    write_bytes(path, le_u64(header.size()) + header + data);
+    auto file = SafetensorsFile::open(path);
+    Tensor x = file->tensor("x");
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(x.raw()) % 8, 0u);
+    EXPECT_EQ(x.data<int64_t>()[0], -5);
+    EXPECT_EQ(x.data<int64_t>()[1], int64_t(1) << 40);
+    EXPECT_EQ(file->tensor("pad").data<uint8_t>()[2], 7);
+}
+
 TEST(Safetensors, MissingFileNamesThePath) {
     expect_error([] { SafetensorsFile::open("/tmp/ltx2-definitely-missing.safetensors"); },
                  {"/tmp/ltx2-definitely-missing.safetensors", "cannot open"});

@@ -141,38 +141,51 @@ uint8_t f32_to_fp8_e5m2(float f) {
 }
 
 namespace {
+// Element i of a buffer that need not be aligned for T.
+template <class T>
+T load(const void* p, size_t i) {
+    T v;
+    std::memcpy(&v, static_cast<const std::byte*>(p) + i * sizeof(T), sizeof(T));
+    return v;
+}
+
+template <class T>
+void store(void* p, size_t i, T v) {
+    std::memcpy(static_cast<std::byte*>(p) + i * sizeof(T), &v, sizeof(T));
+}
+
 double load_as_double(const void* p, DType t, size_t i) {
     switch (t) {
-        case DType::F32: return static_cast<const float*>(p)[i];
-        case DType::F64: return static_cast<const double*>(p)[i];
-        case DType::BF16: return bf16_to_f32(static_cast<const uint16_t*>(p)[i]);
-        case DType::F16: return f16_to_f32(static_cast<const uint16_t*>(p)[i]);
-        case DType::F8_E4M3: return fp8_e4m3_to_f32(static_cast<const uint8_t*>(p)[i]);
-        case DType::F8_E5M2: return fp8_e5m2_to_f32(static_cast<const uint8_t*>(p)[i]);
-        case DType::I64: return double(static_cast<const int64_t*>(p)[i]);
-        case DType::I32: return static_cast<const int32_t*>(p)[i];
-        case DType::I16: return static_cast<const int16_t*>(p)[i];
-        case DType::I8: return static_cast<const int8_t*>(p)[i];
-        case DType::U8: return static_cast<const uint8_t*>(p)[i];
-        case DType::BOOL: return static_cast<const uint8_t*>(p)[i] ? 1.0 : 0.0;
+        case DType::F32: return load<float>(p, i);
+        case DType::F64: return load<double>(p, i);
+        case DType::BF16: return bf16_to_f32(load<uint16_t>(p, i));
+        case DType::F16: return f16_to_f32(load<uint16_t>(p, i));
+        case DType::F8_E4M3: return fp8_e4m3_to_f32(load<uint8_t>(p, i));
+        case DType::F8_E5M2: return fp8_e5m2_to_f32(load<uint8_t>(p, i));
+        case DType::I64: return double(load<int64_t>(p, i));
+        case DType::I32: return load<int32_t>(p, i);
+        case DType::I16: return load<int16_t>(p, i);
+        case DType::I8: return load<int8_t>(p, i);
+        case DType::U8: return load<uint8_t>(p, i);
+        case DType::BOOL: return load<uint8_t>(p, i) ? 1.0 : 0.0;
     }
     return 0;
 }
 
 void store_from_double(void* p, DType t, size_t i, double v) {
     switch (t) {
-        case DType::F32: static_cast<float*>(p)[i] = float(v); break;
-        case DType::F64: static_cast<double*>(p)[i] = v; break;
-        case DType::BF16: static_cast<uint16_t*>(p)[i] = f32_to_bf16(float(v)); break;
-        case DType::F16: static_cast<uint16_t*>(p)[i] = f32_to_f16(float(v)); break;
-        case DType::F8_E4M3: static_cast<uint8_t*>(p)[i] = f32_to_fp8_e4m3(float(v)); break;
-        case DType::F8_E5M2: static_cast<uint8_t*>(p)[i] = f32_to_fp8_e5m2(float(v)); break;
-        case DType::I64: static_cast<int64_t*>(p)[i] = int64_t(v); break;
-        case DType::I32: static_cast<int32_t*>(p)[i] = int32_t(v); break;
-        case DType::I16: static_cast<int16_t*>(p)[i] = int16_t(v); break;
-        case DType::I8: static_cast<int8_t*>(p)[i] = int8_t(v); break;
-        case DType::U8: static_cast<uint8_t*>(p)[i] = uint8_t(v); break;
-        case DType::BOOL: static_cast<uint8_t*>(p)[i] = v != 0.0; break;
+        case DType::F32: store<float>(p, i, float(v)); break;
+        case DType::F64: store<double>(p, i, v); break;
+        case DType::BF16: store<uint16_t>(p, i, f32_to_bf16(float(v))); break;
+        case DType::F16: store<uint16_t>(p, i, f32_to_f16(float(v))); break;
+        case DType::F8_E4M3: store<uint8_t>(p, i, f32_to_fp8_e4m3(float(v))); break;
+        case DType::F8_E5M2: store<uint8_t>(p, i, f32_to_fp8_e5m2(float(v))); break;
+        case DType::I64: store<int64_t>(p, i, int64_t(v)); break;
+        case DType::I32: store<int32_t>(p, i, int32_t(v)); break;
+        case DType::I16: store<int16_t>(p, i, int16_t(v)); break;
+        case DType::I8: store<int8_t>(p, i, int8_t(v)); break;
+        case DType::U8: store<uint8_t>(p, i, uint8_t(v)); break;
+        case DType::BOOL: store<uint8_t>(p, i, v != 0.0); break;
     }
 }
 }  // namespace
@@ -184,25 +197,16 @@ void convert(const void* src, DType src_type, void* dst, DType dst_type, size_t 
     }
     // Fast paths for the conversions on the hot path.
     if (src_type == DType::BF16 && dst_type == DType::F32) {
-        auto s = static_cast<const uint16_t*>(src);
-        auto d = static_cast<float*>(dst);
-        for (size_t i = 0; i < n; ++i) d[i] = bf16_to_f32(s[i]);
+        for (size_t i = 0; i < n; ++i) store<float>(dst, i, bf16_to_f32(load<uint16_t>(src, i)));
         return;
     }
     if (src_type == DType::F32 && dst_type == DType::BF16) {
-        auto s = static_cast<const float*>(src);
-        auto d = static_cast<uint16_t*>(dst);
-        for (size_t i = 0; i < n; ++i) d[i] = f32_to_bf16(s[i]);
+        for (size_t i = 0; i < n; ++i) store<uint16_t>(dst, i, f32_to_bf16(load<float>(src, i)));
         return;
     }
-    if (src_type == DType::I64 && dst_type != DType::F32) {
-        // exact integer copies where the target can hold them
-        if (dst_type == DType::I32) {
-            auto s = static_cast<const int64_t*>(src);
-            auto d = static_cast<int32_t*>(dst);
-            for (size_t i = 0; i < n; ++i) d[i] = int32_t(s[i]);
-            return;
-        }
+    if (src_type == DType::I64 && dst_type == DType::I32) {
+        for (size_t i = 0; i < n; ++i) store<int32_t>(dst, i, int32_t(load<int64_t>(src, i)));
+        return;
     }
     for (size_t i = 0; i < n; ++i) store_from_double(dst, dst_type, i, load_as_double(src, src_type, i));
 }

@@ -190,6 +190,30 @@ Tensor ones(const Shape& s) {
     std::fill(t.f32(), t.f32() + t.numel(), 1.0f);
     return t;
 }
+
+// LatentTools.clear_conditioning: the first `tokens` tokens of latent / clean latent /
+// positions, and a mask of ones (in the mask's dtype).
+LatentState clear_conditioning_tokens(const LatentState& state, int64_t tokens, const char* what) {
+    LTX2_CHECK(state.latent.defined() && state.latent.dim() == 3, "{}.clear_conditioning: latent must be [B, N, D]",
+               what);
+    LTX2_CHECK(state.latent.size(1) >= tokens,
+               "{}.clear_conditioning: the state has {} tokens, fewer than the target's {}", what,
+               state.latent.size(1), tokens);
+    LTX2_CHECK(state.denoise_mask.defined() && state.denoise_mask.dim() == 3 &&
+                   state.denoise_mask.size(1) == state.latent.size(1),
+               "{}.clear_conditioning: denoise mask {} does not match latent {}", what,
+               shape_str(state.denoise_mask.shape()), shape_str(state.latent.shape()));
+    LTX2_CHECK(state.positions.defined() && state.positions.dim() == 4 && state.positions.size(2) == state.latent.size(1),
+               "{}.clear_conditioning: positions {} do not match latent {}", what, shape_str(state.positions.shape()),
+               shape_str(state.latent.shape()));
+    LatentState out;
+    out.latent = state.latent.slice(1, 0, tokens).clone();
+    if (state.clean_latent.defined()) out.clean_latent = state.clean_latent.slice(1, 0, tokens).clone();
+    out.denoise_mask =
+        ones({state.denoise_mask.size(0), tokens, state.denoise_mask.size(2)}).to(state.denoise_mask.dtype());
+    out.positions = state.positions.slice(2, 0, tokens).clone();
+    return out;
+}
 }  // namespace
 
 LatentState VideoLatentTools::create_initial_state(const std::optional<Tensor>& initial_latent) const {
@@ -218,6 +242,10 @@ LatentState VideoLatentTools::unpatchify(const LatentState& state) const {
     return out;
 }
 
+LatentState VideoLatentTools::clear_conditioning(const LatentState& state) const {
+    return clear_conditioning_tokens(state, patchifier.token_count(target_shape), "VideoLatentTools");
+}
+
 LatentState AudioLatentTools::create_initial_state(const std::optional<Tensor>& initial_latent) const {
     Tensor latent = initial_or_zeros(initial_latent, target_shape.shape(), "AudioLatentTools");
     LatentState st;
@@ -234,6 +262,10 @@ LatentState AudioLatentTools::unpatchify(const LatentState& state) const {
     if (state.clean_latent.defined()) out.clean_latent = patchifier.unpatchify(state.clean_latent, target_shape);
     out.denoise_mask = patchifier.unpatchify(state.denoise_mask, target_shape.mask_shape());
     return out;
+}
+
+LatentState AudioLatentTools::clear_conditioning(const LatentState& state) const {
+    return clear_conditioning_tokens(state, patchifier.token_count(target_shape), "AudioLatentTools");
 }
 
 }  // namespace ltx2

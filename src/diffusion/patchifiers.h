@@ -98,6 +98,8 @@ struct VideoLatentTools {
     // the time axis ÷ fps; then patchified.
     LatentState create_initial_state(const std::optional<Tensor>& initial_latent = std::nullopt) const;
     LatentState unpatchify(const LatentState& state) const;  // latent / clean / mask back to grids
+    // Drops the tokens conditioning appended after the target's own, and resets the mask to ones.
+    LatentState clear_conditioning(const LatentState& state) const;
 };
 
 struct AudioLatentTools {
@@ -106,6 +108,7 @@ struct AudioLatentTools {
 
     LatentState create_initial_state(const std::optional<Tensor>& initial_latent = std::nullopt) const;
     LatentState unpatchify(const LatentState& state) const;
+    LatentState clear_conditioning(const LatentState& state) const;  // as VideoLatentTools'
 };
 
 }  // namespace ltx2

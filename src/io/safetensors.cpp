@@ -169,7 +169,11 @@ Tensor SafetensorsFile::tensor(const std::string& name) const {
     LTX2_CHECK(e != nullptr, "{}: no tensor '{}'", path_, name);
     LTX2_CHECK(e->shape.size() <= size_t(Tensor::kMaxDims), "{}: tensor '{}' has {} dimensions; at most {} supported",
                path_, name, e->shape.size(), Tensor::kMaxDims);
-    return Tensor::view_of(file_, data_offset_ + e->begin, e->shape, e->dtype);
+    Tensor view = Tensor::view_of(file_, data_offset_ + e->begin, e->shape, e->dtype);
+    // The format does not require alignment; kernels read through typed pointers, so a tensor
+    // whose address is not a multiple of its element size is served as an aligned copy.
+    if (reinterpret_cast<uintptr_t>(view.raw()) % dtype_size(e->dtype) != 0) return view.clone();
+    return view;
 }
 
 std::optional<std::string> SafetensorsFile::metadata_value(const std::string& key) const {

@@ -130,7 +130,19 @@ Tensor WeightStore::get(const std::string& name) const {
         fail("{}: tensor '{}' is missing{}", describe(), key_for(name), where);
     }
     mark_used(name);
+    if (auto it = overrides_.find(name); it != overrides_.end()) return it->second;
     return src->file->tensor(src->key);
+}
+
+void WeightStore::override_tensor(const std::string& name, Tensor t) {
+    const Source* src = lookup(name);
+    LTX2_CHECK(src != nullptr, "{}: cannot override tensor '{}': the store holds no such tensor", describe(),
+               key_for(name));
+    LTX2_CHECK(t.defined(), "{}: cannot override tensor '{}' with an undefined tensor", describe(), src->key);
+    const TensorEntry* e = src->file->find(src->key);
+    LTX2_CHECK(t.shape() == e->shape, "{}: cannot override tensor '{}' of shape {} with one of shape {}", describe(),
+               src->key, shape_str(e->shape), shape_str(t.shape()));
+    overrides_[name] = std::move(t);
 }
 
 Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) const {
@@ -182,7 +194,7 @@ std::string WeightStore::describe() const {
 
 void WeightStore::advise(const std::string& name_prefix, bool need) const {
     for (const auto& [name, src] : by_name_) {
-        if (!starts_with(name, name_prefix)) continue;
+        if (!starts_with(name, name_prefix) || overrides_.count(name)) continue;
         const TensorEntry* e = src.file->find(src.key);
         const size_t offset = src.file->data_offset() + e->begin;
         if (need)

@@ -3,6 +3,7 @@
 // (*.safetensors.index.json). Models ask for tensors by their module path; the store maps
 // that to the key in the file (e.g. adds `model.diffusion_model.`), checks shape and dtype,
 // and hands out zero-copy views. Quantized formats and streaming hook in here, not in models.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -38,6 +39,12 @@ public:
     nlohmann::json config() const;
     std::string describe() const;  // the file path(s), for messages
 
+    // Serves `t` in place of the file's tensor `name` (a name the store already holds; it
+    // keeps its shape). For fused LoRA weights: models load through get() unchanged. The
+    // override is per WeightStore object (copies made afterwards share it).
+    void override_tensor(const std::string& name, Tensor t);
+    bool is_overridden(const std::string& name) const { return overrides_.count(name) != 0; }
+
     // Residency hints for everything under a name prefix (e.g. "transformer_blocks.3.").
     void prefetch(const std::string& name_prefix) const;
     void release(const std::string& name_prefix) const;
@@ -56,6 +63,7 @@ private:
     bool prefix_present_ = false;  // the files hold keys under prefix_; else plain names are used
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::vector<std::pair<std::string, Source>> by_name_;  // sorted by name
+    std::map<std::string, Tensor> overrides_;               // name -> tensor served instead of the file's
     std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies
     std::shared_ptr<std::mutex> used_mutex_ = std::make_shared<std::mutex>();
 };

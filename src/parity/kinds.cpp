@@ -19,6 +19,11 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"components.patchifiers", parity_components_patchifiers},
     {"components.guiders", parity_components_guiders},
     {"components.diffusion_steps", parity_components_diffusion_steps},
+    {"conditioning.latent_index", parity_conditioning_latent_index},
+    {"conditioning.keyframe", parity_conditioning_keyframe},
+    {"conditioning.reference_video", parity_conditioning_reference_video},
+    {"conditioning.noised_state", parity_conditioning_noised_state},
+    {"lora.fuse", parity_lora_fuse},
 };
 }  // namespace
 

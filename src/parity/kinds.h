@@ -17,5 +17,10 @@ void parity_components_timestep_embedding(ParityRun& run);   // components.times
 void parity_components_patchifiers(ParityRun& run);          // components.patchifiers
 void parity_components_guiders(ParityRun& run);              // components.guiders
 void parity_components_diffusion_steps(ParityRun& run);      // components.diffusion_steps
+void parity_conditioning_latent_index(ParityRun& run);       // conditioning.latent_index
+void parity_conditioning_keyframe(ParityRun& run);           // conditioning.keyframe
+void parity_conditioning_reference_video(ParityRun& run);    // conditioning.reference_video
+void parity_conditioning_noised_state(ParityRun& run);       // conditioning.noised_state
+void parity_lora_fuse(ParityRun& run);                       // lora.fuse
 
 }  // namespace ltx2

@@ -1,0 +1,70 @@
+#pragma once
+// Convolutions (1-, 2- and 3-D, plain and transposed) through oneDNN, and explicit padding.
+//
+// Layouts follow torch: x [B, Cin, *spatial] (NCW / NCHW / NCDHW), conv weight
+// [Cout, Cin/groups, *k], transposed-conv weight [Cin, Cout/groups, *k], bias [Cout].
+// Activations and outputs are float32; weights may be F32 or BF16. With a BF16 weight the
+// input is rounded to BF16 (round to nearest even) and accumulation is F32, as linear does.
+//
+// The kernels pad with zeros only. A model that needs causal / reflect / replicate padding
+// calls pad_nd first and passes zero padding to the convolution.
+//
+// Weight cache: oneDNN's fastest convolutions want weights in a blocked layout. The
+// reordered copy is cached, keyed by the weight's storage (data pointer, shape, dtype and the
+// target layout). An entry lives until the weight's Storage is destroyed (it is then dropped
+// at the next insertion) or until clear_conv_weight_cache(). The cache assumes weight data is
+// immutable while cached: after changing a weight in place (e.g. fusing a LoRA delta) call
+// clear_conv_weight_cache(), or pass ConvParams::cache_weights = false.
+//
+// Activations are reordered to the primitive's preferred (channels-last) layout through the
+// calling thread's grow-only kernel scratch (cpu::scratch_buffer slots 5 and 6, each kept up
+// to 256 MiB; larger copies are allocated per call); oneDNN's scratchpad uses slot 7.
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ltx2 {
+
+// Per-dimension vectors have one entry per spatial dim (N), or are empty for the default
+// (stride 1, dilation 1, padding 0). Dilation uses torch's convention: 1 means dense.
+struct ConvParams {
+    std::vector<int64_t> strides;
+    std::vector<int64_t> dilations;
+    std::vector<int64_t> pad_before;  // zero padding at the start of each spatial dim
+    std::vector<int64_t> pad_after;   // zero padding at the end of each spatial dim
+    int64_t groups = 1;
+    bool cache_weights = true;  // keep the reordered weight (see the note above)
+};
+
+// torch ConvTranspose: pad_before/pad_after are torch's `padding` (which removes that many
+// outputs at each end), output_padding adds outputs at the end (each < stride or < dilation).
+struct ConvTransposeParams : ConvParams {
+    std::vector<int64_t> output_padding;
+};
+
+// out[b, co, o...] = bias[co] + Σ x_padded[b, ci, o·s + k·d] · w[co, ci, k]
+// Output length per dim: (L + pb + pa − d·(k − 1) − 1) / s + 1 (floor), must be ≥ 1.
+Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p);
+
+// Output length per dim: (L − 1)·s − pb − pa + d·(k − 1) + output_padding + 1.
+Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p);
+
+enum class PadMode {
+    Constant,   // fill with `value`
+    Reflect,    // torch 'reflect': mirror without repeating the edge (pad ≤ size − 1)
+    Replicate,  // repeat the edge element
+};
+
+// Pads the last before.size() dims (before and after have equal length, 1 to 5 entries,
+// entry i for dim dim() − n + i). Pads must be ≥ 0 (Constant also takes negative pads, which
+// crop). x F32 or BF16, any strides; the result is contiguous, same dtype.
+Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after,
+              PadMode mode, float value = 0.f);
+
+// Drops every cached reordered weight (see the note above).
+void clear_conv_weight_cache();
+// Number of cached reordered weights (for tests / diagnostics).
+size_t conv_weight_cache_size();
+
+}  // namespace ltx2

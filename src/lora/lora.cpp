@@ -1,0 +1,221 @@
+#include "lora/lora.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/error.h"
+#include "kernels/cpu/linear.h"
+
+namespace ltx2 {
+
+namespace {
+
+constexpr std::string_view kSuffixA = ".lora_A.weight";
+constexpr std::string_view kSuffixB = ".lora_B.weight";
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// LTXV_LORA_COMFY_RENAMING_MAP: every occurrence of "diffusion_model." removed.
+std::string map_lora_key(std::string key) {
+    static const std::string kPrefix = "diffusion_model.";
+    for (size_t pos = key.find(kPrefix); pos != std::string::npos; pos = key.find(kPrefix, pos))
+        key.erase(pos, kPrefix.size());
+    return key;
+}
+
+bool is_lora_dtype(DType t) { return t == DType::F32 || t == DType::BF16 || t == DType::F16; }
+
+// Rounds a float32 value to dtype t (F32: unchanged).
+inline float round_to(DType t, float v) {
+    switch (t) {
+        case DType::BF16: return round_to_bf16(v);
+        case DType::F16: return f16_to_f32(f32_to_f16(v));
+        default: return v;
+    }
+}
+
+// delta_L = (B·s) @ A in the LoRA's dtype L, returned widened to float32 (values exact in L).
+Tensor lora_delta(const LoraFile::Module& m, double strength) {
+    const DType lt = m.b.dtype();
+    // The strength enters `B * strength` as a scalar of the LoRA's dtype: torch (1.13, which
+    // made the golden fixtures) casts the Python float to bf16 before the multiply, so a
+    // strength of 0.8 acts as bf16(0.8) = 0.80078125 on a BF16 LoRA.
+    const float s = round_to(lt, float(strength));
+    const int64_t out = m.b.size(0), rank = m.rank, in = m.a.size(1);
+
+    // B·s rounded to L; operands in a dtype matmul takes (F16 is exact in F32).
+    const std::vector<float> b = m.b.to_vector();
+    Tensor bs, a;
+    if (lt == DType::BF16) {
+        bs = Tensor::zeros({out, rank}, DType::BF16);
+        uint16_t* p = bs.bf16();
+        for (size_t i = 0; i < b.size(); ++i) p[i] = f32_to_bf16(b[i] * s);
+        a = m.a.contiguous();
+    } else {
+        bs = Tensor::zeros({out, rank}, DType::F32);
+        float* p = bs.f32();
+        for (size_t i = 0; i < b.size(); ++i) p[i] = round_to(lt, b[i] * s);
+        a = m.a.to(DType::F32);
+    }
+    Tensor c = Tensor::zeros({out, in}, DType::F32);
+    matmul(bs, a, c);  // float32 accumulation
+    if (lt != DType::F32) {
+        float* p = c.f32();
+        const int64_t n = c.numel();
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < n; ++i) p[i] = round_to(lt, p[i]);
+    }
+    return c;
+}
+
+}  // namespace
+
+std::shared_ptr<const LoraFile> LoraFile::open(const std::string& path) {
+    auto lora = std::make_shared<LoraFile>();
+    lora->file_ = SafetensorsFile::open(path);
+
+    struct Keys {
+        std::string a, b;
+    };
+    std::map<std::string, Keys> keys;  // module → file keys
+    for (const auto& e : lora->file_->entries()) {
+        const std::string mapped = map_lora_key(e.name);
+        const bool is_a = ends_with(mapped, kSuffixA), is_b = ends_with(mapped, kSuffixB);
+        if (!is_a && !is_b) continue;
+        const std::string module = mapped.substr(0, mapped.size() - kSuffixA.size());
+        std::string& slot = is_a ? keys[module].a : keys[module].b;
+        LTX2_CHECK(slot.empty(), "{}: LoRA keys '{}' and '{}' both map to '{}'", path, slot, e.name, mapped);
+        slot = e.name;
+    }
+
+    for (const auto& [module, k] : keys) {
+        if (k.b.empty())
+            fail("{}: LoRA tensor '{}' has no partner: expected '{}' in the same file", path, k.a,
+                 k.a.substr(0, k.a.size() - kSuffixA.size()) + std::string(kSuffixB));
+        if (k.a.empty())
+            fail("{}: LoRA tensor '{}' has no partner: expected '{}' in the same file", path, k.b,
+                 k.b.substr(0, k.b.size() - kSuffixB.size()) + std::string(kSuffixA));
+        Module m;
+        m.name = module;
+        m.a_key = k.a;
+        m.b_key = k.b;
+        m.a = lora->file_->tensor(k.a);
+        m.b = lora->file_->tensor(k.b);
+        for (const auto* t : {&m.a, &m.b}) {
+            const std::string& key = t == &m.a ? k.a : k.b;
+            LTX2_CHECK(is_lora_dtype(t->dtype()), "{}: LoRA tensor '{}' has dtype {}, expected F32, BF16 or F16", path,
+                       key, dtype_name(t->dtype()));
+            LTX2_CHECK(t->dim() == 2, "{}: LoRA tensor '{}' has shape {}, expected 2-D", path, key,
+                       shape_str(t->shape()));
+        }
+        LTX2_CHECK(m.a.dtype() == m.b.dtype(), "{}: LoRA tensors '{}' ({}) and '{}' ({}) differ in dtype", path, k.a,
+                   dtype_name(m.a.dtype()), k.b, dtype_name(m.b.dtype()));
+        LTX2_CHECK(m.a.size(0) == m.b.size(1),
+                   "{}: LoRA rank mismatch for '{}': '{}' has shape {} (rank {}), '{}' has shape {} (rank {})", path,
+                   module, k.a, shape_str(m.a.shape()), m.a.size(0), k.b, shape_str(m.b.shape()), m.b.size(1));
+        m.rank = m.a.size(0);
+        lora->modules_.push_back(std::move(m));
+    }
+    return lora;
+}
+
+const LoraFile::Module* LoraFile::find(const std::string& module) const {
+    auto it = std::lower_bound(modules_.begin(), modules_.end(), module,
+                               [](const Module& m, const std::string& n) { return m.name < n; });
+    return it != modules_.end() && it->name == module ? &*it : nullptr;
+}
+
+void validate_lora_strength(double strength, const std::string& lora_path) {
+    LTX2_CHECK(std::isfinite(strength), "{}: LoRA strength {} is not a finite number", lora_path, strength);
+}
+
+FusedWeights fuse_loras(const WeightStore& base, const std::vector<LoraWithStrength>& loras, DType target,
+                        bool keep_deltas) {
+    LTX2_CHECK(target == DType::BF16 || target == DType::F32, "fuse_loras: target dtype {} is not BF16 or F32",
+               dtype_name(target));
+    FusedWeights result;
+    result.unmatched_modules.resize(loras.size());
+
+    // weight name → (lora index, module) in LoRA order.
+    std::map<std::string, std::vector<std::pair<size_t, const LoraFile::Module*>>> touched;
+    for (size_t li = 0; li < loras.size(); ++li) {
+        const auto& l = loras[li];
+        LTX2_CHECK(l.lora != nullptr, "fuse_loras: LoRA {} is not loaded", li);
+        validate_lora_strength(l.strength, l.lora->path());
+        size_t matched = 0;
+        for (const auto& m : l.lora->modules()) {
+            const std::string weight = m.name + ".weight";
+            if (!base.has(weight)) {
+                result.unmatched_modules[li].push_back(m.name);
+                continue;
+            }
+            ++matched;
+            touched[weight].emplace_back(li, &m);
+        }
+        if (matched == 0) {
+            std::string example = l.lora->modules().empty() ? std::string("(none)") : l.lora->modules().front().a_key;
+            fail("{}: no LoRA module of this file matches a weight of {} ({} lora_A/lora_B pairs; first key '{}'; "
+                 "expected keys 'diffusion_model.<module>.lora_A.weight' with <module>.weight a model weight)",
+                 l.lora->path(), base.describe(), l.lora->modules().size(), example);
+        }
+    }
+
+    for (const auto& [name, contributions] : touched) {
+        const Tensor w = base.get(name);
+        // Shapes first, so no work is wasted on a mismatching file.
+        for (const auto& [li, m] : contributions)
+            LTX2_CHECK(w.shape() == m->delta_shape(),
+                       "{}: LoRA module '{}' gives a delta of shape {} (lora_B {} · lora_A {}), but weight '{}' of {} "
+                       "has shape {}",
+                       loras[li].lora->path(), m->name, shape_str(m->delta_shape()), shape_str(m->b.shape()),
+                       shape_str(m->a.shape()), name, base.describe(), shape_str(w.shape()));
+
+        const int64_t n = w.numel();
+        // Σ delta_L cast to D, summed in float32, rounded to D once.
+        std::vector<float> delta(size_t(n), 0.f);
+        for (const auto& [li, m] : contributions) {
+            const Tensor d = lora_delta(*m, loras[li].strength);
+            const float* p = d.f32();
+            float* q = delta.data();
+#pragma omp parallel for schedule(static)
+            for (int64_t i = 0; i < n; ++i) q[i] += round_to(target, p[i]);
+        }
+        const Tensor wf = w.to(DType::F32);
+        const float* wp = wf.f32();
+        Tensor fused = Tensor::zeros(w.shape(), target);
+        Tensor delta_t = keep_deltas ? Tensor::zeros(w.shape(), target) : Tensor();
+        float* q = delta.data();
+        if (target == DType::BF16) {
+            uint16_t* out = fused.bf16();
+            uint16_t* dout = keep_deltas ? delta_t.bf16() : nullptr;
+#pragma omp parallel for schedule(static)
+            for (int64_t i = 0; i < n; ++i) {
+                const float d = round_to_bf16(q[i]);
+                if (dout) dout[i] = f32_to_bf16(d);
+                out[i] = f32_to_bf16(d + wp[i]);
+            }
+        } else {
+            float* out = fused.f32();
+            float* dout = keep_deltas ? delta_t.f32() : nullptr;
+#pragma omp parallel for schedule(static)
+            for (int64_t i = 0; i < n; ++i) {
+                if (dout) dout[i] = q[i];
+                out[i] = q[i] + wp[i];
+            }
+        }
+        result.fused.emplace(name, std::move(fused));
+        if (keep_deltas) result.deltas.emplace(name, std::move(delta_t));
+    }
+    return result;
+}
+
+size_t apply_loras(WeightStore& store, const std::vector<LoraWithStrength>& loras, DType target) {
+    FusedWeights f = fuse_loras(store, loras, target);
+    for (auto& [name, t] : f.fused) store.override_tensor(name, std::move(t));
+    return f.fused.size();
+}
+
+}  // namespace ltx2
