@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "test_util.h"
 #include "core/error.h"
 #include "diffusion/diffusion_steps.h"
 #include "diffusion/guiders.h"
@@ -18,18 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fixture(const std::string& name) { return fs::path(LTX2_GOLDEN_DIR) / "components" / name; }
 
 void run_fixture(const std::string& file, void (*fn)(ParityRun&), size_t min_checks) {
-    const fs::path p = fixture(file);
-    ASSERT_TRUE(fs::exists(p)) << p;
-    ParityRun run(p.string(), std::nullopt, "");
-    fn(run);
-    for (const auto& c : run.checks())
-        EXPECT_TRUE(c.pass) << file << " " << c.name << " abs " << c.max_abs_err << " rel " << c.rel_err << " tol "
-                            << c.tolerance;
-    EXPECT_TRUE(run.all_passed()) << file;
-    EXPECT_GE(run.checks().size(), min_checks) << file;
+    ltx2::test::expect_fixture_passes("components", file, fn, min_checks);
 }
 
 }  // namespace

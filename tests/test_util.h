@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "parity/parity.h"
 
 namespace ltx2::test {
 
@@ -44,6 +45,21 @@ void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
         for (const auto& f : fragments)
             EXPECT_NE(message.find(f), std::string::npos) << "message: " << message << "\nmissing: " << f;
     }
+}
+
+// Runs a golden fixture (tests/golden/AREA/FILE) through a parity kind: every check must pass
+// and at least `min_checks` must have run.
+inline void expect_fixture_passes(const std::string& area, const std::string& file, void (*kind)(ParityRun&),
+                                  size_t min_checks) {
+    const std::filesystem::path p = std::filesystem::path(LTX2_GOLDEN_DIR) / area / file;
+    ASSERT_TRUE(std::filesystem::exists(p)) << p;
+    ParityRun run(p.string(), std::nullopt, "");
+    kind(run);
+    for (const auto& c : run.checks())
+        EXPECT_TRUE(c.pass) << file << " " << c.name << " abs " << c.max_abs_err << " rel " << c.rel_err << " tol "
+                            << c.tolerance;
+    EXPECT_TRUE(run.all_passed()) << file;
+    EXPECT_GE(run.checks().size(), min_checks) << file;
 }
 
 struct CommandResult {

@@ -29,15 +29,6 @@ constexpr double kStepTol = 1e-6;
 
 using json = nlohmann::json;
 
-json meta_json(const ParityRun& run, const std::string& key) {
-    const std::string v = run.meta(key);
-    try {
-        return json::parse(v);
-    } catch (const std::exception&) {
-        fail("{}: metadata '{}' is not valid JSON", run.io_path(), key);
-    }
-}
-
 // An absolute tolerance as the relative one compare() applies (error / max |ref|).
 double abs_as_rel(const ParityRun& run, const std::string& name, double abs_tol) {
     double m = 0;
@@ -59,7 +50,7 @@ Tensor i64_scalar_vector(int64_t v) {
 
 void parity_components_scheduler(ParityRun& run) {
     const std::string ctx = run.io_path();
-    for (const json& c : meta_json(run, "ltx2_cases")) {
+    for (const json& c : run.meta_json("ltx2_cases")) {
         const int steps = c.at("steps").get<int>();
         int64_t tokens = kSchedulerDefaultTokens;
         if (c.contains("latent_shape") && !c.at("latent_shape").is_null())
@@ -75,7 +66,7 @@ void parity_components_scheduler(ParityRun& run) {
         const std::string name = "out.ltx2.case" + std::to_string(c.at("case").get<int>());
         run.compare(name, f32_vector(ltx2_scheduler_sigmas(steps, tokens, o)), abs_as_rel(run, name, kSchedulerAbsTol));
     }
-    for (const json& c : meta_json(run, "linear_quadratic_cases")) {
+    for (const json& c : run.meta_json("linear_quadratic_cases")) {
         const int steps = c.at("steps").get<int>();
         const double threshold = c.contains("threshold_noise") ? c.at("threshold_noise").get<double>() : 0.025;
         std::optional<int> linear;
@@ -84,7 +75,7 @@ void parity_components_scheduler(ParityRun& run) {
         run.compare(name, f32_vector(linear_quadratic_sigmas(steps, threshold, linear)),
                     abs_as_rel(run, name, kSchedulerAbsTol));
     }
-    for (const json& c : meta_json(run, "beta_cases")) {
+    for (const json& c : run.meta_json("beta_cases")) {
         const int steps = c.at("steps").get<int>();
         const double alpha = c.contains("alpha") ? c.at("alpha").get<double>() : 0.6;
         const double beta = c.contains("beta") ? c.at("beta").get<double>() : 0.6;
@@ -185,7 +176,7 @@ void parity_components_patchifiers(ParityRun& run) {
 
     // Shape table: pixel shape -> latent shapes and token counts (checked, errors on mismatch).
     if (run.has_meta("shape_table")) {
-        for (const json& row : meta_json(run, "shape_table")) {
+        for (const json& row : run.meta_json("shape_table")) {
             const auto px = row.at("pixel");
             const int64_t frames = px.at(0).get<int64_t>(), h = px.at(1).get<int64_t>(), w = px.at(2).get<int64_t>();
             const double fps = px.at(3).get<double>();
@@ -240,7 +231,7 @@ void parity_components_guiders(ParityRun& run) {
     run.compare("out.legacy_apg.call1", legacy.delta(cond, uncond), kGuiderTol);
     run.compare("out.legacy_apg.call2", legacy.delta(perturbed, modality), kGuiderTol);
 
-    const json params = meta_json(run, "multimodal_params");
+    const json params = run.meta_json("multimodal_params");
     for (auto it = params.begin(); it != params.end(); ++it) {
         const MultiModalGuider g(params_from_json(it.value()));
         const Tensor pred = g.calculate(cond, branch_from(it.value(), "uncond_text", uncond),
@@ -251,7 +242,7 @@ void parity_components_guiders(ParityRun& run) {
 
     // Flags (no tensors): a mismatch is an error naming the case.
     if (run.has_meta("generation_flags")) {
-        const json flags = meta_json(run, "generation_flags");
+        const json flags = run.meta_json("generation_flags");
         for (auto it = flags.begin(); it != flags.end(); ++it) {
             LTX2_CHECK(params.contains(it.key()), "{}: generation_flags case '{}' has no multimodal_params", ctx,
                        it.key());
@@ -264,7 +255,7 @@ void parity_components_guiders(ParityRun& run) {
         }
     }
     if (run.has_meta("should_skip_step_by_skip_step")) {
-        const json skips = meta_json(run, "should_skip_step_by_skip_step");
+        const json skips = run.meta_json("should_skip_step_by_skip_step");
         for (auto it = skips.begin(); it != skips.end(); ++it) {
             MultiModalGuiderParams p;
             p.skip_step = std::stoi(it.key());
@@ -276,7 +267,7 @@ void parity_components_guiders(ParityRun& run) {
         }
     }
     if (run.has_meta("enabled")) {
-        const json en = meta_json(run, "enabled");
+        const json en = run.meta_json("enabled");
         for (auto it = en.begin(); it != en.end(); ++it) {
             const std::string& k = it.key();  // "Name(scale)"
             const auto open = k.find('(');
@@ -311,7 +302,7 @@ void parity_components_diffusion_steps(ParityRun& run) {
     }
     LTX2_CHECK(steps > 0, "{}: no out.euler.stepI in the fixture", ctx);
     // The helpers' sigma index, from metadata `calls` ("to_velocity(in.sample, in.sigmas[K], ...)").
-    const std::string call = meta_json(run, "calls").at("to_velocity").get<std::string>();
+    const std::string call = run.meta_json("calls").at("to_velocity").get<std::string>();
     const auto at = call.find("in.sigmas[");
     LTX2_CHECK(at != std::string::npos, "{}: calls.to_velocity names no in.sigmas[K]: {}", ctx, call);
     const int kHelperSigma = std::stoi(call.substr(at + 10));

@@ -25,15 +25,6 @@ constexpr double kPositionTol = 1e-7;  // positions carry time ÷ fps
 using json = nlohmann::json;
 using Args = std::map<std::string, std::string>;  // parameter name -> value text
 
-json meta_json(const ParityRun& run, const std::string& key) {
-    const std::string v = run.meta(key);
-    try {
-        return json::parse(v);
-    } catch (const std::exception&) {
-        fail("{}: metadata '{}' is not valid JSON", run.io_path(), key);
-    }
-}
-
 std::string trim(const std::string& s) {
     size_t a = 0, b = s.size();
     while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
@@ -167,12 +158,12 @@ VideoConditioning make_item(const ParityRun& run, const std::string& type, const
 // VideoLatentTools(VideoLatentPatchifier(1), latent shape, fps) from `pixel_shape` (fps, and the
 // latent shape when `latent_shape` is absent; channels then from `channels_from`).
 VideoLatentTools tools_from_meta(const ParityRun& run, const Tensor* channels_from = nullptr) {
-    const json px = meta_json(run, "pixel_shape");
+    const json px = run.meta_json("pixel_shape");
     VideoLatentTools tools;
     tools.patchifier = VideoLatentPatchifier(1);
     tools.fps = px.at("fps").get<double>();
     if (run.has_meta("latent_shape")) {
-        tools.target_shape = VideoLatentShape::from_shape(meta_json(run, "latent_shape").get<Shape>());
+        tools.target_shape = VideoLatentShape::from_shape(run.meta_json("latent_shape").get<Shape>());
     } else {
         LTX2_CHECK(channels_from && channels_from->dim() == 5, "{}: no latent_shape metadata and no latent to take "
                    "the channel count from", run.io_path());
@@ -206,7 +197,7 @@ LatentState base_state(ParityRun& run, const VideoLatentTools& tools) {
 
 std::vector<VideoConditioning> items_from_meta(const ParityRun& run) {
     std::vector<VideoConditioning> items;
-    const json list = meta_json(run, "items");
+    const json list = run.meta_json("items");
     LTX2_CHECK(list.is_array() && !list.empty(), "{}: metadata 'items' must be a non-empty list", run.io_path());
     const std::string type = run.kind() == "conditioning.keyframe" ? "VideoConditionByKeyframeIndex"
                                                                    : "VideoConditionByLatentIndex";
@@ -244,7 +235,7 @@ void parity_conditioning_reference_video(ParityRun& run) {
     const std::string ctx = run.io_path();
     const VideoLatentTools tools = tools_from_meta(run);
     const LatentState base = base_state(run, tools);
-    const json calls = meta_json(run, "calls");
+    const json calls = run.meta_json("calls");
     LTX2_CHECK(calls.is_object() && !calls.empty(), "{}: metadata 'calls' must be a non-empty object", ctx);
     for (auto it = calls.begin(); it != calls.end(); ++it) {
         const auto parsed = parse_item_calls(it.value().get<std::string>(), ctx);

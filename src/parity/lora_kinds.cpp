@@ -55,12 +55,7 @@ constexpr double kBf16PathTolerance = 2e-2;  // golden/README.md: bf16 path
 void parity_lora_fuse(ParityRun& run) {
     const WeightStore base = WeightStore::open(run.model_path(), kModelPrefix);
 
-    nlohmann::json spec;
-    try {
-        spec = nlohmann::json::parse(run.meta("loras"));
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: metadata 'loras' is not valid JSON: {}", run.io_path(), e.what());
-    }
+    const nlohmann::json spec = run.meta_json("loras");
     LTX2_CHECK(spec.is_array() && !spec.empty(), "{}: metadata 'loras' must be a non-empty list", run.io_path());
     std::vector<LoraWithStrength> loras;
     for (const auto& item : spec) {

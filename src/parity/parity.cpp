@@ -24,6 +24,15 @@ std::string ParityRun::meta(const std::string& key) const {
     return *v;
 }
 
+nlohmann::json ParityRun::meta_json(const std::string& key) const {
+    const std::string text = meta(key);
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: metadata '{}' is not valid JSON: {}", io_path_, key, e.what());
+    }
+}
+
 std::string ParityRun::sibling(const std::string& relative) const {
     return (std::filesystem::path(io_path_).parent_path() / relative).string();
 }

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/tensor.h"
 #include "io/safetensors.h"
 
@@ -31,6 +33,7 @@ public:
     Tensor input(const std::string& name) const { return io_->tensor(name); }
     bool has_meta(const std::string& key) const { return io_->metadata_value(key).has_value(); }
     std::string meta(const std::string& key) const;  // throws naming file and key when absent
+    nlohmann::json meta_json(const std::string& key) const;  // parsed; throws naming file and key
     // A path relative to the io file's folder.
     std::string sibling(const std::string& relative) const;
     // The weights: --weights, else metadata `meta_key` (relative), else NAME.model.safetensors.

@@ -14,15 +14,6 @@ namespace {
 
 constexpr double kExact = 0.0;
 
-nlohmann::json meta_json(const ParityRun& run, const std::string& key) {
-    const std::string v = run.meta(key);
-    try {
-        return nlohmann::json::parse(v);
-    } catch (const std::exception&) {
-        fail("{}: metadata '{}' is not JSON: {}", run.io_path(), key, v);
-    }
-}
-
 uint64_t json_seed(const ParityRun& run, const nlohmann::json& j) {
     if (j.is_number_unsigned()) return j.get<uint64_t>();
     if (j.is_number_integer()) return uint64_t(j.get<int64_t>());  // torch wraps negative seeds
@@ -40,7 +31,7 @@ Shape json_shape(const ParityRun& run, const nlohmann::json& j) {
 }  // namespace
 
 void parity_rng_torch_cpu_randn(ParityRun& run) {
-    const nlohmann::json cases = meta_json(run, "cases");
+    const nlohmann::json cases = run.meta_json("cases");
     LTX2_CHECK(cases.is_array(), "{}: metadata 'cases' must be a list", run.io_path());
     for (const auto& c : cases) {
         const uint64_t seed = json_seed(run, c.at("seed"));
@@ -71,8 +62,8 @@ void parity_rng_torch_cpu_randn(ParityRun& run) {
 }
 
 void parity_components_noiser(ParityRun& run) {
-    const uint64_t seed = json_seed(run, meta_json(run, "seed"));
-    const nlohmann::json scales = meta_json(run, "noise_scales");
+    const uint64_t seed = json_seed(run, run.meta_json("seed"));
+    const nlohmann::json scales = run.meta_json("noise_scales");
     LTX2_CHECK(scales.is_array() && !scales.empty(), "{}: metadata 'noise_scales' must be a non-empty list",
                run.io_path());
     const Tensor latent = run.input("in.latent");

@@ -53,12 +53,7 @@ PerturbationConfig parse_perturbation(const std::string& text) {
 std::vector<Case> parse_cases(const ParityRun& run) {
     std::vector<Case> cases{{"(none)", "out.", 1, {}, true, true}};
     if (!run.has_meta("perturbation_cases")) return cases;
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(run.meta("perturbation_cases"));
-    } catch (const std::exception& e) {
-        fail("{}: metadata 'perturbation_cases' is not valid JSON: {}", run.io_path(), e.what());
-    }
+    const nlohmann::json j = run.meta_json("perturbation_cases");
     std::map<std::string, std::string> text;
     for (const auto& [name, value] : j.items()) text[name] = value.is_string() ? value.get<std::string>() : value.dump();
     for (const auto& [name, description] : text) {
