@@ -24,6 +24,9 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"conditioning.reference_video", parity_conditioning_reference_video},
     {"conditioning.noised_state", parity_conditioning_noised_state},
     {"lora.fuse", parity_lora_fuse},
+    {"vocoder.forward", parity_vocoder_forward},
+    {"upsampler.latent", parity_upsampler_latent},
+    {"upsampler.blur_downsample", parity_upsampler_blur_downsample},
 };
 }  // namespace
 

@@ -22,5 +22,8 @@ void parity_conditioning_keyframe(ParityRun& run);           // conditioning.key
 void parity_conditioning_reference_video(ParityRun& run);    // conditioning.reference_video
 void parity_conditioning_noised_state(ParityRun& run);       // conditioning.noised_state
 void parity_lora_fuse(ParityRun& run);                       // lora.fuse
+void parity_vocoder_forward(ParityRun& run);                 // vocoder.forward
+void parity_upsampler_latent(ParityRun& run);                // upsampler.latent
+void parity_upsampler_blur_downsample(ParityRun& run);       // upsampler.blur_downsample
 
 }  // namespace ltx2
