@@ -175,30 +175,10 @@ TEST(TransformerWeights, ConnectorTensorsIgnored) {
 
 // The real 19B layout (from the manifest) as a sparse file: every tensor maps to a module.
 TEST(TransformerWeights, FullSizeManifest) {
-    std::ifstream in(kGolden + "/manifest/transformer.json");
-    ASSERT_TRUE(in.good());
-    const json manifest = json::parse(in);
-    std::vector<TensorEntry> entries;
-    auto add = [&](const json& list) {
-        for (const json& t : list) {
-            TensorEntry e;
-            e.name = t.at("name").get<std::string>();
-            ASSERT_EQ(t.at("dtype").get<std::string>(), "bfloat16");
-            e.dtype = DType::BF16;
-            e.shape = t.at("shape").get<Shape>();
-            entries.push_back(e);
-        }
-    };
-    add(manifest.at("tensors"));
-    add(manifest.at("text_connectors_same_prefix").at("tensors"));
-    add(manifest.at("text_embedding_projection").at("tensors"));
-    ASSERT_EQ(entries.size(), 3510u + 58u + 1u);
-    const json& cfg = manifest.at("config_metadata");
-    const std::string config_text = cfg.is_string() ? cfg.get<std::string>() : cfg.dump();
-
     TempDir dir("ltx2-tf");
-    const std::string path = dir.file("ltx-2-19b-sparse.safetensors");
-    write_sparse_safetensors(path, entries, {{"config", config_text}});
+    const auto [path, count] = ltx2::test::write_manifest_checkpoint(
+        "transformer.json", dir, {"/text_connectors_same_prefix/tensors", "/text_embedding_projection/tensors"});
+    ASSERT_EQ(count, 3510u + 58u + 1u);
 
     const WeightStore store = WeightStore::open(path, kPrefix);
     const LTXModel model = LTXModel::load(store);

@@ -44,29 +44,15 @@ json tiny_config(const std::string& model) {
     return json::parse(*f->metadata_value("config"));
 }
 
-// A full-size sparse checkpoint from a manifest; returns the loaded model and the store.
+// A full-size sparse checkpoint from a manifest loads with every tensor used, and runs shape-wise.
 void check_manifest(const std::string& manifest_name, UpsamplerMode mode, const Shape& in, const Shape& out) {
-    std::ifstream stream(kGolden + "/manifest/" + manifest_name);
-    ASSERT_TRUE(stream.good()) << manifest_name;
-    const json manifest = json::parse(stream);
-    std::vector<TensorEntry> entries;
-    for (const json& t : manifest.at("tensors")) {
-        TensorEntry e;
-        e.name = t.at("name").get<std::string>();
-        // The reference loader casts to the pipeline dtype: store the layout as BF16.
-        e.dtype = DType::BF16;
-        e.shape = t.at("shape").get<Shape>();
-        entries.push_back(e);
-    }
-    ASSERT_EQ(entries.size(), manifest.at("num_tensors").get<size_t>());
     TempDir dir("ltx2-ups");
-    const std::string path = dir.file("upscaler-sparse.safetensors");
-    write_sparse_safetensors(path, entries, {{"config", manifest.at("config_metadata").dump()}});
-
+    const auto [path, count] = ltx2::test::write_manifest_checkpoint(manifest_name, dir);
+    ASSERT_GT(count, 0u);
     const WeightStore store = WeightStore::open(path, "");
     const LatentUpsampler model = LatentUpsampler::load(store);
     EXPECT_EQ(model.config().mode, mode);
-    EXPECT_EQ(model.weights().tensor_count, entries.size());
+    EXPECT_EQ(model.weights().tensor_count, count);
     EXPECT_TRUE(store.unused_names().empty());
     for (const auto& n : store.unused_names()) ADD_FAILURE() << "unexpected tensor " << n;
     EXPECT_EQ(model.output_shape(in), out);

@@ -8,10 +8,13 @@
 #include <cstdio>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "io/safetensors.h"
 #include "parity/parity.h"
 
 namespace ltx2::test {
@@ -60,6 +63,33 @@ inline void expect_fixture_passes(const std::string& area, const std::string& fi
                             << c.tolerance;
     EXPECT_TRUE(run.all_passed()) << file;
     EXPECT_GE(run.checks().size(), min_checks) << file;
+}
+
+// A full-size checkpoint from tests/golden/manifest/MANIFEST as a sparse file (real header,
+// data a hole): every tensor of its `tensors` list, and of the lists at the given JSON pointers,
+// stored as BF16 like the release files; `config` metadata from `config_metadata`.
+// Returns the file's path and the number of tensors in it.
+inline std::pair<std::string, size_t> write_manifest_checkpoint(const std::string& manifest, const TempDir& dir,
+                                                                const std::vector<std::string>& extra_lists = {}) {
+    std::ifstream in(std::string(LTX2_GOLDEN_DIR) + "/manifest/" + manifest);
+    if (!in) fail("cannot open tests/golden/manifest/{}", manifest);
+    const nlohmann::json m = nlohmann::json::parse(in);
+    std::vector<TensorEntry> entries;
+    auto add = [&](const nlohmann::json& list) {
+        for (const auto& t : list) {
+            TensorEntry e;
+            e.name = t.at("name").get<std::string>();
+            e.dtype = DType::BF16;
+            e.shape = t.at("shape").get<Shape>();
+            entries.push_back(e);
+        }
+    };
+    add(m.at("tensors"));
+    for (const auto& pointer : extra_lists) add(m.at(nlohmann::json::json_pointer(pointer)));
+    const nlohmann::json& cfg = m.at("config_metadata");
+    const std::string path = dir.file(manifest + ".sparse.safetensors");
+    write_sparse_safetensors(path, entries, {{"config", cfg.is_string() ? cfg.get<std::string>() : cfg.dump()}});
+    return {path, entries.size()};
 }
 
 struct CommandResult {

@@ -97,24 +97,9 @@ TEST(VocoderWeights, WrongShapeNamesTensor) {
 
 // The real LTX-2 19B layout (from the manifest) as a sparse file: every tensor is loaded.
 TEST(VocoderWeights, FullSizeManifest) {
-    std::ifstream in(kGolden + "/manifest/vocoder.json");
-    ASSERT_TRUE(in.good());
-    const json manifest = json::parse(in);
-    std::vector<TensorEntry> entries;
-    for (const json& t : manifest.at("tensors")) {
-        TensorEntry e;
-        e.name = t.at("name").get<std::string>();
-        e.dtype = DType::BF16;  // the shipped pipelines load the vocoder in bfloat16
-        e.shape = t.at("shape").get<Shape>();
-        entries.push_back(e);
-    }
-    ASSERT_EQ(entries.size(), 194u);
-    const json& cfg = manifest.at("config_metadata");
-    const std::string config_text = cfg.is_string() ? cfg.get<std::string>() : cfg.dump();
-
     TempDir dir("ltx2-voc");
-    const std::string path = dir.file("vocoder-sparse.safetensors");
-    write_sparse_safetensors(path, entries, {{"config", config_text}});
+    const auto [path, count] = ltx2::test::write_manifest_checkpoint("vocoder.json", dir);
+    ASSERT_EQ(count, 194u);
     const WeightStore store = WeightStore::open(path, "vocoder.");
     const Vocoder v = Vocoder::load(store);
     EXPECT_EQ(v.config().upsample_initial_channel, 1024);

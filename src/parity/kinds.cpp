@@ -27,6 +27,8 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"vocoder.forward", parity_vocoder_forward},
     {"upsampler.latent", parity_upsampler_latent},
     {"upsampler.blur_downsample", parity_upsampler_blur_downsample},
+    {"audio_vae.decode", parity_audio_vae_decode},
+    {"audio_vae.encode", parity_audio_vae_encode},
 };
 }  // namespace
 

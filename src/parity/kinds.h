@@ -25,5 +25,7 @@ void parity_lora_fuse(ParityRun& run);                       // lora.fuse
 void parity_vocoder_forward(ParityRun& run);                 // vocoder.forward
 void parity_upsampler_latent(ParityRun& run);                // upsampler.latent
 void parity_upsampler_blur_downsample(ParityRun& run);       // upsampler.blur_downsample
+void parity_audio_vae_decode(ParityRun& run);                // audio_vae.decode
+void parity_audio_vae_encode(ParityRun& run);                // audio_vae.encode
 
 }  // namespace ltx2

@@ -3,22 +3,15 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "models/weight_loader.h"
 
 namespace ltx2 {
 
 namespace {
 
-class Loader {
+class Loader : public ModelWeightLoader {
 public:
-    Loader(const WeightStore& store) : store_(store) {}
-
-    Tensor get(const std::string& name, const Shape& shape) {
-        Tensor t = store_.get(name, shape);
-        if (t.dtype() != DType::F32 && t.dtype() != DType::BF16)
-            fail("{}: tensor '{}' has dtype {}, expected F32 or BF16", store_.describe(), name, dtype_name(t.dtype()));
-        ++count_;
-        return t;
-    }
+    using ModelWeightLoader::ModelWeightLoader;
 
     LinearWeights linear(const std::string& name, int in, int out, bool bias = true) {
         LinearWeights l;
@@ -56,11 +49,6 @@ public:
         return a;
     }
 
-    size_t count() const { return count_; }
-
-private:
-    const WeightStore& store_;
-    size_t count_ = 0;
 };
 
 // `p` is "" for video and "audio_" for audio: the reference names the audio modules that way.

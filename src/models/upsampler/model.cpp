@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "models/weight_loader.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/elementwise.h"
 #include "models/upsampler/ops.h"
@@ -14,17 +15,9 @@ namespace {
 constexpr int kGroups = 32;
 constexpr float kNormEps = 1e-5f;
 
-class Loader {
+class Loader : public ModelWeightLoader {
 public:
-    explicit Loader(const WeightStore& store) : store_(store) {}
-
-    Tensor get(const std::string& name, const Shape& shape) {
-        Tensor t = store_.get(name, shape);
-        if (t.dtype() != DType::F32 && t.dtype() != DType::BF16)
-            fail("{}: tensor '{}' has dtype {}, expected F32 or BF16", store_.describe(), name, dtype_name(t.dtype()));
-        ++count_;
-        return t;
-    }
+    using ModelWeightLoader::ModelWeightLoader;
 
     // A kernel-3 convolution: 3-D, or 2-D (per frame) when `frame_wise`.
     UpsamplerConv conv(const std::string& name, int64_t in, int64_t out, bool frame_wise) {
@@ -47,11 +40,6 @@ public:
         return b;
     }
 
-    size_t count() const { return count_; }
-
-private:
-    const WeightStore& store_;
-    size_t count_ = 0;
 };
 
 // Kernel-3, padding-1 convolution. A 4-D weight is a 2-D conv applied to every frame

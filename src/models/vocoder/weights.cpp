@@ -3,24 +3,15 @@
 #include <string>
 
 #include "core/error.h"
+#include "models/weight_loader.h"
 
 namespace ltx2 {
 
 namespace {
 
-class Loader {
+class Loader : public ModelWeightLoader {
 public:
-    explicit Loader(const WeightStore& store) : store_(store) {}
-
-    Tensor get(const std::string& name, const Shape& shape) {
-        Tensor t = store_.get(name, shape);
-        if (t.dtype() != DType::F32 && t.dtype() != DType::BF16)
-            fail("{}: tensor 'vocoder.{}' has dtype {}, expected F32 or BF16", store_.describe(), name,
-                 dtype_name(t.dtype()));
-        if (t.dtype() == DType::BF16) bf16_ = true;
-        ++count_;
-        return t;
-    }
+    using ModelWeightLoader::ModelWeightLoader;
 
     // Conv1d(cin -> cout, k) with bias.
     VocoderConv conv(const std::string& name, int64_t cin, int64_t cout, int64_t k) {
@@ -30,14 +21,6 @@ public:
     VocoderConv conv_transpose(const std::string& name, int64_t cin, int64_t cout, int64_t k) {
         return {get(name + ".weight", {cin, cout, k}), get(name + ".bias", {cout})};
     }
-
-    size_t count() const { return count_; }
-    bool bf16() const { return bf16_; }
-
-private:
-    const WeightStore& store_;
-    size_t count_ = 0;
-    bool bf16_ = false;
 };
 
 }  // namespace
