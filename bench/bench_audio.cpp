@@ -1,0 +1,283 @@
+// The audio half of LTX-2 decoding at full size: the audio VAE decoder (latent -> log-mel)
+// and the vocoder (log-mel -> 24 kHz stereo waveform), with random bf16 weights written from
+// the tensor manifests to temporary checkpoints (deleted afterwards). The latent length for a
+// clip of --seconds is derived as the pipelines do: video frames 8k+1 at 24 fps, then
+// audio_latent_shape_from_video. Reports wall time per stage (best of --reps), the real-time
+// factor, the conv GFLOP/s counted from the weight shapes, and peak RSS.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include "core/error.h"
+#include "core/memory_stats.h"
+#include "diffusion/patchifiers.h"
+#include "io/safetensors.h"
+#include "io/weight_store.h"
+#include "models/audio_vae/model.h"
+#include "models/vocoder/model.h"
+
+using namespace ltx2;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct Rng {
+    uint64_t s;
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
+};
+
+Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
+    const int64_t n = t.numel();
+    if (dtype == DType::BF16) {
+        uint16_t* p = t.data<uint16_t>();
+        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
+    } else {
+        float* p = t.data<float>();
+        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
+    }
+    return t;
+}
+
+Tensor filled(const Shape& shape, DType dtype, float value) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    if (dtype == DType::BF16) std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(value));
+    else std::fill(t.data<float>(), t.data<float>() + t.numel(), value);
+    return t;
+}
+
+// Fan-in of a conv weight: [Cout, Cin, k...] for convolutions; the vocoder's transposed
+// convolutions ("ups.i", [Cin, Cout, k], stride r) see Cin·k/r inputs per output sample.
+double fan_in(const std::string& name, const Shape& s, const std::vector<int>& upsample_rates) {
+    double k = 1;
+    for (size_t d = 2; d < s.size(); ++d) k *= double(s[d]);
+    const std::string ups = "vocoder.ups.";
+    if (name.rfind(ups, 0) == 0) {
+        const int i = std::stoi(name.substr(ups.size()));
+        return double(s[0]) * k / double(upsample_rates.at(size_t(i)));
+    }
+    return double(s.size() >= 2 ? s[1] : 1) * k;
+}
+
+// Every tensor of a manifest (except names containing `skip`) as random bf16: conv
+// weights uniform ±sqrt(3/fan_in) (unit-variance outputs), biases small, latent statistics
+// benign (std-of-means 1, mean-of-means 0).
+std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, const std::string& skip,
+                                                           const std::vector<int>& upsample_rates, uint64_t seed) {
+    std::vector<std::pair<std::string, Tensor>> out;
+    for (const auto& t : manifest.at("tensors")) {
+        std::string name = t.at("name");
+        if (!skip.empty() && name.find(skip) != std::string::npos) continue;
+        Shape shape = t.at("shape").get<Shape>();
+        Tensor w;
+        if (name.ends_with("std-of-means")) w = filled(shape, DType::BF16, 1.0f);
+        else if (name.ends_with("mean-of-means")) w = filled(shape, DType::BF16, 0.0f);
+        else if (name.ends_with(".weight") && shape.size() >= 3)
+            w = random_tensor(shape, DType::BF16, float(std::sqrt(3.0 / fan_in(name, shape, upsample_rates))), ++seed);
+        else w = random_tensor(shape, DType::BF16, 0.02f, ++seed);
+        out.emplace_back(name, w);
+    }
+    return out;
+}
+
+nlohmann::json read_manifest(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) fail("{}: cannot open the tensor manifest", path);
+    return nlohmann::json::parse(in);
+}
+
+std::string write_model(const nlohmann::json& manifest, const std::string& skip, const std::vector<int>& rates,
+                        const fs::path& file, uint64_t seed) {
+    nlohmann::json config = manifest.at("config_metadata");
+    if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
+    write_safetensors(file.string(), random_weights(manifest, skip, rates, seed), {{"config", config.dump()}});
+    return file.string();
+}
+
+// Multiply-adds x2 of the audio VAE decoder's convolutions, from the manifest's weight shapes.
+// Level l runs at (frames_l, mel_l); the upsample conv of level l runs at level l-1's size.
+double audio_vae_gflop(const nlohmann::json& manifest, const AudioVaeConfig& c, const Shape& latent) {
+    const int levels = c.levels();
+    std::vector<double> frames(static_cast<size_t>(levels)), bins(static_cast<size_t>(levels));
+    for (int l = 0; l < levels; ++l) {
+        const int f = 1 << (levels - 1 - l);
+        frames[size_t(l)] = c.causal ? std::max<double>(double(latent[2]) * f - (f - 1), 1) : double(latent[2]) * f;
+        bins[size_t(l)] = double(latent[3]) * f;
+    }
+    double flop = 0;
+    const std::string dec = "audio_vae.decoder.";
+    for (const auto& t : manifest.at("tensors")) {
+        std::string name = t.at("name");
+        Shape s = t.at("shape").get<Shape>();
+        if (name.rfind(dec, 0) != 0 || !name.ends_with(".weight") || s.size() != 4) continue;
+        const std::string rest = name.substr(dec.size());
+        int level = levels - 1;  // conv_in, mid
+        if (rest.rfind("conv_out", 0) == 0) level = 0;
+        else if (rest.rfind("up.", 0) == 0) {
+            level = std::stoi(rest.substr(3));
+            if (rest.find("upsample") != std::string::npos) level -= 1;
+        }
+        flop += 2.0 * double(s[0]) * double(s[1]) * double(s[2]) * double(s[3]) * frames[size_t(level)] *
+                bins[size_t(level)];
+    }
+    return flop / 1e9;
+}
+
+// Same for the vocoder: conv_pre at the mel length, ups.i / resblocks of stage i at the length
+// after upsample i, conv_post at the output length.
+double vocoder_gflop(const nlohmann::json& manifest, const VocoderConfig& c, int64_t mel_frames) {
+    std::vector<double> len(static_cast<size_t>(c.num_upsamples()) + 1);
+    len[0] = double(mel_frames);
+    for (int i = 0; i < c.num_upsamples(); ++i) len[size_t(i) + 1] = len[size_t(i)] * c.upsample_rates[size_t(i)];
+    double flop = 0;
+    for (const auto& t : manifest.at("tensors")) {
+        std::string name = t.at("name");
+        Shape s = t.at("shape").get<Shape>();
+        if (!name.ends_with(".weight") || s.size() != 3) continue;
+        const double macs_per_out = double(s[0]) * double(s[1]) * double(s[2]);
+        double l = len.back();
+        if (name == "vocoder.conv_pre.weight") l = len[0];
+        else if (name.rfind("vocoder.ups.", 0) == 0) l = len[size_t(std::stoi(name.substr(12)))];  // input length
+        else if (name.rfind("vocoder.resblocks.", 0) == 0)
+            l = len[size_t(std::stoi(name.substr(18)) / c.num_kernels()) + 1];
+        flop += 2.0 * macs_per_out * l;
+    }
+    return flop / 1e9;
+}
+
+void check_finite(const Tensor& t, const char* what) {
+    const std::vector<float> v = t.to_vector();
+    for (float x : v)
+        if (!std::isfinite(x)) fail("non-finite value in the {} output", what);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Times the full-size LTX-2 audio VAE decoder and vocoder (random bf16 weights)."};
+    const std::string manifests = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/";
+    std::string vae_manifest_path = manifests + "audio_vae.json", voc_manifest_path = manifests + "vocoder.json";
+    double seconds = 5.0, fps = 24.0;
+    int reps = 3;
+    std::string tmp = fs::temp_directory_path().string();
+    app.add_option("--seconds", seconds, "clip length; video frames are the nearest 8k+1 at --fps (5 s -> 121)");
+    app.add_option("--fps", fps, "video frame rate the clip length is derived from");
+    app.add_option("--reps", reps, "timed repetitions (best is kept)");
+    app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
+    app.add_option("--vae-manifest", vae_manifest_path, "tensor manifest of the audio VAE");
+    app.add_option("--vocoder-manifest", voc_manifest_path, "tensor manifest of the vocoder");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        LTX2_CHECK(seconds > 0 && fps > 0 && reps >= 1, "need --seconds > 0, --fps > 0, --reps >= 1");
+        const nlohmann::json vae_manifest = read_manifest(vae_manifest_path);
+        const nlohmann::json voc_manifest = read_manifest(voc_manifest_path);
+        std::printf("threads: %d\n", omp_get_max_threads());
+
+        const fs::path dir(tmp);
+        std::fprintf(stderr, "writing random-weight checkpoints to %s ...\n", tmp.c_str());
+        const std::string vae_path = write_model(vae_manifest, ".encoder.", {}, dir / "ltx2_bench_audio_vae.safetensors", 7);
+        nlohmann::json voc_config = voc_manifest.at("config_metadata");
+        if (voc_config.is_string()) voc_config = nlohmann::json::parse(voc_config.get<std::string>());
+        const VocoderConfig voc_defaults = parse_vocoder_config(voc_config, voc_manifest_path);
+        const std::string voc_path = write_model(voc_manifest, "", voc_defaults.upsample_rates,
+                                                 dir / "ltx2_bench_audio_vocoder.safetensors", 1007);
+
+        auto t_load = Clock::now();
+        const AudioDecoder decoder = AudioDecoder::load(WeightStore::open(vae_path, "audio_vae."));
+        const Vocoder vocoder = Vocoder::load(WeightStore::open(voc_path, "vocoder."));
+        const double load_s = seconds_since(t_load);
+        const AudioVaeConfig& vc = decoder.config();
+
+        // Video frames 8k+1 nearest to seconds·fps, then the audio latent the pipelines use.
+        const int64_t video_frames = 8 * std::max<int64_t>(0, std::llround((seconds * fps - 1.0) / 8.0)) + 1;
+        const AudioLatentShape als = audio_latent_shape_from_video(1, video_frames, fps, vc.z_channels,
+                                                                   vc.latent_mel_bins(), vc.sampling_rate,
+                                                                   vc.hop_length, vc.downsample_factor());
+        const Tensor latent = random_tensor(als.shape(), DType::F32, 1.0f, 11);
+        std::printf("clip: %lld video frames at %.0f fps = %.3f s\n", (long long)video_frames, fps,
+                    double(video_frames) / fps);
+        std::printf("audio latent: %s\n", shape_str(als.shape()).c_str());
+        std::printf("weights: load (mmap) %.2f s\n", load_s);
+
+        double best_vae = 1e30, best_voc = 1e30, best_total = 1e30;
+        Tensor mel, wave;
+        for (int r = 0; r < reps; ++r) {
+            auto t0 = Clock::now();
+            mel = decoder.forward(latent);
+            const double t_vae = seconds_since(t0);
+            auto t1 = Clock::now();
+            wave = vocoder.forward(mel);
+            const double t_voc = seconds_since(t1);
+            check_finite(mel, "audio VAE");
+            check_finite(wave, "vocoder");
+            best_vae = std::min(best_vae, t_vae);
+            best_voc = std::min(best_voc, t_voc);
+            best_total = std::min(best_total, t_vae + t_voc);
+            std::fprintf(stderr, "rep %d: VAE %.3f s, vocoder %.3f s\n", r + 1, t_vae, t_voc);
+        }
+        fs::remove(vae_path);
+        fs::remove(voc_path);
+
+        const int rate = vocoder.output_sample_rate();
+        const int64_t samples = wave.size(-1);
+        const double audio_s = double(samples) / double(rate);
+        std::printf("mel: %s\n", shape_str(mel.shape()).c_str());
+        std::printf("waveform: %s = %lld samples per channel at %d Hz = %.3f s\n", shape_str(wave.shape()).c_str(),
+                    (long long)samples, rate, audio_s);
+
+        const double g_vae = audio_vae_gflop(vae_manifest, vc, als.shape());
+        const double g_voc = vocoder_gflop(voc_manifest, vocoder.config(), mel.size(2));
+        std::printf("\nbest of %d; real-time factor = audio seconds / wall seconds\n", reps);
+        std::printf("%-22s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
+        auto row = [&](const char* name, double t, double g) {
+            std::printf("%-22s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
+        };
+        row("audio VAE decode", best_vae, g_vae);
+        row("vocoder", best_voc, g_voc);
+        row("total", best_total, g_vae + g_voc);
+
+        // One more vocoder run, stamped at its taps: where the vocoder's time goes, per stage.
+        std::vector<std::pair<std::string, double>> stamps;
+        auto t_tap = Clock::now();
+        vocoder.forward(mel, [&](const std::string& name, const Tensor&) {
+            stamps.emplace_back(name, seconds_since(t_tap));
+        });
+        stamps.emplace_back("end (resblocks of the last stage, conv_post, tanh)", seconds_since(t_tap));
+        std::printf("\nvocoder breakdown (one extra run, time between taps; the step to after_ups.{i+1}\n"
+                    "is stage i's resblocks plus upsample i+1, the step to conv_post is the last stage's):\n");
+        double prev = 0;
+        for (const auto& [name, t] : stamps) {
+            std::printf("  %-52s +%.3f s\n", name.c_str(), t - prev);
+            prev = t;
+        }
+        double peak_abs = 0, sum_sq = 0;
+        for (float x : wave.to_vector()) {
+            peak_abs = std::max(peak_abs, double(std::fabs(x)));
+            sum_sq += double(x) * x;
+        }
+        std::printf("waveform peak |x| %.3f, rms %.3f (finite)\n", peak_abs, std::sqrt(sum_sq / double(wave.numel())));
+        std::printf("\npeak RSS: %.2f GiB\n", double(peak_rss_bytes()) / (1024.0 * 1024.0 * 1024.0));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
