@@ -29,6 +29,9 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"upsampler.blur_downsample", parity_upsampler_blur_downsample},
     {"audio_vae.decode", parity_audio_vae_decode},
     {"audio_vae.encode", parity_audio_vae_encode},
+    {"video_vae.decode", parity_video_vae_decode},
+    {"video_vae.encode", parity_video_vae_encode},
+    {"video_vae.tiled_decode", parity_video_vae_tiled_decode},
 };
 }  // namespace
 

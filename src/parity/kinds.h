@@ -27,5 +27,8 @@ void parity_upsampler_latent(ParityRun& run);                // upsampler.latent
 void parity_upsampler_blur_downsample(ParityRun& run);       // upsampler.blur_downsample
 void parity_audio_vae_decode(ParityRun& run);                // audio_vae.decode
 void parity_audio_vae_encode(ParityRun& run);                // audio_vae.encode
+void parity_video_vae_decode(ParityRun& run);                // video_vae.decode
+void parity_video_vae_encode(ParityRun& run);                // video_vae.encode
+void parity_video_vae_tiled_decode(ParityRun& run);          // video_vae.tiled_decode
 
 }  // namespace ltx2

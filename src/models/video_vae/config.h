@@ -1,0 +1,51 @@
+#pragma once
+// LTX-2 video VAE configuration, parsed from the `vae` section of the checkpoint's `config`
+// metadata (the keys and defaults the official configurators read).
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "kernels/cpu/conv.h"
+
+namespace ltx2 {
+
+enum class VaeBlockKind {
+    ResX,            // res_x: num_layers residual blocks, width unchanged
+    CompressAll,     // decoder compress_all: depth-to-space 2x in time, height, width
+    CompressSpaceRes,  // encoder compress_space_res: space-to-depth (1, 2, 2)
+    CompressTimeRes,   // encoder compress_time_res: space-to-depth (2, 1, 1)
+    CompressAllRes,    // encoder compress_all_res: space-to-depth (2, 2, 2)
+};
+
+struct VaeBlockSpec {
+    VaeBlockKind kind = VaeBlockKind::ResX;
+    std::string name;    // as written in the config ("res_x", ...)
+    int num_layers = 1;  // res_x
+    int multiplier = 1;  // compress_*: decoder default 1, encoder default 2
+    bool residual = false;  // decoder compress_all
+};
+
+struct VideoVaeConfig {
+    int in_channels = 3;
+    int out_channels = 3;
+    int latent_channels = 128;
+    int patch_size = 4;
+    bool causal_decoder = false;
+    bool timestep_conditioning = true;  // the reference default when the key is absent
+    PadMode encoder_padding = PadMode::Constant;  // "zeros"
+    PadMode decoder_padding = PadMode::Reflect;   // "reflect"
+    std::vector<VaeBlockSpec> encoder_blocks;  // in listed (execution) order
+    std::vector<VaeBlockSpec> decoder_blocks;  // in execution order (the config list reversed)
+
+    // Width of the decoder's conv_in output.
+    int decoder_first_channels() const;
+    // Pixel frames / rows / columns a latent decodes to.
+    static constexpr int kTimeFactor = 8;
+    static constexpr int kSpaceFactor = 32;
+};
+
+// `config` is the whole `config` metadata object (holding "vae"); source names the file.
+VideoVaeConfig parse_video_vae_config(const nlohmann::json& config, const std::string& source);
+
+}  // namespace ltx2

@@ -1,0 +1,512 @@
+#include "models/video_vae/model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/linear.h"
+#include "models/transformer/timestep.h"
+#include "models/weight_loader.h"
+
+namespace ltx2 {
+
+namespace {
+
+// ---- weights ----------------------------------------------------------------------------
+
+class Loader : public ModelWeightLoader {
+public:
+    using ModelWeightLoader::ModelWeightLoader;
+
+    Tensor get(const std::string& name, const Shape& shape, bool f32 = false) {
+        Tensor t = ModelWeightLoader::get(name, shape);
+        return f32 ? t.to(DType::F32) : t;
+    }
+    VideoVaeConv conv(const std::string& name, int in, int out) {
+        return {get(name + ".conv.weight", {out, in, 3, 3, 3}), get(name + ".conv.bias", {out}, true)};
+    }
+    VideoVaeTimeEmbedder embedder(const std::string& name, int dim) {
+        const std::string p = name + ".timestep_embedder.";
+        return {get(p + "linear_1.weight", {dim, 2 * kTimestepHalf}), get(p + "linear_1.bias", {dim}, true),
+                get(p + "linear_2.weight", {dim, dim}), get(p + "linear_2.bias", {dim}, true)};
+    }
+    VideoVaeStatistics stats(int ch) {
+        // Stored with the two used statistics but unused by the reference: accepted (shape-checked) and ignored.
+        for (const char* unused : {"channel", "mean-of-stds", "mean-of-stds_over_std-of-means"})
+            store_.get_optional(std::string("per_channel_statistics.") + unused, {ch});
+        return {get("per_channel_statistics.std-of-means", {ch}, true),
+                get("per_channel_statistics.mean-of-means", {ch}, true)};
+    }
+    VideoVaeBlock res_x(const std::string& name, const VaeBlockSpec& spec, int channels, bool conditioned) {
+        VideoVaeBlock b;
+        b.spec = spec;
+        b.in_channels = b.out_channels = channels;
+        for (int i = 0; i < spec.num_layers; ++i) {
+            const std::string l = fmt::format("{}.res_blocks.{}", name, i);
+            VideoVaeResLayer layer;
+            layer.conv1 = conv(l + ".conv1", channels, channels);
+            layer.conv2 = conv(l + ".conv2", channels, channels);
+            if (conditioned) layer.scale_shift_table = get(l + ".scale_shift_table", {4, channels}, true);
+            b.layers.push_back(layer);
+        }
+        if (conditioned) b.time_embedder = embedder(name + ".time_embedder", 4 * channels);
+        return b;
+    }
+};
+
+// ---- ops ----------------------------------------------------------------------------------
+
+// Kernel-3 conv: time padded by repeating frames (causal: 2 copies of the first in front;
+// else 1 of the first in front and 1 of the last behind), H and W by 1 with `spatial`.
+Tensor causal_conv(const Tensor& x, const VideoVaeConv& c, bool causal, PadMode spatial) {
+    Tensor h = pad_nd(x, {causal ? 2 : 1, 0, 0}, {causal ? 0 : 1, 0, 0}, PadMode::Replicate);
+    ConvParams p;
+    if (spatial == PadMode::Constant) {
+        p.pad_before = {0, 1, 1};
+        p.pad_after = {0, 1, 1};
+    } else {
+        h = pad_nd(h, {0, 1, 1}, {0, 1, 1}, spatial);
+    }
+    return conv_nd(h, c.weight, c.bias, p);
+}
+
+// x / sqrt(mean_c x^2 + 1e-8) over dim 1 of [B, C, ...]; a new tensor.
+Tensor pixel_norm(const Tensor& x_in) {
+    const Tensor x = x_in.contiguous();
+    Tensor out = Tensor::zeros(x.shape());
+    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C);
+    const float* src = x.f32();
+    float* dst = out.f32();
+    std::vector<double> acc(static_cast<size_t>(S));
+    std::vector<float> rms(static_cast<size_t>(S));
+    for (int64_t b = 0; b < B; ++b) {
+        const float* xb = src + b * C * S;
+        float* ob = dst + b * C * S;
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t s = 0; s < S; ++s) acc[size_t(s)] += double(xb[c * S + s]) * xb[c * S + s];
+        for (int64_t s = 0; s < S; ++s) rms[size_t(s)] = float(std::sqrt(acc[size_t(s)] / double(C) + 1e-8));
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t s = 0; s < S; ++s) ob[c * S + s] = xb[c * S + s] / rms[size_t(s)];
+    }
+    return out;
+}
+
+// x[b, c, ...] = x·(1 + scale[b, c]) + shift[b, c]; ada F32 [B, rows, C], rows shift_row, shift_row+1 = scale.
+void modulate(Tensor& x, const Tensor& ada, int shift_row) {
+    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C), R = ada.size(1);
+    float* d = x.f32();
+    const float* a = ada.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c) {
+            const float shift = a[(b * R + shift_row) * C + c];
+            const float scale1 = 1.f + a[(b * R + shift_row + 1) * C + c];
+            float* p = d + (b * C + c) * S;
+            for (int64_t s = 0; s < S; ++s) p[s] = p[s] * scale1 + shift;
+        }
+}
+
+// [B, D] = linear_2(SiLU(linear_1(sinusoid(t)))).
+Tensor time_embedding(const VideoVaeTimeEmbedder& e, const Tensor& sinusoid) {
+    Tensor h = linear(sinusoid, e.w1, e.b1);
+    silu_inplace(h);
+    return linear(h, e.w2, e.b2);
+}
+
+// ada[b, k, c] = table[k, c] + emb[b, k·C + c]; table F32 [R, C], emb [B, R·C].
+Tensor ada_values(const Tensor& table, const Tensor& emb) {
+    const int64_t B = emb.size(0), R = table.size(0), C = table.size(1);
+    Tensor out = Tensor::zeros({B, R, C});
+    const float* t = table.f32();
+    const float* e = emb.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t i = 0; i < R * C; ++i) o[b * R * C + i] = t[i] + e[b * R * C + i];
+    return out;
+}
+
+Tensor norm_mod_silu(const Tensor& x, const Tensor* ada, int shift_row) {
+    Tensor h = pixel_norm(x);
+    if (ada) modulate(h, *ada, shift_row);
+    silu_inplace(h);
+    return h;
+}
+
+Tensor res_layer(const Tensor& x, const VideoVaeResLayer& l, const Tensor* ada, bool causal, PadMode pad) {
+    Tensor h = causal_conv(norm_mod_silu(x, ada, 0), l.conv1, causal, pad);
+    h = causal_conv(norm_mod_silu(h, ada, 2), l.conv2, causal, pad);
+    add_inplace(h, x.contiguous());
+    return h;
+}
+
+// Depth-to-space 2x2x2 with the first output frame dropped: channel c·8 + dt·4 + dh·2 + dw of
+// [B, 8C, F, H, W] -> channel c at (2f+dt, 2h+dh, 2w+dw); out [B, C, 2F-1, 2H, 2W].
+Tensor depth_to_space_drop_first(const Tensor& x_in) {
+    const Tensor x = x_in.contiguous();
+    const int64_t B = x.size(0), C8 = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = C8 / 8;
+    const int64_t OF = 2 * F - 1, OH = 2 * H, OW = 2 * W;
+    Tensor out = Tensor::zeros({B, C, OF, OH, OW});
+    const float* s = x.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t t = 1; t < 2 * F; ++t)
+                for (int64_t r = 0; r < OH; ++r) {
+                    const int64_t f = t / 2, dt = t % 2, h = r / 2, dh = r % 2;
+                    float* orow = o + (((b * C + c) * OF + (t - 1)) * OH + r) * OW;
+                    for (int64_t col = 0; col < OW; ++col) {
+                        const int64_t ch = c * 8 + dt * 4 + dh * 2 + col % 2;
+                        orow[col] = s[(((b * C8 + ch) * F + f) * H + h) * W + col / 2];
+                    }
+                }
+    return out;
+}
+
+// Unpatchify: channel c·p² + r·p + q of [B, Cp², F, H, W] -> channel c at (row p·h + q, col p·w + r).
+Tensor unpatchify(const Tensor& x_in, int p) {
+    const Tensor x = x_in.contiguous();
+    const int64_t B = x.size(0), CP = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = CP / (p * p);
+    Tensor out = Tensor::zeros({B, C, F, H * p, W * p});
+    const float* s = x.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t f = 0; f < F; ++f)
+                for (int64_t row = 0; row < H * p; ++row)
+                    for (int64_t col = 0; col < W * p; ++col) {
+                        const int64_t ch = c * p * p + (col % p) * p + row % p;
+                        o[(((b * C + c) * F + f) * H * p + row) * W * p + col] =
+                            s[(((b * CP + ch) * F + f) * H + row / p) * W + col / p];
+                    }
+    return out;
+}
+
+// The inverse of unpatchify.
+Tensor patchify(const Tensor& x_in, int p) {
+    const Tensor x = x_in.contiguous();
+    const int64_t B = x.size(0), C = x.size(1), F = x.size(2), H = x.size(3) / p, W = x.size(4) / p, CP = C * p * p;
+    Tensor out = Tensor::zeros({B, CP, F, H, W});
+    const float* s = x.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t f = 0; f < F; ++f)
+                for (int64_t row = 0; row < H * p; ++row)
+                    for (int64_t col = 0; col < W * p; ++col) {
+                        const int64_t ch = c * p * p + (col % p) * p + row % p;
+                        o[(((b * CP + ch) * F + f) * H + row / p) * W + col / p] =
+                            s[(((b * C + c) * F + f) * H * p + row) * W * p + col];
+                    }
+    return out;
+}
+
+// Space-to-depth with strides (st, sh, sw): channel c at (d·st+dt, h·sh+dh, w·sw+dw) ->
+// channel c·P + (dt·sh + dh)·sw + dw.
+Tensor space_to_depth(const Tensor& x_in, int st, int sh, int sw) {
+    const Tensor x = x_in.contiguous();
+    const int64_t B = x.size(0), C = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4);
+    const int64_t P = int64_t(st) * sh * sw, OF = F / st, OH = H / sh, OW = W / sw;
+    Tensor out = Tensor::zeros({B, C * P, OF, OH, OW});
+    const float* s = x.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t f = 0; f < OF * st; ++f)
+                for (int64_t row = 0; row < OH * sh; ++row)
+                    for (int64_t col = 0; col < OW * sw; ++col) {
+                        const int64_t ch = c * P + ((f % st) * sh + row % sh) * sw + col % sw;
+                        o[(((b * C * P + ch) * OF + f / st) * OH + row / sh) * OW + col / sw] =
+                            s[(((b * C + c) * F + f) * H + row) * W + col];
+                    }
+    return out;
+}
+
+// Per-channel statistics: x·std + mean (denormalize) or (x − mean)/std.
+Tensor apply_statistics(const Tensor& x_in, const VideoVaeStatistics& st, bool denormalize) {
+    const Tensor x = x_in.contiguous();
+    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C);
+    Tensor out = Tensor::zeros(x.shape());
+    const float* sd = st.std_of_means.f32();
+    const float* mn = st.mean_of_means.f32();
+    const float* s = x.f32();
+    float* o = out.f32();
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t i = 0; i < S; ++i) {
+                const int64_t k = (b * C + c) * S + i;
+                o[k] = denormalize ? s[k] * sd[c] + mn[c] : (s[k] - mn[c]) / sd[c];
+            }
+    return out;
+}
+
+void check_5d(const Tensor& x, int channels, const char* what, const char* name) {
+    if (!x.defined()) fail("{}: {} is undefined", what, name);
+    if (x.dim() != 5)
+        fail("{}: {} has shape {}, expected 5 dims (batch, {} channels, frames, height, width)", what, name,
+             shape_str(x.shape()), channels);
+    if (x.size(1) != channels)
+        fail("{}: {} has shape {}, expected {} channels in dim 1 (batch, channels, frames, height, width)", what,
+             name, shape_str(x.shape()), channels);
+    for (int d = 0; d < 5; ++d)
+        if (x.size(d) < 1) fail("{}: {} has shape {}, every dim must be >= 1", what, name, shape_str(x.shape()));
+    if (x.dtype() != DType::F32 && x.dtype() != DType::BF16)
+        fail("{}: {} has dtype {}, expected F32 or BF16", what, name, dtype_name(x.dtype()));
+}
+
+void tap_if(const VideoVaeTap& tap, const std::string& name, const Tensor& t) {
+    if (tap) tap(name, t);
+}
+
+}  // namespace
+
+VideoVaeConfig video_vae_config(const WeightStore& store) {
+    return parse_video_vae_config(store.config(), store.describe());
+}
+
+// ---- decoder ------------------------------------------------------------------------------
+
+VideoDecoder VideoDecoder::load(const WeightStore& store) { return load(store, video_vae_config(store)); }
+
+VideoDecoder VideoDecoder::load(const WeightStore& store, const VideoVaeConfig& c) {
+    Loader l(store);
+    VideoDecoder d;
+    d.config_ = c;
+    d.stats_ = l.stats(c.latent_channels);
+    const bool cond = c.timestep_conditioning;
+    int width = c.decoder_first_channels();
+    d.conv_in = l.conv("decoder.conv_in", c.latent_channels, width);
+    for (size_t i = 0; i < c.decoder_blocks.size(); ++i) {
+        const VaeBlockSpec& spec = c.decoder_blocks[i];
+        const std::string name = fmt::format("decoder.up_blocks.{}", i);
+        if (spec.kind == VaeBlockKind::ResX) {
+            d.blocks_.push_back(l.res_x(name, spec, width, cond));
+        } else {  // CompressAll
+            VideoVaeBlock b;
+            b.spec = spec;
+            b.in_channels = width;
+            b.out_channels = width / spec.multiplier;
+            b.conv = l.conv(name + ".conv", width, 8 * width / spec.multiplier);
+            width = b.out_channels;
+            d.blocks_.push_back(b);
+        }
+    }
+    d.conv_out = l.conv("decoder.conv_out", width, c.out_channels * c.patch_size * c.patch_size);
+    if (cond) {
+        const Tensor m = l.get("decoder.timestep_scale_multiplier", {}, true);
+        d.timestep_scale_multiplier_ = m.to_vector().at(0);
+        d.last_time_embedder_ = l.embedder("decoder.last_time_embedder", 2 * width);
+        d.last_scale_shift_table_ = l.get("decoder.last_scale_shift_table", {2, width}, true);
+    }
+    return d;
+}
+
+Tensor VideoDecoder::decode(const Tensor& latent_in, const DecodeOptions& opt) const {
+    const VideoVaeConfig& c = config_;
+    const char* what = "video_vae decoder";
+    check_5d(latent_in, c.latent_channels, what, "latent");
+    const int64_t B = latent_in.size(0);
+    if (c.decoder_padding == PadMode::Reflect && (latent_in.size(3) < 2 || latent_in.size(4) < 2))
+        fail("{}: latent has shape {}; with reflect padding the latent height and width must be >= 2", what,
+             shape_str(latent_in.shape()));
+    const bool cond = c.timestep_conditioning;
+    const VideoVaeTap& tap = opt.tap;
+
+    Tensor x = latent_in.to(DType::F32);
+    std::vector<float> scaled_t;
+    if (cond) {
+        Tensor noise;
+        if (opt.noise.defined()) {
+            if (opt.noise.shape() != latent_in.shape())
+                fail("{}: noise has shape {}, expected the latent's shape {}", what, shape_str(opt.noise.shape()),
+                     shape_str(latent_in.shape()));
+            noise = opt.noise.to(DType::F32);
+        } else if (opt.generator) {
+            const DType nd = latent_in.dtype() == DType::BF16 ? DType::BF16 : DType::F32;
+            noise = opt.generator->randn(latent_in.shape(), nd).to(DType::F32);
+        } else {
+            fail("{}: the decoder is timestep-conditioned (config vae.timestep_conditioning true) and needs decode "
+                 "noise: pass a generator or a noise tensor",
+                 what);
+        }
+        tap_if(tap, "noise_randn", noise);
+        x = x.clone();
+        float* xs = x.f32();
+        const float* ns = noise.contiguous().f32();
+        const float keep = float(1.0 - double(kDecodeNoiseScale));
+        for (int64_t i = 0; i < x.numel(); ++i) xs[i] = ns[i] * kDecodeNoiseScale + keep * xs[i];
+
+        std::vector<float> t = opt.timestep;
+        if (t.empty()) t.assign(size_t(B), kDecodeTimestep);
+        if (t.size() == 1 && B > 1) t.assign(size_t(B), t[0]);
+        if (int64_t(t.size()) != B)
+            fail("{}: {} timesteps for a batch of {} (give one per batch item, or one for all)", what, t.size(), B);
+        for (float v : t) scaled_t.push_back(v * timestep_scale_multiplier_);
+    }
+    const Tensor sinusoid = cond ? timestep_sinusoid(scaled_t) : Tensor();
+
+    x = apply_statistics(x, stats_, true);
+    tap_if(tap, "latent_denormalized", x);
+    x = causal_conv(x, conv_in, c.causal_decoder, c.decoder_padding);
+    tap_if(tap, "after_conv_in", x);
+
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+        const VideoVaeBlock& b = blocks_[i];
+        if (b.spec.kind == VaeBlockKind::ResX) {
+            Tensor emb;
+            if (cond) {
+                emb = time_embedding(b.time_embedder, sinusoid);
+                tap_if(tap, fmt::format("up_block.{}.time_embedding", i), emb);
+            }
+            for (const VideoVaeResLayer& l : b.layers) {
+                Tensor ada;
+                if (cond) ada = ada_values(l.scale_shift_table, emb);
+                x = res_layer(x, l, cond ? &ada : nullptr, c.causal_decoder, c.decoder_padding);
+            }
+        } else {
+            Tensor h = depth_to_space_drop_first(causal_conv(x, b.conv, c.causal_decoder, c.decoder_padding));
+            if (b.spec.residual) {
+                const Tensor r = depth_to_space_drop_first(x);  // [B, C/8, ...]
+                const int64_t RC = r.size(1), OC = h.size(1), S = h.numel() / (B * OC);
+                float* hp = h.f32();
+                const float* rp = r.f32();
+                for (int64_t bb = 0; bb < B; ++bb)
+                    for (int64_t ch = 0; ch < OC; ++ch) {
+                        float* dst = hp + (bb * OC + ch) * S;
+                        const float* src = rp + (bb * RC + ch % RC) * S;
+                        for (int64_t s = 0; s < S; ++s) dst[s] += src[s];
+                    }
+            }
+            x = h;
+        }
+        tap_if(tap, fmt::format("after_up_block.{}", i), x);
+    }
+
+    x = pixel_norm(x);
+    tap_if(tap, "after_norm_out", x);
+    if (cond) {
+        const Tensor emb = time_embedding(last_time_embedder_, sinusoid);
+        tap_if(tap, "last_time_embedding", emb);
+        modulate(x, ada_values(last_scale_shift_table_, emb), 0);
+    }
+    silu_inplace(x);
+    x = causal_conv(x, conv_out, c.causal_decoder, c.decoder_padding);
+    return unpatchify(x, c.patch_size);
+}
+
+// ---- encoder ------------------------------------------------------------------------------
+
+VideoEncoder VideoEncoder::load(const WeightStore& store) { return load(store, video_vae_config(store)); }
+
+VideoEncoder VideoEncoder::load(const WeightStore& store, const VideoVaeConfig& c) {
+    Loader l(store);
+    VideoEncoder e;
+    e.config_ = c;
+    e.stats_ = l.stats(c.latent_channels);
+    int width = c.latent_channels;  // the reference's encoder base width is latent_channels
+    const int patch_channels = c.in_channels * c.patch_size * c.patch_size;
+    e.conv_in = l.conv("encoder.conv_in", patch_channels, width);
+    for (size_t i = 0; i < c.encoder_blocks.size(); ++i) {
+        const VaeBlockSpec& spec = c.encoder_blocks[i];
+        const std::string name = fmt::format("encoder.down_blocks.{}", i);
+        if (spec.kind == VaeBlockKind::ResX) {
+            e.blocks_.push_back(l.res_x(name, spec, width, false));
+        } else {
+            const int P = spec.kind == VaeBlockKind::CompressAllRes ? 8
+                          : spec.kind == VaeBlockKind::CompressSpaceRes ? 4
+                                                                          : 2;
+            VideoVaeBlock b;
+            b.spec = spec;
+            b.in_channels = width;
+            b.out_channels = width * spec.multiplier;
+            if (b.out_channels % P != 0)
+                fail("{}: encoder block {} ({}) maps {} channels to {}, not a multiple of {}", store.describe(), i,
+                     spec.name, width, b.out_channels, P);
+            b.conv = l.conv(name + ".conv", width, b.out_channels / P);
+            width = b.out_channels;
+            e.blocks_.push_back(b);
+        }
+    }
+    e.conv_out = l.conv("encoder.conv_out", width, c.latent_channels + 1);
+    return e;
+}
+
+Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap) const {
+    const VideoVaeConfig& c = config_;
+    const char* what = "video_vae encoder";
+    check_5d(video_in, c.in_channels, what, "video");
+    int64_t space = c.patch_size;
+    for (const VaeBlockSpec& s : c.encoder_blocks)
+        if (s.kind == VaeBlockKind::CompressSpaceRes || s.kind == VaeBlockKind::CompressAllRes) space *= 2;
+    if (video_in.size(3) % space != 0 || video_in.size(4) % space != 0)
+        fail("{}: video has shape {}; height and width must be multiples of {}", what, shape_str(video_in.shape()),
+             space);
+    const int64_t frames = video_in.size(2);
+    const int64_t keep = frames - (frames - 1) % 8;
+    Tensor x = video_in.slice(2, 0, keep).to(DType::F32);
+
+    x = causal_conv(patchify(x, c.patch_size), conv_in, true, c.encoder_padding);
+    tap_if(tap, "after_conv_in", x);
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+        const VideoVaeBlock& b = blocks_[i];
+        if (b.spec.kind == VaeBlockKind::ResX) {
+            for (const VideoVaeResLayer& l : b.layers) x = res_layer(x, l, nullptr, true, c.encoder_padding);
+        } else {
+            const int st = b.spec.kind == VaeBlockKind::CompressSpaceRes ? 1 : 2;
+            const int ss = b.spec.kind == VaeBlockKind::CompressTimeRes ? 1 : 2;
+            if (st == 2) x = pad_nd(x, {1, 0, 0}, {0, 0, 0}, PadMode::Replicate);
+            if (x.size(2) % st != 0)
+                fail("{}: block {} ({}) gets {} frames (after repeating the first), not divisible by {}", what, i,
+                     b.spec.name, x.size(2), st);
+            const Tensor skip = space_to_depth(x, st, ss, ss);  // [B, C·P, ...]
+            Tensor h = space_to_depth(causal_conv(x, b.conv, true, c.encoder_padding), st, ss, ss);
+            const int64_t B = h.size(0), OC = h.size(1), S = h.numel() / (B * OC);
+            const int64_t group = skip.size(1) / OC;
+            float* hp = h.f32();
+            const float* sp = skip.f32();
+            for (int64_t bb = 0; bb < B; ++bb)
+                for (int64_t ch = 0; ch < OC; ++ch) {
+                    float* dst = hp + (bb * OC + ch) * S;
+                    for (int64_t s = 0; s < S; ++s) {
+                        float acc = 0.f;
+                        for (int64_t g = 0; g < group; ++g) acc += sp[(bb * skip.size(1) + ch * group + g) * S + s];
+                        dst[s] += acc / float(group);
+                    }
+                }
+            x = h;
+        }
+        tap_if(tap, fmt::format("after_down_block.{}", i), x);
+    }
+    x = pixel_norm(x);
+    tap_if(tap, "after_norm_out", x);
+    silu_inplace(x);
+    x = causal_conv(x, conv_out, true, c.encoder_padding);
+    tap_if(tap, "conv_out", x);
+    return apply_statistics(x.slice(1, 0, c.latent_channels), stats_, false);
+}
+
+// ---- post-processing ------------------------------------------------------------------------
+
+Tensor frames_to_uint8(const Tensor& video_in) {
+    if (!video_in.defined() || video_in.dim() != 5 || video_in.size(1) != 3)
+        fail("frames_to_uint8: video has shape {}, expected (batch, 3, frames, height, width)",
+             video_in.defined() ? shape_str(video_in.shape()) : "undefined");
+    const Tensor v = video_in.select(0, 0).to(DType::F32);  // [3, F, H, W]
+    const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
+    Tensor out = Tensor::zeros({F, H, W, 3}, DType::U8);
+    const float* s = v.f32();
+    uint8_t* o = out.data<uint8_t>();
+    for (int64_t c = 0; c < 3; ++c)
+        for (int64_t i = 0; i < S; ++i) {
+            float y = (s[c * S + i] + 1.0f) / 2.0f;
+            if (std::isnan(y)) y = 0.f;
+            y = std::clamp(y, 0.0f, 1.0f) * 255.0f;
+            o[i * 3 + c] = uint8_t(y);  // truncation toward zero (y >= 0)
+        }
+    return out;
+}
+
+}  // namespace ltx2

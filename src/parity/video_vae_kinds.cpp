@@ -1,0 +1,71 @@
+// video_vae.decode / video_vae.encode: the LTX-2 video VAE decoder (plain and timestep-
+// conditioned) and encoder on golden fixtures.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "diffusion/torch_rng.h"
+#include "io/weight_store.h"
+#include "models/video_vae/model.h"
+#include "parity/parity.h"
+
+namespace ltx2 {
+
+namespace {
+
+constexpr double kTol = 2e-5;
+// decode_video's uint8 frames may differ by 1 (of 255) where float rounding crosses an integer.
+constexpr double kFramesTol = 1.0 / 255.0;
+
+// The fixture's case prefixes: "" (main) plus any in `cases` metadata ("f17_", "image_", ...).
+std::vector<std::string> case_prefixes(const ParityRun& run) {
+    std::vector<std::string> out{""};
+    if (!run.has_meta("cases")) return out;
+    const nlohmann::json cases = run.meta_json("cases");
+    for (auto it = cases.begin(); it != cases.end(); ++it)
+        if (it.key() != "main") out.push_back(it.key());
+    return out;
+}
+
+}  // namespace
+
+void parity_video_vae_decode(ParityRun& run) {
+    const WeightStore store = WeightStore::open(run.model_path(), "vae.");
+    const VideoDecoder decoder = VideoDecoder::load(store);
+    for (const std::string& p : case_prefixes(run)) {
+        DecodeOptions opt;
+        TorchGenerator gen;
+        if (decoder.config().timestep_conditioning) {
+            if (!run.has_meta("noise_seed")) fail("{}: metadata 'noise_seed' is required for a conditioned decoder", run.io_path());
+            gen.manual_seed(run.meta_json("noise_seed").get<uint64_t>());
+            opt.generator = &gen;
+        }
+        if (run.has("in." + p + "timestep")) opt.timestep = run.input("in." + p + "timestep").to_vector();
+        else if (run.has_meta("decode_timestep")) opt.timestep = {run.meta_json("decode_timestep").get<float>()};
+        if (p.empty())
+            opt.tap = [&run](const std::string& name, const Tensor& value) {
+                run.compare_if_present("dbg." + name, value, kTol);
+            };
+        const Tensor video = decoder.decode(run.input("in." + p + "latent"), opt);
+        run.compare("out." + p + "video", video, kTol);
+        if (run.has("out." + p + "frames_u8"))
+            run.compare("out." + p + "frames_u8", frames_to_uint8(video).to(DType::F32), kFramesTol);
+    }
+}
+
+void parity_video_vae_encode(ParityRun& run) {
+    const WeightStore store = WeightStore::open(run.model_path(), "vae.");
+    const VideoEncoder encoder = VideoEncoder::load(store);
+    for (const std::string& p : case_prefixes(run)) {
+        VideoVaeTap tap;
+        if (p.empty())
+            tap = [&run](const std::string& name, const Tensor& value) {
+                run.compare_if_present("dbg." + name, value, kTol);
+            };
+        run.compare("out." + p + "latent", encoder.encode(run.input("in." + p + "video"), tap), kTol);
+    }
+}
+
+}  // namespace ltx2
