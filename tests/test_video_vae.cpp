@@ -82,8 +82,12 @@ TEST(VideoVaeEncoder, BadVideoIsAClearError) {
                  {"video_vae encoder", "video", "(1, 4, 9, 32, 32)", "3 channels"});
     expect_error([&] { e.encode(Tensor::zeros({1, 3, 9, 48, 32})); }, {"video_vae encoder", "multiples of 32"});
     expect_error([&] { e.encode(Tensor::zeros({3, 9, 32, 32})); }, {"video_vae encoder", "5 dims"});
-    // Frame counts that are not 1+8k are cropped to the nearest valid length below.
-    EXPECT_EQ(e.encode(Tensor::zeros({1, 3, 8, 32, 32})).shape(), (Shape{1, 4, 1, 1, 1}));
+    // Frame counts that are not 1+8k: an error by default, the reference's crop on request.
+    expect_error([&] { e.encode(Tensor::zeros({1, 3, 12, 32, 32})); },
+                 {"video_vae encoder", "12 frames", "1 + 8k", "9 or 17"});
+    const auto crop = VideoEncoder::FrameCount::CropLikeReference;
+    EXPECT_EQ(e.encode(Tensor::zeros({1, 3, 8, 32, 32}), {}, crop).shape(), (Shape{1, 4, 1, 1, 1}));
+    EXPECT_EQ(e.encode(Tensor::zeros({1, 3, 12, 32, 32}), {}, crop).shape(), (Shape{1, 4, 2, 1, 1}));
     EXPECT_EQ(e.encode(Tensor::zeros({1, 3, 17, 32, 32})).shape(), (Shape{1, 4, 3, 1, 1}));
 }
 

@@ -64,7 +64,10 @@ void parity_video_vae_encode(ParityRun& run) {
             tap = [&run](const std::string& name, const Tensor& value) {
                 run.compare_if_present("dbg." + name, value, kTol);
             };
-        run.compare("out." + p + "latent", encoder.encode(run.input("in." + p + "video"), tap), kTol);
+        // The fixtures include a 12-frame video that the reference crops to 9.
+        const Tensor latent =
+            encoder.encode(run.input("in." + p + "video"), tap, VideoEncoder::FrameCount::CropLikeReference);
+        run.compare("out." + p + "latent", latent, kTol);
     }
 }
 

@@ -434,7 +434,7 @@ VideoEncoder VideoEncoder::load(const WeightStore& store, const VideoVaeConfig& 
     return e;
 }
 
-Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap) const {
+Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, FrameCount frame_policy) const {
     const VideoVaeConfig& c = config_;
     const char* what = "video_vae encoder";
     check_5d(video_in, c.in_channels, what, "video");
@@ -446,6 +446,9 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap) cons
              space);
     const int64_t frames = video_in.size(2);
     const int64_t keep = frames - (frames - 1) % 8;
+    if (keep != frames && frame_policy == FrameCount::Require1Plus8k)
+        fail("{}: video has {} frames; the encoder takes 1 + 8k frames (e.g. {} or {})", what, frames, keep,
+             keep + 8);
     Tensor x = video_in.slice(2, 0, keep).to(DType::F32);
 
     x = causal_conv(patchify(x, c.patch_size), conv_in, true, c.encoder_padding);

@@ -88,10 +88,16 @@ public:
     static VideoEncoder load(const WeightStore& store);
     static VideoEncoder load(const WeightStore& store, const VideoVaeConfig& config);
 
+    // What encode() does with a frame count that is not 1 + 8k.
+    enum class FrameCount {
+        Require1Plus8k,  // a clear error naming the count and the nearest valid ones (default)
+        CropLikeReference,  // drop the last (F-1) mod 8 frames silently, as the reference does
+    };
+
     // video [B, 3, F, H, W] in [-1, 1], H and W multiples of 32 -> normalised latent means
-    // F32 [B, latent_channels, 1 + (F'-1)/8, H/32, W/32] where F' = F cropped to 1+8k frames
-    // (the last (F-1) mod 8 frames are dropped, as the reference does).
-    Tensor encode(const Tensor& video, const VideoVaeTap& tap = {}) const;
+    // F32 [B, latent_channels, 1 + (F-1)/8, H/32, W/32].
+    Tensor encode(const Tensor& video, const VideoVaeTap& tap = {},
+                  FrameCount frames = FrameCount::Require1Plus8k) const;
     const VideoVaeConfig& config() const { return config_; }
 
 private:
