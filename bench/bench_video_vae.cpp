@@ -1,0 +1,335 @@
+// The LTX-2 video VAE decoder at full size (the 19B checkpoint's decoder: 1024/512/256/128
+// channels, three depth-to-space 2x2x2 stages, 4x4 unpatchify), with random bf16 weights
+// written from the tensor manifest to a temporary checkpoint (encoder tensors skipped; deleted
+// afterwards). Two cases: a 4x8x12 latent (25 frames of 256x384) decoded untiled, and a
+// 16x16x24 latent (121 frames of 512x768) decoded tiled with the tiling that choose_tiling picks
+// for --budget-gib. The per-voxel memory cost given to choose_tiling is measured on the small
+// case (its activation high-water mark / output voxels) unless --voxel-bytes is given.
+// Reports wall time (best of --reps), the convolutions' GFLOP (multiply-adds x2, counted from the
+// weight shapes at each tile's actual size), GFLOP/s against a oneDNN bf16 matmul peak measured
+// in the same run, output frames and peak RSS. Outputs are checked finite.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
+
+#include "core/error.h"
+#include "core/memory_stats.h"
+#include "io/safetensors.h"
+#include "io/weight_store.h"
+#include "models/video_vae/model.h"
+#include "models/video_vae/tiling.h"
+
+using namespace ltx2;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
+
+struct Rng {
+    uint64_t s;
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
+};
+
+Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
+    const int64_t n = t.numel();
+    if (dtype == DType::BF16) {
+        uint16_t* p = t.data<uint16_t>();
+        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
+    } else {
+        float* p = t.data<float>();
+        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
+    }
+    return t;
+}
+
+Tensor filled(const Shape& shape, DType dtype, float value) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    if (dtype == DType::BF16) std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(value));
+    else std::fill(t.data<float>(), t.data<float>() + t.numel(), value);
+    return t;
+}
+
+// Peak of a plain oneDNN bf16 matmul (bf16 in, f32 out), best of several runs, GFLOP/s.
+double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n) {
+    using namespace dnnl;
+    engine eng(engine::kind::cpu, 0);
+    stream strm(eng);
+    memory::desc a_md({m, k}, memory::data_type::bf16, memory::format_tag::ab);
+    memory::desc b_md({k, n}, memory::data_type::bf16, memory::format_tag::ba);  // weight [n, k] row-major
+    memory::desc c_md({m, n}, memory::data_type::f32, memory::format_tag::ab);
+    matmul prim(matmul::primitive_desc(matmul::desc(a_md, b_md, c_md), eng));
+    Tensor a = random_tensor({m, k}, DType::BF16, 1.0f, 1), b = random_tensor({n, k}, DType::BF16, 1.0f, 2);
+    Tensor c = Tensor::zeros({m, n});
+    memory am(a_md, eng, a.raw()), bm(b_md, eng, b.raw()), cm(c_md, eng, c.raw());
+    double best = 1e30;
+    for (int rep = 0; rep < 6; ++rep) {
+        auto t0 = Clock::now();
+        prim.execute(strm, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+        strm.wait();
+        best = std::min(best, seconds_since(t0));
+    }
+    return 2.0 * double(m) * double(n) * double(k) / best / 1e9;
+}
+
+// The decoder's tensors (encoder skipped) as random bf16: conv weights uniform ±sqrt(3/fan_in)
+// (unit-variance outputs), biases small, latent statistics benign (std-of-means 1, mean-of-means 0).
+std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest) {
+    std::vector<std::pair<std::string, Tensor>> out;
+    uint64_t seed = 7;
+    for (const auto& t : manifest.at("tensors")) {
+        std::string name = t.at("name");
+        if (name.rfind("vae.encoder.", 0) == 0) continue;
+        Shape shape = t.at("shape").get<Shape>();
+        Tensor w;
+        if (name.ends_with("std-of-means")) w = filled(shape, DType::BF16, 1.0f);
+        else if (name.ends_with("mean-of-means")) w = filled(shape, DType::BF16, 0.0f);
+        else if (name.ends_with(".weight") && shape.size() >= 3) {
+            double fan_in = double(shape[1]);
+            for (size_t d = 2; d < shape.size(); ++d) fan_in *= double(shape[d]);
+            w = random_tensor(shape, DType::BF16, float(std::sqrt(3.0 / fan_in)), ++seed);
+        } else w = random_tensor(shape, DType::BF16, 0.02f, ++seed);
+        out.emplace_back(name, w);
+    }
+    return out;
+}
+
+// Multiply-adds x2 of every decoder convolution for one latent [B, C, F, H, W], from the
+// manifest's weight shapes. Grid level l (after l depth-to-space stages) is
+// (F_l, H·2^l, W·2^l) with F_l = 2F_{l-1} − 1 (the causal first frame is dropped); every conv
+// keeps its input's grid (replicate/reflect padding), a compress_all conv runs before its
+// upsample, conv_out at the last level (before the 4x4 unpatchify).
+double decoder_gflop(const nlohmann::json& manifest, const VideoVaeConfig& c, const Shape& latent) {
+    const auto& blocks = c.decoder_blocks;
+    std::vector<int> level_of_block(blocks.size());
+    int level = 0;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        level_of_block[i] = level;
+        if (blocks[i].kind == VaeBlockKind::CompressAll) ++level;
+    }
+    auto voxels = [&](int l) {
+        double f = double(latent[2]);
+        for (int i = 0; i < l; ++i) f = 2 * f - 1;
+        return double(latent[0]) * f * double(latent[3] << l) * double(latent[4] << l);
+    };
+    double flop = 0;
+    const std::string dec = "vae.decoder.";
+    for (const auto& t : manifest.at("tensors")) {
+        std::string name = t.at("name");
+        Shape s = t.at("shape").get<Shape>();
+        if (name.rfind(dec, 0) != 0 || !name.ends_with(".weight") || s.size() != 5) continue;
+        const std::string rest = name.substr(dec.size());
+        int l = 0;  // conv_in
+        if (rest.rfind("conv_out", 0) == 0) l = level;
+        else if (rest.rfind("up_blocks.", 0) == 0) l = level_of_block.at(size_t(std::stoi(rest.substr(10))));
+        double macs = 1;
+        for (int64_t d : s) macs *= double(d);
+        flop += 2.0 * macs * voxels(l);
+    }
+    return flop / 1e9;
+}
+
+struct Finite {
+    bool ok = true;
+    double max_abs = 0, sum_sq = 0;
+    int64_t n = 0;
+};
+Finite check_finite(const Tensor& v) {
+    Finite f;
+    const float* p = v.data<float>();
+    f.n = v.numel();
+    for (int64_t i = 0; i < f.n; ++i) {
+        if (!std::isfinite(p[i])) {
+            f.ok = false;
+            break;
+        }
+        f.max_abs = std::max(f.max_abs, double(std::fabs(p[i])));
+        f.sum_sq += double(p[i]) * p[i];
+    }
+    return f;
+}
+
+struct Result {
+    std::string name;
+    double seconds = 0, gflop = 0;
+    int64_t frames = 0, height = 0, width = 0;
+    size_t tiles = 1;
+    double peak_rss = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Times the full-size LTX-2 video VAE decoder (random bf16 weights)."};
+    std::string manifest_path = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/video_vae.json";
+    int reps = 1;
+    bool skip_large = false;
+    double budget_gib = 4.0, voxel_bytes = 0;
+    std::string tmp = fs::temp_directory_path().string();
+    app.add_option("--manifest", manifest_path, "tensor manifest of the video VAE");
+    app.add_option("--reps", reps, "timed repetitions per case (best is kept)");
+    app.add_flag("--skip-large", skip_large, "only the small untiled case");
+    app.add_option("--budget-gib", budget_gib, "decoder memory budget for choose_tiling (large case)");
+    app.add_option("--voxel-bytes", voxel_bytes, "bytes per output voxel for choose_tiling (default: measured)");
+    app.add_option("--tmp", tmp, "folder for the random-weight checkpoint (deleted afterwards)");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        std::ifstream in(manifest_path);
+        if (!in) fail("{}: cannot open the tensor manifest", manifest_path);
+        nlohmann::json manifest = nlohmann::json::parse(in);
+
+        std::printf("threads: %d\n", omp_get_max_threads());
+        const double peak = onednn_bf16_matmul_gflops(1024, 4096, 4096);
+        std::printf("oneDNN bf16 matmul 1024x4096x4096: %.1f GFLOP/s (the reference peak)\n", peak);
+
+        const fs::path file = fs::path(tmp) / "ltx2_bench_video_vae.safetensors";
+        std::fprintf(stderr, "writing the random-weight decoder checkpoint to %s ...\n", file.string().c_str());
+        {
+            nlohmann::json config = manifest.at("config_metadata");
+            if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
+            write_safetensors(file.string(), random_weights(manifest), {{"config", config.dump()}});
+        }
+        std::printf("checkpoint: %.2f GiB (decoder only, bf16)\n", gib(double(fs::file_size(file))));
+        const VideoDecoder decoder = VideoDecoder::load(WeightStore::open(file.string(), "vae."));
+        const VideoVaeConfig& cfg = decoder.config();
+        std::printf("decoder: timestep_conditioning %s, first width %d\n", cfg.timestep_conditioning ? "on" : "off",
+                    cfg.decoder_first_channels());
+
+        std::vector<Result> results;
+        const auto report = [&](const Result& r) {
+            const double gflops = r.gflop / r.seconds;
+            std::printf("%-34s %5zu %8.1f %9.0f %8.0f %5.0f%% %7lld %5lldx%-5lld %7.2f\n", r.name.c_str(), r.tiles,
+                        r.seconds, r.gflop, gflops, 100.0 * gflops / peak, (long long)r.frames, (long long)r.width,
+                        (long long)r.height, gib(r.peak_rss));
+            std::fflush(stdout);
+        };
+        const auto header = [] {
+            std::printf("\n%-34s %5s %8s %9s %8s %6s %7s %11s %7s\n", "case", "tiles", "wall s", "GFLOP", "GFLOP/s",
+                        "%peak", "frames", "WxH", "RSS GiB");
+        };
+
+        // (a) small latent, untiled.
+        const Shape small{1, 128, 4, 8, 12};
+        double measured_voxel_bytes = 0;
+        {
+            Tensor latent = random_tensor(small, DType::F32, 1.0f, 101);
+            Result r{"4x8x12 latent, untiled"};
+            r.seconds = 1e30;
+            const double rss_before = double(current_rss_bytes());
+            for (int rep = 0; rep < reps; ++rep) {
+                auto t0 = Clock::now();
+                Tensor video = decoder.decode(latent);
+                const double s = seconds_since(t0);
+                r.seconds = std::min(r.seconds, s);
+                std::fprintf(stderr, "  small rep %d: %.2f s\n", rep, s);
+                Finite f = check_finite(video);
+                if (!f.ok) fail("non-finite output from the small decode");
+                r.frames = video.size(2);
+                r.height = video.size(3);
+                r.width = video.size(4);
+                if (rep == 0)
+                    std::printf("small output [1, 3, %lld, %lld, %lld]: finite, max |x| %.3f, rms %.3f\n",
+                                (long long)r.frames, (long long)r.height, (long long)r.width, f.max_abs,
+                                std::sqrt(f.sum_sq / double(f.n)));
+            }
+            r.gflop = decoder_gflop(manifest, cfg, small);
+            r.peak_rss = double(peak_rss_bytes());
+            // Activation high-water mark of the decode: peak minus what stays resident afterwards
+            // (the touched weight pages and caches).
+            const double after = double(current_rss_bytes());
+            const double voxels = double(r.frames) * double(r.height) * double(r.width);
+            measured_voxel_bytes = std::max(r.peak_rss - std::max(after, rss_before), 1.0) / voxels;
+            std::printf("RSS before %.2f GiB, peak %.2f GiB, after %.2f GiB -> %.0f bytes per output voxel\n",
+                        gib(rss_before), gib(r.peak_rss), gib(after), measured_voxel_bytes);
+            results.push_back(r);
+            header();
+            report(r);
+        }
+
+        // (b) large latent, tiled as choose_tiling picks for the budget.
+        if (!skip_large) {
+            const Shape large{1, 128, 16, 16, 24};
+            vae_tiling::TilingRequest req;
+            req.budget_bytes = budget_gib * 1024.0 * 1024.0 * 1024.0;
+            req.bytes_per_output_voxel = voxel_bytes > 0 ? voxel_bytes : measured_voxel_bytes;
+            const vae_tiling::TilingConfig tiling = vae_tiling::choose_tiling(large, req);
+            const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(large, tiling);
+            std::printf("\nlarge: budget %.2f GiB at %.0f bytes/voxel -> tiling %s, %zu tiles (t %zu x h %zu x w %zu), "
+                        "largest tile %lld output voxels (%.2f GiB modelled)\n",
+                        budget_gib, req.bytes_per_output_voxel, tiling.str().c_str(), plan.num_tiles(), plan.t.size(),
+                        plan.h.size(), plan.w.size(), (long long)plan.max_tile_voxels(),
+                        gib(req.bytes_per_output_voxel * double(plan.max_tile_voxels())));
+            for (const auto& a : plan.t)
+                std::printf("  t latent [%lld, %lld) -> frames [%lld, %lld)\n", (long long)a.in_start,
+                            (long long)a.in_end, (long long)a.out_start, (long long)a.out_end);
+            for (const auto& a : plan.h)
+                std::printf("  h latent [%lld, %lld) -> rows [%lld, %lld)\n", (long long)a.in_start,
+                            (long long)a.in_end, (long long)a.out_start, (long long)a.out_end);
+            for (const auto& a : plan.w)
+                std::printf("  w latent [%lld, %lld) -> cols [%lld, %lld)\n", (long long)a.in_start,
+                            (long long)a.in_end, (long long)a.out_start, (long long)a.out_end);
+            std::fflush(stdout);
+
+            Tensor latent = random_tensor(large, DType::F32, 1.0f, 102);
+            Result r{"16x16x24 latent, tiled"};
+            r.tiles = plan.num_tiles();
+            r.seconds = 1e30;
+            for (int rep = 0; rep < reps; ++rep) {
+                double gflop = 0;
+                int tile = 0;
+                auto t0 = Clock::now();
+                Tensor video = vae_tiling::tiled_decode(latent, tiling, [&](const Tensor& t) {
+                    auto tt = Clock::now();
+                    gflop += decoder_gflop(manifest, cfg, t.shape());
+                    Tensor v = decoder.decode(t);
+                    std::fprintf(stderr, "  tile %d latent %s: %.1f s\n", tile++, shape_str(t.shape()).c_str(),
+                                 seconds_since(tt));
+                    return v;
+                });
+                const double s = seconds_since(t0);
+                r.seconds = std::min(r.seconds, s);
+                r.gflop = gflop;
+                Finite f = check_finite(video);
+                if (!f.ok) fail("non-finite output from the large tiled decode");
+                r.frames = video.size(2);
+                r.height = video.size(3);
+                r.width = video.size(4);
+                if (rep == 0)
+                    std::printf("large output [1, 3, %lld, %lld, %lld]: finite, max |x| %.3f, rms %.3f; untiled conv "
+                                "work would be %.0f GFLOP\n",
+                                (long long)r.frames, (long long)r.height, (long long)r.width, f.max_abs,
+                                std::sqrt(f.sum_sq / double(f.n)), decoder_gflop(manifest, cfg, large));
+            }
+            r.peak_rss = double(peak_rss_bytes());
+            results.push_back(r);
+            header();
+            for (const auto& x : results) report(x);
+        }
+        fs::remove(file);
+        std::printf("\npeak RSS: %.2f GiB (mapped bf16 decoder checkpoint + activations + output video)\n",
+                    gib(double(peak_rss_bytes())));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
