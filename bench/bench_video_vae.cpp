@@ -271,6 +271,7 @@ int main(int argc, char** argv) {
             vae_tiling::TilingRequest req;
             req.budget_bytes = budget_gib * 1024.0 * 1024.0 * 1024.0;
             req.bytes_per_output_voxel = voxel_bytes > 0 ? voxel_bytes : measured_voxel_bytes;
+            req.resident_bytes = double(current_rss_bytes());  // weights, conv caches, the process
             const vae_tiling::TilingConfig tiling = vae_tiling::choose_tiling(large, req);
             const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(large, tiling);
             std::printf("\nlarge: budget %.2f GiB at %.0f bytes/voxel -> tiling %s, %zu tiles (t %zu x h %zu x w %zu), "

@@ -222,23 +222,26 @@ TEST(VideoVaeTiling, ChooseTilingRespectsBudget) {
     const double cost = 200.0;
     TilingRequest r;
     r.bytes_per_output_voxel = cost;
+    r.resident_bytes = 5e8;
+    // Held whatever the tiling: resident + the F32 video (121·768·1280·3·4 bytes) twice.
+    const double fixed = 5e8 + 2.0 * 121.0 * 768.0 * 1280.0 * 3.0 * 4.0;
     // Everything fits: no tiling.
     r.budget_bytes = 1e15;
     TilingConfig c = choose_tiling(shape, r);
     EXPECT_FALSE(c.spatial.has_value());
     EXPECT_FALSE(c.temporal.has_value());
-    for (double budget : {8e9, 2e9, 5e8, 1e8}) {
+    for (double budget : {12e9, 6e9, 4e9, 3.6e9}) {
         r.budget_bytes = budget;
         c = choose_tiling(shape, r);
         c.validate();
         const TilePlan p = plan_tiles(shape, c);
-        EXPECT_LE(cost * double(p.max_tile_voxels()), budget) << c.str();
+        EXPECT_LE(fixed + cost * double(p.max_tile_voxels()), budget) << c.str();
         EXPECT_GT(p.num_tiles(), 1u) << c.str();
     }
     // Smaller budget -> at least as many tiles.
-    r.budget_bytes = 2e9;
+    r.budget_bytes = 6e9;
     const size_t n_big = plan_tiles(shape, choose_tiling(shape, r)).num_tiles();
-    r.budget_bytes = 2e8;
+    r.budget_bytes = 3.6e9;
     const size_t n_small = plan_tiles(shape, choose_tiling(shape, r)).num_tiles();
     EXPECT_GE(n_small, n_big);
     // Overrides are used as given.
@@ -272,13 +275,22 @@ TEST(VideoVaeTiling, Errors) {
                          [](const Tensor& x) { return fake_decode(x, 16, 8); });
         },
         {"tile 0", "decoded to"});
-    // Budget too small for any legal tile.
+    // Budget too small for the decoded video itself (2.85 GB for 121 x 768 x 1280).
     TilingRequest r;
     r.bytes_per_output_voxel = 100;
     r.budget_bytes = 1000;
+    expect_error([&] { choose_tiling({1, 128, 16, 24, 40}, r); }, {"cannot hold", "decoded video"});
+    r.resident_bytes = 3e9;
+    r.budget_bytes = 5e9;
+    expect_error([&] { choose_tiling({1, 128, 16, 24, 40}, r); }, {"cannot hold", "resident 2.79 GiB"});
+    // Room for the video but not for any legal tile.
+    r.resident_bytes = 0;
+    r.bytes_per_output_voxel = 1e4;
+    r.budget_bytes = 2.86e9;
     expect_error([&] { choose_tiling({1, 128, 16, 24, 40}, r); }, {"cannot be decoded within", "bytes"});
     // Overrides that do not fit, or are invalid.
-    r.budget_bytes = 1e9;
+    r.bytes_per_output_voxel = 100;
+    r.budget_bytes = 4e9;
     r.spatial_tile_px = 1024;
     r.temporal_tile_frames = 128;
     expect_error([&] { choose_tiling({1, 128, 16, 24, 40}, r); }, {"cannot be decoded within"});

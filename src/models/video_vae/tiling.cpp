@@ -352,6 +352,17 @@ TilingConfig choose_tiling(const Shape& latent_shape, const TilingRequest& r) {
             if (tile > r.temporal_overlap_frames) temporal.push_back(TemporalTiling{tile, r.temporal_overlap_frames});
     }
 
+    // Held whatever the tiling: the caller's resident memory, the assembled F32 video and the
+    // tiler's blend accumulators (the same size again, as an upper bound).
+    LTX2_CHECK(r.resident_bytes >= 0, "choose_tiling: resident bytes must not be negative, got {}", r.resident_bytes);
+    const double output_bytes = 4.0 * double(B) * 3.0 * double(t * (F - 1) + 1) * double(s * H) * double(s * W);
+    const double fixed = r.resident_bytes + 2.0 * output_bytes;
+    if (fixed >= r.budget_bytes)
+        fail("choose_tiling: a budget of {:.2f} GiB cannot hold the resident {:.2f} GiB plus the decoded video and its "
+             "blend buffers ({:.2f} GiB) for latent {}",
+             r.budget_bytes / 1073741824.0, r.resident_bytes / 1073741824.0, 2.0 * output_bytes / 1073741824.0,
+             shape_str(latent_shape));
+
     std::optional<TilingConfig> best;
     size_t best_tiles = 0;
     double best_peak = 0, min_peak = std::numeric_limits<double>::infinity();
@@ -363,7 +374,7 @@ TilingConfig choose_tiling(const Shape& latent_shape, const TilingRequest& r) {
             c.temporal = tp;
             c.validate(int(s), int(t));  // overrides are checked here (the search only builds valid ones)
             const TilePlan plan = plan_tiles(latent_shape, c, int(s), int(t));
-            const double peak = r.bytes_per_output_voxel * double(B) * double(plan.max_tile_voxels());
+            const double peak = fixed + r.bytes_per_output_voxel * double(B) * double(plan.max_tile_voxels());
             if (peak < min_peak) {
                 min_peak = peak;
                 min_config = c;

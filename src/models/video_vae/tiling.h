@@ -109,8 +109,9 @@ Tensor tiled_decode(const Tensor& latent /*[B,C,F,H,W]*/, const TilingConfig& co
 // (ties: the smaller peak). Only tiles larger than the requested overlap are considered. Explicit
 // tile sizes fix that axis (validated like the reference, and checked against the budget).
 struct TilingRequest {
-    double budget_bytes = 0;            // > 0
-    double bytes_per_output_voxel = 0;  // > 0
+    double budget_bytes = 0;            // > 0: for the whole decode, not only one tile
+    double bytes_per_output_voxel = 0;  // > 0: one tile's decoder activations per output voxel
+    double resident_bytes = 0;          // held whatever the tiling: weights, caches, the process
     int64_t spatial_overlap_px = 64;
     int64_t temporal_overlap_frames = 24;
     std::optional<int64_t> spatial_tile_px;      // override
