@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
+#include "bench_util.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "diffusion/patchifiers.h"
@@ -23,78 +24,28 @@
 #include "models/vocoder/model.h"
 
 using namespace ltx2;
+using namespace ltx2::bench;
 namespace fs = std::filesystem;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-struct Rng {
-    uint64_t s;
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
-};
-
-Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
-    Tensor t = Tensor::zeros(shape, dtype);
-    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
-    const int64_t n = t.numel();
-    if (dtype == DType::BF16) {
-        uint16_t* p = t.data<uint16_t>();
-        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
-    } else {
-        float* p = t.data<float>();
-        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
-    }
-    return t;
-}
-
-Tensor filled(const Shape& shape, DType dtype, float value) {
-    Tensor t = Tensor::zeros(shape, dtype);
-    if (dtype == DType::BF16) std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(value));
-    else std::fill(t.data<float>(), t.data<float>() + t.numel(), value);
-    return t;
-}
-
-// Fan-in of a conv weight: [Cout, Cin, k...] for convolutions; the vocoder's transposed
-// convolutions ("ups.i", [Cin, Cout, k], stride r) see Cin·k/r inputs per output sample.
+// Fan-in of a conv weight; the vocoder's transposed convolutions ("ups.i", [Cin, Cout, k],
+// stride r) see Cin·k/r inputs per output sample.
 double fan_in(const std::string& name, const Shape& s, const std::vector<int>& upsample_rates) {
+    const std::string ups = "vocoder.ups.";
+    if (name.rfind(ups, 0) != 0) return conv_fan_in(s);
     double k = 1;
     for (size_t d = 2; d < s.size(); ++d) k *= double(s[d]);
-    const std::string ups = "vocoder.ups.";
-    if (name.rfind(ups, 0) == 0) {
-        const int i = std::stoi(name.substr(ups.size()));
-        return double(s[0]) * k / double(upsample_rates.at(size_t(i)));
-    }
-    return double(s.size() >= 2 ? s[1] : 1) * k;
+    const int i = std::stoi(name.substr(ups.size()));
+    return double(s[0]) * k / double(upsample_rates.at(size_t(i)));
 }
 
-// Every tensor of a manifest (except names containing `skip`) as random bf16: conv
-// weights uniform ±sqrt(3/fan_in) (unit-variance outputs), biases small, latent statistics
-// benign (std-of-means 1, mean-of-means 0).
+// Every tensor of a manifest except names containing `skip`.
 std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, const std::string& skip,
                                                            const std::vector<int>& upsample_rates, uint64_t seed) {
-    std::vector<std::pair<std::string, Tensor>> out;
-    for (const auto& t : manifest.at("tensors")) {
-        std::string name = t.at("name");
-        if (!skip.empty() && name.find(skip) != std::string::npos) continue;
-        Shape shape = t.at("shape").get<Shape>();
-        Tensor w;
-        if (name.ends_with("std-of-means")) w = filled(shape, DType::BF16, 1.0f);
-        else if (name.ends_with("mean-of-means")) w = filled(shape, DType::BF16, 0.0f);
-        else if (name.ends_with(".weight") && shape.size() >= 3)
-            w = random_tensor(shape, DType::BF16, float(std::sqrt(3.0 / fan_in(name, shape, upsample_rates))), ++seed);
-        else w = random_tensor(shape, DType::BF16, 0.02f, ++seed);
-        out.emplace_back(name, w);
-    }
-    return out;
+    return random_conv_model_weights(
+        manifest, [&](const std::string& name) { return skip.empty() || name.find(skip) == std::string::npos; },
+        [&](const std::string& name, const Shape& s) { return fan_in(name, s, upsample_rates); }, seed);
 }
 
 nlohmann::json read_manifest(const std::string& path) {

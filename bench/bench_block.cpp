@@ -13,6 +13,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
+#include "bench_util.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "io/safetensors.h"
@@ -20,60 +21,10 @@
 #include "models/transformer/model.h"
 
 using namespace ltx2;
+using namespace ltx2::bench;
 namespace fs = std::filesystem;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-struct Rng {
-    uint64_t s;
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
-};
-
-Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
-    Tensor t = Tensor::zeros(shape, dtype);
-    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
-    const int64_t n = t.numel();
-    if (dtype == DType::BF16) {
-        uint16_t* p = t.data<uint16_t>();
-        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
-    } else {
-        float* p = t.data<float>();
-        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
-    }
-    return t;
-}
-
-// Peak of a plain oneDNN bf16 matmul (bf16 in, f32 out), best of several runs, GFLOP/s.
-double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n) {
-    using namespace dnnl;
-    engine eng(engine::kind::cpu, 0);
-    stream strm(eng);
-    memory::desc a_md({m, k}, memory::data_type::bf16, memory::format_tag::ab);
-    memory::desc b_md({k, n}, memory::data_type::bf16, memory::format_tag::ba);  // weight [n, k] row-major
-    memory::desc c_md({m, n}, memory::data_type::f32, memory::format_tag::ab);
-    matmul prim(matmul::primitive_desc(matmul::desc(a_md, b_md, c_md), eng));
-    Tensor a = random_tensor({m, k}, DType::BF16, 1.0f, 1), b = random_tensor({n, k}, DType::BF16, 1.0f, 2);
-    Tensor c = Tensor::zeros({m, n});
-    memory am(a_md, eng, a.raw()), bm(b_md, eng, b.raw()), cm(c_md, eng, c.raw());
-    double best = 1e30;
-    for (int rep = 0; rep < 6; ++rep) {
-        auto t0 = Clock::now();
-        prim.execute(strm, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
-        strm.wait();
-        best = std::min(best, seconds_since(t0));
-    }
-    return 2.0 * double(m) * double(n) * double(k) / best / 1e9;
-}
 
 // The 19B checkpoint's transformer tensors, from the manifest, restricted to `layers` blocks.
 std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, int layers) {

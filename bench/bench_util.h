@@ -1,0 +1,112 @@
+#pragma once
+// Shared by the benchmarks: timing, seeded random weights, and the oneDNN bf16 matmul peak
+// that results are reported against.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ltx2::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
+
+// xorshift64: fast and reproducible; the values only need to be benign, not good.
+struct Rng {
+    uint64_t s;
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
+};
+
+// Uniform in [-scale, scale), F32 or BF16.
+inline Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
+    const int64_t n = t.numel();
+    if (dtype == DType::BF16) {
+        uint16_t* p = t.data<uint16_t>();
+        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
+    } else {
+        float* p = t.data<float>();
+        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
+    }
+    return t;
+}
+
+inline Tensor filled(const Shape& shape, DType dtype, float value) {
+    Tensor t = Tensor::zeros(shape, dtype);
+    if (dtype == DType::BF16) std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(value));
+    else std::fill(t.data<float>(), t.data<float>() + t.numel(), value);
+    return t;
+}
+
+// Peak of a plain oneDNN bf16 matmul (bf16 in, f32 out), best of several runs, GFLOP/s.
+inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n) {
+    using namespace dnnl;
+    engine eng(engine::kind::cpu, 0);
+    stream strm(eng);
+    memory::desc a_md({m, k}, memory::data_type::bf16, memory::format_tag::ab);
+    memory::desc b_md({k, n}, memory::data_type::bf16, memory::format_tag::ba);  // weight [n, k] row-major
+    memory::desc c_md({m, n}, memory::data_type::f32, memory::format_tag::ab);
+    matmul prim(matmul::primitive_desc(matmul::desc(a_md, b_md, c_md), eng));
+    Tensor a = random_tensor({m, k}, DType::BF16, 1.0f, 1), b = random_tensor({n, k}, DType::BF16, 1.0f, 2);
+    Tensor c = Tensor::zeros({m, n});
+    memory am(a_md, eng, a.raw()), bm(b_md, eng, b.raw()), cm(c_md, eng, c.raw());
+    double best = 1e30;
+    for (int rep = 0; rep < 6; ++rep) {
+        auto t0 = Clock::now();
+        prim.execute(strm, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
+        strm.wait();
+        best = std::min(best, seconds_since(t0));
+    }
+    return 2.0 * double(m) * double(n) * double(k) / best / 1e9;
+}
+
+// Inputs per output of a convolution weight [Cout, Cin, k...].
+inline double conv_fan_in(const Shape& s) {
+    double n = s.size() >= 2 ? double(s[1]) : 1.0;
+    for (size_t d = 2; d < s.size(); ++d) n *= double(s[d]);
+    return n;
+}
+
+// The manifest's tensors for which keep(name) holds, as random bf16: conv weights uniform
+// ±sqrt(3/fan_in) (unit-variance outputs), latent statistics benign (std-of-means 1,
+// mean-of-means 0), everything else small.
+inline std::vector<std::pair<std::string, Tensor>> random_conv_model_weights(
+    const nlohmann::json& manifest, const std::function<bool(const std::string&)>& keep,
+    const std::function<double(const std::string&, const Shape&)>& fan_in, uint64_t seed) {
+    std::vector<std::pair<std::string, Tensor>> out;
+    for (const auto& t : manifest.at("tensors")) {
+        const std::string name = t.at("name");
+        if (!keep(name)) continue;
+        const Shape shape = t.at("shape").get<Shape>();
+        Tensor w;
+        if (name.ends_with("std-of-means")) w = filled(shape, DType::BF16, 1.0f);
+        else if (name.ends_with("mean-of-means")) w = filled(shape, DType::BF16, 0.0f);
+        else if (name.ends_with(".weight") && shape.size() >= 3)
+            w = random_tensor(shape, DType::BF16, float(std::sqrt(3.0 / fan_in(name, shape))), ++seed);
+        else w = random_tensor(shape, DType::BF16, 0.02f, ++seed);
+        out.emplace_back(name, w);
+    }
+    return out;
+}
+
+}  // namespace ltx2::bench
