@@ -167,41 +167,22 @@ Tensor depth_to_space_drop_first(const Tensor& x_in) {
 }
 
 // Unpatchify: channel c·p² + r·p + q of [B, Cp², F, H, W] -> channel c at (row p·h + q, col p·w + r).
-Tensor unpatchify(const Tensor& x_in, int p) {
-    const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), CP = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = CP / (p * p);
-    Tensor out = Tensor::zeros({B, C, F, H * p, W * p});
-    const float* s = x.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t row = 0; row < H * p; ++row)
-                    for (int64_t col = 0; col < W * p; ++col) {
-                        const int64_t ch = c * p * p + (col % p) * p + row % p;
-                        o[(((b * C + c) * F + f) * H * p + row) * W * p + col] =
-                            s[(((b * CP + ch) * F + f) * H + row / p) * W + col / p];
-                    }
-    return out;
+Tensor unpatchify(const Tensor& x, int p) {
+    // Batch and channels are merged so that the permutation fits in six dimensions.
+    const int64_t B = x.size(0), C = x.size(1) / (p * p), F = x.size(2), H = x.size(3), W = x.size(4);
+    return x.reshape({B * C, p, p, F, H, W})
+        .permute({0, 3, 4, 2, 5, 1})
+        .reshape({B, C, F, H * p, W * p})
+        .to(DType::F32);
 }
 
 // The inverse of unpatchify.
-Tensor patchify(const Tensor& x_in, int p) {
-    const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), C = x.size(1), F = x.size(2), H = x.size(3) / p, W = x.size(4) / p, CP = C * p * p;
-    Tensor out = Tensor::zeros({B, CP, F, H, W});
-    const float* s = x.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t f = 0; f < F; ++f)
-                for (int64_t row = 0; row < H * p; ++row)
-                    for (int64_t col = 0; col < W * p; ++col) {
-                        const int64_t ch = c * p * p + (col % p) * p + row % p;
-                        o[(((b * CP + ch) * F + f) * H + row / p) * W + col / p] =
-                            s[(((b * C + c) * F + f) * H * p + row) * W * p + col];
-                    }
-    return out;
+Tensor patchify(const Tensor& x, int p) {
+    const int64_t B = x.size(0), C = x.size(1), F = x.size(2), H = x.size(3) / p, W = x.size(4) / p;
+    return x.reshape({B * C, F, H, p, W, p})
+        .permute({0, 5, 3, 1, 2, 4})
+        .reshape({B, C * p * p, F, H, W})
+        .to(DType::F32);
 }
 
 // Space-to-depth with strides (st, sh, sw): channel c at (d·st+dt, h·sh+dh, w·sw+dw) ->
