@@ -13,12 +13,13 @@ namespace {
 
 Tensor rms(const Tensor& x, float eps) { return rms_norm(x, Tensor(), eps); }
 
-// rms(x)·(1 + table[scale_row] + mod) + (table[shift_row] + mod), rows from the 6-row table.
-Tensor modulated(const Tensor& normed, const Tensor& table, const Tensor& mod, int scale_row, int shift_row,
+// normed·(1 + table[scale_row] + mod) + (table[shift_row] + mod), rows from the 6-row table.
+// Modifies `normed` in place: pass a tensor no one else holds.
+Tensor modulated(Tensor normed, const Tensor& table, const Tensor& mod, int scale_row, int shift_row,
                  int scale_chunk, int shift_chunk) {
-    Tensor out = normed.clone();
-    modulate_inplace(out, ada_value(table, scale_row, mod, scale_chunk), ada_value(table, shift_row, mod, shift_chunk));
-    return out;
+    modulate_inplace(normed, ada_value(table, scale_row, mod, scale_chunk),
+                     ada_value(table, shift_row, mod, shift_chunk));
+    return normed;
 }
 
 Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
@@ -66,8 +67,10 @@ void av_cross_part(const AttentionWeights& attn, int index, StreamState& q, cons
                    int scale_row, PerturbationType skip, const std::string& name, const BlockContext& ctx) {
     const int batch = int(q.x.size(0));
     if (ctx.perturbations.all_in_batch(skip, index, batch)) return;
-    Tensor qs = modulated(q_normed, q_table, q.cross_scale_shift, scale_row, scale_row + 1, scale_row, scale_row + 1);
-    Tensor ks = modulated(kv_normed, kv_table, kv.cross_scale_shift, scale_row, scale_row + 1, scale_row,
+    // Both normalised states serve both directions: modulate copies of them.
+    Tensor qs = modulated(q_normed.clone(), q_table, q.cross_scale_shift, scale_row, scale_row + 1, scale_row,
+                          scale_row + 1);
+    Tensor ks = modulated(kv_normed.clone(), kv_table, kv.cross_scale_shift, scale_row, scale_row + 1, scale_row,
                           scale_row + 1);
     Tensor out = attention_forward(attn, qs, ks, &q.cross_rope, &kv.cross_rope, Tensor(), ctx.config.norm_eps,
                                    ctx.precision);
