@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "io/weight_store.h"
+#include "models/transformer/model.h"
 
 namespace fs = std::filesystem;
 using namespace ltx2;
@@ -220,4 +221,36 @@ TEST(WeightStore, MalformedIndexIsRejected) {
     write_text(index, R"({"weight_map": {"x": 3}})");
     expect_error([&] { WeightStore::open(index); }, {index, "tensor 'x'", "shard file name"});
     expect_error([&] { WeightStore::open(dir.file("absent.safetensors.index.json")); }, {"absent", "cannot open"});
+}
+
+TEST(WeightStore, SyntheticStoreCreatesExactlyWhatTheLoaderRequests) {
+    // Loading a model from a synthetic store reproduces the model file's layout: same names,
+    // same shapes, nothing more.
+    const std::string model = std::string(LTX2_GOLDEN_DIR) + "/transformer/av_tiny.model.safetensors";
+    const ltx2::WeightStore file = ltx2::WeightStore::open(model, "model.diffusion_model.");
+    int made = 0;
+    const ltx2::WeightStore synthetic =
+        ltx2::WeightStore::synthetic(file.config(), [&](const std::string&, const ltx2::Shape& shape) {
+            ++made;
+            return ltx2::Tensor::zeros(shape, ltx2::DType::BF16);
+        });
+    (void)ltx2::LTXModel::load(synthetic);
+    const auto tensors = synthetic.synthesized();
+    ASSERT_EQ(tensors.size(), size_t(made));
+    std::vector<std::string> expected;
+    for (const auto& name : file.names())
+        if (name.find("embeddings_connector") == std::string::npos) expected.push_back(name);
+    std::vector<std::string> got;
+    for (const auto& [name, t] : tensors) {
+        got.push_back(name);
+        EXPECT_EQ(t.shape(), file.get(name).shape()) << name;
+    }
+    EXPECT_EQ(got, expected);
+    EXPECT_TRUE(synthetic.has(got.front()));
+    EXPECT_FALSE(synthetic.has("no.such.tensor"));
+    EXPECT_EQ(synthetic.config(), file.config());
+    ltx2::test::expect_error([&] { (void)synthetic.get("no.such.tensor"); }, {"<synthetic weights>", "no.such.tensor"});
+    ltx2::test::expect_error([&] { (void)synthetic.get(got.front(), ltx2::Shape{3}); },
+                             {"<synthetic weights>", got.front(), "now requested as (3,)"});
+    ltx2::test::expect_error([&] { (void)file.synthesized(); }, {"not a synthetic weight store"});
 }

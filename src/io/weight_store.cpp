@@ -78,6 +78,29 @@ std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> open_index
 
 }  // namespace
 
+struct WeightStore::Synthetic {
+    json config;
+    TensorMaker make;
+    std::mutex mutex;
+    std::map<std::string, Tensor> made;
+};
+
+WeightStore WeightStore::synthetic(json config, TensorMaker make) {
+    LTX2_CHECK(make != nullptr, "synthetic weight store: no tensor maker given");
+    WeightStore store;
+    store.path_ = "<synthetic weights>";
+    store.synthetic_ = std::make_shared<Synthetic>();
+    store.synthetic_->config = std::move(config);
+    store.synthetic_->make = std::move(make);
+    return store;
+}
+
+std::vector<std::pair<std::string, Tensor>> WeightStore::synthesized() const {
+    LTX2_CHECK(synthetic_ != nullptr, "{}: not a synthetic weight store", describe());
+    std::lock_guard lock(synthetic_->mutex);
+    return {synthetic_->made.begin(), synthetic_->made.end()};
+}
+
 WeightStore WeightStore::open(const std::string& path, const std::string& prefix) {
     WeightStore store;
     store.prefix_ = prefix;
@@ -112,7 +135,13 @@ const WeightStore::Source* WeightStore::lookup(const std::string& name) const {
 
 std::string WeightStore::key_for(const std::string& name) const { return prefix_present_ ? prefix_ + name : name; }
 
-bool WeightStore::has(const std::string& name) const { return lookup(name) != nullptr; }
+bool WeightStore::has(const std::string& name) const {
+    if (synthetic_) {
+        std::lock_guard lock(synthetic_->mutex);
+        return synthetic_->made.count(name) != 0;
+    }
+    return lookup(name) != nullptr;
+}
 
 void WeightStore::mark_used(const std::string& name) const {
     std::lock_guard lock(*used_mutex_);
@@ -120,6 +149,13 @@ void WeightStore::mark_used(const std::string& name) const {
 }
 
 Tensor WeightStore::get(const std::string& name) const {
+    if (synthetic_) {
+        std::lock_guard lock(synthetic_->mutex);
+        auto it = synthetic_->made.find(name);
+        LTX2_CHECK(it != synthetic_->made.end(), "{}: tensor '{}' was requested without a shape before it was created",
+                   describe(), name);
+        return it->second;
+    }
     const Source* src = lookup(name);
     if (!src) {
         std::string where;
@@ -146,6 +182,19 @@ void WeightStore::override_tensor(const std::string& name, Tensor t) {
 }
 
 Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) const {
+    if (synthetic_) {
+        std::lock_guard lock(synthetic_->mutex);
+        auto it = synthetic_->made.find(name);
+        if (it == synthetic_->made.end()) {
+            Tensor t = synthetic_->make(name, expected_shape);
+            LTX2_CHECK(t.defined() && t.shape() == expected_shape, "{}: the maker returned no tensor of shape {} for '{}'",
+                       describe(), shape_str(expected_shape), name);
+            it = synthetic_->made.emplace(name, std::move(t)).first;
+        }
+        LTX2_CHECK(it->second.shape() == expected_shape, "{}: tensor '{}' was created with shape {}, now requested as {}",
+                   describe(), name, shape_str(it->second.shape()), shape_str(expected_shape));
+        return it->second;
+    }
     Tensor t = get(name);
     const Source* src = lookup(name);
     LTX2_CHECK(is_weight_dtype(t.dtype()), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
@@ -162,6 +211,8 @@ Tensor WeightStore::get_optional(const std::string& name, const Shape& expected_
 
 std::vector<std::string> WeightStore::names() const {
     std::vector<std::string> out;
+    if (synthetic_)
+        for (const auto& [name, t] : synthesized()) out.push_back(name);
     out.reserve(by_name_.size());
     for (const auto& entry : by_name_) out.push_back(entry.first);
     return out;
@@ -176,6 +227,7 @@ std::vector<std::string> WeightStore::unused_names() const {
 }
 
 json WeightStore::config() const {
+    if (synthetic_) return synthetic_->config;
     LTX2_CHECK(!files_.empty(), "{}: no files", describe());
     const auto& file = files_.front();
     auto text = file->metadata_value("config");
@@ -188,6 +240,7 @@ json WeightStore::config() const {
 }
 
 std::string WeightStore::describe() const {
+    if (synthetic_) return path_;
     if (files_.size() == 1 && files_.front()->path() == path_) return path_;
     return fmt::format("{} ({} shards)", path_, files_.size());
 }

@@ -3,6 +3,7 @@
 // (*.safetensors.index.json). Models ask for tensors by their module path; the store maps
 // that to the key in the file (e.g. adds `model.diffusion_model.`), checks shape and dtype,
 // and hands out zero-copy views. Quantized formats and streaming hook in here, not in models.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,14 @@ public:
     // prefix of the component (e.g. "model.diffusion_model."); keys without it are also
     // accepted when the file holds none with it (a component-only file).
     static WeightStore open(const std::string& path, const std::string& prefix = "");
+
+    // A store without files whose get(name, shape) creates each tensor with `make` on first
+    // request and serves it from then on: the model loaders themselves define the layout of
+    // checkpoints written from it (the demo model). has() is true only for created names.
+    using TensorMaker = std::function<Tensor(const std::string& name, const Shape& shape)>;
+    static WeightStore synthetic(nlohmann::json config, TensorMaker make);
+    // The tensors a synthetic store created, sorted by name.
+    std::vector<std::pair<std::string, Tensor>> synthesized() const;
 
     // Raw key lookup (after prefix mapping). Throws naming file and tensor when missing.
     bool has(const std::string& name) const;
@@ -66,6 +75,8 @@ private:
     std::map<std::string, Tensor> overrides_;               // name -> tensor served instead of the file's
     std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies
     std::shared_ptr<std::mutex> used_mutex_ = std::make_shared<std::mutex>();
+    struct Synthetic;
+    std::shared_ptr<Synthetic> synthetic_;  // set for synthetic stores (shared by copies)
 };
 
 }  // namespace ltx2
