@@ -1,17 +1,12 @@
 // Writing .safetensors files: dense (real tensor data) and sparse (header + hole).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "io/temp_file.h"
 
 namespace ltx2 {
 
@@ -72,47 +67,6 @@ std::string encode_header(const std::vector<PlannedTensor>& tensors,
     for (int i = 0; i < 8; ++i) out[size_t(i)] = char((n >> (8 * i)) & 0xff);
     return out + text;
 }
-
-// Owns PATH.tmp until commit() renames it onto PATH; removes it if never committed.
-class TempFile {
-public:
-    explicit TempFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
-        fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd_ < 0) fail("{}: cannot create {}: {}", path_, tmp_, std::strerror(errno));
-    }
-    ~TempFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!committed_) ::unlink(tmp_.c_str());
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-
-    void write(const void* data, size_t bytes) {
-        const char* p = static_cast<const char*>(data);
-        while (bytes > 0) {
-            ssize_t n = ::write(fd_, p, std::min<size_t>(bytes, size_t(1) << 30));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) fail("{}: write failed: {}", path_, n < 0 ? std::strerror(errno) : "no progress");
-            p += n;
-            bytes -= size_t(n);
-        }
-    }
-    void truncate(size_t size) {
-        if (::ftruncate(fd_, off_t(size)) != 0) fail("{}: cannot extend to {} bytes: {}", path_, size, std::strerror(errno));
-    }
-    void commit() {
-        int fd = fd_;
-        fd_ = -1;
-        if (::close(fd) != 0) fail("{}: close failed: {}", path_, std::strerror(errno));
-        if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("{}: cannot rename {} onto it: {}", path_, tmp_, std::strerror(errno));
-        committed_ = true;
-    }
-
-private:
-    std::string path_, tmp_;
-    int fd_ = -1;
-    bool committed_ = false;
-};
 
 }  // namespace
 

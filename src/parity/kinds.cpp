@@ -32,6 +32,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"video_vae.decode", parity_video_vae_decode},
     {"video_vae.encode", parity_video_vae_encode},
     {"video_vae.tiled_decode", parity_video_vae_tiled_decode},
+    {"gguf.dequant", parity_gguf_dequant},
 };
 }  // namespace
 

@@ -30,5 +30,6 @@ void parity_audio_vae_encode(ParityRun& run);                // audio_vae.encode
 void parity_video_vae_decode(ParityRun& run);                // video_vae.decode
 void parity_video_vae_encode(ParityRun& run);                // video_vae.encode
 void parity_video_vae_tiled_decode(ParityRun& run);          // video_vae.tiled_decode
+void parity_gguf_dequant(ParityRun& run);                    // gguf.dequant
 
 }  // namespace ltx2
