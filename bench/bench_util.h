@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/random_tensor.h"
 #include "core/tensor.h"
 
 namespace ltx2::bench {
@@ -24,31 +25,9 @@ inline double seconds_since(Clock::time_point t0) {
 }
 inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
-// xorshift64: fast and reproducible; the values only need to be benign, not good.
-struct Rng {
-    uint64_t s;
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f; }  // [-1, 1)
-};
-
-// Uniform in [-scale, scale), F32 or BF16.
+using Rng = XorShift64;
 inline Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
-    Tensor t = Tensor::zeros(shape, dtype);
-    Rng rng{seed * 0x9E3779B97F4A7C15ull + 1};
-    const int64_t n = t.numel();
-    if (dtype == DType::BF16) {
-        uint16_t* p = t.data<uint16_t>();
-        for (int64_t i = 0; i < n; ++i) p[i] = f32_to_bf16(rng.uniform() * scale);
-    } else {
-        float* p = t.data<float>();
-        for (int64_t i = 0; i < n; ++i) p[i] = rng.uniform() * scale;
-    }
-    return t;
+    return random_uniform_tensor(shape, dtype, scale, seed);
 }
 
 inline Tensor filled(const Shape& shape, DType dtype, float value) {

@@ -7,7 +7,9 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libdnnl-dev libhwy-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  sox ffmpeg
+  sox ffmpeg xz-utils
+  libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libstb-dev libjpeg62-turbo-dev
+  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
 )
 
 missing=()

@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include <filesystem>
@@ -65,6 +67,41 @@ inline void expect_fixture_passes(const std::string& area, const std::string& fi
     EXPECT_GE(run.checks().size(), min_checks) << file;
 }
 
+// The golden READMEs' bf16 criterion for a bf16-compute result against a float32 golden:
+// cosine >= 0.9995 and max |error| <= 5 % of the reference's absmax; with `must_differ`, also
+// not bit-identical (else the bf16 arithmetic was not exercised).
+inline void expect_bf16_agreement(const Tensor& got, const Tensor& ref, const std::string& what,
+                                  bool must_differ = true) {
+    const std::vector<float> g = got.to_vector(), r = ref.to_vector();
+    ASSERT_EQ(g.size(), r.size()) << what;
+    double dot = 0, gg = 0, rr = 0, max_err = 0, absmax = 0;
+    for (size_t i = 0; i < r.size(); ++i) {
+        dot += double(g[i]) * r[i];
+        gg += double(g[i]) * g[i];
+        rr += double(r[i]) * r[i];
+        max_err = std::max(max_err, std::fabs(double(g[i]) - r[i]));
+        absmax = std::max(absmax, std::fabs(double(r[i])));
+    }
+    EXPECT_GE(dot / std::sqrt(gg * rr), 0.9995) << what;
+    EXPECT_LE(max_err, 0.05 * absmax) << what;
+    if (must_differ) {
+        EXPECT_GT(max_err, 0.0) << what << ": identical to the float32 golden, so bf16 arithmetic was not exercised";
+    }
+}
+
+// A manifest's tensor list ([{name, shape}, ...]) as BF16 entries, like the release files.
+inline std::vector<TensorEntry> manifest_entries(const nlohmann::json& list) {
+    std::vector<TensorEntry> entries;
+    for (const auto& t : list) {
+        TensorEntry e;
+        e.name = t.at("name").get<std::string>();
+        e.dtype = DType::BF16;
+        e.shape = t.at("shape").get<Shape>();
+        entries.push_back(e);
+    }
+    return entries;
+}
+
 // A full-size checkpoint from tests/golden/manifest/MANIFEST as a sparse file (real header,
 // data a hole): every tensor of its `tensors` list, and of the lists at the given JSON pointers,
 // stored as BF16 like the release files; `config` metadata from `config_metadata`.
@@ -76,13 +113,7 @@ inline std::pair<std::string, size_t> write_manifest_checkpoint(const std::strin
     const nlohmann::json m = nlohmann::json::parse(in);
     std::vector<TensorEntry> entries;
     auto add = [&](const nlohmann::json& list) {
-        for (const auto& t : list) {
-            TensorEntry e;
-            e.name = t.at("name").get<std::string>();
-            e.dtype = DType::BF16;
-            e.shape = t.at("shape").get<Shape>();
-            entries.push_back(e);
-        }
+        for (TensorEntry& e : manifest_entries(list)) entries.push_back(std::move(e));
     };
     add(m.at("tensors"));
     for (const auto& pointer : extra_lists) add(m.at(nlohmann::json::json_pointer(pointer)));

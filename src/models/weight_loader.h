@@ -1,8 +1,9 @@
 #pragma once
 // The base of every model's weight loader: a tensor from the WeightStore with its exact shape
 // and a dtype the model code computes with (F32 or BF16), counted so that a loader can report
-// how many tensors it used.
+// how many tensors it used and reject those it left unused.
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "io/weight_store.h"
@@ -23,6 +24,23 @@ public:
     }
     size_t count() const { return count_; }
     bool bf16() const { return bf16_; }  // any tensor so far was BF16
+
+    // Fails when the store holds tensors that no get() asked for, other than those under
+    // `foreign_prefixes` (parts of a shared checkpoint that other components read). `model`
+    // completes "N unexpected tensor(s) for ...".
+    void reject_unused(const std::vector<std::string>& foreign_prefixes, const std::string& model) const {
+        std::vector<std::string> unexpected;
+        for (const std::string& name : store_.unused_names()) {
+            bool foreign = false;
+            for (const std::string& prefix : foreign_prefixes) foreign = foreign || name.rfind(prefix, 0) == 0;
+            if (!foreign) unexpected.push_back(name);
+        }
+        if (unexpected.empty()) return;
+        std::string list;
+        for (size_t i = 0; i < unexpected.size() && i < 5; ++i) list += (i ? ", '" : "'") + unexpected[i] + "'";
+        if (unexpected.size() > 5) list += fmt::format(" and {} more", unexpected.size() - 5);
+        fail("{}: {} unexpected tensor(s) for {}: {}", store_.describe(), unexpected.size(), model, list);
+    }
 
 protected:
     const WeightStore& store_;

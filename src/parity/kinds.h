@@ -30,6 +30,10 @@ void parity_audio_vae_encode(ParityRun& run);                // audio_vae.encode
 void parity_video_vae_decode(ParityRun& run);                // video_vae.decode
 void parity_video_vae_encode(ParityRun& run);                // video_vae.encode
 void parity_video_vae_tiled_decode(ParityRun& run);          // video_vae.tiled_decode
+void parity_gemma3_hidden_states(ParityRun& run);            // gemma3.hidden_states
+void parity_ltx2_feature_extractor(ParityRun& run);          // ltx2.feature_extractor
+void parity_ltx2_embeddings_connector(ParityRun& run);       // ltx2.embeddings_connector
+void parity_ltx2_text_e2e(ParityRun& run);                   // ltx2.text_e2e
 void parity_gguf_dequant(ParityRun& run);                    // gguf.dequant
 
 }  // namespace ltx2

@@ -82,6 +82,10 @@ void ParityRun::compare(const std::string& name, const Tensor& got, double defau
     checks_.push_back(compare_tensors(name, got, io_->tensor(name), tol_override_.value_or(default_tolerance)));
 }
 
+void ParityRun::compare_to(const std::string& name, const Tensor& got, const Tensor& ref, double default_tolerance) {
+    checks_.push_back(compare_tensors(name, got, ref, tol_override_.value_or(default_tolerance)));
+}
+
 void ParityRun::compare_if_present(const std::string& name, const Tensor& got, double default_tolerance) {
     if (io_->has(name)) compare(name, got, default_tolerance);
 }

@@ -38,9 +38,16 @@ public:
     std::string sibling(const std::string& relative) const;
     // The weights: --weights, else metadata `meta_key` (relative), else NAME.model.safetensors.
     std::string model_path(const std::string& meta_key = "model") const;
+    // The tokenizer.json: --tokenizer, else `default_relative` beside the io file.
+    void set_tokenizer_override(std::string path) { tokenizer_override_ = std::move(path); }
+    std::string tokenizer_path(const std::string& default_relative) const {
+        return tokenizer_override_.empty() ? sibling(default_relative) : tokenizer_override_;
+    }
 
     // Compares `got` with the io tensor `name` (shapes must match, after dropping size-1 dims).
     void compare(const std::string& name, const Tensor& got, double default_tolerance);
+    // Same, against `ref` (e.g. some rows of the io tensor `name`), recorded under `name`.
+    void compare_to(const std::string& name, const Tensor& got, const Tensor& ref, double default_tolerance);
     // Same, for a reference tensor that may be absent (dbg.*): skipped when absent.
     void compare_if_present(const std::string& name, const Tensor& got, double default_tolerance);
 
@@ -52,6 +59,7 @@ private:
     std::shared_ptr<SafetensorsFile> io_;
     std::optional<double> tol_override_;
     std::string weights_override_;
+    std::string tokenizer_override_;
     std::vector<ParityCheck> checks_;
 };
 

@@ -11,11 +11,14 @@ int main(int argc, char** argv) {
                  "Prints one line per checked output; exit 0 only if all pass, 1 on a failure,\n"
                  "2 on an unknown kind or unreadable input.",
                  "ltx2-parity"};
-    std::string io_path, weights;
+    std::string io_path, weights, tokenizer;
     std::optional<double> tol;
     app.add_option("io_file", io_path, "fixture io file (its `kind` metadata picks the computation)")->required();
     app.add_option("--tol", tol, "tolerance on max|err| / max|ref| for every output (default: the golden README's)");
     app.add_option("--weights", weights, "weights file to use instead of the one the fixture names");
+    app.add_option("--tokenizer", tokenizer,
+                   "tokenizer.json for fixtures that tokenize a prompt (default: the one the fixture names, "
+                   "gemma3_tokenizer/tokenizer.json beside the io file)");
     bool list = false;
     app.add_flag("--list-kinds", list, "print the kinds this build can check and exit");
     if (argc > 1 && std::string(argv[1]) == "--list-kinds") {
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
     }
     try {
         ltx2::ParityRun run(io_path, tol, weights);
+        run.set_tokenizer_override(tokenizer);
         const std::string kind = run.kind();
         auto fn = ltx2::find_parity_kind(kind);
         if (!fn) {

@@ -110,20 +110,7 @@ TransformerWeights load_transformer_weights(const WeightStore& store, const Tran
         bw.audio.cross_scale_shift_table = l.get(b + "scale_shift_table_a2v_ca_audio", {5, c.audio.dim()});
     }
 
-    std::vector<std::string> unexpected;
-    for (const std::string& name : store.unused_names()) {
-        bool foreign = false;
-        for (const std::string& prefix : transformer_foreign_prefixes())
-            if (name.rfind(prefix, 0) == 0) foreign = true;
-        if (!foreign) unexpected.push_back(name);
-    }
-    if (!unexpected.empty()) {
-        std::string list;
-        for (size_t i = 0; i < unexpected.size() && i < 5; ++i) list += (i ? ", '" : "'") + unexpected[i] + "'";
-        if (unexpected.size() > 5) list += fmt::format(" and {} more", unexpected.size() - 5);
-        fail("{}: {} unexpected tensor(s) for the {} transformer: {}", store.describe(), unexpected.size(),
-             av ? "audio+video" : "video-only", list);
-    }
+    l.reject_unused(transformer_foreign_prefixes(), fmt::format("the {} transformer", av ? "audio+video" : "video-only"));
     w.tensor_count = l.count();
     w.bf16 = w.video.patchify_proj.weight.dtype() == DType::BF16;
     return w;

@@ -1,0 +1,204 @@
+#include "models/gemma3/model.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.h"
+#include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/linear.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/rope.h"
+
+namespace ltx2 {
+
+namespace {
+
+// What the layers of one forward pass share.
+struct Pass {
+    const Gemma3Config& config;
+    Precision precision;
+    int64_t first_position;  // absolute position of row 0
+    Tensor key_mask;         // [1, T] (padded run) or undefined (every row real)
+    RopeTable local, global;
+};
+
+// Rotate-half RoPE tables cos/sin [1, T, head_dim/2] for positions p0..p0+T−1, as Hugging Face
+// builds them: inv_freq[k] = 1 / base^(2k/head_dim) in float32, divided by the linear factor;
+// angle = inv_freq · position (one float32 rounding); cos/sin in float32, cast to the compute dtype.
+RopeTable rotary_table(int64_t T, int64_t p0, int head_dim, double base, double linear_factor, bool bf16) {
+    const int64_t half = head_dim / 2;
+    std::vector<float> inv_freq(static_cast<size_t>(half));
+    for (int64_t k = 0; k < half; ++k) {
+        const float exponent = float(2 * k) / float(head_dim);
+        const float power = float(std::pow(double(float(base)), double(exponent)));
+        inv_freq[size_t(k)] = (1.0f / power) / float(linear_factor);
+    }
+    RopeTable t;
+    t.layout = RopeLayout::Split;
+    t.heads = 1;  // applied head by head
+    t.cos = Tensor::zeros({1, T, half});
+    t.sin = Tensor::zeros({1, T, half});
+    float* c = t.cos.f32();
+    float* s = t.sin.f32();
+    for (int64_t i = 0; i < T; ++i)
+        for (int64_t k = 0; k < half; ++k) {
+            const float angle = inv_freq[size_t(k)] * float(p0 + i);
+            const float cv = float(std::cos(double(angle))), sv = float(std::sin(double(angle)));
+            c[i * half + k] = bf16 ? round_to_bf16(cv) : cv;
+            s[i * half + k] = bf16 ? round_to_bf16(sv) : sv;
+        }
+    return t;
+}
+
+// x [1, T, heads·head_dim]: RoPE on every head.
+void rotate_heads(Tensor& x, int heads, int head_dim, const RopeTable& table) {
+    for (int h = 0; h < heads; ++h) {
+        Tensor head = x.slice(2, int64_t(h) * head_dim, int64_t(h + 1) * head_dim);
+        rope_apply_inplace(head, table);
+    }
+}
+
+// RMSNorm over each head_dim slice of x [1, T, heads·head_dim].
+void norm_heads(Tensor& x, int head_dim, const Tensor& weight, float eps) {
+    Tensor rows = x.reshape({-1, int64_t(head_dim)});
+    rms_norm_inplace(rows, weight, eps);
+}
+
+// gate = gelu_tanh(gate) · up.
+void gelu_gate(Tensor& gate, const Tensor& up) {
+    gelu_tanh_inplace(gate);
+    float* g = gate.f32();
+    const float* u = up.f32();
+    const int64_t n = gate.numel();
+#pragma omp parallel for schedule(static) if (n >= (1 << 16) && !omp_in_parallel())
+    for (int64_t i = 0; i < n; ++i) g[i] *= u[i];
+}
+
+// Rows E[id] · s, s = √hidden cast to the compute dtype (bf16: √3840 = 61.97 → 62, and the
+// product rounded to bf16, as the reference's bf16 embedding is).
+Tensor embed(const Tensor& table, std::span<const int64_t> ids, int hidden, bool bf16) {
+    const int64_t T = int64_t(ids.size()), vocab = table.size(0);
+    float scale = float(std::sqrt(double(hidden)));
+    if (bf16) scale = round_to_bf16(scale);
+    Tensor x = Tensor::zeros({1, T, hidden});
+    float* out = x.f32();
+    for (int64_t i = 0; i < T; ++i) {
+        const int64_t id = ids[size_t(i)];
+        if (id < 0 || id >= vocab)
+            fail("gemma3: token id {} (row {}) is outside the vocabulary [0, {})", id, i, vocab);
+        float* row = out + i * hidden;
+        if (table.dtype() == DType::BF16)  // the loader admits BF16 and F32 tables
+            bf16_to_f32_array(table.data<uint16_t>() + id * hidden, row, size_t(hidden));
+        else
+            std::copy_n(table.data<float>() + id * hidden, hidden, row);
+        for (int64_t j = 0; j < hidden; ++j) row[j] = bf16 ? round_to_bf16(row[j] * scale) : row[j] * scale;
+    }
+    return x;
+}
+
+// h = x + post_attention_norm(o_proj(attention(input_norm(x))));
+// out = h + post_feedforward_norm(down(gelu_tanh(gate(n)) · up(n))), n = pre_feedforward_norm(h).
+Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, bool sliding, const Pass& p) {
+    const Gemma3Config& c = p.config;
+    const float eps = float(c.rms_norm_eps);
+
+    const Tensor n = rms_norm(x, w.input_norm, eps);
+    Tensor q = linear(n, w.q_proj, {});
+    Tensor k = linear(n, w.k_proj, {});
+    const Tensor v = linear(n, w.v_proj, {});
+    norm_heads(q, c.head_dim, w.q_norm, eps);
+    norm_heads(k, c.head_dim, w.k_norm, eps);
+    const RopeTable& rope = sliding ? p.local : p.global;
+    rotate_heads(q, c.num_attention_heads, c.head_dim, rope);
+    rotate_heads(k, c.num_key_value_heads, c.head_dim, rope);
+    AttentionOptions o;
+    o.heads = c.num_attention_heads;
+    o.kv_heads = c.num_key_value_heads;
+    o.scale = c.attention_scale();
+    o.key_mask = p.key_mask;
+    o.q_position0 = o.k_position0 = p.first_position;
+    o.causal = true;
+    o.window = sliding ? c.sliding_window : 0;
+    o.precision = p.precision;
+    Tensor h = linear(attention(q, k, v, o), w.o_proj, {});
+    rms_norm_inplace(h, w.post_attention_norm, eps);
+    add_inplace(h, x);
+
+    const Tensor n2 = rms_norm(h, w.pre_feedforward_norm, eps);
+    Tensor gate = linear(n2, w.gate_proj, {});
+    gelu_gate(gate, linear(n2, w.up_proj, {}));
+    Tensor out = linear(gate, w.down_proj, {});
+    rms_norm_inplace(out, w.post_feedforward_norm, eps);
+    add_inplace(out, h);
+    return out;
+}
+
+}  // namespace
+
+Gemma3Model Gemma3Model::load(const std::string& path, Precision precision) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const std::string folder = fs::is_directory(path, ec) ? path : fs::path(path).parent_path().string();
+    return load(open_gemma3_weights(path), load_gemma3_config(folder), precision);
+}
+
+Gemma3Model Gemma3Model::load(const WeightStore& store, const Gemma3Config& config, Precision precision) {
+    auto weights = std::make_shared<const Gemma3Weights>(load_gemma3_weights(store, config, precision));
+    return Gemma3Model(config, precision, std::make_shared<const WeightStore>(store), std::move(weights));
+}
+
+std::vector<Tensor> Gemma3Model::hidden_states(std::span<const int64_t> ids, int64_t first_position) const {
+    LTX2_CHECK(!ids.empty(), "gemma3: no tokens to encode");
+    LTX2_CHECK(first_position >= 0, "gemma3: first position {} is negative", first_position);
+    return forward(ids, first_position, Tensor());
+}
+
+std::vector<Tensor> Gemma3Model::hidden_states_padded(std::span<const int64_t> ids,
+                                                      std::span<const int64_t> mask) const {
+    LTX2_CHECK(!ids.empty(), "gemma3: no tokens to encode");
+    LTX2_CHECK(ids.size() == mask.size(), "gemma3: {} token ids but {} attention-mask values", ids.size(),
+               mask.size());
+    Tensor key_mask = Tensor::zeros({1, int64_t(mask.size())}, DType::I64);
+    for (size_t j = 0; j < mask.size(); ++j) {
+        LTX2_CHECK(mask[j] == 0 || mask[j] == 1, "gemma3: attention mask value {} at {} is neither 0 nor 1", mask[j],
+                   j);
+        key_mask.data<int64_t>()[j] = mask[j];
+    }
+    return forward(ids, 0, key_mask);
+}
+
+std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t first_position,
+                                         const Tensor& key_mask) const {
+    const Gemma3Config& c = config_;
+    const Gemma3Weights& w = *weights_;
+    const int64_t T = int64_t(ids.size());
+    const int L = c.num_hidden_layers;
+    const bool bf16 = precision_ == Precision::BF16;
+    const bool stream = bf16;  // bf16 weights are the mapping itself: page each layer in and out
+
+    Pass pass{c, precision_, first_position, key_mask,
+              rotary_table(T, first_position, c.head_dim, c.rope_local_base_freq, 1.0, bf16),
+              rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16)};
+    std::vector<Tensor> states;
+    states.reserve(size_t(L + 1));
+    Tensor x = embed(w.embed_tokens, ids, c.hidden_size, bf16);
+    states.push_back(x.reshape({T, c.hidden_size}));
+    if (stream) {
+        store_->release("embed_tokens.");
+        store_->prefetch(gemma3_layer_prefix(0));
+    }
+    for (int i = 0; i < L; ++i) {
+        if (stream && i + 1 < L) store_->prefetch(gemma3_layer_prefix(i + 1));
+        x = decoder_layer(w.layers[size_t(i)], x, c.is_sliding(i), pass);
+        if (stream) store_->release(gemma3_layer_prefix(i));
+        if (i + 1 == L) x = rms_norm(x, w.final_norm, float(c.rms_norm_eps));
+        states.push_back(x.reshape({T, c.hidden_size}));
+    }
+    return states;
+}
+
+}  // namespace ltx2

@@ -1,0 +1,57 @@
+// ltx2.text_e2e: prompt text → LTX-2 text contexts through the real tokenizer, Gemma 3 (real
+// tokens only) and the LTX text stack. The fixture's `prompt` is tokenized first and the ids
+// and mask must equal in.input_ids / in.attention_mask exactly before the models run.
+// Tolerance (golden README 5): ≤ 2e-5·max(1, absmax); compare() measures error / absmax.
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "models/gemma3/tokenizer.h"
+#include "parity/kinds.h"
+#include "pipelines/text_encoding.h"
+
+namespace ltx2 {
+
+namespace {
+
+constexpr double kTol = 2e-5;
+
+// Exact equality of the tokenizer's layout with the fixture's, naming the first difference.
+void require_equal_ids(const ParityRun& run, const std::string& name, const std::vector<int64_t>& got) {
+    const std::vector<float> ref = run.input(name).to_vector();
+    LTX2_CHECK(ref.size() == got.size(), "{}: {} has {} entries, the tokenizer laid out {}", run.io_path(), name,
+               ref.size(), got.size());
+    for (size_t i = 0; i < got.size(); ++i)
+        LTX2_CHECK(int64_t(ref[i]) == got[i], "{}: {}[{}] is {}, the tokenizer gives {}", run.io_path(), name, i,
+                   int64_t(ref[i]), got[i]);
+}
+
+}  // namespace
+
+void parity_ltx2_text_e2e(ParityRun& run) {
+    if (run.has_meta("compute_dtype") && run.meta("compute_dtype") != "float32")
+        fail("{}: compute_dtype '{}' is not supported, expected float32", run.io_path(), run.meta("compute_dtype"));
+    const int max_length = run.has_meta("max_length") ? std::stoi(run.meta("max_length")) : 1024;
+
+    const GemmaTokenizer tokenizer = GemmaTokenizer::load(run.tokenizer_path("gemma3_tokenizer/tokenizer.json"));
+    PromptTokens tokens = tokenize_prompt(tokenizer, run.meta("prompt"), max_length);
+    require_equal_ids(run, "in.input_ids", tokens.ids);
+    require_equal_ids(run, "in.attention_mask", tokens.mask);
+
+    const std::string gemma_path = run.sibling(run.meta("gemma"));
+    const std::string ltx_path = run.model_path("ltx_weights");
+    check_gemma_fits_projection(load_gemma3_config(gemma_path), gemma_path, ltx_path);
+    std::vector<Tensor> states;
+    {
+        const Gemma3Model gemma = Gemma3Model::load(gemma_path, Precision::F32);
+        states = prompt_hidden_states(gemma, tokens);
+    }
+    const TextProjection text = TextProjection::load(ltx_path, Precision::F32);
+    const EncodedPrompt encoded = project_prompt(text, std::move(tokens), states);
+    run.compare("out.projected", encoded.projected, kTol);
+    run.compare("out.video_context", encoded.video_context, kTol);
+    run.compare("out.audio_context", encoded.audio_context, kTol);
+    run.compare("out.context_mask", encoded.context_mask.to(DType::F32), 0.0);
+}
+
+}  // namespace ltx2

@@ -1,0 +1,107 @@
+#include "pipelines/text_encoding.h"
+
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <span>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "io/weight_store.h"
+#include "models/gemma3/tokenizer.h"
+#include "models/text_encoder/config.h"
+
+namespace ltx2 {
+
+TextProjection TextProjection::load(const std::string& ltx_checkpoint, Precision precision) {
+    const WeightStore fe_store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
+    const WeightStore video_store = WeightStore::open(ltx_checkpoint, kVideoConnectorPrefix);
+    const WeightStore audio_store = WeightStore::open(ltx_checkpoint, kAudioConnectorPrefix);
+    const TextEncoderConfig config = parse_text_encoder_config(video_store.config(), video_store.describe());
+    return {FeatureExtractor::load(fe_store, precision), EmbeddingsConnector::load(video_store, config, precision),
+            EmbeddingsConnector::load(audio_store, config, precision)};
+}
+
+std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptTokens& tokens) {
+    const int64_t T = int64_t(tokens.ids.size()), V = tokens.real_tokens;
+    LTX2_CHECK(V >= 1 && V <= T && tokens.mask.size() == size_t(T),
+               "prompt tokens: {} real tokens in a row of {} ids with {} mask entries", V, T, tokens.mask.size());
+    return gemma.hidden_states(std::span<const int64_t>(tokens.ids).subspan(size_t(T - V)), T - V);
+}
+
+EncodedPrompt project_prompt(const TextProjection& text, PromptTokens tokens, const std::vector<Tensor>& states) {
+    const int64_t T = int64_t(tokens.ids.size());
+    const Tensor real = text.feature_extractor.project(states);  // [V, C]
+    const int64_t V = real.size(0);
+    LTX2_CHECK(V == tokens.real_tokens, "text projection: {} rows for {} real tokens", V, tokens.real_tokens);
+
+    EncodedPrompt out;
+    out.projected = Tensor::zeros({1, T, real.size(1)});
+    out.projected.select(0, 0).slice(0, T - V, T).copy_from(real);
+    out.video_context = text.video_connector.forward(real, T).hidden_states.unsqueeze(0);
+    out.audio_context = text.audio_connector.forward(real, T).hidden_states.unsqueeze(0);
+    out.context_mask = Tensor::zeros({1, T}, DType::I64);
+    for (int64_t t = 0; t < T; ++t) out.context_mask.data<int64_t>()[t] = 1;
+    out.tokens = std::move(tokens);
+    return out;
+}
+
+void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& gemma_source,
+                                 const std::string& ltx_checkpoint) {
+    const WeightStore store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
+    const Tensor weight = store.get("aggregate_embed.weight");
+    const std::string ltx_source = store.describe();
+    LTX2_CHECK(weight.dim() == 2, "{}: text_embedding_projection.aggregate_embed.weight has shape {}, expected 2 dims",
+               ltx_source, shape_str(weight.shape()));
+    const int64_t features = int64_t(gemma.hidden_size) * (gemma.num_hidden_layers + 1);
+    if (features != weight.size(1))
+        fail(
+            "{}: text_embedding_projection.aggregate_embed takes {} features, but the Gemma model at {} gives {} "
+            "({} hidden states of width {}); LTX-2 19B needs Gemma 3 12B (49 x 3840)",
+            ltx_source, weight.size(1), gemma_source, features, gemma.num_hidden_layers + 1, gemma.hidden_size);
+    if (gemma.hidden_size != gemma3_12b_config().hidden_size) return;  // a small test/demo model
+    const std::vector<std::string> diffs = check_matches_12b(gemma);
+    if (!diffs.empty())
+        warn("{}: differs from Gemma 3 12B, which LTX-2 was trained with: {}", gemma_source, fmt::join(diffs, "; "));
+}
+
+std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const std::vector<std::string>& prompts,
+                                          const TextEncodingOptions& options) {
+    auto progress = [&](const char* stage, size_t i) {
+        if (options.progress) options.progress(stage, i);
+    };
+    const std::string tokenizer_path =
+        files.tokenizer.empty() ? (std::filesystem::path(files.gemma) / "tokenizer.json").string() : files.tokenizer;
+
+    check_gemma_fits_projection(load_gemma3_config(files.gemma), files.gemma, files.ltx_checkpoint);
+    std::vector<PromptTokens> tokens;
+    {
+        const GemmaTokenizer tokenizer = GemmaTokenizer::load(tokenizer_path);
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            progress("tokenize", i);
+            const EmptyPrompt empty = i < options.empty_prompts.size() ? options.empty_prompts[i] : EmptyPrompt::Reject;
+            tokens.push_back(tokenize_prompt(tokenizer, prompts[i], options.max_length, empty));
+        }
+    }
+
+    std::vector<std::vector<Tensor>> states;
+    {
+        const Gemma3Model gemma = Gemma3Model::load(files.gemma, options.precision);
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            progress("gemma", i);
+            states.push_back(prompt_hidden_states(gemma, tokens[i]));
+        }
+    }  // Gemma's weights are unmapped here, before the projection stack loads
+
+    const TextProjection text = TextProjection::load(files.ltx_checkpoint, options.precision);
+    std::vector<EncodedPrompt> out;
+    for (size_t i = 0; i < prompts.size(); ++i) {
+        progress("project", i);
+        out.push_back(project_prompt(text, std::move(tokens[i]), states[i]));
+        states[i].clear();
+    }
+    return out;
+}
+
+}  // namespace ltx2

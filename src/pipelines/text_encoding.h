@@ -1,0 +1,69 @@
+#pragma once
+// Prompt → LTX-2 text contexts: Gemma 3 tokenizer, Gemma 3 hidden states of the real tokens,
+// the feature extractor and the video/audio embeddings connectors. Stages load one after the
+// other: Gemma is released before the connectors load, and everything is released before the
+// transformer loads.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "kernels/cpu/attention.h"
+#include "models/gemma3/model.h"
+#include "models/gemma3/prompt_tokens.h"
+#include "models/text_encoder/embeddings_connector.h"
+#include "models/text_encoder/feature_extractor.h"
+
+namespace ltx2 {
+
+struct EncodedPrompt {
+    PromptTokens tokens;
+    Tensor projected;      // [1, T, C] F32: feature-extractor output, padding rows 0
+    Tensor video_context;  // [1, T, C] F32
+    Tensor audio_context;  // [1, T, C] F32
+    Tensor context_mask;   // [1, T] I64, all ones (the registers count as real)
+};
+
+// The text stack of the LTX checkpoint, loaded together.
+struct TextProjection {
+    FeatureExtractor feature_extractor;
+    EmbeddingsConnector video_connector;
+    EmbeddingsConnector audio_connector;
+
+    static TextProjection load(const std::string& ltx_checkpoint, Precision precision);
+};
+
+// Hidden states of one prompt's real tokens (Gemma 3 on tokens.ids[T − V ..] at their
+// absolute positions): the only part of the padded 1024-token row that matters downstream.
+std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptTokens& tokens);
+
+// Feature extractor + connectors on the hidden states of the real tokens.
+EncodedPrompt project_prompt(const TextProjection& text, PromptTokens tokens, const std::vector<Tensor>& states);
+
+// Checks, before anything heavy runs, that Gemma's hidden states fit the checkpoint's feature
+// extractor (D·(L+1) features), and warns when a Gemma of the 12B width differs from Gemma 3
+// 12B in any setting LTX fixes.
+void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& gemma_source,
+                                 const std::string& ltx_checkpoint);
+
+struct TextEncoderFiles {
+    std::string gemma;           // Hugging Face Gemma 3 folder
+    std::string tokenizer;       // tokenizer.json; empty: GEMMA/tokenizer.json
+    std::string ltx_checkpoint;  // holds text_embedding_projection.* and the connectors
+};
+
+struct TextEncodingOptions {
+    Precision precision = Precision::BF16;
+    int max_length = 1024;
+    // Per prompt (missing entries: Reject): whether an empty prompt is accepted.
+    std::vector<EmptyPrompt> empty_prompts;
+    // Called with a stage name ("tokenize", "gemma", "project") and the prompt index.
+    std::function<void(const std::string& stage, size_t prompt)> progress;
+};
+
+// Encodes every prompt (e.g. positive and negative): the tokenizer and Gemma run for all
+// prompts, Gemma is released, then the projection stack runs for all prompts.
+std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const std::vector<std::string>& prompts,
+                                          const TextEncodingOptions& options = {});
+
+}  // namespace ltx2
