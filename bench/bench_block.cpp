@@ -13,7 +13,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
-#include "bench_util.h"
+#include "bench_transformer.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "io/safetensors.h"
@@ -24,138 +24,21 @@ using namespace ltx2;
 using namespace ltx2::bench;
 namespace fs = std::filesystem;
 
-namespace {
-
-// The 19B checkpoint's transformer tensors, from the manifest, restricted to `layers` blocks.
-std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, int layers) {
-    std::vector<std::pair<std::string, Tensor>> out;
-    const std::string blocks = "model.diffusion_model.transformer_blocks.";
-    uint64_t seed = 7;
-    for (const auto& t : manifest.at("tensors")) {
-        std::string name = t.at("name");
-        if (name.rfind(blocks, 0) == 0 && std::stoi(name.substr(blocks.size())) >= layers) continue;
-        Shape shape = t.at("shape").get<Shape>();
-        // Weights scaled like a trained model's (unit-variance outputs); norms at 1, tables small.
-        float scale = 0.02f;
-        if (name.ends_with("norm.weight")) scale = 0.0f;
-        else if (name.ends_with(".weight") && shape.size() == 2) scale = std::sqrt(3.0f / float(shape[1]));
-        Tensor w = random_tensor(shape, DType::BF16, scale, ++seed);
-        if (scale == 0.0f) {
-            uint16_t one = f32_to_bf16(1.0f);
-            std::fill(w.data<uint16_t>(), w.data<uint16_t>() + w.numel(), one);
-        }
-        out.emplace_back(name, w);
-    }
-    return out;
-}
-
-std::string write_model(const nlohmann::json& manifest, int layers, const fs::path& dir) {
-    nlohmann::json config = manifest.at("config_metadata");
-    if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
-    config["transformer"]["num_layers"] = layers;
-    auto path = (dir / ("ltx2_bench_block_" + std::to_string(layers) + ".safetensors")).string();
-    write_safetensors(path, random_weights(manifest, layers), {{"config", config.dump()}});
-    return path;
-}
-
-// Positions as the pipelines build them for a latent grid (frames x rows x cols), 24 fps.
-Tensor video_positions(int frames, int rows, int cols) {
-    const int64_t t = int64_t(frames) * rows * cols;
-    Tensor p = Tensor::zeros({1, 3, t, 2});
-    float* d = p.data<float>();
-    int64_t i = 0;
-    for (int f = 0; f < frames; ++f)
-        for (int h = 0; h < rows; ++h)
-            for (int w = 0; w < cols; ++w, ++i) {
-                float t0 = float(std::max(8 * f - 7, 0)) / 24.0f, t1 = float(8 * f + 1) / 24.0f;
-                float bounds[3][2] = {{t0, t1}, {32.0f * h, 32.0f * h + 32}, {32.0f * w, 32.0f * w + 32}};
-                for (int a = 0; a < 3; ++a) {
-                    d[(a * t + i) * 2] = bounds[a][0];
-                    d[(a * t + i) * 2 + 1] = bounds[a][1];
-                }
-            }
-    return p;
-}
-
-Tensor audio_positions(int64_t tokens) {
-    Tensor p = Tensor::zeros({1, 1, tokens, 2});
-    float* d = p.data<float>();
-    for (int64_t i = 0; i < tokens; ++i) {
-        d[2 * i] = float(std::max<int64_t>(4 * i - 3, 0)) * 160.0f / 16000.0f;
-        d[2 * i + 1] = float(4 * i + 1) * 160.0f / 16000.0f;
-    }
-    return p;
-}
-
-struct Workload {
-    int frames, rows, cols;
-    int64_t audio_tokens;
-    int64_t video_tokens() const { return int64_t(frames) * rows * cols; }
-};
-
-// Multiply-adds x2 of one block (video width dv, audio width da, context tokens l).
-double block_gflop(const TransformerConfig& c, int64_t tv, int64_t ta, int64_t l, bool include_text_kv) {
-    const double dv = c.video.dim(), da = c.audio.dim(), ctx_v = c.video.context_dim, ctx_a = c.audio.context_dim;
-    auto lin = [](double m, double k, double n) { return 2.0 * m * k * n; };
-    auto attn = [](double tq, double tk, double d) { return 4.0 * tq * tk * d; };
-    double f = 0;
-    // video: self-attention, text cross-attention, feed-forward
-    f += 4 * lin(tv, dv, dv) + attn(tv, tv, dv);
-    f += 2 * lin(tv, dv, dv) + attn(tv, double(l), dv) + (include_text_kv ? 2 * lin(double(l), ctx_v, dv) : 0);
-    f += 2 * lin(tv, dv, 4 * dv);
-    // audio
-    f += 4 * lin(ta, da, da) + attn(ta, ta, da);
-    f += 2 * lin(ta, da, da) + attn(ta, double(l), da) + (include_text_kv ? 2 * lin(double(l), ctx_a, da) : 0);
-    f += 2 * lin(ta, da, 4 * da);
-    // audio->video (q from video, k/v from audio, inner width = audio width) and video->audio
-    f += lin(tv, dv, da) + 2 * lin(ta, da, da) + lin(tv, da, dv) + attn(tv, ta, da);
-    f += lin(ta, da, da) + 2 * lin(tv, dv, da) + lin(ta, da, da) + attn(ta, tv, da);
-    return f / 1e9;
-}
-
-double time_forward(const LTXModel& model, const Modality& video, const Modality& audio, bool cache_text, int reps) {
-    TextContextCache cache;
-    if (cache_text) cache = model.prepare_text(&video, &audio);
-    double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-        auto t0 = Clock::now();
-        AVTensors out = model.forward(&video, &audio, {}, cache_text ? &cache : nullptr);
-        best = std::min(best, seconds_since(t0));
-        if (!std::isfinite(out.video.at({0, 0, 0}))) fail("non-finite output from the benchmark model");
-    }
-    return best;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
     CLI::App app{"Times one full-size LTX-2 transformer block (random bf16 weights)."};
-    std::string manifest_path = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/transformer.json";
+    TransformerBenchOptions options;
+    options.reps = 2;
     std::vector<int64_t> sizes = {384, 1536, 6144};
-    int reps = 2;
-    int64_t context_tokens = 1024;
-    std::string tmp = fs::temp_directory_path().string();
-    app.add_option("--manifest", manifest_path, "tensor manifest of the 19B transformer");
+    options.add_to(app);
     app.add_option("--video-tokens", sizes, "video token counts to time (384, 1536, 6144)");
-    app.add_option("--reps", reps, "timed repetitions per measurement (best is kept)");
-    app.add_option("--context", context_tokens, "text context tokens");
-    app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
     CLI11_PARSE(app, argc, argv);
 
     try {
-        std::ifstream in(manifest_path);
-        if (!in) fail("{}: cannot open the tensor manifest", manifest_path);
-        nlohmann::json manifest = nlohmann::json::parse(in);
-
         std::printf("threads: %d\n", omp_get_max_threads());
         const double peak = onednn_bf16_matmul_gflops(1024, 4096, 4096);
         std::printf("oneDNN bf16 matmul 1024x4096x4096: %.1f GFLOP/s (the reference peak)\n", peak);
 
-        std::fprintf(stderr, "writing random-weight checkpoints (1 and 2 blocks) to %s ...\n", tmp.c_str());
-        const fs::path dir(tmp);
-        std::string one = write_model(manifest, 1, dir), two = write_model(manifest, 2, dir);
-        LTXModel m1 = LTXModel::load(WeightStore::open(one, "model.diffusion_model."));
-        LTXModel m2 = LTXModel::load(WeightStore::open(two, "model.diffusion_model."));
+        const auto [m1, m2] = one_and_two_block_models(options);
         const TransformerConfig& cfg = m2.config();
 
         const std::vector<Workload> known = {{3, 8, 16, 26}, {4, 16, 24, 26}, {16, 16, 24, 126}};
@@ -167,24 +50,18 @@ int main(int argc, char** argv) {
             Workload w{1, 1, int(tv), 26};
             for (const auto& k : known)
                 if (k.video_tokens() == tv) w = k;
-            Modality video, audio;
-            video.latent = random_tensor({1, tv, 128}, DType::F32, 1.0f, 11);
-            video.positions = video_positions(w.frames, w.rows, w.cols);
-            video.timesteps = Tensor::from_f32({1, tv}, std::vector<float>(size_t(tv), 0.7f));
-            video.context = random_tensor({1, context_tokens, cfg.caption_channels}, DType::F32, 1.0f, 12);
-            audio.latent = random_tensor({1, w.audio_tokens, 128}, DType::F32, 1.0f, 13);
-            audio.positions = audio_positions(w.audio_tokens);
-            audio.timesteps = Tensor::from_f32({1, w.audio_tokens}, std::vector<float>(size_t(w.audio_tokens), 0.7f));
-            audio.context = video.context;
+            const BlockInputs inputs = block_inputs(w, options.context_tokens, cfg.caption_channels);
+            const Modality& video = inputs.video;
+            const Modality& audio = inputs.audio;
 
             double per_block[2];
             for (int cached = 0; cached < 2; ++cached) {
-                double t1 = time_forward(m1, video, audio, cached, reps);
-                double t2 = time_forward(m2, video, audio, cached, reps);
+                double t1 = time_forward(m1, video, audio, cached, options.reps);
+                double t2 = time_forward(m2, video, audio, cached, options.reps);
                 per_block[cached] = std::max(t2 - t1, 1e-9);
             }
-            const double g0 = block_gflop(cfg, tv, w.audio_tokens, context_tokens, true);
-            const double g1 = block_gflop(cfg, tv, w.audio_tokens, context_tokens, false);
+            const double g0 = block_gflop(cfg, tv, w.audio_tokens, options.context_tokens, true);
+            const double g1 = block_gflop(cfg, tv, w.audio_tokens, options.context_tokens, false);
             const double pytorch = tv == 384 ? 1.9 : tv == 1536 ? 8.1 : tv == 6144 ? 42.5 : 0.0;
             std::printf("%8lld %6lld | %9.1f %6.0f (%3.0f%%) | %9.1f %6.0f (%3.0f%%) |", (long long)tv,
                         (long long)w.audio_tokens, per_block[0] * 1e3, g0 / per_block[0],
@@ -194,8 +71,6 @@ int main(int argc, char** argv) {
             std::printf("\n");
             std::fflush(stdout);
         }
-        fs::remove(one);
-        fs::remove(two);
         std::printf("\npeak RSS: %.2f GiB (two mapped 1- and 2-block checkpoints + activations)\n",
                     double(peak_rss_bytes()) / (1024.0 * 1024.0 * 1024.0));
     } catch (const Error& e) {

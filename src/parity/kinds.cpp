@@ -37,6 +37,11 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"ltx2.embeddings_connector", parity_ltx2_embeddings_connector},
     {"ltx2.text_e2e", parity_ltx2_text_e2e},
     {"gguf.dequant", parity_gguf_dequant},
+    {"pipeline.distilled", parity_pipeline_distilled},
+    {"pipeline.one_stage_cfg", parity_pipeline_one_stage_cfg},
+    {"pipeline.two_stage", parity_pipeline_two_stage},
+    {"pipeline.keyframe_interpolation", parity_pipeline_keyframe_interpolation},
+    {"pipeline.ic_lora", parity_pipeline_ic_lora},
 };
 }  // namespace
 

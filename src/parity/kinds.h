@@ -35,5 +35,10 @@ void parity_ltx2_feature_extractor(ParityRun& run);          // ltx2.feature_ext
 void parity_ltx2_embeddings_connector(ParityRun& run);       // ltx2.embeddings_connector
 void parity_ltx2_text_e2e(ParityRun& run);                   // ltx2.text_e2e
 void parity_gguf_dequant(ParityRun& run);                    // gguf.dequant
+void parity_pipeline_distilled(ParityRun& run);              // pipeline.distilled
+void parity_pipeline_one_stage_cfg(ParityRun& run);          // pipeline.one_stage_cfg
+void parity_pipeline_two_stage(ParityRun& run);              // pipeline.two_stage
+void parity_pipeline_keyframe_interpolation(ParityRun& run); // pipeline.keyframe_interpolation
+void parity_pipeline_ic_lora(ParityRun& run);                // pipeline.ic_lora
 
 }  // namespace ltx2

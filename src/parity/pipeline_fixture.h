@@ -1,0 +1,25 @@
+#pragma once
+// The pipeline goldens (tests/golden/pipeline, kinds pipeline.*) as pipeline inputs: the
+// generation parameters from the io metadata, stand-ins for the other areas' models (saved
+// text contexts, encoder answers matched to the fixture's encoder requests, the stored or
+// tiny real upsampler) and the fixture's transformer loaded in float32. Tests use these to
+// run a fixture with changed inputs (the text cache off, a LoRA dropped).
+#include "parity/parity.h"
+#include "pipelines/pipelines.h"
+
+namespace ltx2 {
+
+struct PipelineFixture {
+    PipelineKind kind;
+    GenerationParams params;
+    PipelineInputs inputs;
+};
+
+PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind);
+
+// Runs the fixture's pipeline end to end (and, for the upsampling two-stage fixtures, the
+// upsampler and stage 2 again from the stored stage-1 outputs) and compares every out.*,
+// dbg.* and noise tensor at the README's tolerances. Returns the end-to-end result.
+PipelineResult check_pipeline_fixture(ParityRun& run, const PipelineFixture& fixture, bool cache_text = true);
+
+}  // namespace ltx2

@@ -1,0 +1,19 @@
+// DistilledPipeline (ltx_pipelines/distilled.py): no guidance; the same transformer (with the
+// user's LoRAs) in both stages; images replace latent frames at each stage's resolution.
+#include "diffusion/sigmas.h"
+#include "pipelines/pipelines.h"
+
+namespace ltx2 {
+
+std::vector<StagePlan> distilled_plan(const GenerationParams& params) {
+    StagePlan stage1 = half_resolution_stage(params);
+    stage1.sigmas = distilled_sigmas();
+    stage1.transformer.loras = params.loras;
+    stage1.conditionings = image_replacements(params.images, stage1.height, stage1.width);
+
+    StagePlan stage2 =
+        refine_stage(params, params.loras, image_replacements(params.images, params.height, params.width));
+    return {stage1, stage2};
+}
+
+}  // namespace ltx2

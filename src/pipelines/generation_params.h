@@ -1,0 +1,89 @@
+#pragma once
+// What a generation asks for: the pipeline, resolution, length, seed, conditioning media,
+// LoRAs and guidance, with the official pipelines' defaults (ltx_pipelines.utils.constants)
+// and the checks the command line runs before anything is loaded. Error messages name the
+// option as the official command line spells it (--height, --image, --video-cfg-guidance-scale, ...).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "diffusion/guiders.h"
+
+namespace ltx2 {
+
+enum class PipelineKind {
+    Distilled,              // DistilledPipeline: 8 + 3 distilled steps, no guidance
+    OneStage,               // TI2VidOneStagePipeline: guided, full resolution
+    TwoStage,               // TI2VidTwoStagesPipeline: guided half resolution, x2 upsampler, distilled-LoRA refine
+    KeyframeInterpolation,  // KeyframeInterpolationPipeline: as TwoStage, images as appended keyframes
+    ICLora,                 // ICLoraPipeline: distilled steps, IC-LoRA + reference video in stage 1
+};
+
+const char* pipeline_name(PipelineKind kind);  // "distilled", "one-stage", ...
+// Throws listing the valid names.
+PipelineKind parse_pipeline_kind(const std::string& name);
+// Pipelines that denoise at half resolution and upsample x2 (resolution multiple of 64).
+bool upsamples(PipelineKind kind);
+// Pipelines whose first stage uses the multi-modal guider (negative prompt, guidance scales, steps).
+bool is_guided(PipelineKind kind);
+
+// --image PATH FRAME_IDX STRENGTH. FRAME_IDX is a latent frame index for the pipelines that
+// replace latent frames, a pixel frame index for keyframe interpolation.
+struct ImageCondition {
+    std::string path;
+    int64_t frame_idx = 0;
+    double strength = 1.0;
+};
+
+// --video-conditioning PATH STRENGTH (IC-LoRA reference video).
+struct VideoReference {
+    std::string path;
+    double strength = 1.0;
+};
+
+// --lora / --distilled-lora PATH [STRENGTH].
+struct LoraSpec {
+    std::string path;
+    double strength = 1.0;
+    bool operator==(const LoraSpec&) const = default;
+};
+
+// LoRA strengths accepted by validation. The official scripts take any float; beyond ±2 a
+// LoRA's delta outweighs the weights it adapts, which is a typo rather than a setting.
+constexpr double kMaxLoraStrength = 2.0;
+
+struct GenerationParams {
+    uint64_t seed = 10;
+    int64_t height = 0;  // pixels
+    int64_t width = 0;
+    int64_t num_frames = 121;
+    double frame_rate = 24.0;
+    int num_inference_steps = 40;  // guided pipelines (the distilled ones use fixed tables)
+    MultiModalGuiderParams video_guider;
+    MultiModalGuiderParams audio_guider;
+    std::vector<ImageCondition> images;
+    std::vector<VideoReference> video_conditioning;  // ic-lora only
+    std::vector<LoraSpec> loras;                     // every stage (ic-lora: stage 1, the IC-LoRA)
+    std::vector<LoraSpec> distilled_loras;           // two-stage, keyframe-interpolation: stage 2
+};
+
+// DEFAULT_VIDEO_GUIDER_PARAMS / DEFAULT_AUDIO_GUIDER_PARAMS (stg_blocks [29]).
+MultiModalGuiderParams default_video_guider_params();
+MultiModalGuiderParams default_audio_guider_params();
+
+// The official defaults for the pipeline: seed 10, 121 frames at 24 fps, 40 steps,
+// 512x768 (one-stage) or 1024x1536 (pipelines that upsample), default guider params.
+GenerationParams default_generation_params(PipelineKind kind);
+
+// Latent frames of the video: (num_frames − 1)/8 + 1.
+int64_t latent_frame_count(int64_t num_frames);
+
+// Every check that needs no file: resolution multiple of 32 (64 when the pipeline upsamples),
+// num_frames = 8k + 1, frame rate > 0, steps >= 1, image frame indices and strengths, LoRA
+// strengths, guider parameters, options a pipeline does not take. Throws ltx2::Error.
+void validate_generation_params(PipelineKind kind, const GenerationParams& params);
+
+// Guider parameters against the transformer that will run them (stg_blocks within its blocks).
+void validate_guider_blocks(const MultiModalGuiderParams& params, int num_layers, const char* stg_blocks_option);
+
+}  // namespace ltx2

@@ -1,0 +1,84 @@
+#include "pipelines/model_loading.h"
+
+#include <set>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "io/weight_store.h"
+#include "lora/lora.h"
+
+namespace ltx2 {
+
+namespace {
+
+const std::string kTransformerPrefix = "model.diffusion_model.";
+
+// Replaces the BF16 tensors among `names` by exact F32 copies.
+void widen_to_f32(WeightStore& store, const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+        const Tensor t = store.get(name);
+        if (t.dtype() == DType::BF16) store.override_tensor(name, t.to(DType::F32));
+    }
+}
+
+// The names a loader took from the store (the rest, e.g. text-encoder tensors sharing the
+// official single file, stay unread).
+std::vector<std::string> used_names(const WeightStore& store) {
+    const std::vector<std::string> unused = store.unused_names();
+    const std::set<std::string> skip(unused.begin(), unused.end());
+    std::vector<std::string> out;
+    for (const std::string& name : store.names())
+        if (!skip.count(name)) out.push_back(name);
+    return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, const std::vector<LoraSpec>& loras,
+                                                 Precision precision) {
+    WeightStore store = WeightStore::open(checkpoint, kTransformerPrefix);
+    if (!loras.empty()) {
+        std::vector<LoraWithStrength> files;
+        for (const LoraSpec& l : loras) {
+            validate_lora_strength(l.strength, l.path);
+            files.push_back({LoraFile::open(l.path), l.strength});
+        }
+        // The pipelines fuse in the model's dtype (bfloat16 for the released checkpoints).
+        const DType target = store.get("patchify_proj.weight").dtype() == DType::BF16 ? DType::BF16 : DType::F32;
+        FusedWeights fused = fuse_loras(store, files, target);
+        for (auto& [name, t] : fused.fused) store.override_tensor(name, std::move(t));
+        for (size_t i = 0; i < files.size(); ++i) {
+            const auto& unmatched = fused.unmatched_modules[i];
+            if (!unmatched.empty())
+                warn("{}: {} LoRA module(s) name no weight of {} and are ignored (first: '{}')", loras[i].path,
+                     unmatched.size(), checkpoint, unmatched.front());
+        }
+    }
+    // The first load checks every shape and that no tensor is left over, on zero-copy views.
+    LTXModel model = LTXModel::load(store);
+    if (precision == Precision::F32 && model.bf16()) {
+        widen_to_f32(store, used_names(store));
+        model = LTXModel::load(store);
+    }
+    return std::make_shared<const LTXModel>(std::move(model));
+}
+
+TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision) {
+    return [checkpoint = std::move(checkpoint), precision](const TransformerRequest& request) {
+        return load_transformer(checkpoint, request.loras, precision);
+    };
+}
+
+LatentUpsampler load_upsampler(const std::string& path, Precision precision) {
+    WeightStore store = WeightStore::open(path, "");
+    if (precision == Precision::F32) widen_to_f32(store, store.names());
+    return LatentUpsampler::load(store);
+}
+
+UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision) {
+    return [path = std::move(path), mean_of_means, std_of_means, precision](const Tensor& latent) {
+        return upsample_video(load_upsampler(path, precision), latent, mean_of_means, std_of_means);
+    };
+}
+
+}  // namespace ltx2

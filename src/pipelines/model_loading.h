@@ -1,0 +1,36 @@
+#pragma once
+// Loading the models a pipeline asks for: the transformer of a stage (checkpoint + fused
+// LoRAs) and the latent upsampler, at a compute precision.
+//   Precision::BF16 — the checkpoint's tensors used in place (zero-copy mmap); LoRA-fused
+//                     weights are the only copies.
+//   Precision::F32  — every BF16 weight widened to an F32 copy (exact), so the model computes
+//                     in float32 as the golden fixtures do. LoRAs are still fused in the
+//                     checkpoint's dtype first, as the reference pipelines fuse in bfloat16.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/attention.h"
+#include "models/transformer/model.h"
+#include "models/upsampler/model.h"
+#include "pipelines/pipeline_io.h"
+
+namespace ltx2 {
+
+// The transformer of a checkpoint (official layout, `model.diffusion_model.` keys) with the
+// LoRAs fused in order. Errors name the checkpoint or LoRA file (missing, no matching module,
+// shape mismatch, strength not finite).
+std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, const std::vector<LoraSpec>& loras,
+                                                 Precision precision);
+
+// A provider that loads the checkpoint for every request (nothing cached, so a released model
+// is freed).
+TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision);
+
+LatentUpsampler load_upsampler(const std::string& path, Precision precision);
+
+// upsample_video with the upsampler loaded from `path` for each call and freed after it;
+// mean_of_means / std_of_means: the video VAE's per-channel statistics [128].
+UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision);
+
+}  // namespace ltx2

@@ -1,0 +1,62 @@
+#include "pipelines/pipelines.h"
+
+#include "core/error.h"
+
+namespace ltx2 {
+
+std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params) {
+    validate_generation_params(kind, params);
+    switch (kind) {
+        case PipelineKind::Distilled:
+            return distilled_plan(params);
+        case PipelineKind::OneStage:
+            return one_stage_plan(params);
+        case PipelineKind::TwoStage:
+            return two_stage_plan(params);
+        case PipelineKind::KeyframeInterpolation:
+            return keyframe_interpolation_plan(params);
+        case PipelineKind::ICLora:
+            return ic_lora_plan(params);
+    }
+    fail("unknown pipeline kind {}", int(kind));
+}
+
+PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, const PipelineInputs& inputs,
+                            const PipelineHooks& hooks) {
+    LTX2_CHECK(!plans.empty(), "pipeline: no stages to run");
+    LTX2_CHECK(bool(inputs.transformer), "pipeline: no transformer provider was given");
+    TorchGenerator generator(seed);
+    PipelineResult result;
+    std::shared_ptr<const LTXModel> model;
+    const TransformerRequest* model_request = nullptr;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        const StagePlan& plan = plans[i];
+        const bool same_model = model && model_request->loras == plan.transformer.loras;
+        if (!same_model) model.reset();  // released before the upsampler and the next transformer load
+
+        std::optional<Tensor> initial_video, initial_audio;
+        if (i > 0) {
+            LTX2_CHECK(bool(inputs.upsample), "{}: the pipeline upsamples between stages but has no upsampler",
+                       plan.name);
+            result.upsampled_video_latent = inputs.upsample(result.stages.back().video_latent);
+            initial_video = result.upsampled_video_latent;
+            initial_audio = result.stages.back().audio_latent;
+        }
+        if (!same_model) {
+            model = inputs.transformer(plan.transformer);
+            LTX2_CHECK(model != nullptr, "{}: the transformer provider returned no model", plan.name);
+            model_request = &plan.transformer;
+        }
+        result.stages.push_back(run_stage(plan, *model, inputs, generator, hooks, initial_video, initial_audio));
+    }
+    result.video_latent = result.stages.back().video_latent;
+    result.audio_latent = result.stages.back().audio_latent;
+    return result;
+}
+
+PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const PipelineInputs& inputs,
+                                const PipelineHooks& hooks) {
+    return run_pipeline(pipeline_plan(kind, params), params.seed, inputs, hooks);
+}
+
+}  // namespace ltx2

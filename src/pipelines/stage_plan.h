@@ -1,0 +1,63 @@
+#pragma once
+// One denoising stage as data: output size, schedule, noise scale, denoise function
+// (plain or guided), the transformer it needs and the conditioning media it encodes. The
+// pipelines are lists of these (pipelines.h); stage_runner.h runs one.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diffusion/guiders.h"
+#include "pipelines/generation_params.h"
+#include "pipelines/pipeline_io.h"
+
+namespace ltx2 {
+
+enum class ConditioningKind {
+    ReplaceLatent,   // VideoConditionByLatentIndex: frame_idx is a latent frame
+    Keyframe,        // VideoConditionByKeyframeIndex: appended, frame_idx is a pixel frame
+    ReferenceVideo,  // VideoConditionByReferenceLatent: appended, positions × downscale_factor
+};
+
+struct ConditioningRequest {
+    ConditioningKind kind = ConditioningKind::ReplaceLatent;
+    EncodeRequest media;
+    int64_t frame_idx = 0;
+    double strength = 1.0;
+    int64_t downscale_factor = 1;  // reference videos
+};
+
+// multi_modal_guider_denoising_func's parameters.
+struct StageGuidance {
+    MultiModalGuiderParams video, audio;
+};
+
+struct StagePlan {
+    std::string name;                           // "stage1", "stage2": prefixes tap names, shown by progress
+    int64_t frames = 0, height = 0, width = 0;  // output pixel shape
+    double fps = 24.0;
+    std::vector<float> sigmas;
+    float noise_scale = 1.0f;               // float32, as the reference's sigmas[0] tensor
+    std::optional<StageGuidance> guidance;  // none: simple_denoising_func (positive prompt only)
+    TransformerRequest transformer;
+    std::vector<ConditioningRequest> conditionings;  // applied in order
+};
+
+// image_conditionings_by_replacing_latent / _by_adding_guiding_latent: each image encoded at
+// height × width.
+std::vector<ConditioningRequest> image_replacements(const std::vector<ImageCondition>& images, int64_t height,
+                                                    int64_t width);
+std::vector<ConditioningRequest> image_keyframes(const std::vector<ImageCondition>& images, int64_t height,
+                                                 int64_t width);
+
+// A stage named `name` producing params.num_frames frames of height × width at the frame rate
+// (no schedule, denoiser, LoRAs or conditionings set yet).
+StagePlan stage_at(const GenerationParams& params, const std::string& name, int64_t height, int64_t width);
+// "stage1" at height/2 × width/2, where the upsampling pipelines start.
+StagePlan half_resolution_stage(const GenerationParams& params);
+// Their second stage: full resolution, STAGE_2_DISTILLED_SIGMA_VALUES, noise scale σ0, one
+// transformer call per step on the positive prompt, the given LoRAs and conditionings.
+StagePlan refine_stage(const GenerationParams& params, std::vector<LoraSpec> loras,
+                       std::vector<ConditioningRequest> conditionings);
+
+}  // namespace ltx2

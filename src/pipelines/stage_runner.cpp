@@ -1,0 +1,119 @@
+#include "pipelines/stage_runner.h"
+
+#include "core/error.h"
+#include "diffusion/conditioning.h"
+#include "diffusion/diffusion_steps.h"
+#include "diffusion/noiser.h"
+#include "diffusion/patchifiers.h"
+#include "pipelines/denoisers.h"
+
+namespace ltx2 {
+
+namespace {
+
+const char* conditioning_option(ConditioningKind kind) {
+    return kind == ConditioningKind::ReferenceVideo ? "--video-conditioning" : "--image";
+}
+
+VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoEncoderFn& encode) {
+    LTX2_CHECK(bool(encode), "{} {}: conditioning media needs a video encoder, and the pipeline was given none",
+               conditioning_option(r.kind), r.media.path);
+    Tensor latent = encode(r.media);
+    const char* option = conditioning_option(r.kind);
+    LTX2_CHECK(latent.defined(), "{} {}: the video encoder returned nothing", option, r.media.path);
+    const VideoLatentShape expected = video_latent_shape_from_pixels(1, 1, r.media.height, r.media.width);
+    const bool image = r.media.kind == MediaKind::Image;
+    LTX2_CHECK(latent.dim() == 5 && latent.size(0) == 1 && latent.size(1) == expected.channels &&
+                   (!image || latent.size(2) == 1) && latent.size(3) == expected.height &&
+                   latent.size(4) == expected.width,
+               "{} {}: the video encoder returned a latent of shape {} for {}x{} pixels, expected (1, {}, {}, {}, {})",
+               option, r.media.path, shape_str(latent.shape()), r.media.height, r.media.width, expected.channels,
+               image ? "1" : "F", expected.height, expected.width);
+    switch (r.kind) {
+        case ConditioningKind::ReplaceLatent:
+            return VideoConditionByLatentIndex{latent, r.strength, r.frame_idx};
+        case ConditioningKind::Keyframe:
+            return VideoConditionByKeyframeIndex{latent, r.frame_idx, r.strength};
+        case ConditioningKind::ReferenceVideo:
+            return VideoConditionByReferenceLatent{latent, r.downscale_factor, r.strength};
+    }
+    fail("unknown conditioning kind");
+}
+
+DenoiseFn denoiser_for(const StagePlan& plan, const LTXModel& model, const PipelineInputs& inputs,
+                       const PipelineHooks& hooks) {
+    if (plan.guidance) return guided_denoiser(model, inputs.text, *plan.guidance, hooks.cache_text);
+    return simple_denoiser(model, inputs.text, hooks.cache_text);
+}
+
+}  // namespace
+
+Tensor bf16_pipeline_video_positions(const Tensor& positions, int64_t grid_tokens) {
+    LTX2_CHECK(positions.dim() == 4 && positions.size(2) >= grid_tokens,
+               "video positions {} do not hold the {} grid tokens (expected [B, 3, N, 2])",
+               shape_str(positions.shape()), grid_tokens);
+    if (positions.size(2) == grid_tokens) return positions.to(DType::BF16);
+    Tensor out = positions.to(DType::F32).clone();
+    const int64_t rows = out.size(0) * out.size(1), per_row = out.size(2) * 2;
+    float* p = out.f32();
+    for (int64_t r = 0; r < rows; ++r)
+        for (int64_t i = 0; i < grid_tokens * 2; ++i) p[r * per_row + i] = round_to_bf16(p[r * per_row + i]);
+    return out;
+}
+
+StageResult run_stage(const StagePlan& plan, const LTXModel& model, const PipelineInputs& inputs,
+                      TorchGenerator& generator, const PipelineHooks& hooks, const std::optional<Tensor>& initial_video,
+                      const std::optional<Tensor>& initial_audio) {
+    LTX2_CHECK(plan.sigmas.size() >= 2, "{}: a schedule needs at least 2 sigmas, got {}", plan.name,
+               plan.sigmas.size());
+    const int steps = int(plan.sigmas.size()) - 1;
+    auto tap = [&](const std::string& name, const Tensor& t) {
+        if (hooks.tap) hooks.tap(plan.name + "." + name, t);
+    };
+
+    VideoLatentTools video_tools;
+    video_tools.target_shape = video_latent_shape_from_pixels(1, plan.frames, plan.height, plan.width);
+    video_tools.fps = plan.fps;
+    AudioLatentTools audio_tools;
+    audio_tools.target_shape = audio_latent_shape_from_video(1, plan.frames, plan.fps);
+
+    std::vector<VideoConditioning> items;
+    for (const ConditioningRequest& r : plan.conditionings) items.push_back(encode_conditioning(r, inputs.encode));
+
+    Tensor video_noise;
+    LatentState video =
+        create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise);
+    LatentState audio = audio_tools.create_initial_state(initial_audio);
+    NoisedLatent audio_noised =
+        gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask, plan.noise_scale, generator);
+    audio.latent = audio_noised.latent;
+    if (model.bf16())
+        video.positions = bf16_pipeline_video_positions(video.positions,
+                                                        video_tools.patchifier.token_count(video_tools.target_shape));
+    tap("video_noise", video_noise);
+    tap("audio_noise", audio_noised.noise);
+
+    DenoiseFn denoise = denoiser_for(plan, model, inputs, hooks);
+    if (hooks.progress) hooks.progress(plan.name, 0, steps);
+    for (int i = 0; i < steps; ++i) {
+        const std::string step = "step" + std::to_string(i) + ".";
+        const PipelineTap step_tap = [&](const std::string& name, const Tensor& t) { tap(step + name, t); };
+        AVTensors x0 = denoise(video, audio, plan.sigmas, i, step_tap);
+        const Tensor video_x0 = post_process_latent(x0.video, video.denoise_mask, video.clean_latent);
+        const Tensor audio_x0 = post_process_latent(x0.audio, audio.denoise_mask, audio.clean_latent);
+        video.latent = euler_step(video.latent, video_x0, plan.sigmas, i);
+        audio.latent = euler_step(audio.latent, audio_x0, plan.sigmas, i);
+        tap(step + "video_denoised", video_x0);
+        tap(step + "audio_denoised", audio_x0);
+        tap(step + "video_latent", video.latent);
+        tap(step + "audio_latent", audio.latent);
+        if (hooks.progress) hooks.progress(plan.name, i + 1, steps);
+    }
+
+    StageResult out;
+    out.video_latent = video_tools.unpatchify(video_tools.clear_conditioning(video)).latent;
+    out.audio_latent = audio_tools.unpatchify(audio_tools.clear_conditioning(audio)).latent;
+    return out;
+}
+
+}  // namespace ltx2
