@@ -3,8 +3,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include <fmt/format.h>
 #include <string>
 
+#include "io/media/image_io.h"
 #include "ltx2/version.h"
 #include "test_util.h"
 
@@ -52,4 +58,170 @@ TEST(Ltx2Cli, NoSubcommandIsAUsageError) {
     auto r = run_command(ltx2_cmd(""));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("inspect"), std::string::npos) << r.output;
+}
+
+// ---- generation with the built-in demo model ---------------------------------------------
+
+namespace {
+
+// The demo command with a shared demo folder in the build tree (written once, by whichever
+// test gets there first; concurrent writers are safe).
+std::string demo_cmd(const std::string& args) {
+    return "LTX2_DEMO_DIR=" + std::string(LTX2_TEST_DEMO_DIR) + " " + ltx2_cmd("--demo " + args);
+}
+
+std::string read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string ffprobe(const std::string& path, const std::string& entries) {
+    return run_command("ffprobe -v error -count_frames -show_entries " + entries + " -of default=nw=1 '" + path + "'")
+        .output;
+}
+
+void expect_contains(const std::string& text, const std::vector<std::string>& fragments) {
+    for (const auto& f : fragments) EXPECT_NE(text.find(f), std::string::npos) << "missing '" << f << "' in:\n" << text;
+}
+
+// Runs a command that must fail, leaving no file in `dir` other than those listed.
+void expect_fails_cleanly(const std::string& command, const std::vector<std::string>& fragments, const TempDir& dir) {
+    const auto r = run_command(command);
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    expect_contains(r.output, fragments);
+    EXPECT_NE(r.output.find("error: "), std::string::npos) << r.output;
+    for (const auto& e : fs::directory_iterator(dir.path))
+        EXPECT_FALSE(e.path().extension() == ".mp4" || e.path().extension() == ".tmp") << "left behind: " << e.path();
+}
+
+}  // namespace
+
+TEST(Ltx2Generate, DemoWritesAPlayableMp4WithSyncedAudio) {
+    TempDir dir;
+    const std::string out = dir.file("cat.mp4");
+    const auto r = run_command(demo_cmd("--progress plain -p 'A cat plays the piano' --frames 17 --seed 5 -o " + out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // Progress: every stage, the denoising steps, the peak memory at the end.
+    expect_contains(r.output, {"resolve models", "encode text", "denoise stage1", "step 8/8", "upsample x2",
+                               "denoise stage2", "step 3/3", "decode video", "decode audio", "write outputs",
+                               "peak memory"});
+    const std::string v = ffprobe(out, "stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames,duration");
+    expect_contains(v, {"codec_name=h264", "pix_fmt=yuv420p", "width=192", "height=128", "r_frame_rate=24/1",
+                        "nb_read_frames=17", "codec_name=aac"});
+    const std::string a = ffprobe(out, "stream=sample_rate,duration");
+    expect_contains(a, {"sample_rate=24000"});
+    // Both streams last exactly 17/24 s.
+    size_t count = 0;
+    for (size_t at = a.find("duration=0.708333"); at != std::string::npos; at = a.find("duration=0.708333", at + 1))
+        ++count;
+    EXPECT_EQ(count, 2u) << a;
+    expect_contains(ffprobe(out, "format_tags"), {"prompt=A cat plays the piano", "seed=5", "pipeline=distilled"});
+}
+
+TEST(Ltx2Generate, SameSeedSameBytesDifferentSeedDifferentBytes) {
+    TempDir dir;
+    for (const auto& [name, seed] : {std::pair{"a", 7}, std::pair{"b", 7}, std::pair{"c", 8}}) {
+        const auto r = run_command(demo_cmd(fmt::format("-p 'waves at night' --frames 9 --seed {} -o {} --progress none",
+                                                        seed, dir.file(std::string(name) + ".mp4"))));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+    const std::string a = read_bytes(dir.file("a.mp4")), b = read_bytes(dir.file("b.mp4")),
+                      c = read_bytes(dir.file("c.mp4"));
+    EXPECT_GT(a.size(), 1000u);
+    EXPECT_EQ(a, b);
+    EXPECT_NE(a, c);
+}
+
+TEST(Ltx2Generate, FramesDirAudioOutAndJsonProgress) {
+    TempDir dir;
+    const auto r = run_command(demo_cmd("-p 'rain' --frames 9 --frames-dir " + dir.file("frames") + " --audio-out " +
+                                        dir.file("a.wav") + " --progress json"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    size_t pngs = 0;
+    for (const auto& e : fs::directory_iterator(dir.file("frames"))) pngs += e.path().extension() == ".png";
+    EXPECT_EQ(pngs, 9u);
+    expect_contains(ffprobe(dir.file("a.wav"), "stream=sample_rate,duration"), {"sample_rate=24000", "duration=0.375"});
+    // One JSON object per line, with step events.
+    size_t steps = 0;
+    std::istringstream lines(r.output);
+    for (std::string line; std::getline(lines, line);) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_FALSE(j.is_discarded()) << line;
+        steps += j.value("event", "") == "step";
+    }
+    EXPECT_EQ(steps, 11u);
+}
+
+TEST(Ltx2Generate, GuidedPipelinesRunOnTheDemo) {
+    TempDir dir;
+    for (const char* pipeline : {"one-stage", "two-stage"}) {
+        const auto r = run_command(demo_cmd(fmt::format("-p 'a dog' --pipeline {} --frames 9 --steps 2 -o {}",
+                                                        pipeline, dir.file(std::string(pipeline) + ".mp4"))));
+        ASSERT_EQ(r.exit_code, 0) << pipeline << "\n" << r.output;
+        expect_contains(ffprobe(dir.file(std::string(pipeline) + ".mp4"), "stream=nb_read_frames"),
+                        {"nb_read_frames=9"});
+    }
+}
+
+TEST(Ltx2Generate, ErrorsAreClearAndLeaveNoOutput) {
+    TempDir dir;
+    const std::string out = " -o " + dir.file("o.mp4");
+    expect_fails_cleanly(ltx2_cmd("-p cat --model-dir " + dir.path.string() + out),
+                         {"ltx-2-19b-distilled.safetensors", dir.path.string(), "gemma", "ltx2 download"}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat --width 100" + out), {"--width", "100"}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat --frames 10" + out), {"frames", "10", "8k + 1"}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat --image /no/such/image.png" + out), {"--image", "/no/such/image.png"}, dir);
+    std::ofstream(dir.file("junk.png")) << "not an image";
+    expect_fails_cleanly(demo_cmd("-p cat --image " + dir.file("junk.png") + out), {dir.file("junk.png")}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat -o /no/such/folder/o.mp4"), {"/no/such/folder"}, dir);
+    expect_fails_cleanly(demo_cmd("-p '   '" + out), {"prompt is empty"}, dir);
+    expect_fails_cleanly(demo_cmd("--frames 9" + out), {"no prompt"}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat --pipeline three-stage" + out), {"three-stage", "distilled"}, dir);
+    expect_fails_cleanly(demo_cmd("-p cat --lora " + dir.file("none.safetensors") + out), {"--lora", "none.safetensors"},
+                         dir);
+}
+
+TEST(Ltx2Generate, DiskFullLeavesNoPartialFile) {
+    TempDir dir;
+    // Make sure the demo model exists first: the file-size limit would stop it being written.
+    ASSERT_EQ(run_command(demo_cmd("-p warmup --frames 9 --progress none -o " + dir.file("w.mp4"))).exit_code, 0);
+    fs::remove(dir.file("w.mp4"));
+    // A file-size limit makes every write past 8 KiB fail (EFBIG), as a full disk would.
+    const auto r = run_command("bash -c \"trap '' XFSZ; ulimit -f 8; LTX2_DEMO_DIR=" + std::string(LTX2_TEST_DEMO_DIR) +
+                               " exec " + std::string(LTX2_BIN) + " --demo --progress none -p cat --frames 17 --crf 0 -o " +
+                               dir.file("big.mp4") + "\"");
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"big.mp4", "File too large"});
+    EXPECT_FALSE(fs::exists(dir.file("big.mp4")));
+    EXPECT_FALSE(fs::exists(dir.file("big.mp4.tmp")));
+}
+
+TEST(Ltx2Generate, ImageConditioningKeyframesAndIcLoraRunOnTheDemo) {
+    TempDir dir;
+    // Two small pictures (a gradient and its inverse) to condition on.
+    ltx2::Tensor a = ltx2::Tensor::zeros({80, 120, 3}, ltx2::DType::U8), b = a.clone();
+    for (int64_t i = 0; i < a.numel(); ++i) {
+        a.data<uint8_t>()[i] = uint8_t(i * 7 % 251);
+        b.data<uint8_t>()[i] = uint8_t(255 - i * 7 % 251);
+    }
+    ltx2::write_png(dir.file("a.png"), a);
+    ltx2::write_png(dir.file("b.png"), b);
+    // A reference video for the IC-LoRA pipeline (made by the demo itself), and an IC-LoRA: the
+    // demo's distilled LoRA file has the official LoRA layout.
+    ASSERT_EQ(run_command(demo_cmd("-p ref --frames 9 --progress none -o " + dir.file("ref.mp4"))).exit_code, 0);
+    const std::string lora = std::string(LTX2_TEST_DEMO_DIR) + "/ltx-2-19b-distilled-lora-384.safetensors";
+    const std::vector<std::pair<std::string, std::string>> runs = {
+        {"i2v", "--image " + dir.file("a.png") + ":0:1"},
+        {"keyframes", "--pipeline keyframes --steps 2 --image " + dir.file("a.png") + ":0:1 --image " +
+                          dir.file("b.png") + ":8:0.8"},
+        {"iclora", "--pipeline ic-lora --ic-lora " + lora + " --video-conditioning " + dir.file("ref.mp4") + ":1 --image " +
+                       dir.file("a.png")},
+    };
+    for (const auto& [name, args] : runs) {
+        const auto r = run_command(demo_cmd("-p 'a dog' --frames 9 --progress plain " + args + " -o " +
+                                            dir.file(name + ".mp4")));
+        ASSERT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+        expect_contains(r.output, {"encode image"});
+        expect_contains(ffprobe(dir.file(name + ".mp4"), "stream=nb_read_frames"), {"nb_read_frames=9"});
+    }
 }

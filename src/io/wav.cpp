@@ -36,16 +36,6 @@ uint32_t get_u32(const unsigned char* p) {
     return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
 }
 
-// The official pipelines convert float audio to int16 before encoding it
-// (packages/ltx-pipelines/src/ltx_pipelines/utils/media_io.py, _write_audio): clip to
-// [-1, 1], multiply by 32767 in float32, then cast to int16, which truncates toward zero.
-// We match that exactly instead of the other common convention, round(x * 32767).
-int16_t to_pcm16(float x) {
-    const float c = std::clamp(x, -1.0f, 1.0f);
-    const float scaled = c * 32767.0f;
-    return int16_t(std::trunc(scaled));
-}
-
 // Writes `bytes` to PATH.tmp and renames it onto PATH; PATH.tmp never survives a failure.
 void write_file_atomically(const std::string& path, const std::string& bytes) {
     const std::string tmp = path + ".tmp";
@@ -78,6 +68,16 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
 }
 
 }  // namespace
+
+// The official pipelines convert float audio to int16 before encoding it
+// (packages/ltx-pipelines/src/ltx_pipelines/utils/media_io.py, _write_audio): clip to
+// [-1, 1], multiply by 32767 in float32, then cast to int16, which truncates toward zero.
+// We match that exactly instead of the other common convention, round(x * 32767).
+int16_t to_pcm16(float x) {
+    const float c = std::clamp(x, -1.0f, 1.0f);
+    const float scaled = c * 32767.0f;
+    return int16_t(std::trunc(scaled));
+}
 
 void write_wav(const std::string& path, const Tensor& waveform, int sample_rate, WavFormat format) {
     LTX2_CHECK(waveform.defined(), "{}: cannot write WAV: the waveform is empty (undefined tensor)", path);

@@ -1,6 +1,7 @@
 #pragma once
 // RIFF/WAVE files: writing the vocoder's waveform, reading PCM16 / float32 files back (tests,
 // audio conditioning). Little-endian, one `fmt ` chunk, one `data` chunk; mono or stereo.
+#include <cstdint>
 #include <string>
 
 #include "core/tensor.h"
@@ -11,6 +12,10 @@ enum class WavFormat {
     Pcm16,    // WAVE_FORMAT_PCM (1), 16-bit signed integers
     Float32,  // WAVE_FORMAT_IEEE_FLOAT (3), 32-bit floats, with the `fact` chunk the spec asks for
 };
+
+// One float sample as the official pipelines store it in 16 bits before encoding audio: clip to
+// [-1, 1], multiply by 32767, truncate toward zero (see wav.cpp). Also used by the MP4 writer.
+int16_t to_pcm16(float x);
 
 // Writes `waveform` (F32, [channels, samples] or [1, channels, samples], 1 or 2 channels) to
 // `path` at `sample_rate` Hz (1 .. 384000). The file is written to PATH.tmp and renamed onto

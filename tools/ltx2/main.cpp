@@ -1,15 +1,25 @@
-// ltx2: the command-line program. Generation lands with the pipelines; today it
-// validates and describes checkpoints.
+// ltx2: prompt in, MP4 with synchronized video and audio out. Also `inspect` (describe a
+// checkpoint) and `download` (fetch model files into the Hugging Face cache).
 #include <CLI/CLI.hpp>
+
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "app/demo_model.h"
+#include "app/gemma_folder.h"
+#include "app/generate.h"
+#include "app/hub_download.h"
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "kernels/cpu/cpu_common.h"
 #include "ltx2/version.h"
 
 namespace {
+
+using namespace ltx2;
 
 // Groups tensor names by their first two dotted components ("model.diffusion_model", "vae.decoder").
 std::string component_of(const std::string& name) {
@@ -20,7 +30,7 @@ std::string component_of(const std::string& name) {
 }
 
 int inspect(const std::string& path, bool list_tensors) {
-    auto file = ltx2::SafetensorsFile::open(path);
+    auto file = SafetensorsFile::open(path);
     struct Stats {
         size_t tensors = 0;
         uint64_t params = 0;
@@ -33,7 +43,7 @@ int inspect(const std::string& path, bool list_tensors) {
         uint64_t n = 1;
         for (auto d : e.shape) n *= uint64_t(d);
         s.params += n;
-        s.dtypes[std::string(ltx2::dtype_name(e.dtype))] += 1;
+        s.dtypes[std::string(dtype_name(e.dtype))] += 1;
     }
     std::printf("%s: %zu tensors (header valid)\n", path.c_str(), file->entries().size());
     for (const auto& [name, s] : by_component) {
@@ -56,23 +66,278 @@ int inspect(const std::string& path, bool list_tensors) {
     }
     if (list_tensors)
         for (const auto& e : file->entries())
-            std::printf("%s %s %s\n", e.name.c_str(), std::string(ltx2::dtype_name(e.dtype)).c_str(),
-                        ltx2::shape_str(e.shape).c_str());
+            std::printf("%s %s %s\n", e.name.c_str(), std::string(dtype_name(e.dtype)).c_str(),
+                        shape_str(e.shape).c_str());
     return 0;
+}
+
+int download(const std::string& repo, std::vector<std::string> files, const std::string& revision) {
+    app::HubDownloadRequest request;
+    request.repo = repo;
+    request.revision = revision;
+    request.progress = [](const app::DownloadProgress& p) {
+        std::fprintf(stderr, "\r%s: %.1f / %.1f MiB (%.1f MiB/s)\033[K", p.file.c_str(), double(p.bytes_done) / 1048576.0,
+                     double(p.bytes_total) / 1048576.0, p.bytes_per_second / 1048576.0);
+    };
+    auto fetch = [&](std::vector<std::string> names) {
+        request.files = std::move(names);
+        auto got = app::hub_download(request);
+        std::fprintf(stderr, "\n");
+        for (const auto& f : got) std::printf("%s%s\n", f.path.string().c_str(), f.was_cached ? " (cached)" : "");
+        return got;
+    };
+    if (!files.empty()) {
+        fetch(files);
+        return 0;
+    }
+    if (repo.rfind("google/gemma-3", 0) != 0)
+        fail("download {}: name the files to fetch (e.g. ltx-2-19b-distilled.safetensors)", repo);
+    // A whole Gemma folder: the small files first, then the shards its index lists.
+    const auto small = fetch({"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors.index.json"});
+    fetch(app::safetensors_index_shards(small.back().path));
+    return 0;
+}
+
+// "PATH", "PATH:A" or "PATH:A:B": up to `max_numbers` trailing numeric fields split off the right,
+// so paths containing ':' still work when no number follows them.
+std::pair<std::string, std::vector<double>> split_path_numbers(const std::string& spec, size_t max_numbers,
+                                                               const char* option) {
+    std::string path = spec;
+    std::vector<double> numbers;
+    while (numbers.size() < max_numbers) {
+        const size_t colon = path.rfind(':');
+        if (colon == std::string::npos) break;
+        const std::string tail = path.substr(colon + 1);
+        char* end = nullptr;
+        const double v = std::strtod(tail.c_str(), &end);
+        if (tail.empty() || end != tail.c_str() + tail.size()) break;
+        numbers.insert(numbers.begin(), v);
+        path.resize(colon);
+    }
+    if (path.empty()) fail("{} '{}': no file path", option, spec);
+    return {path, numbers};
+}
+
+std::string read_text_file(const std::string& path, const char* option) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail("{} {}: cannot read the file", option, path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+struct Cli {
+    std::string prompt, prompt_file, negative_prompt, negative_prompt_file;
+    std::string pipeline = "distilled";
+    int64_t width = 0, height = 0, frames = 0;
+    double fps = 0;
+    int steps = 0;
+    uint64_t seed = 10;
+    std::vector<std::string> images, loras, videos, distilled_loras;
+    std::string output, frames_dir, audio_out;
+    int threads = 0;
+    std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
+    double memory_budget = 0, crf = 23;
+    std::string preset = "medium";
+    std::string model_dir, checkpoint, gemma, upsampler, ic_lora;
+    bool demo = false;
+    double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
+    double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
+    std::vector<int> video_stg_blocks, audio_stg_blocks;
+};
+
+void add_generation_options(CLI::App& app, Cli& c) {
+    const char* models = "Models";
+    const char* gen = "Generation";
+    const char* guide = "Guidance (one-stage, two-stage, keyframes)";
+    const char* out = "Output";
+    app.add_option("-p,--prompt", c.prompt, "what to generate")->group(gen);
+    app.add_option("--prompt-file", c.prompt_file, "read the prompt from a text file")->group(gen);
+    app.add_option("-n,--negative-prompt", c.negative_prompt, "what to avoid (guided pipelines; default: the official one)")
+        ->group(gen);
+    app.add_option("--negative-prompt-file", c.negative_prompt_file, "read the negative prompt from a file")->group(gen);
+    app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora")
+        ->group(gen)
+        ->capture_default_str();
+    app.add_option("-W,--width", c.width, "width in pixels, multiple of 32 (64 for two-stage pipelines) [1536; demo 192]")
+        ->group(gen);
+    app.add_option("-H,--height", c.height, "height in pixels, multiple of 32 (64 for two-stage pipelines) [1024; demo 128]")
+        ->group(gen);
+    app.add_option("-f,--frames,--num-frames", c.frames, "number of frames, 8k+1 [121; demo 25]")->group(gen);
+    app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
+    app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40]")->group(gen);
+    app.add_option("-s,--seed", c.seed, "random seed (same seed, same output)")->group(gen)->capture_default_str();
+    app.add_option("--image", c.images,
+                   "PATH[:FRAME[:STRENGTH]] condition on an image at a frame (latent frame for most pipelines, "
+                   "pixel frame for keyframes), strength 0..1 [0:1]; repeatable")
+        ->group(gen);
+    app.add_option("--lora", c.loras, "PATH[:STRENGTH] fuse a LoRA into the transformer [1]; repeatable")->group(gen);
+    app.add_option("--video-conditioning", c.videos, "PATH[:STRENGTH] IC-LoRA reference video [1]; repeatable")
+        ->group(gen);
+    app.add_option("--video-cfg-guidance-scale", c.video_cfg, "video CFG scale [3]")->group(guide);
+    app.add_option("--video-stg-guidance-scale", c.video_stg, "video STG scale [1]")->group(guide);
+    app.add_option("--video-rescale-scale", c.video_rescale, "video guidance rescale [0.7]")->group(guide);
+    app.add_option("--video-modality-scale", c.video_modality, "video audio-to-video modality guidance [3]")->group(guide);
+    app.add_option("--video-stg-blocks", c.video_stg_blocks, "transformer blocks perturbed by video STG [29]")
+        ->group(guide);
+    app.add_option("--audio-cfg-guidance-scale", c.audio_cfg, "audio CFG scale [7]")->group(guide);
+    app.add_option("--audio-stg-guidance-scale", c.audio_stg, "audio STG scale [1]")->group(guide);
+    app.add_option("--audio-rescale-scale", c.audio_rescale, "audio guidance rescale [0.7]")->group(guide);
+    app.add_option("--audio-modality-scale", c.audio_modality, "audio video-to-audio modality guidance [3]")->group(guide);
+    app.add_option("--audio-stg-blocks", c.audio_stg_blocks, "transformer blocks perturbed by audio STG [29]")
+        ->group(guide);
+    app.add_option("-o,--output", c.output, "output MP4 (H.264 + AAC)")->group(out);
+    app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this folder")->group(out);
+    app.add_option("--audio-out", c.audio_out, "also write the audio as WAV")->group(out);
+    app.add_option("--crf", c.crf, "H.264 quality, 0 (lossless) .. 51")->group(out)->capture_default_str();
+    app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
+    app.add_option("--progress", c.progress, "auto | plain | json | none")->group(out)->capture_default_str();
+    app.add_flag("--demo", c.demo, "use the built-in tiny random-weight demo model (written on first use)")
+        ->group(models);
+    app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
+    app.add_option("--checkpoint", c.checkpoint, "LTX-2 checkpoint (.safetensors)")->group(models);
+    app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards)")->group(models);
+    app.add_option("--spatial-upsampler", c.upsampler, "ltx-2-spatial-upscaler-x2-1.0.safetensors")->group(models);
+    app.add_option("--distilled-lora", c.distilled_loras, "PATH[:STRENGTH] distilled LoRA of two-stage pipelines")
+        ->group(models);
+    app.add_option("--ic-lora", c.ic_lora, "IC-LoRA file (ic-lora pipeline)")->group(models);
+    app.add_option("--checkpoint-precision", c.checkpoint_precision, "auto | bf16 | fp8 (which checkpoint to look for)")
+        ->group(models)
+        ->capture_default_str();
+    app.add_option("--precision", c.precision, "compute precision: bf16 | f32")->group(models)->capture_default_str();
+    app.add_option("-t,--threads", c.threads, "CPU threads [all cores]")->group(models);
+    app.add_option("--memory-budget", c.memory_budget, "GiB the generation may use [90% of available memory]")
+        ->group(models);
+}
+
+GenerateRequest build_request(const CLI::App& app, const Cli& c) {
+    GenerateRequest r;
+    r.pipeline = parse_pipeline_kind(c.pipeline);
+    auto given = [&](const char* name) { return app.count(name) > 0; };
+
+    if (!c.prompt_file.empty()) r.prompt = read_text_file(c.prompt_file, "--prompt-file");
+    if (given("--prompt")) {
+        if (!c.prompt_file.empty()) fail("give either --prompt or --prompt-file, not both");
+        r.prompt = c.prompt;
+    }
+    if (!given("--prompt") && c.prompt_file.empty()) fail("no prompt: give -p/--prompt TEXT or --prompt-file FILE");
+    if (!c.negative_prompt_file.empty()) r.negative_prompt = read_text_file(c.negative_prompt_file, "--negative-prompt-file");
+    if (given("--negative-prompt")) r.negative_prompt = c.negative_prompt;
+
+    GenerationParams& p = r.params;
+    p = default_generation_params(r.pipeline);
+    if (c.demo) {  // small defaults so the demo runs in seconds; the tiny transformer has 2 blocks
+        p.width = upsamples(r.pipeline) ? 192 : 96;
+        p.height = upsamples(r.pipeline) ? 128 : 64;
+        p.num_frames = 25;
+        p.num_inference_steps = 8;
+        p.video_guider.stg_blocks = {1};
+        p.audio_guider.stg_blocks = {1};
+    }
+    if (given("--width")) p.width = c.width;
+    if (given("--height")) p.height = c.height;
+    if (given("--frames")) p.num_frames = c.frames;
+    if (given("--fps")) p.frame_rate = c.fps;
+    if (given("--steps")) p.num_inference_steps = c.steps;
+    p.seed = c.seed;
+    if (given("--video-cfg-guidance-scale")) p.video_guider.cfg_scale = c.video_cfg;
+    if (given("--video-stg-guidance-scale")) p.video_guider.stg_scale = c.video_stg;
+    if (given("--video-rescale-scale")) p.video_guider.rescale_scale = c.video_rescale;
+    if (given("--video-modality-scale")) p.video_guider.modality_scale = c.video_modality;
+    if (given("--video-stg-blocks")) p.video_guider.stg_blocks = c.video_stg_blocks;
+    if (given("--audio-cfg-guidance-scale")) p.audio_guider.cfg_scale = c.audio_cfg;
+    if (given("--audio-stg-guidance-scale")) p.audio_guider.stg_scale = c.audio_stg;
+    if (given("--audio-rescale-scale")) p.audio_guider.rescale_scale = c.audio_rescale;
+    if (given("--audio-modality-scale")) p.audio_guider.modality_scale = c.audio_modality;
+    if (given("--audio-stg-blocks")) p.audio_guider.stg_blocks = c.audio_stg_blocks;
+    for (const auto& spec : c.images) {
+        const auto [path, n] = split_path_numbers(spec, 2, "--image");
+        ImageCondition image{path, 0, 1.0};
+        if (n.size() >= 1) {
+            if (n[0] != std::floor(n[0])) fail("--image '{}': frame index {} is not a whole number", spec, n[0]);
+            image.frame_idx = int64_t(n[0]);
+        }
+        if (n.size() >= 2) image.strength = n[1];
+        p.images.push_back(image);
+    }
+    // PATH[:STRENGTH], strength 1 by default.
+    auto path_strength = [](const std::string& spec, const char* option) {
+        const auto [path, n] = split_path_numbers(spec, 1, option);
+        return std::pair{path, n.empty() ? 1.0 : n[0]};
+    };
+    for (const auto& spec : c.loras) {
+        const auto [path, strength] = path_strength(spec, "--lora");
+        p.loras.push_back({path, strength});
+    }
+    for (const auto& spec : c.videos) {
+        const auto [path, strength] = path_strength(spec, "--video-conditioning");
+        p.video_conditioning.push_back({path, strength});
+    }
+    for (const auto& spec : c.distilled_loras) {
+        const auto [path, strength] = path_strength(spec, "--distilled-lora");
+        p.distilled_loras.push_back({path, strength});
+    }
+
+    r.models.precision = app::parse_checkpoint_precision(c.checkpoint_precision);
+    if (c.demo) {
+        if (!c.model_dir.empty()) fail("give either --demo or --model-dir, not both");
+        r.models.model_dir = ensure_demo_model(default_demo_model_dir());
+    } else if (!c.model_dir.empty()) {
+        r.models.model_dir = c.model_dir;
+    }
+    if (!c.checkpoint.empty()) r.models.explicit_paths.checkpoint = c.checkpoint;
+    if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
+    if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
+    if (!c.ic_lora.empty()) r.models.explicit_paths.ic_lora = c.ic_lora;
+    if (!p.distilled_loras.empty()) r.models.explicit_paths.distilled_lora = p.distilled_loras.front().path;
+
+    if (c.precision == "bf16") r.precision = Precision::BF16;
+    else if (c.precision == "f32") r.precision = Precision::F32;
+    else fail("--precision {}: expected bf16 or f32", c.precision);
+    r.memory_budget_gib = c.memory_budget;
+    r.output = c.output;
+    r.frames_dir = c.frames_dir;
+    r.audio_out = c.audio_out;
+    r.crf = c.crf;
+    r.preset = c.preset;
+    if (c.threads < 0) fail("--threads {}: expected a positive number", c.threads);
+    return r;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"ltx2.cpp: native inference for Lightricks LTX-2 (audio + video diffusion).", "ltx2"};
+    CLI::App app{"ltx2.cpp: Lightricks LTX-2 video + audio generation, native C++.\n\n"
+                 "  ltx2 -p \"a cat playing the piano\" -o cat.mp4          (models from --model-dir or the HF cache)\n"
+                 "  ltx2 --demo -p \"a cat\" --frames 25 -o demo.mp4        (built-in tiny model, seconds)\n"
+                 "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n",
+                 "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
+    Cli cli;
+    add_generation_options(app, cli);
 
-    std::string path;
+    std::string inspect_path;
     bool list = false;
-    auto* cmd = app.add_subcommand("inspect", "validate a .safetensors checkpoint and summarise its contents");
-    cmd->add_option("checkpoint", path, "path to a .safetensors file")->required();
-    cmd->add_flag("--tensors", list, "also list every tensor with dtype and shape");
+    auto* inspect_cmd = app.add_subcommand("inspect", "validate a .safetensors checkpoint and summarise its contents");
+    inspect_cmd->add_option("checkpoint", inspect_path, "path to a .safetensors file")->required();
+    inspect_cmd->add_flag("--tensors", list, "also list every tensor with dtype and shape");
+
+    std::string repo, revision = "main";
+    std::vector<std::string> files;
+    auto* download_cmd =
+        app.add_subcommand("download", "fetch model files into the Hugging Face cache (resumable, checked)");
+    download_cmd->add_option("repo", repo, "repository, e.g. Lightricks/LTX-2 or google/gemma-3-12b-it")->required();
+    download_cmd->add_option("files", files, "files to fetch (a Gemma repository: all of it when none are named)");
+    download_cmd->add_option("--revision", revision, "branch, tag or commit")->capture_default_str();
+
+    auto* locate_cmd = app.add_subcommand(
+        "locate", "show which model files the pipeline would use (exit 0: all found, 3: something missing)");
+    locate_cmd->add_option("--pipeline", cli.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora")
+        ->capture_default_str();
+    locate_cmd->add_option("--model-dir", cli.model_dir, "folder with the LTX-2 files and a Gemma 3 folder");
+    locate_cmd->add_option("--checkpoint-precision", cli.checkpoint_precision, "auto | bf16 | fp8")
+        ->capture_default_str();
 
     if (argc == 1) {
         std::fprintf(stderr, "%s", app.help().c_str());
@@ -81,13 +346,39 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return app.exit(e) == 0 ? 0 : 2;
     }
     try {
-        if (*cmd) return inspect(path, list);
-    } catch (const ltx2::Error& e) {
+        if (*inspect_cmd) return inspect(inspect_path, list);
+        if (*download_cmd) return download(repo, files, revision);
+        if (*locate_cmd) {
+            app::ModelLocateRequest request;
+            request.pipeline = parse_pipeline_kind(cli.pipeline);
+            request.precision = app::parse_checkpoint_precision(cli.checkpoint_precision);
+            if (!cli.model_dir.empty()) request.model_dir = cli.model_dir;
+            try {
+                std::printf("%s", app::locate_models(request).describe().c_str());
+            } catch (const Error& e) {
+                std::fprintf(stderr, "%s\n", e.what());
+                return 3;
+            }
+            return 0;
+        }
+        ProgressReporter progress(parse_progress_style(cli.progress));
+        GenerateRequest request = build_request(app, cli);
+        if (cli.threads > 0) set_kernel_threads(cli.threads);
+        const GenerateResult result = generate(std::move(request), progress);
+        progress.finish(fmt::format("{} ({} frames {}x{}, {:.2f} s of audio)",
+                                    cli.output.empty() ? (cli.frames_dir.empty() ? cli.audio_out : cli.frames_dir)
+                                                       : cli.output,
+                                    result.frames, result.width, result.height,
+                                    double(result.audio_samples) / result.audio_sample_rate));
+        return 0;
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;
     }
-    return 0;
 }

@@ -1,0 +1,354 @@
+#include "app/demo_model.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "app/demo_tokenizer.h"
+#include "core/error.h"
+#include "core/random_tensor.h"
+#include "io/safetensors.h"
+#include "io/weight_store.h"
+#include "models/audio_vae/model.h"
+#include "models/gemma3/model.h"
+#include "models/text_encoder/config.h"
+#include "models/text_encoder/embeddings_connector.h"
+#include "models/text_encoder/feature_extractor.h"
+#include "models/transformer/model.h"
+#include "models/upsampler/model.h"
+#include "models/video_vae/model.h"
+#include "models/vocoder/model.h"
+
+namespace ltx2 {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int kTextWidth = 32;  // Gemma hidden = context width = caption channels
+constexpr int kGemmaLayers = 2;
+
+json transformer_config() {
+    return {
+        {"_class_name", "AVTransformer3DModel"},
+        {"activation_fn", "gelu-approximate"},
+        {"attention_type", "default"},
+        {"double_self_attention", false},
+        {"dropout", 0.0},
+        {"norm_num_groups", 32},
+        {"num_embeds_ada_norm", 1000},
+        {"num_vector_embeds", nullptr},
+        {"only_cross_attention", false},
+        {"share_ff", false},
+        {"upcast_attention", false},
+        {"use_linear_projection", false},
+        {"attention_bias", true},
+        {"attention_head_dim", 32},
+        {"num_attention_heads", 2},
+        {"audio_attention_head_dim", 16},
+        {"audio_num_attention_heads", 2},
+        {"cross_attention_dim", 64},
+        {"audio_cross_attention_dim", 32},
+        {"caption_channels", kTextWidth},
+        {"in_channels", 128},
+        {"out_channels", 128},
+        {"audio_in_channels", 128},
+        {"audio_out_channels", 128},
+        {"num_layers", 2},
+        {"norm_eps", 1e-6},
+        {"norm_elementwise_affine", false},
+        {"qk_norm", "rms_norm"},
+        {"cross_attention_norm", true},
+        {"standardization_norm", "rms_norm"},
+        {"positional_embedding_type", "rope"},
+        {"positional_embedding_theta", 10000.0},
+        {"positional_embedding_max_pos", {20, 2048, 2048}},
+        {"audio_positional_embedding_max_pos", {20}},
+        {"rope_type", "split"},
+        {"frequencies_precision", "float64"},
+        {"use_middle_indices_grid", true},
+        {"timestep_scale_multiplier", 1000},
+        {"av_ca_timestep_scale_multiplier", 1000.0},
+        {"use_audio_video_cross_attention", true},
+        {"av_cross_ada_norm", true},
+        // The text stack's settings live in the same section.
+        {"use_embeddings_connector", true},
+        {"connector_attention_head_dim", 16},
+        {"connector_num_attention_heads", 2},
+        {"connector_num_layers", 1},
+        {"connector_num_learnable_registers", 128},
+        {"connector_positional_embedding_max_pos", {4096}},
+        {"connector_norm_output", true},
+    };
+}
+
+// The real VAE's 32x spatial / 8x temporal reduction with 128 latent channels, at small widths:
+// the decoder keeps 128 channels (multiplier 1) through its three x2 upsamplings.
+json vae_config() {
+    const json res = json::array({"res_x", {{"num_layers", 1}, {"inject_noise", false}}});
+    const json up = json::array({"compress_all", {{"residual", true}, {"multiplier", 1}}});
+    const json down = json::array({"compress_all_res", {{"multiplier", 2}}});
+    return {{"_class_name", "CausalVideoAutoencoder"},
+            {"dims", 3},
+            {"in_channels", 3},
+            {"out_channels", 3},
+            {"latent_channels", 128},
+            {"encoder_blocks", json::array({json::array({"res_x", {{"num_layers", 1}}}), down, down, down})},
+            {"decoder_blocks", json::array({res, up, res, up, res, up, res})},
+            {"patch_size", 4},
+            {"norm_layer", "pixel_norm"},
+            {"latent_log_var", "uniform"},
+            {"causal_decoder", false},
+            {"timestep_conditioning", false},
+            {"encoder_spatial_padding_mode", "zeros"},
+            {"decoder_spatial_padding_mode", "reflect"}};
+}
+
+json audio_vae_config() {
+    return {{"model",
+             {{"params",
+               {{"ddconfig",
+                 {{"double_z", true},
+                  {"mel_bins", 64},
+                  {"z_channels", 8},
+                  {"resolution", 256},
+                  {"downsample_time", false},
+                  {"in_channels", 2},
+                  {"out_ch", 2},
+                  {"ch", 128},  // must equal z_channels x latent mel bins (the statistics)
+                  {"ch_mult", {1, 1, 1}},
+                  {"num_res_blocks", 1},
+                  {"attn_resolutions", json::array()},
+                  {"dropout", 0.0},
+                  {"mid_block_add_attention", false},
+                  {"norm_type", "pixel"},
+                  {"causality_axis", "height"}}},
+                {"sampling_rate", 16000}}}}},
+            {"preprocessing",
+             {{"audio",
+               {{"sampling_rate", 16000},
+                {"max_wav_value", 32768.0},
+                {"duration", 5.12},
+                {"stereo", true},
+                {"causal_padding", 3}}},
+              {"stft", {{"filter_length", 1024}, {"hop_length", 160}, {"win_length", 1024}, {"causal", true}}},
+              {"mel", {{"n_mel_channels", 64}, {"mel_fmin", 0}, {"mel_fmax", 8000}}}}}};
+}
+
+json vocoder_config() {
+    return {{"resblock_kernel_sizes", {3, 7, 11}},
+            {"upsample_rates", {6, 5, 2, 2, 2}},
+            {"upsample_kernel_sizes", {16, 15, 8, 4, 4}},
+            {"resblock_dilation_sizes", json::array({{1, 3, 5}, {1, 3, 5}, {1, 3, 5}})},
+            {"upsample_initial_channel", 32},
+            {"stereo", true},
+            {"resblock", "1"}};
+}
+
+json upsampler_config() {
+    return {{"_class_name", "LatentUpsampler"},
+            {"in_channels", 128},
+            {"mid_channels", 32},
+            {"num_blocks_per_stage", 1},
+            {"dims", 3},
+            {"spatial_upsample", true},
+            {"temporal_upsample", false},
+            {"spatial_scale", 2.0},
+            {"rational_resampler", true}};
+}
+
+json gemma_config(int64_t vocab_size) {
+    return {{"architectures", {"Gemma3ForConditionalGeneration"}},
+            {"model_type", "gemma3"},
+            {"torch_dtype", "bfloat16"},
+            {"text_config",
+             {{"model_type", "gemma3_text"},
+              {"hidden_size", kTextWidth},
+              {"intermediate_size", 64},
+              {"num_hidden_layers", kGemmaLayers},
+              {"num_attention_heads", 2},
+              {"num_key_value_heads", 1},
+              {"head_dim", 16},
+              {"query_pre_attn_scalar", 16},
+              {"sliding_window", 512},
+              {"vocab_size", vocab_size},
+              {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}}}}};
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Benign deterministic values, seeded by the tensor's name so they do not depend on the order
+// the loaders ask in: matrices and kernels uniform ±sqrt(3/fan_in) (unit-variance outputs),
+// biases 0, norm scales 1, latent statistics (mean 0, std 1), other vectors small.
+Tensor demo_tensor(const std::string& name, const Shape& shape) {
+    const uint64_t seed = std::hash<std::string>{}(name) | 1;
+    auto filled = [&](float v) {
+        Tensor t = Tensor::zeros(shape, DType::BF16);
+        std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(v));
+        return t;
+    };
+    if (ends_with(name, "std-of-means")) return filled(1.f);
+    if (ends_with(name, "mean-of-means") || ends_with(name, "bias")) return filled(0.f);
+    if (shape.size() >= 2) {
+        int64_t fan_in = 1;
+        for (size_t d = 1; d < shape.size(); ++d) fan_in *= shape[d];
+        return random_uniform_tensor(shape, DType::BF16, float(std::sqrt(3.0 / double(fan_in))), seed);
+    }
+    if (name.find("norm") != std::string::npos) return filled(1.f);
+    return random_uniform_tensor(shape, DType::BF16, 0.02f, seed);
+}
+
+WeightStore demo_store(json config) { return WeightStore::synthetic(std::move(config), demo_tensor); }
+
+using Tensors = std::vector<std::pair<std::string, Tensor>>;
+
+void append(Tensors& out, const WeightStore& store, const std::string& prefix) {
+    for (auto& [name, t] : store.synthesized()) out.emplace_back(prefix + name, t);
+}
+
+// The LTX-2 single-file checkpoint: transformer, text projection + connectors, both VAEs, vocoder.
+Tensors ltx_checkpoint_tensors(const json& config, int64_t gemma_features) {
+    Tensors out;
+    const WeightStore transformer = demo_store(config);
+    (void)LTXModel::load(transformer);
+    append(out, transformer, "model.diffusion_model.");
+
+    const TextEncoderConfig text = parse_text_encoder_config(config, "demo model");
+    const WeightStore fe = demo_store(config);
+    (void)fe.get("aggregate_embed.weight", {text.caption_channels, gemma_features});  // sized by Gemma
+    (void)FeatureExtractor::load(fe, Precision::BF16);
+    append(out, fe, kFeatureExtractorPrefix);
+    for (const char* prefix : {kVideoConnectorPrefix, kAudioConnectorPrefix}) {
+        const WeightStore connector = demo_store(config);
+        (void)connector.get("learnable_registers", {text.connector_registers, text.connector_width()});
+        (void)EmbeddingsConnector::load(connector, text, Precision::BF16);
+        append(out, connector, prefix);
+    }
+
+    const WeightStore vae = demo_store(config);
+    (void)VideoDecoder::load(vae);
+    (void)VideoEncoder::load(vae);
+    append(out, vae, "vae.");
+    const WeightStore audio_vae = demo_store(config);
+    (void)AudioDecoder::load(audio_vae);
+    (void)AudioEncoder::load(audio_vae);
+    append(out, audio_vae, "audio_vae.");
+    const WeightStore vocoder = demo_store(config);
+    (void)Vocoder::load(vocoder);
+    append(out, vocoder, "vocoder.");
+    return out;
+}
+
+// A rank-2 LoRA on every linear layer inside the transformer blocks, in the official
+// (ComfyUI) key layout, as the distilled LoRA has.
+Tensors distilled_lora_tensors(const Tensors& checkpoint) {
+    const std::string base = "model.diffusion_model.";
+    Tensors out;
+    for (const auto& [name, t] : checkpoint) {
+        if (name.rfind(base + "transformer_blocks.", 0) != 0 || t.dim() != 2 || !ends_with(name, ".weight")) continue;
+        const std::string module = name.substr(base.size(), name.size() - base.size() - std::string(".weight").size());
+        const int64_t rank = 2;
+        out.emplace_back("diffusion_model." + module + ".lora_A.weight",
+                         demo_tensor(module + ".lora_A", {rank, t.size(1)}));
+        out.emplace_back("diffusion_model." + module + ".lora_B.weight",
+                         random_uniform_tensor({t.size(0), rank}, DType::BF16, 0.05f,
+                                               std::hash<std::string>{}(module) | 1));
+    }
+    return out;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    const fs::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary);
+        out << text;
+        out.flush();
+        LTX2_CHECK(out.good(), "{}: cannot write", tmp.string());
+    }
+    fs::rename(tmp, path);
+}
+
+void write_demo(const fs::path& dir) {
+    const DemoTokenizer tokenizer = build_demo_tokenizer();
+    const json gemma_json = gemma_config(tokenizer.vocab_size);
+
+    const fs::path gemma_dir = dir / "gemma-3-12b-it";
+    fs::create_directories(gemma_dir);
+    write_text(gemma_dir / "tokenizer.json", tokenizer.json_text);
+    write_text(gemma_dir / "config.json", gemma_json.dump(2));
+    const Gemma3Config gemma = parse_gemma3_config(gemma_json, "demo Gemma config");
+    const WeightStore gemma_store = demo_store(gemma_json);
+    (void)Gemma3Model::load(gemma_store, gemma, Precision::BF16);
+    Tensors gemma_tensors;
+    append(gemma_tensors, gemma_store, "language_model.model.");
+    write_safetensors((gemma_dir / "model.safetensors").string(), gemma_tensors, {{"format", "pt"}});
+
+    const json config = {{"transformer", transformer_config()},
+                         {"vae", vae_config()},
+                         {"audio_vae", audio_vae_config()},
+                         {"vocoder", vocoder_config()}};
+    const Tensors checkpoint =
+        ltx_checkpoint_tensors(config, int64_t(gemma.hidden_size) * (gemma.num_hidden_layers + 1));
+    // One checkpoint serves as both the distilled and the dev model of the official names.
+    write_safetensors((dir / "ltx-2-19b-distilled.safetensors").string(), checkpoint, {{"config", config.dump()}});
+    std::error_code ec;  // a hard link where the file system has them, else a copy
+    fs::create_hard_link(dir / "ltx-2-19b-distilled.safetensors", dir / "ltx-2-19b-dev.safetensors", ec);
+    if (ec) fs::copy_file(dir / "ltx-2-19b-distilled.safetensors", dir / "ltx-2-19b-dev.safetensors");
+    write_safetensors((dir / "ltx-2-19b-distilled-lora-384.safetensors").string(), distilled_lora_tensors(checkpoint));
+
+    const WeightStore upsampler = demo_store(upsampler_config());
+    (void)LatentUpsampler::load(upsampler);
+    Tensors upsampler_tensors;
+    append(upsampler_tensors, upsampler, "");
+    write_safetensors((dir / "ltx-2-spatial-upscaler-x2-1.0.safetensors").string(), upsampler_tensors,
+                      {{"config", upsampler_config().dump()}});
+}
+
+}  // namespace
+
+std::string default_demo_model_dir() {
+    const std::string leaf = "demo-v" + std::to_string(kDemoModelVersion);
+    if (const char* d = std::getenv("LTX2_DEMO_DIR"); d && *d) return d;
+    if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "ltx2" / leaf).string();
+    if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "ltx2" / leaf).string();
+    return (fs::temp_directory_path() / "ltx2" / leaf).string();
+}
+
+std::string ensure_demo_model(const std::string& dir) {
+    const fs::path target(dir);
+    const fs::path stamp = target / "COMPLETE";
+    std::error_code ec;
+    if (fs::exists(stamp, ec)) return dir;
+    // Written next to the target and renamed into place, so a crash leaves no half demo.
+    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    fs::create_directories(parent, ec);
+    LTX2_CHECK(!ec, "{}: cannot create the demo model folder: {}", parent.string(), ec.message());
+    const fs::path tmp = parent / (target.filename().string() + ".partial-" + std::to_string(::getpid()));
+    fs::remove_all(tmp, ec);
+    try {
+        fs::create_directories(tmp);
+        write_demo(tmp);
+        write_text(tmp / "COMPLETE", "ltx2 demo model v" + std::to_string(kDemoModelVersion) + "\n");
+        fs::remove_all(target, ec);
+        fs::rename(tmp, target, ec);
+        if (ec && !fs::exists(stamp)) fail("{}: cannot move the demo model into place: {}", dir, ec.message());
+        fs::remove_all(tmp, ec);  // another process finished first: use its copy
+    } catch (const fs::filesystem_error& e) {
+        fs::remove_all(tmp, ec);
+        fail("{}: cannot write the demo model: {}", dir, e.what());
+    } catch (...) {
+        fs::remove_all(tmp, ec);
+        throw;
+    }
+    return dir;
+}
+
+}  // namespace ltx2

@@ -1,0 +1,241 @@
+#include "app/generate.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "ltx2/version.h"
+#include "core/memory_stats.h"
+#include "io/media/image_io.h"
+#include "io/media/mp4_writer.h"
+#include "io/wav.h"
+#include "io/weight_store.h"
+#include "models/audio_vae/model.h"
+#include "models/video_vae/model.h"
+#include "models/video_vae/tiling.h"
+#include "models/vocoder/model.h"
+#include "pipelines/media_preprocess.h"
+#include "pipelines/model_loading.h"
+#include "pipelines/pipelines.h"
+#include "pipelines/text_encoding.h"
+
+namespace ltx2 {
+
+namespace fs = std::filesystem;
+
+const char* const kDefaultNegativePrompt =
+    "blurry, out of focus, overexposed, underexposed, low contrast, washed out colors, excessive noise, "
+    "grainy texture, poor lighting, flickering, motion blur, distorted proportions, unnatural skin tones, "
+    "deformed facial features, asymmetrical face, missing facial features, extra limbs, disfigured hands, "
+    "wrong hand count, artifacts around text, inconsistent perspective, camera shake, incorrect depth of "
+    "field, background too sharp, background clutter, distracting reflections, harsh shadows, inconsistent "
+    "lighting direction, color banding, cartoonish rendering, 3D CGI look, unrealistic materials, uncanny "
+    "valley effect, incorrect ethnicity, wrong gender, exaggerated expressions, wrong gaze direction, "
+    "mismatched lip sync, silent or muted audio, distorted voice, robotic voice, echo, background noise, "
+    "off-sync audio, incorrect dialogue, added dialogue, repetitive speech, jittery movement, awkward "
+    "pauses, incorrect timing, unnatural transitions, inconsistent framing, tilted camera, flat lighting, "
+    "inconsistent tone, cinematic oversaturation, stylized filters, or AI artifacts.";
+
+namespace {
+
+// The video decoder's activations per decoded voxel (measured for the 19B decoder, see
+// docs/PERFORMANCE.md, with margin).
+constexpr double kDecoderBytesPerVoxel = 160;
+
+double available_memory_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    double kib = 0;
+    while (in >> key >> kib) {
+        if (key == "MemAvailable:") return kib * 1024.0;
+        in.ignore(256, '\n');
+    }
+    return 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
+}
+
+// The folder an output goes into must exist and be writable; checked before any work starts.
+void check_output_folder(const std::string& path, const char* option) {
+    const fs::path parent = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(parent, ec))
+        fail("{} {}: the folder {} does not exist", option, path, parent.string());
+    if (::access(parent.c_str(), W_OK) != 0) fail("{} {}: the folder {} is not writable", option, path, parent.string());
+    if (fs::is_directory(path, ec)) fail("{} {}: is a folder, expected a file name", option, path);
+}
+
+void check_readable_file(const std::string& path, const char* option) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) fail("{} {}: no such file", option, path);
+    if (::access(path.c_str(), R_OK) != 0) fail("{} {}: the file is not readable", option, path);
+}
+
+bool needs_negative_prompt(const GenerateRequest& r) {
+    return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || r.params.audio_guider.cfg_scale != 1.0);
+}
+
+// The waveform as long as the video: the reference's audio latent length rounds the duration
+// to 1/25 s and the vocoder adds edge samples, so its file's audio is a few ms off the video;
+// we trim or pad with silence to exactly the video's duration in the file.
+Tensor fit_to_video(const Tensor& waveform /*[2, N]*/, int64_t frames, FrameRate fps, int sample_rate) {
+    const int64_t target = std::llround(double(frames) * fps.den * sample_rate / double(fps.num));
+    const int64_t n = waveform.size(1);
+    Tensor out = Tensor::zeros({2, target});
+    const int64_t keep = std::min(n, target);
+    for (int64_t c = 0; c < 2 && keep > 0; ++c)
+        out.select(0, c).slice(0, 0, keep).copy_from(waveform.select(0, c).slice(0, 0, keep));
+    return out;
+}
+
+}  // namespace
+
+void validate_generate_request(const GenerateRequest& r) {
+    validate_generation_params(r.pipeline, r.params);
+    if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty())
+        fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
+    if (!r.output.empty()) check_output_folder(r.output, "--output");
+    if (!r.audio_out.empty()) check_output_folder(r.audio_out, "--audio-out");
+    if (!r.frames_dir.empty()) {
+        std::error_code ec;
+        if (!fs::is_directory(r.frames_dir, ec)) check_output_folder(r.frames_dir, "--frames-dir");  // created later
+        else if (::access(r.frames_dir.c_str(), W_OK) != 0) fail("--frames-dir {}: the folder is not writable", r.frames_dir);
+    }
+    for (const auto& image : r.params.images) check_readable_file(image.path, "--image");
+    for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
+    for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
+    if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
+    if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+}
+
+GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
+    progress.begin("resolve models");
+    r.models.pipeline = r.pipeline;
+    const app::LocatedModels models = app::locate_models(r.models);
+    progress.note(models.describe());
+    progress.end();
+    if (models.distilled_lora && r.params.distilled_loras.empty())
+        r.params.distilled_loras.push_back({models.distilled_lora->path.string(), 1.0});
+    if (models.ic_lora && r.params.loras.empty()) r.params.loras.push_back({models.ic_lora->path.string(), 1.0});
+    validate_generate_request(r);
+    const std::string checkpoint = models.checkpoint->path.string();
+    if (models.gemma->path.extension() == ".gguf")
+        fail("{}: GGUF text encoders are not supported yet; give the Hugging Face Gemma 3 folder with --gemma",
+             models.gemma->path.string());
+    if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
+    const double budget =
+        r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0 : 0.9 * available_memory_bytes();
+
+    // Text: Gemma for every prompt, released, then the projection stack.
+    std::vector<std::string> prompts{r.prompt};
+    std::vector<EmptyPrompt> empty{EmptyPrompt::Reject};
+    if (needs_negative_prompt(r)) {
+        prompts.push_back(r.negative_prompt.value_or(kDefaultNegativePrompt));
+        empty.push_back(EmptyPrompt::Allow);  // as the reference: an empty negative prompt is <bos> alone
+    }
+    progress.begin("encode text", fmt::format("{} prompt{}", prompts.size(), prompts.size() > 1 ? "s" : ""));
+    TextEncodingOptions text_options;
+    text_options.precision = r.precision;
+    text_options.empty_prompts = empty;
+    const std::vector<EncodedPrompt> encoded =
+        encode_prompts({models.gemma->path.string(), "", checkpoint}, prompts, text_options);
+    progress.end();
+
+    PipelineInputs inputs;
+    inputs.text.video_positive = encoded[0].video_context;
+    inputs.text.audio_positive = encoded[0].audio_context;
+    if (encoded.size() > 1) {
+        inputs.text.video_negative = encoded[1].video_context;
+        inputs.text.audio_negative = encoded[1].audio_context;
+    }
+    inputs.transformer = checkpoint_transformer_provider(checkpoint, r.precision);
+    inputs.encode = [&](const EncodeRequest& e) {
+        progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
+        const Tensor pixels = e.kind == MediaKind::Image
+                                  ? load_image_conditioning(e.path, e.height, e.width)
+                                  : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
+        const VideoEncoder encoder = VideoEncoder::load(WeightStore::open(checkpoint, "vae."));
+        Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
+        progress.end();
+        return latent;
+    };
+    if (models.spatial_upsampler) {
+        const WeightStore vae = WeightStore::open(checkpoint, "vae.");
+        const UpsampleFn upsample =
+            file_upsampler(models.spatial_upsampler->path.string(), vae.get("per_channel_statistics.mean-of-means"),
+                           vae.get("per_channel_statistics.std-of-means"), r.precision);
+        inputs.upsample = [&progress, upsample](const Tensor& latent) {
+            progress.begin("upsample x2");
+            Tensor out = upsample(latent);
+            progress.end();
+            return out;
+        };
+    }
+
+    PipelineHooks hooks;
+    hooks.progress = [&](const std::string& stage, int step, int steps) {
+        if (step == 0) progress.begin("denoise " + stage, fmt::format("{} steps", steps));
+        progress.step(stage, step, steps);
+        if (step == steps) progress.end();
+    };
+    const PipelineResult latents = generate_latents(r.pipeline, r.params, inputs, hooks);
+    inputs = {};
+
+    GenerateResult result;
+    Tensor frames;
+    {
+        progress.begin("decode video", shape_str(latents.video_latent.shape()));
+        const VideoDecoder decoder = VideoDecoder::load(WeightStore::open(checkpoint, "vae."));
+        vae_tiling::TilingConfig tiling = vae_tiling::TilingConfig::reference_default();
+        const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(latents.video_latent.shape(), tiling);
+        const double resident = double(current_rss_bytes());
+        if (resident + kDecoderBytesPerVoxel * double(plan.max_tile_voxels()) > budget) {
+            vae_tiling::TilingRequest request;
+            request.budget_bytes = budget;
+            request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
+            request.resident_bytes = resident;
+            tiling = vae_tiling::choose_tiling(latents.video_latent.shape(), request);
+            progress.note("video decode tiling for the memory budget: " + tiling.str());
+        }
+        const Tensor video = vae_tiling::tiled_decode(latents.video_latent, tiling,
+                                                      [&](const Tensor& tile) { return decoder.decode(tile); });
+        frames = frames_to_uint8(video);
+        progress.end();
+    }
+    result.frames = frames.size(0);
+    result.height = frames.size(1);
+    result.width = frames.size(2);
+
+    Tensor waveform;
+    {
+        progress.begin("decode audio", shape_str(latents.audio_latent.shape()));
+        const Tensor mel = AudioDecoder::load(WeightStore::open(checkpoint, "audio_vae.")).forward(latents.audio_latent);
+        const Vocoder vocoder = Vocoder::load(WeightStore::open(checkpoint, "vocoder."));
+        result.audio_sample_rate = vocoder.output_sample_rate();
+        const Tensor wave = vocoder.forward(mel);
+        waveform = fit_to_video(wave.select(0, 0), result.frames, FrameRate::reference(r.params.frame_rate),
+                                result.audio_sample_rate);
+        progress.end();
+    }
+    result.audio_samples = waveform.size(1);
+
+    progress.begin("write outputs");
+    if (!r.output.empty()) {
+        Mp4Options options;
+        options.fps = FrameRate::reference(r.params.frame_rate);
+        options.crf = r.crf;
+        options.preset = r.preset;
+        options.metadata = {{"prompt", r.prompt},
+                            {"seed", std::to_string(r.params.seed)},
+                            {"pipeline", pipeline_name(r.pipeline)},
+                            {"generator", "ltx2.cpp " LTX2_VERSION_STRING}};
+        write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
+    }
+    if (!r.frames_dir.empty()) write_png_frames(r.frames_dir, frames);
+    if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
+    progress.end();
+    return result;
+}
+
+}  // namespace ltx2

@@ -1,0 +1,46 @@
+#pragma once
+// One generation, prompt to MP4, the way the official pipelines' scripts run it: resolve the
+// model files, encode the prompts (Gemma, then the text projection), denoise with the chosen
+// pipeline, decode video (tiled) and audio, write the outputs. Each stage loads its models and
+// releases them before the next stage loads, so peak memory is the largest stage's.
+#include <optional>
+#include <string>
+
+#include "app/model_locator.h"
+#include "app/progress.h"
+#include "kernels/cpu/attention.h"
+#include "pipelines/generation_params.h"
+
+namespace ltx2 {
+
+// The reference's DEFAULT_NEGATIVE_PROMPT (ltx_pipelines.utils.constants).
+extern const char* const kDefaultNegativePrompt;
+
+struct GenerateRequest {
+    PipelineKind pipeline = PipelineKind::Distilled;
+    std::string prompt;
+    std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
+    GenerationParams params;
+    app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
+    Precision precision = Precision::BF16;
+    double memory_budget_gib = 0;  // 0: from the machine's available memory
+    std::string output;            // .mp4; may be empty when frames_dir or audio_out is given
+    std::string frames_dir;        // PNG frames
+    std::string audio_out;         // WAV
+    double crf = 23;
+    std::string preset = "medium";
+};
+
+struct GenerateResult {
+    int64_t frames = 0, height = 0, width = 0;
+    int64_t audio_samples = 0;
+    int audio_sample_rate = 0;
+};
+
+// Checks everything that needs no model file (sizes, frames, conditioning, output paths)
+// before anything is loaded; throws ltx2::Error naming the option.
+void validate_generate_request(const GenerateRequest& request);
+
+GenerateResult generate(GenerateRequest request, ProgressReporter& progress);
+
+}  // namespace ltx2

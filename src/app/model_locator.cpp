@@ -1,0 +1,313 @@
+#include "app/model_locator.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "app/gemma_folder.h"
+#include "core/error.h"
+
+namespace ltx2::app {
+
+namespace fs = std::filesystem;
+
+CheckpointPrecision parse_checkpoint_precision(std::string_view name) {
+    if (name == "auto") return CheckpointPrecision::Auto;
+    if (name == "bf16") return CheckpointPrecision::BF16;
+    if (name == "fp8") return CheckpointPrecision::FP8;
+    fail("unknown checkpoint precision '{}': expected auto, bf16 or fp8", name);
+}
+
+namespace {
+
+enum class Role { Checkpoint, Gemma, SpatialUpsampler, DistilledLora, IcLora };
+
+bool uses_distilled_checkpoint(Pipeline p) { return p == Pipeline::Distilled || p == Pipeline::ICLora; }
+
+std::vector<Role> roles_needed(Pipeline p) {
+    switch (p) {
+        case Pipeline::Distilled: return {Role::Checkpoint, Role::SpatialUpsampler, Role::Gemma};
+        case Pipeline::OneStage: return {Role::Checkpoint, Role::Gemma};
+        case Pipeline::TwoStage:
+        case Pipeline::KeyframeInterpolation: return {Role::Checkpoint, Role::SpatialUpsampler, Role::DistilledLora, Role::Gemma};
+        case Pipeline::ICLora: return {Role::Checkpoint, Role::SpatialUpsampler, Role::Gemma, Role::IcLora};
+    }
+    return {};
+}
+
+std::string role_title(Role role, Pipeline p) {
+    switch (role) {
+        case Role::Checkpoint: return uses_distilled_checkpoint(p) ? "distilled checkpoint" : "dev checkpoint";
+        case Role::Gemma: return "Gemma 3 12B text encoder";
+        case Role::SpatialUpsampler: return "spatial upsampler";
+        case Role::DistilledLora: return "distilled LoRA";
+        case Role::IcLora: return "IC-LoRA";
+    }
+    return "?";
+}
+
+const char* role_option(Role role) {
+    switch (role) {
+        case Role::Checkpoint: return kCheckpointOption;
+        case Role::Gemma: return kGemmaOption;
+        case Role::SpatialUpsampler: return kSpatialUpsamplerOption;
+        case Role::DistilledLora: return kDistilledLoraOption;
+        case Role::IcLora: return kIcLoraOption;
+    }
+    return "?";
+}
+
+// The Lightricks/LTX-2 file names that can fill a role, in order of preference.
+std::vector<std::string> ltx_file_names(Role role, Pipeline p, CheckpointPrecision precision) {
+    switch (role) {
+        case Role::Checkpoint: {
+            const std::string base = uses_distilled_checkpoint(p) ? "ltx-2-19b-distilled" : "ltx-2-19b-dev";
+            if (precision == CheckpointPrecision::BF16) return {base + ".safetensors"};
+            if (precision == CheckpointPrecision::FP8) return {base + "-fp8.safetensors"};
+            return {base + ".safetensors", base + "-fp8.safetensors"};
+        }
+        case Role::SpatialUpsampler: return {"ltx-2-spatial-upscaler-x2-1.0.safetensors"};
+        case Role::DistilledLora: return {"ltx-2-19b-distilled-lora-384.safetensors"};
+        default: return {};
+    }
+}
+
+std::optional<LocatedModel>& slot(LocatedModels& models, Role role) {
+    switch (role) {
+        case Role::Checkpoint: return models.checkpoint;
+        case Role::Gemma: return models.gemma;
+        case Role::SpatialUpsampler: return models.spatial_upsampler;
+        case Role::DistilledLora: return models.distilled_lora;
+        case Role::IcLora: return models.ic_lora;
+    }
+    return models.checkpoint;
+}
+
+const std::optional<fs::path>& explicit_path(const ExplicitModelPaths& paths, Role role) {
+    switch (role) {
+        case Role::Checkpoint: return paths.checkpoint;
+        case Role::Gemma: return paths.gemma;
+        case Role::SpatialUpsampler: return paths.spatial_upsampler;
+        case Role::DistilledLora: return paths.distilled_lora;
+        case Role::IcLora: return paths.ic_lora;
+    }
+    return paths.checkpoint;
+}
+
+// Why `p` is not a usable file: "missing", "broken link", "a folder".
+std::string why_not_a_file(const fs::path& p) {
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(p, ec)) && !fs::exists(p, ec)) return "broken link: its blob is missing";
+    if (fs::is_directory(p, ec)) return "a folder, not a file";
+    return "missing";
+}
+
+bool is_file(const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec);
+}
+
+bool is_gguf(const fs::path& p) { return p.extension() == ".gguf"; }
+
+// "incomplete: missing a, b" for a Gemma folder, or empty when complete.
+std::string gemma_folder_problem(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return why_not_a_file(dir) == "missing" ? "missing" : "not a folder";
+    const auto missing = gemma_folder_missing_files(dir);
+    if (missing.empty()) return {};
+    return fmt::format("incomplete: missing {}", fmt::join(missing, ", "));
+}
+
+// One role's search: where it was found, or every place looked at and why each failed.
+struct Search {
+    std::optional<LocatedModel> found;
+    std::vector<std::string> looked_at;
+    std::optional<std::string> explicit_problem;
+
+    void consider_file(const fs::path& p, ModelSource source, const std::string& origin) {
+        if (found) return;
+        if (is_file(p))
+            found = LocatedModel{p, source, origin};
+        else
+            looked_at.push_back(fmt::format("{} ({})", p.string(), why_not_a_file(p)));
+    }
+    void consider_gemma_folder(const fs::path& dir, ModelSource source, const std::string& origin) {
+        if (found) return;
+        const std::string problem = gemma_folder_problem(dir);
+        if (problem.empty())
+            found = LocatedModel{dir, source, origin};
+        else
+            looked_at.push_back(fmt::format("{} ({})", dir.string(), problem));
+    }
+};
+
+class Locator {
+public:
+    explicit Locator(const ModelLocateRequest& request) : request_(request) {
+        try {
+            cache_root_ = hf_cache_root(request.env);
+        } catch (const Error& e) {
+            cache_problem_ = e.what();
+        }
+    }
+
+    Search search(Role role) const {
+        Search s;
+        if (const auto& given = explicit_path(request_.explicit_paths, role)) {
+            check_explicit(role, *given, s);
+            return s;
+        }
+        if (role == Role::IcLora) return s;  // only ever given explicitly
+        if (role == Role::Gemma) {
+            search_gemma(s);
+            return s;
+        }
+        const auto names = ltx_file_names(role, request_.pipeline, request_.precision);
+        if (request_.model_dir)
+            for (const auto& name : names)
+                s.consider_file(*request_.model_dir / name, ModelSource::ModelDir, model_dir_origin());
+        for (const auto& name : names) search_cache(kLtxRepo, name, s);
+        return s;
+    }
+
+private:
+    std::string model_dir_origin() const { return fmt::format("{} {}", kModelDirOption, request_.model_dir->string()); }
+
+    void check_explicit(Role role, const fs::path& given, Search& s) const {
+        const std::string option = role_option(role);
+        std::error_code ec;
+        if (!fs::exists(given, ec)) {
+            s.explicit_problem = fmt::format("{} {}: no such file or folder", option, given.string());
+        } else if (role == Role::Gemma && !is_gguf(given)) {
+            const std::string problem = gemma_folder_problem(given);
+            if (problem.empty())
+                s.found = LocatedModel{given, ModelSource::ExplicitPath, option};
+            else
+                s.explicit_problem = fmt::format(
+                    "{} {}: expected a Gemma folder (config.json, tokenizer.json, model shards) or a .gguf file: {}",
+                    option, given.string(), problem);
+        } else if (!is_file(given)) {
+            s.explicit_problem = fmt::format("{} {}: {}", option, given.string(), why_not_a_file(given));
+        } else {
+            s.found = LocatedModel{given, ModelSource::ExplicitPath, option};
+        }
+    }
+
+    void search_gemma(Search& s) const {
+        if (request_.model_dir) {
+            const fs::path& dir = *request_.model_dir;
+            for (const char* sub : {"gemma-3-12b-it", "gemma-3-12b-it-qat-q4_0-unquantized", "gemma"})
+                s.consider_gemma_folder(dir / sub, ModelSource::ModelDir, model_dir_origin());
+            if (!s.found) {
+                if (is_gemma_config(dir / "config.json"))
+                    s.consider_gemma_folder(dir, ModelSource::ModelDir, model_dir_origin());
+                else
+                    s.looked_at.push_back(fmt::format("{} ({})", (dir / "config.json").string(),
+                                                      is_file(dir / "config.json") ? "not a Gemma config" : "missing"));
+            }
+        }
+        for (const char* repo : {kGemmaRepo, kGemmaQatRepo}) search_cache(repo, "", s);
+    }
+
+    // Looks for `file` (or, when empty, a complete Gemma folder) in the repo's snapshots.
+    void search_cache(const std::string& repo, const std::string& file, Search& s) const {
+        if (s.found) return;
+        if (!cache_root_) {
+            s.looked_at.push_back(fmt::format("the Hugging Face cache ({})", cache_problem_));
+            return;
+        }
+        const fs::path repo_folder = hf_repo_folder(*cache_root_, repo);
+        const auto snapshots = hf_snapshots_in_search_order(repo_folder);
+        if (snapshots.empty()) {
+            const fs::path any_snapshot = repo_folder / "snapshots" / "*";
+            s.looked_at.push_back(
+                fmt::format("{} (no snapshots)", (file.empty() ? any_snapshot : any_snapshot / file).string()));
+            return;
+        }
+        const auto main = hf_read_ref(repo_folder, "main");
+        for (const auto& snapshot : snapshots) {
+            const std::string commit = snapshot.filename().string();
+            const std::string origin =
+                fmt::format("HF cache {} snapshot {}{}", repo, commit, main && *main == commit ? " (refs/main)" : "");
+            if (file.empty())
+                s.consider_gemma_folder(snapshot, ModelSource::HfCache, origin);
+            else
+                s.consider_file(snapshot / file, ModelSource::HfCache, origin);
+        }
+    }
+
+    const ModelLocateRequest& request_;
+    std::optional<fs::path> cache_root_;
+    std::string cache_problem_;
+};
+
+std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision) {
+    if (role == Role::IcLora) return fmt::format("give the IC-LoRA file with {} PATH", kIcLoraOption);
+    if (role == Role::Gemma)
+        return fmt::format(
+            "fetch it: ltx2 download {0}\n"
+            "      or: hf download {0}\n"
+            "      (a gated model: accept its license on https://huggingface.co/{0} and set HF_TOKEN)",
+            kGemmaRepo);
+    const std::string file = ltx_file_names(role, p, precision).front();
+    return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", kLtxRepo, file);
+}
+
+std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s) {
+    const Pipeline p = request.pipeline;
+    if (s.explicit_problem) return fmt::format("  - {}: {}\n", role_title(role, p), *s.explicit_problem);
+    std::string what = role_title(role, p);
+    const auto names = ltx_file_names(role, p, request.precision);
+    if (!names.empty()) what += fmt::format(" ({})", fmt::join(names, " or "));
+    std::string text =
+        fmt::format("  - {}, needed by the {} pipeline (option {} PATH)\n", what, ltx2::pipeline_name(p), role_option(role));
+    if (!s.looked_at.empty()) {
+        text += "      looked at:\n";
+        for (const auto& place : s.looked_at) text += fmt::format("        {}\n", place);
+    }
+    std::string hint = fetch_hint(role, p, request.precision);
+    text += "      ";
+    for (char c : hint) {
+        text += c;
+        if (c == '\n') text += "      ";
+    }
+    return text + "\n";
+}
+
+}  // namespace
+
+std::string LocatedModels::describe() const {
+    std::string text;
+    auto line = [&](const char* role, const std::optional<LocatedModel>& m) {
+        if (m) text += fmt::format("{:<18} {}  (from {})\n", role, m->path.string(), m->origin);
+    };
+    line("checkpoint", checkpoint);
+    line("gemma", gemma);
+    line("spatial upsampler", spatial_upsampler);
+    line("distilled LoRA", distilled_lora);
+    line("IC-LoRA", ic_lora);
+    return text;
+}
+
+LocatedModels locate_models(const ModelLocateRequest& request) {
+    if (request.model_dir) {
+        std::error_code ec;
+        LTX2_CHECK(fs::is_directory(*request.model_dir, ec), "{} {}: no such folder", kModelDirOption,
+                   request.model_dir->string());
+    }
+    const Locator locator(request);
+    LocatedModels models;
+    std::string missing;
+    for (Role role : roles_needed(request.pipeline)) {
+        Search s = locator.search(role);
+        if (s.found)
+            slot(models, role) = std::move(s.found);
+        else
+            missing += describe_missing(role, request, s);
+    }
+    if (!missing.empty())
+        fail("cannot find the model files the {} pipeline needs:\n{}", ltx2::pipeline_name(request.pipeline), missing);
+    return models;
+}
+
+}  // namespace ltx2::app

@@ -1,0 +1,77 @@
+#pragma once
+// Finds the model files a pipeline needs, so that a user who ran
+//   hf download Lightricks/LTX-2 ...   and   hf download google/gemma-3-12b-it
+// needs no path flags. Per file, the first place that has it wins:
+//   1. the explicit path (must exist, else an error naming the option),
+//   2. the model directory (the file directly inside it; Gemma as a subfolder
+//      gemma-3-12b-it / gemma-3-12b-it-qat-q4_0-unquantized / gemma, or the model directory
+//      itself when its config.json is a Gemma config),
+//   3. the Hugging Face cache (see hf_cache.h): the snapshot refs/main names, then the other
+//      snapshots, newest first. Gemma folders must be complete (config, tokenizer, every shard).
+// With precision auto, each place is searched for the bf16 checkpoint, then the fp8 one.
+// When anything is missing, one error lists every missing file, what needs it, every path
+// looked at, and the commands that would fetch it.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/hf_cache.h"
+#include "pipelines/generation_params.h"
+
+namespace ltx2::app {
+
+using Pipeline = PipelineKind;  // parse_pipeline_kind / pipeline_name in pipelines/generation_params.h
+
+enum class CheckpointPrecision { Auto, BF16, FP8 };
+CheckpointPrecision parse_checkpoint_precision(std::string_view name);  // auto | bf16 | fp8
+
+inline constexpr const char* kLtxRepo = "Lightricks/LTX-2";
+inline constexpr const char* kGemmaRepo = "google/gemma-3-12b-it";
+inline constexpr const char* kGemmaQatRepo = "google/gemma-3-12b-it-qat-q4_0-unquantized";
+
+// The command-line options the messages name.
+inline constexpr const char* kCheckpointOption = "--checkpoint";
+inline constexpr const char* kGemmaOption = "--gemma";
+inline constexpr const char* kSpatialUpsamplerOption = "--spatial-upsampler";
+inline constexpr const char* kDistilledLoraOption = "--distilled-lora";
+inline constexpr const char* kIcLoraOption = "--ic-lora";
+inline constexpr const char* kModelDirOption = "--model-dir";
+
+struct ExplicitModelPaths {
+    std::optional<std::filesystem::path> checkpoint;  // .safetensors or .gguf, used as given
+    std::optional<std::filesystem::path> gemma;       // a Gemma folder or a .gguf file
+    std::optional<std::filesystem::path> spatial_upsampler;
+    std::optional<std::filesystem::path> distilled_lora;
+    std::optional<std::filesystem::path> ic_lora;  // the only source of the IC-LoRA file
+};
+
+struct ModelLocateRequest {
+    Pipeline pipeline = Pipeline::Distilled;
+    CheckpointPrecision precision = CheckpointPrecision::Auto;
+    ExplicitModelPaths explicit_paths;
+    std::optional<std::filesystem::path> model_dir;
+    EnvLookup env = process_environment();
+};
+
+enum class ModelSource { ExplicitPath, ModelDir, HfCache };
+
+struct LocatedModel {
+    std::filesystem::path path;  // a file, or the Gemma folder
+    ModelSource source;
+    std::string origin;  // for people: "--checkpoint", "--model-dir /m", "HF cache Lightricks/LTX-2 snapshot 0123abcd"
+};
+
+// Only the files the pipeline needs are set.
+struct LocatedModels {
+    std::optional<LocatedModel> checkpoint;
+    std::optional<LocatedModel> gemma;
+    std::optional<LocatedModel> spatial_upsampler;
+    std::optional<LocatedModel> distilled_lora;
+    std::optional<LocatedModel> ic_lora;
+    std::string describe() const;  // one line per file: role, path, origin
+};
+
+LocatedModels locate_models(const ModelLocateRequest& request);
+
+}  // namespace ltx2::app

@@ -1,0 +1,45 @@
+#pragma once
+// Progress of a generation on stderr: one line per stage (load, encode text, denoise, upsample,
+// decode video, decode audio, mux) with its duration, denoising steps with s/step and ETA, and
+// the peak resident memory at the end. A terminal gets a self-updating step line; anything
+// else gets plain lines; `json` gives one JSON object per line for programs.
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace ltx2 {
+
+enum class ProgressStyle { Auto, Plain, Json, Quiet };
+// "auto" | "plain" | "json" | "none"; throws listing the choices.
+ProgressStyle parse_progress_style(const std::string& name);
+
+class ProgressReporter {
+public:
+    explicit ProgressReporter(ProgressStyle style, std::FILE* out = stderr);
+
+    // A stage starts / ends (the end line carries its duration and the resident memory).
+    void begin(const std::string& stage, const std::string& detail = "");
+    void end();
+    // Denoising step `done` of `total` finished within `stage` (done = 0: the stage starts).
+    void step(const std::string& stage, int done, int total);
+    // A free-form note ("writing demo model to ...").
+    void note(const std::string& message);
+    // The closing line: total time and peak resident memory.
+    void finish(const std::string& output);
+
+private:
+    using Clock = std::chrono::steady_clock;
+    void emit_json(const std::string& event, nlohmann::json fields);
+    double since(Clock::time_point t) const;
+
+    ProgressStyle style_;
+    std::FILE* out_;
+    bool tty_ = false;
+    bool step_line_open_ = false;
+    std::string stage_;
+    Clock::time_point start_, stage_start_, steps_start_;
+};
+
+}  // namespace ltx2

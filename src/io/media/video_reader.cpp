@@ -1,0 +1,75 @@
+// Video frame decoding (see video_reader.h).
+#include "io/media/video_reader.h"
+
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "io/media/ffmpeg_util.h"
+
+namespace ltx2 {
+
+using namespace media;
+
+int64_t for_each_video_frame(const std::string& path, int64_t frame_cap,
+                             const std::function<void(const Tensor& rgb)>& on_frame) {
+    const std::string who = fmt::format("{}: cannot read video", path);
+    std::error_code ec;
+    LTX2_CHECK(std::filesystem::is_regular_file(path, ec), "{}: no such file", who);
+    quiet_ffmpeg_logs();
+
+    AVFormatContext* raw = nullptr;
+    const int opened = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (opened < 0) fail("{}: {}", who, av_error_text(opened));
+    InputPtr input(raw);
+    av_check(avformat_find_stream_info(input.get(), nullptr), who, "cannot read the stream information");
+    const int index = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    LTX2_CHECK(index >= 0, "{}: the file has no video stream", who);
+    const AVCodecParameters* params = input->streams[index]->codecpar;
+    CodecPtr decoder = open_decoder(params->codec_id, params, who);
+
+    RgbConverter convert(who);
+    int64_t delivered = 0;
+    const auto deliver = [&](AVFrame* frame) {
+        LTX2_CHECK(frame->width > 0 && frame->height > 0, "{}: frame {} has no pixels", who, delivered);
+        Tensor rgb = Tensor::zeros({int64_t(frame->height), int64_t(frame->width), 3}, DType::U8);
+        convert.to_rgb(frame, rgb.data<uint8_t>());
+        on_frame(rgb);
+        ++delivered;
+        return frame_cap <= 0 || delivered < frame_cap;
+    };
+
+    PacketPtr packet = alloc_packet(who);
+    for (;;) {
+        const int ret = av_read_frame(input.get(), packet.get());
+        if (ret == AVERROR_EOF) break;
+        av_check(ret, who, "demuxing failed");
+        bool more = true;
+        if (packet->stream_index == index) more = decode_packet(decoder.get(), packet.get(), deliver, who);
+        av_packet_unref(packet.get());
+        if (!more) return delivered;
+    }
+    decode_packet(decoder.get(), nullptr, deliver, who);
+    LTX2_CHECK(delivered > 0, "{}: the video stream holds no decodable frame", who);
+    return delivered;
+}
+
+Tensor read_video(const std::string& path, int64_t frame_cap) {
+    std::vector<Tensor> frames;
+    for_each_video_frame(path, frame_cap, [&](const Tensor& rgb) {
+        LTX2_CHECK(frames.empty() || rgb.shape() == frames.front().shape(),
+                   "{}: frame {} is {}, frame 0 was {}: cannot stack frames of different sizes", path, frames.size(),
+                   shape_str(rgb.shape()), shape_str(frames.front().shape()));
+        frames.push_back(rgb);
+    });
+    const Shape one = frames.front().shape();
+    Tensor out = Tensor::zeros({int64_t(frames.size()), one[0], one[1], one[2]}, DType::U8);
+    const size_t bytes = frames.front().nbytes();
+    for (size_t i = 0; i < frames.size(); ++i) std::memcpy(out.data<uint8_t>() + i * bytes, frames[i].raw(), bytes);
+    return out;
+}
+
+}  // namespace ltx2
