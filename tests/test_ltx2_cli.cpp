@@ -102,7 +102,7 @@ TEST(Ltx2Generate, DemoWritesAPlayableMp4WithSyncedAudio) {
     const auto r = run_command(demo_cmd("--progress plain -p 'A cat plays the piano' --frames 17 --seed 5 -o " + out));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     // Progress: every stage, the denoising steps, the peak memory at the end.
-    expect_contains(r.output, {"resolve models", "encode text", "denoise stage1", "step 8/8", "upsample x2",
+    expect_contains(r.output, {"resolve models", "encode text", "load transformer", "denoise stage1", "step 8/8", "upsample x2",
                                "denoise stage2", "step 3/3", "decode video", "decode audio", "write outputs",
                                "peak memory"});
     const std::string v = ffprobe(out, "stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames,duration");

@@ -149,7 +149,15 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         inputs.text.video_negative = encoded[1].video_context;
         inputs.text.audio_negative = encoded[1].audio_context;
     }
-    inputs.transformer = checkpoint_transformer_provider(checkpoint, r.precision);
+    inputs.transformer = [&progress, load = checkpoint_transformer_provider(checkpoint, r.precision)](
+                             const TransformerRequest& request) {
+        progress.begin("load transformer", request.loras.empty()
+                                               ? request.stage
+                                               : fmt::format("{}, {} LoRA(s) fused", request.stage, request.loras.size()));
+        auto model = load(request);
+        progress.end();
+        return model;
+    };
     inputs.encode = [&](const EncodeRequest& e) {
         progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
         const Tensor pixels = e.kind == MediaKind::Image
