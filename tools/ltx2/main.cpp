@@ -159,9 +159,9 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora")
         ->group(gen)
         ->capture_default_str();
-    app.add_option("-W,--width", c.width, "width in pixels, multiple of 32 (64 for two-stage pipelines) [1536; demo 192]")
+    app.add_option("-W,--width", c.width, "width in pixels, multiple of 32 (64 when the pipeline upsamples) [1536; one-stage 768; demo 192]")
         ->group(gen);
-    app.add_option("-H,--height", c.height, "height in pixels, multiple of 32 (64 for two-stage pipelines) [1024; demo 128]")
+    app.add_option("-H,--height", c.height, "height in pixels, multiple of 32 (64 when the pipeline upsamples) [1024; one-stage 512; demo 128]")
         ->group(gen);
     app.add_option("-f,--frames,--num-frames", c.frames, "number of frames, 8k+1 [121; demo 25]")->group(gen);
     app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
