@@ -17,11 +17,6 @@ float from_bits(uint32_t b) {
     std::memcpy(&f, &b, 4);
     return f;
 }
-uint32_t to_bits(float f) {
-    uint32_t b;
-    std::memcpy(&b, &f, 4);
-    return b;
-}
 
 // Reference decoder of an IEEE-like small float written from the format definition.
 // `ieee_specials`: the all-ones exponent holds inf/NaN (F16, E5M2); otherwise only the

@@ -1,0 +1,268 @@
+// ltx2-quantize IN OUT --type TYPE: an official safetensors checkpoint (the LTX-2 single file, or a
+// Gemma 3 folder / *.safetensors.index.json) to a GGUF file whose 2-D `*.weight` matrices are
+// quantized to TYPE. Tensor names are kept exactly as in the checkpoint; every other tensor
+// (norms, biases, convolutions, AdaLN scale_shift tables, rows that are not a whole number of
+// blocks) keeps its stored float type (BF16, F16 or F32; other float types become F32).
+// Weights whose blocks have max |x| below about 4e-3 lose precision: ggml's f16 block scales
+// go subnormal there (and underflow to zero below about 1e-5).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/error.h"
+#include "io/gguf_writer.h"
+#include "io/weight_store.h"
+#include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/quantize.h"
+
+namespace fs = std::filesystem;
+using namespace ltx2;
+
+namespace {
+
+struct TargetType {
+    const char* option;
+    GgmlType type;
+    uint32_t file_type;  // llama.cpp's general.file_type for a model mostly of this type
+};
+constexpr TargetType kTargets[] = {{"q8_0", GgmlType::Q8_0, 7},
+                                   {"q4_k", GgmlType::Q4_K, 14},
+                                   {"q5_k", GgmlType::Q5_K, 16},
+                                   {"q6_k", GgmlType::Q6_K, 18}};
+
+const TargetType& target_for(const std::string& option) {
+    for (const auto& t : kTargets)
+        if (option == t.option) return t;
+    fail("--type '{}' is not known: expected q8_0, q4_k, q5_k or q6_k", option);
+}
+
+// The checkpoint file or index inside IN, and the config.json beside it (empty if none).
+struct Checkpoint {
+    std::string weights;
+    std::string config_json;
+};
+
+Checkpoint locate_checkpoint(const std::string& in) {
+    LTX2_CHECK(fs::exists(in), "{}: no such file or folder (expected a .safetensors file, an index or a folder)", in);
+    Checkpoint c;
+    fs::path folder;
+    if (fs::is_directory(in)) {
+        folder = in;
+        std::vector<fs::path> indexes, files;
+        for (const auto& e : fs::directory_iterator(in)) {
+            const std::string name = e.path().filename().string();
+            if (name.ends_with(".safetensors.index.json")) indexes.push_back(e.path());
+            else if (name.ends_with(".safetensors")) files.push_back(e.path());
+        }
+        if (indexes.size() == 1) c.weights = indexes.front().string();
+        else if (indexes.empty() && files.size() == 1) c.weights = files.front().string();
+        else
+            fail("{}: expected one *.safetensors.index.json or one *.safetensors file in the folder, found {} and {}",
+                 in, indexes.size(), files.size());
+    } else {
+        c.weights = in;
+        folder = fs::path(in).parent_path();
+    }
+    if (fs::is_directory(in) || c.weights.ends_with(".index.json")) {
+        const fs::path cfg = folder / "config.json";
+        if (fs::exists(cfg)) c.config_json = cfg.string();
+    }
+    return c;
+}
+
+// The model config: config.json beside a folder checkpoint, else the file's `config` metadata.
+std::string read_config(const Checkpoint& c, const WeightStore& store) {
+    if (!c.config_json.empty()) {
+        std::ifstream f(c.config_json);
+        LTX2_CHECK(f.good(), "{}: cannot read", c.config_json);
+        try {
+            return nlohmann::json::parse(f).dump();
+        } catch (const nlohmann::json::exception& e) {
+            fail("{}: not valid JSON: {}", c.config_json, e.what());
+        }
+    }
+    try {
+        return store.config().dump();
+    } catch (const Error&) {
+        return "";  // a checkpoint without config metadata: nothing to copy
+    }
+}
+
+bool is_gemma(const std::string& config, const std::vector<std::string>& names) {
+    if (!config.empty()) {
+        const auto j = nlohmann::json::parse(config);
+        if (j.contains("model_type") && j["model_type"].is_string() &&
+            j["model_type"].get<std::string>().starts_with("gemma"))
+            return true;
+    }
+    return std::any_of(names.begin(), names.end(),
+                       [](const std::string& n) { return n.find("language_model.") != std::string::npos; });
+}
+
+bool stored_as_is(DType d) { return d == DType::BF16 || d == DType::F16 || d == DType::F32; }
+
+GgmlType ggml_float_type(DType d) {
+    switch (d) {
+        case DType::BF16: return GgmlType::BF16;
+        case DType::F16: return GgmlType::F16;
+        default: return GgmlType::F32;
+    }
+}
+
+// GGUF holds at most 4 dims: leading dims of a 5-D/6-D tensor (3-D convolutions) are merged.
+Shape gguf_shape(const Shape& s) {
+    if (s.size() <= 4) return s;
+    Shape out{1};
+    for (size_t i = 0; i + 3 < s.size(); ++i) out[0] *= s[i];
+    out.insert(out.end(), s.end() - 3, s.end());
+    return out;
+}
+
+// Rows of `t` (contiguous, any float dtype) [first, first + count) as float32, checked finite.
+void rows_to_f32(const Tensor& t, const std::string& name, int64_t cols, int64_t first, int64_t count, float* out) {
+    const size_t n = size_t(count * cols);
+    const std::byte* src = static_cast<const std::byte*>(t.raw()) + size_t(first * cols) * dtype_size(t.dtype());
+    if (t.dtype() == DType::BF16) bf16_to_f32_array(reinterpret_cast<const uint16_t*>(src), out, n);
+    else convert(src, t.dtype(), out, DType::F32, n);
+    for (size_t i = 0; i < n; ++i)
+        LTX2_CHECK(std::isfinite(out[i]), "tensor '{}': non-finite value {} at row {}, column {}", name, out[i],
+                   first + int64_t(i) / cols, int64_t(i) % cols);
+}
+
+class Progress {
+public:
+    explicit Progress(size_t total) : total_(total), tty_(isatty(STDERR_FILENO)), start_(clock::now()) {}
+    void done(const std::string& name, size_t bytes_in) {
+        ++count_;
+        bytes_ += bytes_in;
+        const double s = std::chrono::duration<double>(clock::now() - start_).count();
+        const double mbs = s > 0 ? double(bytes_) / 1e6 / s : 0.0;
+        if (tty_) {
+            std::fprintf(stderr, "\r[%zu/%zu] %5.0f MB/s  %-60.60s", count_, total_, mbs, name.c_str());
+            if (count_ == total_) std::fprintf(stderr, "\n");
+        } else if (count_ == total_ || count_ * 10 / total_ != (count_ - 1) * 10 / total_) {
+            std::fprintf(stderr, "[%zu/%zu] %.0f MB/s\n", count_, total_, mbs);
+        }
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+    size_t total_, count_ = 0, bytes_ = 0;
+    bool tty_;
+    clock::time_point start_;
+};
+
+int run(const std::string& in, const std::string& out, const TargetType& target) {
+    const Checkpoint ckpt = locate_checkpoint(in);
+    const WeightStore store = WeightStore::open(ckpt.weights);
+    const std::vector<std::string> names = store.names();
+    LTX2_CHECK(!names.empty(), "{}: holds no tensors", ckpt.weights);
+    const std::string config = read_config(ckpt, store);
+
+    GgufWriter writer;
+    writer.set_string("general.architecture", is_gemma(config, names) ? "gemma3" : "ltx2");
+    writer.set_string("general.name", fs::path(in).filename().string());
+    writer.set_u32("general.file_type", target.file_type);
+    writer.set_u32("general.quantization_version", 2);
+    if (!config.empty()) writer.set_string("ltx2.config", config);
+
+    const int64_t block = ggml_type_traits(target.type).block_elems;
+    Progress progress(names.size());
+    nlohmann::json original_shapes = nlohmann::json::object();
+    size_t quantized = 0;
+    // Called after a tensor's bytes are written: its pages of the mapping are not needed again.
+    auto finished = [&](const std::string& name, size_t bytes_in) {
+        progress.done(name, bytes_in);
+        store.release(name);
+    };
+    for (const std::string& name : names) {
+        const Tensor t = store.get(name).contiguous();
+        LTX2_CHECK(dtype_is_float(t.dtype()), "{}: tensor '{}' has dtype {}, expected a float type", ckpt.weights,
+                   name, dtype_name(t.dtype()));
+        const Shape shape = t.shape();
+        const size_t bytes_in = t.nbytes();
+        const bool quantize_it =
+            name.ends_with(".weight") && shape.size() == 2 && shape[1] % block == 0 && shape[0] > 0;
+        if (quantize_it) {
+            ++quantized;
+            writer.add_tensor(name, target.type, shape, [&, t, name, bytes_in](std::byte* dst, size_t) {
+                const int64_t rows = t.size(0), cols = t.size(1);
+                const int64_t chunk_rows = std::max<int64_t>(1, (int64_t(1) << 20) / cols);
+                std::vector<float> staging(size_t(std::min(rows, chunk_rows) * cols));
+                for (int64_t r = 0; r < rows; r += chunk_rows) {
+                    const int64_t n = std::min(chunk_rows, rows - r);
+                    rows_to_f32(t, name, cols, r, n, staging.data());
+                    quantize(target.type, staging.data(), dst + ggml_row_bytes(target.type, r * cols), n * cols);
+                }
+                finished(name, bytes_in);
+            });
+            continue;
+        }
+        const Shape stored = gguf_shape(shape);
+        if (stored != shape) original_shapes[name] = shape;
+        if (stored_as_is(t.dtype())) {
+            writer.add_tensor(name, ggml_float_type(t.dtype()), stored, [&, t, name, bytes_in](std::byte* dst, size_t n) {
+                std::memcpy(dst, t.raw(), n);
+                finished(name, bytes_in);
+            });
+        } else {
+            writer.add_tensor(name, GgmlType::F32, stored, [&, t, name, bytes_in](std::byte* dst, size_t) {
+                convert(t.raw(), t.dtype(), dst, DType::F32, size_t(t.numel()));
+                finished(name, bytes_in);
+            });
+        }
+    }
+    if (!original_shapes.empty()) writer.set_string("ltx2.original_shapes", original_shapes.dump());
+    writer.write(out);
+    std::fprintf(stderr, "%s: %zu tensors, %zu quantized to %s\n", out.c_str(), names.size(), quantized,
+                 std::string(ggml_type_name(target.type)).c_str());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Quantizes an LTX-2 or Gemma 3 safetensors checkpoint to GGUF. 2-D `*.weight` matrices whose rows\n"
+                 "are a whole number of blocks (32 values for q8_0, 256 for the K types) are quantized; other\n"
+                 "tensors keep their float type. Tensor names are those of the checkpoint; its config goes to\n"
+                 "the `ltx2.config` key. Exit 0 on success, 1 on an error, 2 on bad usage.",
+                 "ltx2-quantize"};
+    std::string in, out, type;
+    app.add_option("input", in, "checkpoint: a .safetensors file, a *.safetensors.index.json or a folder")
+        ->required();
+    app.add_option("output", out, "GGUF file to write (written atomically)")->required();
+    app.add_option("--type", type, "q8_0, q4_k, q5_k or q6_k")->required();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    const TargetType* target = nullptr;
+    try {
+        target = &target_for(type);
+    } catch (const ltx2::Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
+    try {
+        return run(in, out, *target);
+    } catch (const ltx2::Error& e) {
+        std::fprintf(stderr, "%serror: %s\n", isatty(STDERR_FILENO) ? "\n" : "", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%serror: %s: %s\n", isatty(STDERR_FILENO) ? "\n" : "", in.c_str(), e.what());
+        return 1;
+    }
+}
