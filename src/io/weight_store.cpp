@@ -109,6 +109,9 @@ WeightStore WeightStore::open(const std::string& path, const std::string& prefix
     std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> keys;
     if (ends_with(path, ".json")) {
         keys = open_index(path, store.files_);
+    } else if (ends_with(path, ".gguf")) {
+        store.gguf_ = GgufSource::open(path);
+        for (const auto& t : store.gguf_->file().tensors()) keys.emplace_back(t.name, nullptr);
     } else {
         auto file = SafetensorsFile::open(path);
         store.files_.push_back(file);
@@ -167,7 +170,13 @@ Tensor WeightStore::get(const std::string& name) const {
     }
     mark_used(name);
     if (auto it = overrides_.find(name); it != overrides_.end()) return it->second;
-    return src->file->tensor(src->key);
+    return gguf_ ? gguf_->tensor(src->key) : src->file->tensor(src->key);
+}
+
+const std::string& WeightStore::file_path(const Source& src) const { return gguf_ ? gguf_->path() : src.file->path(); }
+
+Shape WeightStore::stored_shape(const Source& src) const {
+    return gguf_ ? gguf_->shape(src.key) : src.file->find(src.key)->shape;
 }
 
 void WeightStore::override_tensor(const std::string& name, Tensor t) {
@@ -175,9 +184,9 @@ void WeightStore::override_tensor(const std::string& name, Tensor t) {
     LTX2_CHECK(src != nullptr, "{}: cannot override tensor '{}': the store holds no such tensor", describe(),
                key_for(name));
     LTX2_CHECK(t.defined(), "{}: cannot override tensor '{}' with an undefined tensor", describe(), src->key);
-    const TensorEntry* e = src->file->find(src->key);
-    LTX2_CHECK(t.shape() == e->shape, "{}: cannot override tensor '{}' of shape {} with one of shape {}", describe(),
-               src->key, shape_str(e->shape), shape_str(t.shape()));
+    const Shape shape = stored_shape(*src);
+    LTX2_CHECK(t.shape() == shape, "{}: cannot override tensor '{}' of shape {} with one of shape {}", describe(),
+               src->key, shape_str(shape), shape_str(t.shape()));
     overrides_[name] = std::move(t);
 }
 
@@ -198,8 +207,8 @@ Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) co
     Tensor t = get(name);
     const Source* src = lookup(name);
     LTX2_CHECK(is_weight_dtype(t.dtype()), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
-               src->file->path(), src->key, dtype_name(t.dtype()));
-    LTX2_CHECK(t.shape() == expected_shape, "{}: tensor '{}' has shape {}, expected {}", src->file->path(), src->key,
+               file_path(*src), src->key, dtype_name(t.dtype()));
+    LTX2_CHECK(t.shape() == expected_shape, "{}: tensor '{}' has shape {}, expected {}", file_path(*src), src->key,
                shape_str(t.shape()), shape_str(expected_shape));
     return t;
 }
@@ -228,19 +237,20 @@ std::vector<std::string> WeightStore::unused_names() const {
 
 json WeightStore::config() const {
     if (synthetic_) return synthetic_->config;
-    LTX2_CHECK(!files_.empty(), "{}: no files", describe());
-    const auto& file = files_.front();
-    auto text = file->metadata_value("config");
-    LTX2_CHECK(text.has_value(), "{}: metadata has no 'config' entry", file->path());
+    LTX2_CHECK(gguf_ || !files_.empty(), "{}: no files", describe());
+    const std::string key = gguf_ ? "ltx2.config" : "config";
+    const std::string& path = gguf_ ? gguf_->path() : files_.front()->path();
+    const std::optional<std::string> text = gguf_ ? gguf_->config_text() : files_.front()->metadata_value(key);
+    LTX2_CHECK(text.has_value(), "{}: metadata has no '{}' entry", path, key);
     try {
         return json::parse(*text);
     } catch (const json::exception& e) {
-        fail("{}: metadata 'config' is not valid JSON: {}", file->path(), e.what());
+        fail("{}: metadata '{}' is not valid JSON: {}", path, key, e.what());
     }
 }
 
 std::string WeightStore::describe() const {
-    if (synthetic_) return path_;
+    if (synthetic_ || gguf_) return path_;
     if (files_.size() == 1 && files_.front()->path() == path_) return path_;
     return fmt::format("{} ({} shards)", path_, files_.size());
 }
@@ -248,6 +258,10 @@ std::string WeightStore::describe() const {
 void WeightStore::advise(const std::string& name_prefix, bool need) const {
     for (const auto& [name, src] : by_name_) {
         if (!starts_with(name, name_prefix) || overrides_.count(name)) continue;
+        if (gguf_) {
+            gguf_->advise(src.key, need);
+            continue;
+        }
         const TensorEntry* e = src.file->find(src.key);
         const size_t offset = src.file->data_offset() + e->begin;
         if (need)

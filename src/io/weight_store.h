@@ -14,13 +14,16 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/tensor.h"
+#include "io/gguf_source.h"
 #include "io/safetensors.h"
 
 namespace ltx2 {
 
 class WeightStore {
 public:
-    // path: a .safetensors file or a .safetensors.index.json. `prefix` is the official key
+    // path: a .safetensors file, a .safetensors.index.json or a .gguf file written by
+    // ltx2-quantize (checkpoint names and shapes; quantized tensors come dequantized to BF16,
+    // config() reads its `ltx2.config`). `prefix` is the official key
     // prefix of the component (e.g. "model.diffusion_model."); keys without it are also
     // accepted when the file holds none with it (a component-only file).
     static WeightStore open(const std::string& path, const std::string& prefix = "");
@@ -60,17 +63,20 @@ public:
 
 private:
     struct Source {
-        std::shared_ptr<SafetensorsFile> file;
-        std::string key;  // full key in the file
+        std::shared_ptr<SafetensorsFile> file;  // null in a GGUF store
+        std::string key;                        // full key in the file
     };
     const Source* lookup(const std::string& name) const;
     std::string key_for(const std::string& name) const;  // the full key a name maps to
     void mark_used(const std::string& name) const;
     void advise(const std::string& name_prefix, bool need) const;
+    const std::string& file_path(const Source& src) const;
+    Shape stored_shape(const Source& src) const;  // the checkpoint shape
     std::string path_;            // as given to open(): the file or the index
     std::string prefix_;
     bool prefix_present_ = false;  // the files hold keys under prefix_; else plain names are used
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
+    std::shared_ptr<GgufSource> gguf_;  // set instead of files_ for a .gguf file
     std::vector<std::pair<std::string, Source>> by_name_;  // sorted by name
     std::map<std::string, Tensor> overrides_;               // name -> tensor served instead of the file's
     std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies

@@ -1,0 +1,80 @@
+#include "io/gguf_source.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace ltx2 {
+
+namespace {
+
+constexpr const char* kOriginalShapesKey = "ltx2.original_shapes";
+
+bool is_float_type(GgmlType t) { return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16; }
+
+int64_t numel_of(const Shape& s) {
+    int64_t n = 1;
+    for (int64_t d : s) n *= d;
+    return n;
+}
+
+}  // namespace
+
+std::shared_ptr<GgufSource> GgufSource::open(const std::string& path) {
+    auto source = std::make_shared<GgufSource>();
+    source->file_ = GgufFile::open(path);
+    if (!source->file_->has_key(kOriginalShapesKey)) return source;
+
+    nlohmann::json shapes;
+    try {
+        shapes = nlohmann::json::parse(source->file_->get_string(kOriginalShapesKey));
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: metadata '{}' is not valid JSON: {}", path, kOriginalShapesKey, e.what());
+    }
+    LTX2_CHECK(shapes.is_object(), "{}: metadata '{}' must be a JSON object of tensor name -> shape", path,
+               kOriginalShapesKey);
+    for (const auto& [name, dims] : shapes.items()) {
+        const GgufTensorInfo* info = source->file_->find(name);
+        LTX2_CHECK(info != nullptr, "{}: metadata '{}' names tensor '{}', which the file does not hold", path,
+                   kOriginalShapesKey, name);
+        Shape shape;
+        try {
+            shape = dims.get<Shape>();
+        } catch (const nlohmann::json::exception&) {
+            fail("{}: metadata '{}' entry for tensor '{}' must be a list of dims, got {}", path, kOriginalShapesKey,
+                 name, dims.dump());
+        }
+        LTX2_CHECK(numel_of(shape) == info->numel && !shape.empty(),
+                   "{}: metadata '{}' gives tensor '{}' shape {}, which does not hold its {} stored elements ({})",
+                   path, kOriginalShapesKey, name, shape_str(shape), info->numel, shape_str(info->shape));
+        source->original_shapes_.emplace(name, std::move(shape));
+    }
+    return source;
+}
+
+Shape GgufSource::shape(const std::string& key) const {
+    if (auto it = original_shapes_.find(key); it != original_shapes_.end()) return it->second;
+    return file_->info(key).shape;
+}
+
+Tensor GgufSource::tensor(const std::string& key) const {
+    const GgufTensorInfo& info = file_->info(key);
+    Tensor t = is_float_type(info.type) ? file_->raw(key) : file_->dequantize(key, DType::BF16);
+    const Shape original = shape(key);
+    return original == info.shape ? t : t.reshape(original);
+}
+
+std::optional<std::string> GgufSource::config_text() const {
+    if (!file_->has_key("ltx2.config")) return std::nullopt;
+    return file_->get_string("ltx2.config");
+}
+
+void GgufSource::advise(const std::string& key, bool need) const {
+    const GgufTensorInfo& info = file_->info(key);
+    if (need)
+        file_->mapping()->will_need(info.offset, info.nbytes);
+    else
+        file_->mapping()->dont_need(info.offset, info.nbytes);
+}
+
+}  // namespace ltx2
