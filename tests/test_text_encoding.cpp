@@ -190,3 +190,30 @@ TEST(TextEncoding, FullSizeGemma12bFolderLoadsWithNothingMissingOrUnexpected) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TextEncoding, A12bWidthGemmaThatDiffersFrom12bIsNamedInAWarning) {
+    // LTX hard-codes Gemma 3 12B: a model of its width that fits the projection but differs in
+    // another setting runs, with a warning naming each difference.
+    ltx2::test::TempDir dir;
+    ltx2::Gemma3Config gemma = ltx2::gemma3_12b_config();
+    gemma.num_hidden_layers = 2;
+    gemma.layer_types.clear();
+    const std::string ltx = dir.file("ltx.safetensors");
+    ltx2::write_sparse_safetensors(ltx, {{"text_embedding_projection.aggregate_embed.weight", ltx2::DType::BF16,
+                                          ltx2::Shape{3840, 3840 * 3}}});
+    testing::internal::CaptureStderr();
+    ltx2::check_gemma_fits_projection(gemma, "gemma-folder", ltx);
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("warning: gemma-folder: differs from Gemma 3 12B"), std::string::npos) << err;
+    EXPECT_NE(err.find("num_hidden_layers: 2 (12B: 48)"), std::string::npos) << err;
+
+    testing::internal::CaptureStderr();
+    ltx2::write_sparse_safetensors(ltx, {{"text_embedding_projection.aggregate_embed.weight", ltx2::DType::BF16,
+                                          ltx2::Shape{3840, 3840 * 49}}});
+    ltx2::check_gemma_fits_projection(ltx2::gemma3_12b_config(), "gemma-folder", ltx);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+}  // namespace
