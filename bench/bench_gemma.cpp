@@ -112,8 +112,6 @@ int main(int argc, char** argv) {
             // The feature extractor takes its size from the stored tensor: create it first.
             (void)fe.get("aggregate_embed.weight",
                          {config.caption_channels, int64_t(full.hidden_size) * (full.num_hidden_layers + 1)});
-            for (const WeightStore* s : {&video, &audio})
-                (void)s->get("learnable_registers", {config.connector_registers, config.connector_width()});
             text = {FeatureExtractor::load(fe, Precision::BF16), EmbeddingsConnector::load(video, config, Precision::BF16),
                     EmbeddingsConnector::load(audio, config, Precision::BF16)};
         }

@@ -181,10 +181,6 @@ json gemma_config(int64_t vocab_size) {
               {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}}}}};
 }
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // Benign deterministic values, seeded by the tensor's name so they do not depend on the order
 // the loaders ask in: matrices and kernels uniform ±sqrt(3/fan_in) (unit-variance outputs),
 // biases 0, norm scales 1, latent statistics (mean 0, std 1), other vectors small.
@@ -195,8 +191,8 @@ Tensor demo_tensor(const std::string& name, const Shape& shape) {
         std::fill(t.data<uint16_t>(), t.data<uint16_t>() + t.numel(), f32_to_bf16(v));
         return t;
     };
-    if (ends_with(name, "std-of-means")) return filled(1.f);
-    if (ends_with(name, "mean-of-means") || ends_with(name, "bias")) return filled(0.f);
+    if (name.ends_with("std-of-means")) return filled(1.f);
+    if (name.ends_with("mean-of-means") || name.ends_with("bias")) return filled(0.f);
     if (shape.size() >= 2) {
         int64_t fan_in = 1;
         for (size_t d = 1; d < shape.size(); ++d) fan_in *= shape[d];
@@ -228,7 +224,6 @@ Tensors ltx_checkpoint_tensors(const json& config, int64_t gemma_features) {
     append(out, fe, kFeatureExtractorPrefix);
     for (const char* prefix : {kVideoConnectorPrefix, kAudioConnectorPrefix}) {
         const WeightStore connector = demo_store(config);
-        (void)connector.get("learnable_registers", {text.connector_registers, text.connector_width()});
         (void)EmbeddingsConnector::load(connector, text, Precision::BF16);
         append(out, connector, prefix);
     }
@@ -253,7 +248,7 @@ Tensors distilled_lora_tensors(const Tensors& checkpoint) {
     const std::string base = "model.diffusion_model.";
     Tensors out;
     for (const auto& [name, t] : checkpoint) {
-        if (name.rfind(base + "transformer_blocks.", 0) != 0 || t.dim() != 2 || !ends_with(name, ".weight")) continue;
+        if (name.rfind(base + "transformer_blocks.", 0) != 0 || t.dim() != 2 || !name.ends_with(".weight")) continue;
         const std::string module = name.substr(base.size(), name.size() - base.size() - std::string(".weight").size());
         const int64_t rank = 2;
         out.emplace_back("diffusion_model." + module + ".lora_A.weight",

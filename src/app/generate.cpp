@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "core/error.h"
 #include "ltx2/version.h"
@@ -44,17 +43,6 @@ namespace {
 // The video decoder's activations per decoded voxel (measured for the 19B decoder, see
 // docs/PERFORMANCE.md, with margin).
 constexpr double kDecoderBytesPerVoxel = 160;
-
-double available_memory_bytes() {
-    std::ifstream in("/proc/meminfo");
-    std::string key;
-    double kib = 0;
-    while (in >> key >> kib) {
-        if (key == "MemAvailable:") return kib * 1024.0;
-        in.ignore(256, '\n');
-    }
-    return 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
-}
 
 // The folder an output goes into must exist and be writable; checked before any work starts.
 void check_output_folder(const std::string& path, const char* option) {
@@ -124,8 +112,10 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         fail("{}: GGUF text encoders are not supported yet; give the Hugging Face Gemma 3 folder with --gemma",
              models.gemma->path.string());
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
-    const double budget =
-        r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0 : 0.9 * available_memory_bytes();
+    const double available = double(available_memory_bytes());
+    const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
+                          : available > 0         ? 0.9 * available
+                                                  : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
 
     // Text: Gemma for every prompt, released, then the projection stack.
     std::vector<std::string> prompts{r.prompt};

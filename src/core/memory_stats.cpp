@@ -6,9 +6,9 @@
 namespace ltx2 {
 
 namespace {
-// Reads a "Key:   N kB" line of /proc/self/status; 0 when unavailable.
-uint64_t proc_status_kb(const char* key) {
-    FILE* f = std::fopen("/proc/self/status", "r");
+// Reads a "Key:   N kB" line of a /proc file; 0 when unavailable.
+uint64_t proc_kb(const char* path, const char* key) {
+    FILE* f = std::fopen(path, "r");
     if (!f) return 0;
     char line[256];
     uint64_t value = 0;
@@ -25,7 +25,8 @@ uint64_t proc_status_kb(const char* key) {
 }
 }  // namespace
 
-uint64_t peak_rss_bytes() { return proc_status_kb("VmHWM") * 1024; }
-uint64_t current_rss_bytes() { return proc_status_kb("VmRSS") * 1024; }
+uint64_t peak_rss_bytes() { return proc_kb("/proc/self/status", "VmHWM") * 1024; }
+uint64_t current_rss_bytes() { return proc_kb("/proc/self/status", "VmRSS") * 1024; }
+uint64_t available_memory_bytes() { return proc_kb("/proc/meminfo", "MemAvailable") * 1024; }
 
 }  // namespace ltx2

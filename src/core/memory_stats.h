@@ -6,5 +6,6 @@ namespace ltx2 {
 
 uint64_t peak_rss_bytes();     // high-water mark of resident memory (VmHWM)
 uint64_t current_rss_bytes();  // resident memory now (VmRSS)
+uint64_t available_memory_bytes();  // what the system could give us now (MemAvailable); 0 if unknown
 
 }  // namespace ltx2

@@ -18,11 +18,6 @@ using json = nlohmann::json;
 
 namespace {
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
 json read_json_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     LTX2_CHECK(in.good(), "{}: cannot open", path);
@@ -107,9 +102,9 @@ WeightStore WeightStore::open(const std::string& path, const std::string& prefix
     store.path_ = path;
 
     std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> keys;
-    if (ends_with(path, ".json")) {
+    if (path.ends_with(".json")) {
         keys = open_index(path, store.files_);
-    } else if (ends_with(path, ".gguf")) {
+    } else if (path.ends_with(".gguf")) {
         store.gguf_ = GgufSource::open(path);
         for (const auto& t : store.gguf_->file().tensors()) keys.emplace_back(t.name, nullptr);
     } else {
@@ -119,9 +114,9 @@ WeightStore WeightStore::open(const std::string& path, const std::string& prefix
     }
 
     store.prefix_present_ =
-        !prefix.empty() && std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return starts_with(k.first, prefix); });
+        !prefix.empty() && std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k.first.starts_with(prefix); });
     for (auto& [key, file] : keys) {
-        if (store.prefix_present_ && !starts_with(key, prefix)) continue;
+        if (store.prefix_present_ && !key.starts_with(prefix)) continue;
         std::string name = store.prefix_present_ ? key.substr(prefix.size()) : key;
         store.by_name_.emplace_back(std::move(name), Source{file, key});
     }
@@ -257,7 +252,7 @@ std::string WeightStore::describe() const {
 
 void WeightStore::advise(const std::string& name_prefix, bool need) const {
     for (const auto& [name, src] : by_name_) {
-        if (!starts_with(name, name_prefix) || overrides_.count(name)) continue;
+        if (!name.starts_with(name_prefix) || overrides_.count(name)) continue;
         if (gguf_) {
             gguf_->advise(src.key, need);
             continue;

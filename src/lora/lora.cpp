@@ -14,10 +14,6 @@ namespace {
 constexpr std::string_view kSuffixA = ".lora_A.weight";
 constexpr std::string_view kSuffixB = ".lora_B.weight";
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // LTXV_LORA_COMFY_RENAMING_MAP: every occurrence of "diffusion_model." removed.
 std::string map_lora_key(std::string key) {
     static const std::string kPrefix = "diffusion_model.";
@@ -83,7 +79,7 @@ std::shared_ptr<const LoraFile> LoraFile::open(const std::string& path) {
     std::map<std::string, Keys> keys;  // module → file keys
     for (const auto& e : lora->file_->entries()) {
         const std::string mapped = map_lora_key(e.name);
-        const bool is_a = ends_with(mapped, kSuffixA), is_b = ends_with(mapped, kSuffixB);
+        const bool is_a = mapped.ends_with(kSuffixA), is_b = mapped.ends_with(kSuffixB);
         if (!is_a && !is_b) continue;
         const std::string module = mapped.substr(0, mapped.size() - kSuffixA.size());
         std::string& slot = is_a ? keys[module].a : keys[module].b;

@@ -78,14 +78,16 @@ Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
 EmbeddingsConnector EmbeddingsConnector::load(const WeightStore& store, const TextEncoderConfig& config,
                                               Precision precision) {
     const int64_t C = config.connector_width(), R = config.connector_registers;
-    const Tensor stored = store.get("learnable_registers");
-    LTX2_CHECK(stored.dim() == 2 && stored.size(1) == C,
-               "{}: tensor 'learnable_registers' has shape {}: its rows must be connector_num_attention_heads x "
-               "connector_attention_head_dim = {} x {} = {} wide",
-               store.describe(), shape_str(stored.shape()), config.connector_heads, config.connector_head_dim, C);
-    LTX2_CHECK(stored.size(0) == R,
-               "{}: tensor 'learnable_registers' holds {} registers, but connector_num_learnable_registers is {}",
-               store.describe(), stored.size(0), R);
+    if (store.has("learnable_registers")) {  // explain a mismatch in the config's terms
+        const Tensor stored = store.get("learnable_registers");
+        LTX2_CHECK(stored.dim() == 2 && stored.size(1) == C,
+                   "{}: tensor 'learnable_registers' has shape {}: its rows must be connector_num_attention_heads x "
+                   "connector_attention_head_dim = {} x {} = {} wide",
+                   store.describe(), shape_str(stored.shape()), config.connector_heads, config.connector_head_dim, C);
+        LTX2_CHECK(stored.size(0) == R,
+                   "{}: tensor 'learnable_registers' holds {} registers, but connector_num_learnable_registers is {}",
+                   store.describe(), stored.size(0), R);
+    }
 
     Loader l(store, precision);
     EmbeddingsConnector c;
