@@ -14,13 +14,11 @@ std::string shape_str(const Shape& s) {
     return out + ")";
 }
 
-namespace {
-int64_t count(const Shape& shape) {
+int64_t shape_numel(const Shape& shape) {
     int64_t n = 1;
     for (auto v : shape) n *= v;
     return n;
 }
-}  // namespace
 
 int Tensor::norm_dim(int d) const {
     int r = d < 0 ? d + ndim_ : d;
@@ -43,19 +41,19 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, size_t offset, const Sh
         t.strides_[i] = stride;
         stride *= shape[i];
     }
-    LTX2_CHECK(offset + size_t(count(shape)) * dtype_size(dtype) <= t.storage_->size(),
+    LTX2_CHECK(offset + size_t(shape_numel(shape)) * dtype_size(dtype) <= t.storage_->size(),
                "view {} of {} bytes at offset {} exceeds storage of {} bytes", shape_str(shape),
-               size_t(count(shape)) * dtype_size(dtype), offset, t.storage_->size());
+               size_t(shape_numel(shape)) * dtype_size(dtype), offset, t.storage_->size());
     return t;
 }
 
 Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-    auto storage = std::make_shared<OwnedStorage>(size_t(count(shape)) * dtype_size(dtype));
+    auto storage = std::make_shared<OwnedStorage>(size_t(shape_numel(shape)) * dtype_size(dtype));
     return view_of(std::move(storage), 0, shape, dtype);
 }
 
 Tensor Tensor::from_f32(const Shape& shape, const std::vector<float>& values) {
-    LTX2_CHECK(int64_t(values.size()) == count(shape), "from_f32: {} values for shape {}", values.size(),
+    LTX2_CHECK(int64_t(values.size()) == shape_numel(shape), "from_f32: {} values for shape {}", values.size(),
                shape_str(shape));
     Tensor t = zeros(shape, DType::F32);
     std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
@@ -151,7 +149,7 @@ Tensor Tensor::reshape(const Shape& shape_in) const {
                    shape_str(shape_in));
         shape[infer] = numel() / known;
     }
-    LTX2_CHECK(count(shape) == numel(), "cannot reshape {} ({} elements) to {}", shape_str(this->shape()), numel(),
+    LTX2_CHECK(shape_numel(shape) == numel(), "cannot reshape {} ({} elements) to {}", shape_str(this->shape()), numel(),
                shape_str(shape_in));
     const Tensor src = contiguous();
     return view_of(src.storage_, src.offset_, shape, dtype_);

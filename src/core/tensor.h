@@ -15,6 +15,7 @@ namespace ltx2 {
 
 using Shape = std::vector<int64_t>;
 std::string shape_str(const Shape& s);  // "(1, 18, 128)"
+int64_t shape_numel(const Shape& s);    // product of the dims (1 for a scalar)
 
 class Tensor {
 public:

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "kernels/cpu/dequant.h"
 
 namespace ltx2 {
 
@@ -11,12 +12,6 @@ namespace {
 constexpr const char* kOriginalShapesKey = "ltx2.original_shapes";
 
 bool is_float_type(GgmlType t) { return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16; }
-
-int64_t numel_of(const Shape& s) {
-    int64_t n = 1;
-    for (int64_t d : s) n *= d;
-    return n;
-}
 
 }  // namespace
 
@@ -44,7 +39,7 @@ std::shared_ptr<GgufSource> GgufSource::open(const std::string& path) {
             fail("{}: metadata '{}' entry for tensor '{}' must be a list of dims, got {}", path, kOriginalShapesKey,
                  name, dims.dump());
         }
-        LTX2_CHECK(numel_of(shape) == info->numel && !shape.empty(),
+        LTX2_CHECK(shape_numel(shape) == info->numel && !shape.empty(),
                    "{}: metadata '{}' gives tensor '{}' shape {}, which does not hold its {} stored elements ({})",
                    path, kOriginalShapesKey, name, shape_str(shape), info->numel, shape_str(info->shape));
         source->original_shapes_.emplace(name, std::move(shape));
@@ -57,9 +52,19 @@ Shape GgufSource::shape(const std::string& key) const {
     return file_->info(key).shape;
 }
 
-Tensor GgufSource::tensor(const std::string& key) const {
+bool GgufSource::is_quantized(const std::string& key) const { return !is_float_type(file_->info(key).type); }
+
+Tensor GgufSource::tensor(const std::string& key, WeightArena* arena) const {
     const GgufTensorInfo& info = file_->info(key);
-    Tensor t = is_float_type(info.type) ? file_->raw(key) : file_->dequantize(key, DType::BF16);
+    Tensor t;
+    if (is_float_type(info.type)) {
+        t = file_->raw(key);
+    } else if (arena) {
+        t = arena->allocate(info.shape, DType::BF16);
+        dequantize_bf16(info.type, file_->data(info), t.bf16(), info.numel);
+    } else {
+        t = file_->dequantize(key, DType::BF16);
+    }
     const Shape original = shape(key);
     return original == info.shape ? t : t.reshape(original);
 }

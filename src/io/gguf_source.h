@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "core/weight_arena.h"
 #include "io/gguf.h"
 
 namespace ltx2 {
@@ -20,8 +21,10 @@ public:
     const GgufFile& file() const { return *file_; }
     // The checkpoint shape of tensor `key` (which the file must hold).
     Shape shape(const std::string& key) const;
-    // F32/F16/BF16 tensors as stored (a view of the mapping); quantized ones as an owned BF16 copy.
-    Tensor tensor(const std::string& key) const;
+    // F32/F16/BF16 tensors as stored (a view of the mapping); quantized ones decoded to BF16,
+    // into `arena` when given (else an owned copy).
+    Tensor tensor(const std::string& key, WeightArena* arena = nullptr) const;
+    bool is_quantized(const std::string& key) const;
     // The checkpoint's config JSON text (`ltx2.config`), if the file has one.
     std::optional<std::string> config_text() const;
     // Residency hint for the bytes of tensor `key`.

@@ -1,6 +1,7 @@
 #include "io/weight_store.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "kernels/cpu/fp8.h"
 
 namespace ltx2 {
 
@@ -96,6 +98,22 @@ std::vector<std::pair<std::string, Tensor>> WeightStore::synthesized() const {
     return {synthetic_->made.begin(), synthetic_->made.end()};
 }
 
+WeightStore WeightStore::open_mapped(const std::string& path, const KeyMapper& component_name) {
+    LTX2_CHECK(component_name != nullptr, "{}: no name mapping given", path);
+    WeightStore store = open(path);
+    std::vector<std::pair<std::string, Source>> mapped;
+    for (auto& [key, src] : store.by_name_) {
+        std::string name = component_name(key);
+        if (!name.empty()) mapped.emplace_back(std::move(name), std::move(src));
+    }
+    std::sort(mapped.begin(), mapped.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 1; i < mapped.size(); ++i)
+        LTX2_CHECK(mapped[i].first != mapped[i - 1].first, "{}: tensors '{}' and '{}' both map to '{}'", path,
+                   mapped[i - 1].second.key, mapped[i].second.key, mapped[i].first);
+    store.by_name_ = std::move(mapped);
+    return store;
+}
+
 WeightStore WeightStore::open(const std::string& path, const std::string& prefix) {
     WeightStore store;
     store.prefix_ = prefix;
@@ -146,7 +164,7 @@ void WeightStore::mark_used(const std::string& name) const {
     used_->insert(name);
 }
 
-Tensor WeightStore::get(const std::string& name) const {
+Tensor WeightStore::get(const std::string& name, WeightArena* arena) const {
     if (synthetic_) {
         std::lock_guard lock(synthetic_->mutex);
         auto it = synthetic_->made.find(name);
@@ -165,7 +183,77 @@ Tensor WeightStore::get(const std::string& name) const {
     }
     mark_used(name);
     if (auto it = overrides_.find(name); it != overrides_.end()) return it->second;
-    return gguf_ ? gguf_->tensor(src->key) : src->file->tensor(src->key);
+    return read(name, *src, arena);
+}
+
+namespace {
+bool is_float8(DType t) { return t == DType::F8_E4M3 || t == DType::F8_E5M2; }
+
+// "x.weight" -> "x.weight_scale" / "x.input_scale"; other names have no scale.
+std::string scale_name(const std::string& name, const char* which) {
+    if (!name.ends_with(".weight")) return {};
+    return name.substr(0, name.size() - 6) + which;
+}
+}  // namespace
+
+Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena* arena) const {
+    if (gguf_) return gguf_->tensor(src.key, arena);
+    const TensorEntry* e = src.file->find(src.key);
+    return is_float8(e->dtype) ? decode_float8(name, src, arena) : src.file->tensor(src.key);
+}
+
+// Official fp8 checkpoints: float8_e4m3fn weights with a float32 per-tensor `weight_scale`
+// (dequantized weight = float(w) · weight_scale) and an `input_scale` that only serves fp8
+// activation GEMMs; activations stay in bf16/f32 here, so it is accepted and left unused.
+Tensor WeightStore::decode_float8(const std::string& name, const Source& src, WeightArena* arena) const {
+    const std::string scale = scale_name(name, "weight_scale");
+    const Source* scale_src = scale.empty() ? nullptr : lookup(scale);
+    if (!scale_src)
+        fail("{}: tensor '{}' is stored as {} but the file has no '{}' scale for it (fp8 checkpoints need a "
+             "float32 per-tensor weight_scale beside each float8 weight)",
+             file_path(src), src.key, dtype_name(src.file->find(src.key)->dtype), key_for(scale.empty() ? name + "_scale" : scale));
+    const Tensor s = scale_src->file->tensor(scale_src->key);
+    LTX2_CHECK(s.numel() == 1 && (s.dtype() == DType::F32 || s.dtype() == DType::BF16 || s.dtype() == DType::F16),
+               "{}: scale '{}' must be a single float (F32/BF16/F16), got {} of shape {}", file_path(*scale_src),
+               scale_src->key, dtype_name(s.dtype()), shape_str(s.shape()));
+    const float factor = s.to_vector()[0];
+    LTX2_CHECK(std::isfinite(factor), "{}: scale '{}' is not finite ({})", file_path(*scale_src), scale_src->key,
+               factor);
+    mark_used(scale);
+    if (const std::string input = scale_name(name, "input_scale"); lookup(input)) mark_used(input);
+
+    const Tensor w = src.file->tensor(src.key);
+    Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::zeros(w.shape(), DType::BF16);
+    fp8_to_bf16_scaled(w.dtype(), static_cast<const uint8_t*>(w.raw()), factor, out.bf16(), size_t(w.numel()));
+    return out;
+}
+
+bool WeightStore::decodes(const std::string& name) const {
+    if (overrides_.count(name)) return false;
+    const Source* src = lookup(name);
+    if (!src) return false;
+    if (gguf_) return gguf_->is_quantized(src->key);
+    return src->file && is_float8(src->file->find(src->key)->dtype);
+}
+
+size_t WeightStore::source_bytes(const Source& src) const {
+    if (gguf_) return gguf_->file().info(src.key).nbytes;
+    const TensorEntry* e = src.file->find(src.key);
+    return e->end - e->begin;
+}
+
+size_t WeightStore::stored_bytes(const std::string& name_prefix) const {
+    size_t n = 0;
+    for (const auto& [name, src] : by_name_)
+        if (name.starts_with(name_prefix) && (src.file || gguf_)) n += source_bytes(src);
+    return n;
+}
+
+size_t WeightStore::decoded_bytes(const std::string& name_prefix) const {
+    size_t n = 0;
+    for (const auto& [name, src] : by_name_)
+        if (name.starts_with(name_prefix) && decodes(name)) n += size_t(shape_numel(stored_shape(src))) * 2;
+    return n;
 }
 
 const std::string& WeightStore::file_path(const Source& src) const { return gguf_ ? gguf_->path() : src.file->path(); }
@@ -185,7 +273,7 @@ void WeightStore::override_tensor(const std::string& name, Tensor t) {
     overrides_[name] = std::move(t);
 }
 
-Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) const {
+Tensor WeightStore::get(const std::string& name, const Shape& expected_shape, WeightArena* arena) const {
     if (synthetic_) {
         std::lock_guard lock(synthetic_->mutex);
         auto it = synthetic_->made.find(name);
@@ -199,7 +287,7 @@ Tensor WeightStore::get(const std::string& name, const Shape& expected_shape) co
                    describe(), name, shape_str(it->second.shape()), shape_str(expected_shape));
         return it->second;
     }
-    Tensor t = get(name);
+    Tensor t = get(name, arena);
     const Source* src = lookup(name);
     LTX2_CHECK(is_weight_dtype(t.dtype()), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
                file_path(*src), src->key, dtype_name(t.dtype()));

@@ -14,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/tensor.h"
+#include "core/weight_arena.h"
 #include "io/gguf_source.h"
 #include "io/safetensors.h"
 
@@ -27,6 +28,10 @@ public:
     // prefix of the component (e.g. "model.diffusion_model."); keys without it are also
     // accepted when the file holds none with it (a component-only file).
     static WeightStore open(const std::string& path, const std::string& prefix = "");
+    // A file in another naming scheme (e.g. llama.cpp's for Gemma): `component_name` maps each
+    // key of the file to the name models ask for, or to "" to leave the tensor out.
+    using KeyMapper = std::function<std::string(const std::string& file_key)>;
+    static WeightStore open_mapped(const std::string& path, const KeyMapper& component_name);
 
     // A store without files whose get(name, shape) creates each tensor with `make` on first
     // request and serves it from then on: the model loaders themselves define the layout of
@@ -37,11 +42,21 @@ public:
     std::vector<std::pair<std::string, Tensor>> synthesized() const;
 
     // Raw key lookup (after prefix mapping). Throws naming file and tensor when missing.
+    // Tensors stored as they are computed with (F32/BF16/F16) come as zero-copy views of the
+    // mapping; GGUF block-quantized ones and float8 ones (scaled by their `.weight_scale`) come
+    // decoded to BF16, into `arena` when one is given (the caller streams layer by layer), else
+    // as owned copies.
     bool has(const std::string& name) const;
-    Tensor get(const std::string& name) const;
+    Tensor get(const std::string& name, WeightArena* arena = nullptr) const;
     // Checked: exact shape, and a floating dtype. Error: "FILE: tensor 'KEY' has shape X, expected Y".
-    Tensor get(const std::string& name, const Shape& expected_shape) const;
+    Tensor get(const std::string& name, const Shape& expected_shape, WeightArena* arena = nullptr) const;
     Tensor get_optional(const std::string& name, const Shape& expected_shape) const;  // undefined if absent
+    // Whether get(name) decodes into a copy (quantized or float8 storage) rather than a view.
+    bool decodes(const std::string& name) const;
+    // Bytes stored in the files for every tensor under a name prefix, and the bytes of the BF16
+    // copies get() would make of them (0 when all are views).
+    size_t stored_bytes(const std::string& name_prefix) const;
+    size_t decoded_bytes(const std::string& name_prefix) const;
 
     // Every component name (prefix stripped) the files hold under this component.
     std::vector<std::string> names() const;
@@ -72,6 +87,9 @@ private:
     void advise(const std::string& name_prefix, bool need) const;
     const std::string& file_path(const Source& src) const;
     Shape stored_shape(const Source& src) const;  // the checkpoint shape
+    size_t source_bytes(const Source& src) const;
+    Tensor read(const std::string& name, const Source& src, WeightArena* arena) const;
+    Tensor decode_float8(const std::string& name, const Source& src, WeightArena* arena) const;
     std::string path_;            // as given to open(): the file or the index
     std::string prefix_;
     bool prefix_present_ = false;  // the files hold keys under prefix_; else plain names are used
