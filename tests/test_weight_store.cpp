@@ -38,7 +38,9 @@ std::string write_full_checkpoint(const TempDir& dir) {
     write_safetensors(path,
                       {{kPrefix + "blocks.0.w", iota({4, 8})},
                        {kPrefix + "blocks.0.b", iota({8}).to(DType::BF16)},
-                       {kPrefix + "blocks.1.w", iota({4, 8}).to(DType::F8_E4M3)},
+                       {kPrefix + "blocks.1.weight", iota({4, 8}).to(DType::F8_E4M3)},
+                       {kPrefix + "blocks.1.weight_scale", Tensor::from_f32({}, {0.5f})},
+                       {kPrefix + "blocks.1.input_scale", Tensor::from_f32({}, {3.0f})},
                        {kPrefix + "ids", Tensor::zeros({3}, DType::I64)},
                        {"vae.decoder.w", iota({2})}},
                       {{"config", R"({"num_layers": 2, "name": "full"})"}});
@@ -51,14 +53,17 @@ TEST(WeightStore, PrefixIsAddedWhenTheFileHasIt) {
     TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path, kPrefix);
-    EXPECT_EQ(store.names(), (std::vector<std::string>{"blocks.0.b", "blocks.0.w", "blocks.1.w", "ids"}));
+    EXPECT_EQ(store.names(), (std::vector<std::string>{"blocks.0.b", "blocks.0.w", "blocks.1.input_scale", "blocks.1.weight", "blocks.1.weight_scale", "ids"}));
     EXPECT_TRUE(store.has("blocks.0.w"));
     EXPECT_FALSE(store.has("vae.decoder.w")) << "keys outside the prefix belong to other components";
     EXPECT_FALSE(store.has(kPrefix + "blocks.0.w")) << "names are given without the prefix";
     Tensor w = store.get("blocks.0.w", {4, 8});
     EXPECT_EQ(w.at({1, 2}), 10.0);
     EXPECT_EQ(store.get("blocks.0.b", {8}).dtype(), DType::BF16);
-    EXPECT_EQ(store.get("blocks.1.w", {4, 8}).dtype(), DType::F8_E4M3);
+    Tensor fp8 = store.get("blocks.1.weight", {4, 8});
+    EXPECT_EQ(fp8.dtype(), DType::BF16) << "float8 weights are decoded with their scale";
+    EXPECT_EQ(fp8.at({1, 2}), 5.0) << "e4m3(10) * weight_scale 0.5";
+    EXPECT_EQ(fp8.at({3, 6}), 15.0);
     EXPECT_EQ(store.describe(), path);
 }
 
@@ -77,7 +82,7 @@ TEST(WeightStore, NoPrefixMeansEveryKey) {
     TempDir dir("ltx2-ws");
     const std::string path = write_full_checkpoint(dir);
     auto store = WeightStore::open(path);
-    EXPECT_EQ(store.names().size(), 5u);
+    EXPECT_EQ(store.names().size(), 7u);
     EXPECT_TRUE(store.has("vae.decoder.w"));
     EXPECT_TRUE(store.has(kPrefix + "blocks.0.w"));
     expect_error([&] { store.get("nope"); }, {path + ": tensor 'nope' is missing"});
@@ -120,9 +125,9 @@ TEST(WeightStore, NonFloatDtypeIsRejected) {
 TEST(WeightStore, UnusedNamesListsWhatWasNeverRequested) {
     TempDir dir("ltx2-ws");
     auto store = WeightStore::open(write_full_checkpoint(dir), kPrefix);
-    EXPECT_EQ(store.unused_names().size(), 4u);
+    EXPECT_EQ(store.unused_names().size(), 6u);
     store.get("blocks.0.w", {4, 8});
-    store.get_optional("blocks.1.w", {4, 8});
+    store.get_optional("blocks.1.weight", {4, 8});  // also uses its weight_scale and input_scale
     store.get_optional("absent", {1});
     EXPECT_TRUE(store.has("blocks.0.b"));  // has() is not a use
     auto copy = store;                     // copies share the record
@@ -253,4 +258,52 @@ TEST(WeightStore, SyntheticStoreCreatesExactlyWhatTheLoaderRequests) {
     ltx2::test::expect_error([&] { (void)synthetic.get(got.front(), ltx2::Shape{3}); },
                              {"<synthetic weights>", got.front(), "now requested as (3,)"});
     ltx2::test::expect_error([&] { (void)file.synthesized(); }, {"not a synthetic weight store"});
+}
+
+TEST(WeightStore, Float8WithoutScaleIsRefusedNamingTheScale) {
+    TempDir dir("ltx2-ws");
+    const std::string path = dir.file("fp8.safetensors");
+    write_safetensors(path, {{"proj.weight", iota({2, 4}).to(DType::F8_E4M3)}, {"norm", iota({4}).to(DType::F8_E5M2)}});
+    auto store = WeightStore::open(path);
+    expect_error([&] { store.get("proj.weight", {2, 4}); },
+                 {path, "'proj.weight' is stored as F8_E4M3", "no scale 'proj.weight_scale'"});
+    expect_error([&] { store.get("norm", {4}); }, {path, "'norm' is stored as F8_E5M2", "'.weight_scale'"});
+}
+
+TEST(WeightStore, DecodedWeightsGoIntoTheArenaWhichIsReusedPerLayer) {
+    TempDir dir("ltx2-ws");
+    const std::string path = dir.file("fp8.safetensors");
+    write_safetensors(path, {{"a.weight", iota({64, 64}).to(DType::F8_E4M3)},
+                             {"a.weight_scale", Tensor::from_f32({}, {2.0f})},
+                             {"b", iota({8})}});
+    auto store = WeightStore::open(path);
+    EXPECT_TRUE(store.decodes("a.weight"));
+    EXPECT_FALSE(store.decodes("b"));
+    EXPECT_EQ(store.stored_bytes("a."), 64u * 64u + 4u);
+    EXPECT_EQ(store.decoded_bytes(""), 64u * 64u * 2u);
+    WeightArena arena;
+    const void* first = nullptr;
+    {
+        Tensor a = store.get("a.weight", {64, 64}, &arena);
+        EXPECT_EQ(a.at({0, 3}), 6.0);
+        first = a.raw();
+        EXPECT_THROW(arena.reset(), Error) << "a tensor of the layer is still alive";
+    }
+    arena.reset();
+    Tensor again = store.get("a.weight", {64, 64}, &arena);
+    EXPECT_EQ(again.raw(), first) << "the next layer reuses the same memory";
+    EXPECT_EQ(store.get("b", {8}, &arena).raw(), store.get("b", {8}).raw()) << "stored floats stay views";
+}
+
+TEST(WeightStore, MappedNamesServeForeignKeys) {
+    TempDir dir("ltx2-ws");
+    const std::string path = dir.file("foreign.safetensors");
+    write_safetensors(path, {{"blk.0.q", iota({2})}, {"blk.1.q", iota({3})}, {"junk", iota({1})}});
+    auto store = WeightStore::open_mapped(path, [](const std::string& key) {
+        return key.starts_with("blk.") ? "layers." + key.substr(4) : std::string();
+    });
+    EXPECT_EQ(store.names(), (std::vector<std::string>{"layers.0.q", "layers.1.q"}));
+    EXPECT_EQ(store.get("layers.1.q", {3}).at({2}), 2.0);
+    expect_error([&] { WeightStore::open_mapped(path, [](const std::string&) { return std::string("same"); }); },
+                 {path, "both map to 'same'"});
 }

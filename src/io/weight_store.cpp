@@ -208,10 +208,15 @@ Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena
 Tensor WeightStore::decode_float8(const std::string& name, const Source& src, WeightArena* arena) const {
     const std::string scale = scale_name(name, "weight_scale");
     const Source* scale_src = scale.empty() ? nullptr : lookup(scale);
+    const std::string_view stored = dtype_name(src.file->find(src.key)->dtype);
+    if (scale.empty())
+        fail("{}: tensor '{}' is stored as {}; float8 is supported only for '.weight' tensors with a float32 "
+             "'.weight_scale' beside them (the official fp8 layout)",
+             file_path(src), src.key, stored);
     if (!scale_src)
-        fail("{}: tensor '{}' is stored as {} but the file has no '{}' scale for it (fp8 checkpoints need a "
-             "float32 per-tensor weight_scale beside each float8 weight)",
-             file_path(src), src.key, dtype_name(src.file->find(src.key)->dtype), key_for(scale.empty() ? name + "_scale" : scale));
+        fail("{}: tensor '{}' is stored as {} but the file has no scale '{}' for it (fp8 checkpoints need a float32 "
+             "per-tensor weight_scale beside each float8 weight)",
+             file_path(src), src.key, stored, key_for(scale));
     const Tensor s = scale_src->file->tensor(scale_src->key);
     LTX2_CHECK(s.numel() == 1 && (s.dtype() == DType::F32 || s.dtype() == DType::BF16 || s.dtype() == DType::F16),
                "{}: scale '{}' must be a single float (F32/BF16/F16), got {} of shape {}", file_path(*scale_src),
