@@ -43,6 +43,9 @@ namespace {
 // The video decoder's activations per decoded voxel (measured for the 19B decoder, see
 // docs/PERFORMANCE.md, with margin).
 constexpr double kDecoderBytesPerVoxel = 160;
+// Activations of a denoising step at the sizes people run on CPUs (a few thousand tokens) stay
+// well within this; the rest of the budget may hold transformer weights.
+constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
 
 // The folder an output goes into must exist and be writable; checked before any work starts.
 void check_output_folder(const std::string& path, const char* option) {
@@ -139,12 +142,18 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         inputs.text.video_negative = encoded[1].video_context;
         inputs.text.audio_negative = encoded[1].audio_context;
     }
-    inputs.transformer = [&progress, load = checkpoint_transformer_provider(checkpoint, r.precision)](
+    // The transformer's weights get the budget less room for activations; beyond it, blocks stream.
+    const size_t weight_budget = size_t(std::max(budget - kActivationReserveBytes, 0.5 * budget));
+    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider(checkpoint, r.precision, weight_budget)](
                              const TransformerRequest& request) {
         progress.begin("load transformer", request.loras.empty()
                                                ? request.stage
                                                : fmt::format("{}, {} LoRA(s) fused", request.stage, request.loras.size()));
         auto model = load(request);
+        if (model->streams_blocks())
+            progress.note(fmt::format("transformer blocks stream from disk within the {:.1f} GiB budget{}",
+                                      budget / 1073741824.0,
+                                      model->releases_blocks() ? " (each block released after use)" : ""));
         progress.end();
         return model;
     };

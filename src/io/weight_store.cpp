@@ -32,6 +32,14 @@ json read_json_file(const std::string& path) {
     }
 }
 
+bool is_float8(DType t) { return t == DType::F8_E4M3 || t == DType::F8_E5M2; }
+
+// "x.weight" -> "x.weight_scale" / "x.input_scale"; other names have no scale.
+std::string scale_name(const std::string& name, const char* which) {
+    if (!name.ends_with(".weight")) return {};
+    return name.substr(0, name.size() - 6) + which;
+}
+
 bool is_weight_dtype(DType t) {
     switch (t) {
         case DType::F32:
@@ -186,15 +194,6 @@ Tensor WeightStore::get(const std::string& name, WeightArena* arena) const {
     return read(name, *src, arena);
 }
 
-namespace {
-bool is_float8(DType t) { return t == DType::F8_E4M3 || t == DType::F8_E5M2; }
-
-// "x.weight" -> "x.weight_scale" / "x.input_scale"; other names have no scale.
-std::string scale_name(const std::string& name, const char* which) {
-    if (!name.ends_with(".weight")) return {};
-    return name.substr(0, name.size() - 6) + which;
-}
-}  // namespace
 
 Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena* arena) const {
     if (gguf_) return gguf_->tensor(src.key, arena);
@@ -202,21 +201,26 @@ Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena
     return is_float8(e->dtype) ? decode_float8(name, src, arena) : src.file->tensor(src.key);
 }
 
-// Official fp8 checkpoints: float8_e4m3fn weights with a float32 per-tensor `weight_scale`
-// (dequantized weight = float(w) · weight_scale) and an `input_scale` that only serves fp8
-// activation GEMMs; activations stay in bf16/f32 here, so it is accepted and left unused.
-Tensor WeightStore::decode_float8(const std::string& name, const Source& src, WeightArena* arena) const {
+const WeightStore::Source* WeightStore::float8_scale(const std::string& name, const Source& src) const {
     const std::string scale = scale_name(name, "weight_scale");
-    const Source* scale_src = scale.empty() ? nullptr : lookup(scale);
     const std::string_view stored = dtype_name(src.file->find(src.key)->dtype);
     if (scale.empty())
         fail("{}: tensor '{}' is stored as {}; float8 is supported only for '.weight' tensors with a float32 "
              "'.weight_scale' beside them (the official fp8 layout)",
              file_path(src), src.key, stored);
+    const Source* scale_src = lookup(scale);
     if (!scale_src)
         fail("{}: tensor '{}' is stored as {} but the file has no scale '{}' for it (fp8 checkpoints need a float32 "
              "per-tensor weight_scale beside each float8 weight)",
              file_path(src), src.key, stored, key_for(scale));
+    return scale_src;
+}
+
+// Official fp8 checkpoints: float8_e4m3fn weights with a float32 per-tensor `weight_scale`
+// (dequantized weight = float(w) · weight_scale) and an `input_scale` that only serves fp8
+// activation GEMMs; activations stay in bf16/f32 here, so it is accepted and left unused.
+Tensor WeightStore::decode_float8(const std::string& name, const Source& src, WeightArena* arena) const {
+    const Source* scale_src = float8_scale(name, src);
     const Tensor s = scale_src->file->tensor(scale_src->key);
     LTX2_CHECK(s.numel() == 1 && (s.dtype() == DType::F32 || s.dtype() == DType::BF16 || s.dtype() == DType::F16),
                "{}: scale '{}' must be a single float (F32/BF16/F16), got {} of shape {}", file_path(*scale_src),
@@ -224,7 +228,7 @@ Tensor WeightStore::decode_float8(const std::string& name, const Source& src, We
     const float factor = s.to_vector()[0];
     LTX2_CHECK(std::isfinite(factor), "{}: scale '{}' is not finite ({})", file_path(*scale_src), scale_src->key,
                factor);
-    mark_used(scale);
+    mark_used(scale_name(name, "weight_scale"));
     if (const std::string input = scale_name(name, "input_scale"); lookup(input)) mark_used(input);
 
     const Tensor w = src.file->tensor(src.key);
@@ -292,13 +296,39 @@ Tensor WeightStore::get(const std::string& name, const Shape& expected_shape, We
                    describe(), name, shape_str(it->second.shape()), shape_str(expected_shape));
         return it->second;
     }
-    Tensor t = get(name, arena);
+    verify(name, expected_shape);
+    return get(name, arena);
+}
+
+void WeightStore::verify(const std::string& name, const Shape& expected_shape) const {
     const Source* src = lookup(name);
-    LTX2_CHECK(is_weight_dtype(t.dtype()), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
-               file_path(*src), src->key, dtype_name(t.dtype()));
-    LTX2_CHECK(t.shape() == expected_shape, "{}: tensor '{}' has shape {}, expected {}", file_path(*src), src->key,
-               shape_str(t.shape()), shape_str(expected_shape));
-    return t;
+    if (!src) {
+        (void)get(name);  // the missing-tensor error
+        return;
+    }
+    Shape shape;
+    DType dtype = DType::BF16;  // GGUF tensors: floats or blocks that decode to BF16
+    if (auto it = overrides_.find(name); it != overrides_.end()) {
+        shape = it->second.shape();
+        dtype = it->second.dtype();
+    } else {
+        shape = stored_shape(*src);
+        if (!gguf_) dtype = src->file->find(src->key)->dtype;
+    }
+    LTX2_CHECK(is_weight_dtype(dtype), "{}: tensor '{}' has dtype {}, expected a floating type (F32, BF16, F16, F8_E4M3, F8_E5M2)",
+               file_path(*src), src->key, dtype_name(dtype));
+    LTX2_CHECK(shape == expected_shape, "{}: tensor '{}' has shape {}, expected {}", file_path(*src), src->key,
+               shape_str(shape), shape_str(expected_shape));
+    if (is_float8(dtype) && !overrides_.count(name)) (void)float8_scale(name, *src);
+}
+
+void WeightStore::check(const std::string& name, const Shape& expected_shape) const {
+    if (synthetic_) {
+        (void)get(name, expected_shape);
+        return;
+    }
+    verify(name, expected_shape);
+    mark_used(name);
 }
 
 Tensor WeightStore::get_optional(const std::string& name, const Shape& expected_shape) const {

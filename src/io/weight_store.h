@@ -51,6 +51,9 @@ public:
     // Checked: exact shape, and a floating dtype. Error: "FILE: tensor 'KEY' has shape X, expected Y".
     Tensor get(const std::string& name, const Shape& expected_shape, WeightArena* arena = nullptr) const;
     Tensor get_optional(const std::string& name, const Shape& expected_shape) const;  // undefined if absent
+    // What get(name, shape) checks (presence, shape, dtype, a float8 weight's scale) without
+    // reading or decoding data; counts as a use. For models that materialize layers later.
+    void check(const std::string& name, const Shape& expected_shape) const;
     // Whether get(name) decodes into a copy (quantized or float8 storage) rather than a view.
     bool decodes(const std::string& name) const;
     // Bytes stored in the files for every tensor under a name prefix, and the bytes of the BF16
@@ -89,6 +92,8 @@ private:
     Shape stored_shape(const Source& src) const;  // the checkpoint shape
     size_t source_bytes(const Source& src) const;
     Tensor read(const std::string& name, const Source& src, WeightArena* arena) const;
+    void verify(const std::string& name, const Shape& expected_shape) const;
+    const Source* float8_scale(const std::string& name, const Source& src) const;  // throws when absent
     Tensor decode_float8(const std::string& name, const Source& src, WeightArena* arena) const;
     std::string path_;            // as given to open(): the file or the index
     std::string prefix_;

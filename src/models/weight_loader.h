@@ -12,14 +12,23 @@ namespace ltx2 {
 
 class ModelWeightLoader {
 public:
-    explicit ModelWeightLoader(const WeightStore& store) : store_(store) {}
+    // Tensors: every get() returns the tensor (decoded ones into `arena` when given).
+    // ShapesOnly: get() checks what it would return (WeightStore::check) and returns an undefined
+    // tensor, for layers a model materializes later, one at a time.
+    enum class Mode { Tensors, ShapesOnly };
+    explicit ModelWeightLoader(const WeightStore& store, WeightArena* arena = nullptr, Mode mode = Mode::Tensors)
+        : store_(store), arena_(arena), mode_(mode) {}
 
     Tensor get(const std::string& name, const Shape& shape) {
-        Tensor t = store_.get(name, shape);
+        ++count_;
+        if (mode_ == Mode::ShapesOnly) {
+            store_.check(name, shape);
+            return Tensor();
+        }
+        Tensor t = store_.get(name, shape, arena_);
         if (t.dtype() != DType::F32 && t.dtype() != DType::BF16)
             fail("{}: tensor '{}' has dtype {}, expected F32 or BF16", store_.describe(), name, dtype_name(t.dtype()));
         if (t.dtype() == DType::BF16) bf16_ = true;
-        ++count_;
         return t;
     }
     size_t count() const { return count_; }
@@ -44,6 +53,8 @@ public:
 
 protected:
     const WeightStore& store_;
+    WeightArena* arena_;
+    Mode mode_;
 
 private:
     size_t count_ = 0;

@@ -35,7 +35,7 @@ std::vector<std::string> used_names(const WeightStore& store) {
 }  // namespace
 
 std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, const std::vector<LoraSpec>& loras,
-                                                 Precision precision) {
+                                                 Precision precision, size_t weight_budget_bytes) {
     WeightStore store = WeightStore::open(checkpoint, kTransformerPrefix);
     if (!loras.empty()) {
         std::vector<LoraWithStrength> files;
@@ -55,17 +55,20 @@ std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, 
         }
     }
     // The first load checks every shape and that no tensor is left over, on zero-copy views.
-    LTXModel model = LTXModel::load(store);
+    TransformerLoadOptions options;
+    options.weight_budget_bytes = weight_budget_bytes;
+    LTXModel model = LTXModel::load(store, options);
     if (precision == Precision::F32 && model.bf16()) {
         widen_to_f32(store, used_names(store));
-        model = LTXModel::load(store);
+        model = LTXModel::load(store, options);
     }
     return std::make_shared<const LTXModel>(std::move(model));
 }
 
-TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision) {
-    return [checkpoint = std::move(checkpoint), precision](const TransformerRequest& request) {
-        return load_transformer(checkpoint, request.loras, precision);
+TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision,
+                                                    size_t weight_budget_bytes) {
+    return [checkpoint = std::move(checkpoint), precision, weight_budget_bytes](const TransformerRequest& request) {
+        return load_transformer(checkpoint, request.loras, precision, weight_budget_bytes);
     };
 }
 

@@ -19,13 +19,15 @@ namespace ltx2 {
 
 // The transformer of a checkpoint (official layout, `model.diffusion_model.` keys) with the
 // LoRAs fused in order. Errors name the checkpoint or LoRA file (missing, no matching module,
-// shape mismatch, strength not finite).
+// shape mismatch, strength not finite). weight_budget_bytes > 0: the blocks are streamed when
+// they do not fit it (see TransformerLoadOptions).
 std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, const std::vector<LoraSpec>& loras,
-                                                 Precision precision);
+                                                 Precision precision, size_t weight_budget_bytes = 0);
 
 // A provider that loads the checkpoint for every request (nothing cached, so a released model
 // is freed).
-TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision);
+TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision,
+                                                    size_t weight_budget_bytes = 0);
 
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);
 

@@ -1,5 +1,7 @@
 #include "models/transformer/model.h"
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -14,14 +16,50 @@
 
 namespace ltx2 {
 
-LTXModel LTXModel::load(const WeightStore& store) {
-    return load(store, parse_transformer_config(store.config(), store.describe()));
+// The store and reused arena of a model whose blocks are materialized one at a time.
+struct LTXModel::BlockStreamer {
+    WeightStore store;
+    bool release_after_use = false;
+    std::function<void(const BlockEvent&)> on_block;
+    std::mutex mutex;  // one forward at a time uses the arena
+    WeightArena arena;
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+}  // namespace
+
+LTXModel LTXModel::load(const WeightStore& store, const TransformerLoadOptions& options) {
+    return load(store, parse_transformer_config(store.config(), store.describe()), options);
 }
 
-LTXModel LTXModel::load(const WeightStore& store, const TransformerConfig& config) {
-    auto weights = std::make_shared<TransformerWeights>(load_transformer_weights(store, config));
-    return LTXModel(config, std::move(weights));
+LTXModel LTXModel::load(const WeightStore& store, const TransformerConfig& config,
+                        const TransformerLoadOptions& options) {
+    const std::string blocks = "transformer_blocks.";
+    const size_t stored = store.stored_bytes(blocks);
+    const size_t resident_cost = stored + store.decoded_bytes(blocks);
+    const bool stream = options.weight_budget_bytes > 0 && resident_cost > options.weight_budget_bytes;
+    auto weights = std::make_shared<TransformerWeights>(
+        load_transformer_weights(store, config, stream ? BlockResidency::Streamed : BlockResidency::Resident));
+    std::shared_ptr<BlockStreamer> streamer;
+    if (stream) {
+        streamer = std::make_shared<BlockStreamer>();
+        streamer->store = store;
+        const size_t per_block_decoded = store.decoded_bytes(transformer_block_prefix(0));
+        streamer->release_after_use = stored + per_block_decoded > options.weight_budget_bytes;
+    }
+    if (streamer || options.on_block) {
+        if (!streamer) streamer = std::make_shared<BlockStreamer>();
+        streamer->on_block = options.on_block;
+    }
+    return LTXModel(config, std::move(weights), std::move(streamer));
 }
+
+bool LTXModel::streams_blocks() const { return weights_->blocks.empty() && config_.num_layers > 0; }
+bool LTXModel::releases_blocks() const { return streamer_ && streamer_->release_after_use; }
 
 namespace {
 
@@ -39,16 +77,31 @@ void check_streams(const TransformerConfig& c, const Modality* video, const Moda
 TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* audio) const {
     check_streams(config_, video, audio);
     TextContextCache cache;
-    auto prepare = [&](const Modality& m, const StreamRef& s, bool is_video, StreamTextContext& out) {
-        validate_modality(m, s, config_);
-        out = project_text(m, s);
-        for (const BlockWeights& b : weights_->blocks) {
-            const AttentionWeights& attn2 = is_video ? b.video.attn2 : b.audio.attn2;
-            out.blocks.push_back(attention_kv(attn2, out.context, nullptr, config_.norm_eps));
-        }
+    if (video) {
+        validate_modality(*video, video_ref(config_, *weights_), config_);
+        cache.video = project_text(*video, video_ref(config_, *weights_));
+    }
+    if (audio) {
+        validate_modality(*audio, audio_ref(config_, *weights_), config_);
+        cache.audio = project_text(*audio, audio_ref(config_, *weights_));
+    }
+    auto add_block = [&](const AttentionWeights& video_attn2, const AttentionWeights& audio_attn2) {
+        if (video) cache.video.blocks.push_back(attention_kv(video_attn2, cache.video.context, nullptr, config_.norm_eps));
+        if (audio) cache.audio.blocks.push_back(attention_kv(audio_attn2, cache.audio.context, nullptr, config_.norm_eps));
     };
-    if (video) prepare(*video, video_ref(config_, *weights_), true, cache.video);
-    if (audio) prepare(*audio, audio_ref(config_, *weights_), false, cache.audio);
+    if (!streams_blocks()) {
+        for (const BlockWeights& b : weights_->blocks) add_block(b.video.attn2, b.audio.attn2);
+        return cache;
+    }
+    std::lock_guard lock(streamer_->mutex);
+    for (int i = 0; i < config_.num_layers; ++i) {
+        {
+            const BlockTextAttention a = load_block_text_attention(streamer_->store, config_, i, &streamer_->arena);
+            add_block(a.video, a.audio);
+        }
+        streamer_->arena.reset();
+        if (streamer_->release_after_use) streamer_->store.release(transformer_block_prefix(i));
+    }
     return cache;
 }
 
@@ -92,8 +145,31 @@ AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const 
     if (audio) as.emplace(prepare(*audio, audio_ref(c, *weights_), text ? &text->audio : nullptr));
 
     const BlockContext ctx{c, perturbations, precision(), tap};
-    for (int i = 0; i < c.num_layers; ++i)
-        transformer_block(weights_->blocks[size_t(i)], i, &*vs, as ? &*as : nullptr, ctx);
+    if (!streams_blocks()) {
+        for (int i = 0; i < c.num_layers; ++i) {
+            const auto start = Clock::now();
+            transformer_block(weights_->blocks[size_t(i)], i, &*vs, as ? &*as : nullptr, ctx);
+            if (streamer_ && streamer_->on_block) streamer_->on_block({i, c.num_layers, 0.0, seconds_since(start)});
+        }
+    } else {
+        BlockStreamer& s = *streamer_;
+        std::lock_guard lock(s.mutex);
+        for (int i = 0; i < c.num_layers; ++i) {
+            if (i + 1 < c.num_layers) s.store.prefetch(transformer_block_prefix(i + 1));
+            BlockEvent event{i, c.num_layers, 0.0, 0.0};
+            auto start = Clock::now();
+            {
+                const BlockWeights block = load_block_weights(s.store, c, i, &s.arena);
+                event.load_seconds = seconds_since(start);
+                start = Clock::now();
+                transformer_block(block, i, &*vs, as ? &*as : nullptr, ctx);
+                event.compute_seconds = seconds_since(start);
+            }
+            s.arena.reset();
+            if (s.release_after_use) s.store.release(transformer_block_prefix(i));
+            if (s.on_block) s.on_block(event);
+        }
+    }
 
     AVTensors out;
     out.video = output_head(weights_->video, *vs);

@@ -1,6 +1,7 @@
 #pragma once
 // LTXModel: the LTX-2 audio+video diffusion transformer (velocity prediction), and X0Model
 // (denoised = latent − velocity · sigma per token).
+#include <functional>
 #include <memory>
 
 #include "io/weight_store.h"
@@ -18,11 +19,34 @@ struct AVTensors {
     Tensor audio;
 };
 
+// One block of a forward pass, for progress and benchmarks.
+struct BlockEvent {
+    int block = 0;
+    int num_blocks = 0;
+    double load_seconds = 0;     // materializing the block's weights (decode; page-in of views is in compute)
+    double compute_seconds = 0;
+};
+
+struct TransformerLoadOptions {
+    // Bytes the transformer's weights may keep resident; 0: no limit. When the blocks (stored
+    // bytes plus decoded copies) do not fit, they are streamed: each block is materialized just
+    // before it runs (views of the mapping; quantized or fp8 tensors decoded into one reused
+    // arena) and dropped after, the next block's pages are read ahead, and when even the stored
+    // bytes do not fit, the used pages are released from residency after each block.
+    size_t weight_budget_bytes = 0;
+    std::function<void(const BlockEvent&)> on_block;  // called after every block of a forward
+};
+
 class LTXModel {
 public:
-    // Config from the store's `config` metadata, weights as zero-copy views.
-    static LTXModel load(const WeightStore& store);
-    static LTXModel load(const WeightStore& store, const TransformerConfig& config);
+    // Config from the store's `config` metadata, weights as zero-copy views (decoded copies
+    // for quantized/fp8 storage).
+    static LTXModel load(const WeightStore& store, const TransformerLoadOptions& options = {});
+    static LTXModel load(const WeightStore& store, const TransformerConfig& config,
+                         const TransformerLoadOptions& options = {});
+
+    bool streams_blocks() const;      // blocks are materialized per forward
+    bool releases_blocks() const;     // and released from residency after use
 
     const TransformerConfig& config() const { return config_; }
     const TransformerWeights& weights() const { return *weights_; }
@@ -41,12 +65,15 @@ public:
                       const TextContextCache* text = nullptr, const DebugTap& tap = {}) const;
 
 private:
-    LTXModel(TransformerConfig config, std::shared_ptr<const TransformerWeights> weights)
-        : config_(std::move(config)), weights_(std::move(weights)) {}
+    struct BlockStreamer;
+    LTXModel(TransformerConfig config, std::shared_ptr<const TransformerWeights> weights,
+             std::shared_ptr<BlockStreamer> streamer)
+        : config_(std::move(config)), weights_(std::move(weights)), streamer_(std::move(streamer)) {}
     Tensor output_head(const StreamWeights& w, const StreamState& s) const;
 
     TransformerConfig config_;
     std::shared_ptr<const TransformerWeights> weights_;
+    std::shared_ptr<BlockStreamer> streamer_;  // null when every block is resident
 };
 
 // x0 = latent − velocity · timesteps in float32; timesteps per token (B·T values) or per sample (B).

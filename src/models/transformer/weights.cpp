@@ -87,33 +87,67 @@ const std::vector<std::string>& transformer_foreign_prefixes() {
     return kPrefixes;
 }
 
-TransformerWeights load_transformer_weights(const WeightStore& store, const TransformerConfig& c) {
+std::string transformer_block_prefix(int index) { return fmt::format("transformer_blocks.{}.", index); }
+
+namespace {
+
+BlockWeights load_block(Loader& l, const TransformerConfig& c, int index) {
+    const std::string b = transformer_block_prefix(index);
+    BlockWeights bw;
+    bw.video = load_block_stream(l, c, c.video, b, "");
+    if (!c.has_audio()) return bw;
+    bw.audio = load_block_stream(l, c, c.audio, b, "audio_");
+    // Both AV cross-attentions run with the audio head count and head size.
+    bw.audio_to_video_attn = l.attention(b + "audio_to_video_attn", c.video.dim(), c.audio.dim(), c.audio.heads,
+                                         c.audio.head_dim, c.gated_attention);
+    bw.video_to_audio_attn = l.attention(b + "video_to_audio_attn", c.audio.dim(), c.video.dim(), c.audio.heads,
+                                         c.audio.head_dim, c.gated_attention);
+    bw.video.cross_scale_shift_table = l.get(b + "scale_shift_table_a2v_ca_video", {5, c.video.dim()});
+    bw.audio.cross_scale_shift_table = l.get(b + "scale_shift_table_a2v_ca_audio", {5, c.audio.dim()});
+    return bw;
+}
+
+}  // namespace
+
+TransformerWeights load_transformer_weights(const WeightStore& store, const TransformerConfig& c,
+                                            BlockResidency residency) {
     Loader l(store);
     TransformerWeights w;
     const bool av = c.has_audio();
     w.video = load_stream(l, c, c.video, "", "av_ca_video_scale_shift_adaln_single", "av_ca_a2v_gate_adaln_single");
     if (av) w.audio = load_stream(l, c, c.audio, "audio_", "av_ca_audio_scale_shift_adaln_single", "av_ca_v2a_gate_adaln_single");
 
-    w.blocks.resize(size_t(c.num_layers));
+    Loader shapes(store, nullptr, Loader::Mode::ShapesOnly);
     for (int i = 0; i < c.num_layers; ++i) {
-        const std::string b = fmt::format("transformer_blocks.{}.", i);
-        BlockWeights& bw = w.blocks[size_t(i)];
-        bw.video = load_block_stream(l, c, c.video, b, "");
-        if (!av) continue;
-        bw.audio = load_block_stream(l, c, c.audio, b, "audio_");
-        // Both AV cross-attentions run with the audio head count and head size.
-        bw.audio_to_video_attn = l.attention(b + "audio_to_video_attn", c.video.dim(), c.audio.dim(), c.audio.heads,
-                                             c.audio.head_dim, c.gated_attention);
-        bw.video_to_audio_attn = l.attention(b + "video_to_audio_attn", c.audio.dim(), c.video.dim(), c.audio.heads,
-                                             c.audio.head_dim, c.gated_attention);
-        bw.video.cross_scale_shift_table = l.get(b + "scale_shift_table_a2v_ca_video", {5, c.video.dim()});
-        bw.audio.cross_scale_shift_table = l.get(b + "scale_shift_table_a2v_ca_audio", {5, c.audio.dim()});
+        if (residency == BlockResidency::Resident)
+            w.blocks.push_back(load_block(l, c, i));
+        else
+            (void)load_block(shapes, c, i);
     }
 
     l.reject_unused(transformer_foreign_prefixes(), fmt::format("the {} transformer", av ? "audio+video" : "video-only"));
-    w.tensor_count = l.count();
+    w.tensor_count = l.count() + shapes.count();
     w.bf16 = w.video.patchify_proj.weight.dtype() == DType::BF16;
     return w;
+}
+
+BlockWeights load_block_weights(const WeightStore& store, const TransformerConfig& config, int index,
+                                WeightArena* arena) {
+    Loader l(store, arena);
+    return load_block(l, config, index);
+}
+
+BlockTextAttention load_block_text_attention(const WeightStore& store, const TransformerConfig& c, int index,
+                                             WeightArena* arena) {
+    Loader l(store, arena);
+    const std::string b = transformer_block_prefix(index);
+    BlockTextAttention a;
+    a.video = l.attention(b + "attn2", c.video.dim(), c.video.context_dim, c.video.heads, c.video.head_dim,
+                          c.gated_attention);
+    if (c.has_audio())
+        a.audio = l.attention(b + "audio_attn2", c.audio.dim(), c.audio.context_dim, c.audio.heads,
+                              c.audio.head_dim, c.gated_attention);
+    return a;
 }
 
 }  // namespace ltx2

@@ -67,9 +67,14 @@ struct BlockWeights {
     AttentionWeights video_to_audio_attn;  // q audio, kv video (AV only)
 };
 
+// The text cross-attentions of one block (what the text K/V cache needs).
+struct BlockTextAttention {
+    AttentionWeights video, audio;
+};
+
 struct TransformerWeights {
     StreamWeights video, audio;
-    std::vector<BlockWeights> blocks;
+    std::vector<BlockWeights> blocks;  // empty when the blocks are streamed
     size_t tensor_count = 0;  // parameters taken from the store
     bool bf16 = false;        // weights stored as BF16 → the bf16 compute path (from patchify_proj)
 };
@@ -78,9 +83,23 @@ struct TransformerWeights {
 // transformer's prefix in the official single file but belong to the text encoder.
 const std::vector<std::string>& transformer_foreign_prefixes();
 
-// Loads every parameter; errors name the file and tensor on a missing tensor, a wrong shape,
-// a dtype other than F32/BF16, and any tensor under the prefix that no module
-// owns (the text connectors excepted).
-TransformerWeights load_transformer_weights(const WeightStore& store, const TransformerConfig& config);
+// Resident: every block's tensors are held (views of the mapping, or decoded copies).
+// Streamed: the blocks' tensors are checked (presence, shapes, dtypes, fp8 scales) but not
+// read; the model materializes one block at a time with load_block_weights.
+enum class BlockResidency { Resident, Streamed };
+
+// Loads every parameter outside the blocks, and the blocks per `residency`; errors name the
+// file and tensor on a missing tensor, a wrong shape, a dtype other than F32/BF16 (or one that
+// decodes to BF16), and any tensor under the prefix that no module owns (the text connectors
+// excepted).
+TransformerWeights load_transformer_weights(const WeightStore& store, const TransformerConfig& config,
+                                            BlockResidency residency = BlockResidency::Resident);
+
+std::string transformer_block_prefix(int index);  // "transformer_blocks.N."
+// One block's weights, decoded tensors into `arena` (which the caller resets after the block).
+BlockWeights load_block_weights(const WeightStore& store, const TransformerConfig& config, int index,
+                                WeightArena* arena);
+BlockTextAttention load_block_text_attention(const WeightStore& store, const TransformerConfig& config, int index,
+                                             WeightArena* arena);
 
 }  // namespace ltx2
