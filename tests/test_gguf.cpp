@@ -478,6 +478,9 @@ TEST(GgufReader, RejectsBadTensorInfos) {
     expect_open_error(one_tensor_file({uint64_t(1) << 62, 4}, 0, 0, 32), {"tensor 'w' dimensions overflow"});
     expect_open_error(one_tensor_file({uint64_t(1) << 63}, 0, 0, 32), {"tensor 'w' dimensions overflow"});
     expect_open_error(one_tensor_file({uint64_t(1) << 62}, 0, 0, 32), {"tensor 'w' byte size overflows"});
+    // Zero elements, but dims whose product (and row bytes) would overflow: found by ltx2-fuzz-gguf.
+    expect_open_error(one_tensor_file({0, uint64_t(1) << 62, 4}, 0, 0, 32), {"tensor 'w' dimensions overflow"});
+    expect_open_error(one_tensor_file({uint64_t(1) << 62, 0}, 0, 0, 32), {"tensor 'w' byte size overflows"});
     expect_open_error(one_tensor_file({48, 2}, 2, 0, 128),
                       {"tensor 'w' of type q4_0 has 48 values per row", "block size 32"});
     expect_open_error(one_tensor_file({8}, 0, 4, 64), {"tensor 'w' data offset 4", "alignment 32"});

@@ -247,14 +247,17 @@ std::shared_ptr<GgufFile> GgufFile::open(const std::string& path) {
         const uint32_t n_dims = r.read<uint32_t>(what + " dimension count");
         if (n_dims == 0 || n_dims > kMaxDims)
             r.fail_at(dims_at, "{} has {} dimensions, expected 1 to {}", what, n_dims, kMaxDims);
-        t.numel = 1;
+        // A tensor with a zero dim holds no elements, yet consumers still derive strides and row
+        // sizes from its other dims: their product (zeros counted as 1) must fit too.
+        int64_t span = 1;
         for (uint32_t d = 0; d < n_dims; ++d) {
             const uint64_t dim = r.read<uint64_t>(what + " dimensions");
             if (dim > uint64_t(std::numeric_limits<int64_t>::max()) ||
-                __builtin_mul_overflow(t.numel, int64_t(dim), &t.numel))
+                __builtin_mul_overflow(span, std::max<int64_t>(int64_t(dim), 1), &span))
                 r.fail_at(dims_at, "{} dimensions overflow: the element count exceeds 2^63", what);
             t.ggml_dims.push_back(int64_t(dim));
         }
+        t.numel = shape_numel(t.ggml_dims);
         const size_t type_at = r.pos();
         const uint32_t type_id = r.read<uint32_t>(what + " type");
         const GgmlTypeTraits* traits = ggml_type_traits(type_id);
@@ -263,8 +266,12 @@ std::shared_ptr<GgufFile> GgufFile::open(const std::string& path) {
         if (t.ggml_dims[0] % traits->block_elems != 0)
             r.fail_at(dims_at, "{} of type {} has {} values per row (dim 0), not a multiple of its block size {}",
                       what, traits->name, t.ggml_dims[0], traits->block_elems);
-        if (__builtin_mul_overflow(size_t(t.numel / traits->block_elems), traits->block_bytes, &t.nbytes))
+        const int64_t row_elems = std::max<int64_t>(t.ggml_dims[0], traits->block_elems);
+        int64_t span_bytes = 0;
+        if (__builtin_mul_overflow(span / std::max<int64_t>(t.ggml_dims[0], 1) * (row_elems / traits->block_elems),
+                                   int64_t(traits->block_bytes), &span_bytes))
             r.fail_at(dims_at, "{} byte size overflows", what);
+        t.nbytes = size_t(t.numel / traits->block_elems) * traits->block_bytes;  // at most span_bytes
         t.offset = size_t(r.read<uint64_t>(what + " data offset"));  // relative for now
         t.shape.assign(t.ggml_dims.rbegin(), t.ggml_dims.rend());
         g->tensor_index_.emplace(t.name, g->tensors_.size());
