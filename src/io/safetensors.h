@@ -1,5 +1,6 @@
 #pragma once
 // Reading .safetensors files: mapped, validated, zero-copy tensor views.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,18 @@ private:
 // Written to PATH.tmp and renamed, so a failure never leaves a partial PATH.
 void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
+
+// A tensor whose bytes are produced only when the writer reaches it: fill(dst, nbytes) writes
+// the row-major data. A converter streaming a checkpoint holds one tensor in memory at a time.
+struct StreamedTensor {
+    std::string name;
+    DType dtype;
+    Shape shape;
+    std::function<void(std::byte* dst, size_t nbytes)> fill;
+};
+// Same layout and atomicity as write_safetensors; fill() runs once per tensor, in file order.
+void write_safetensors_streamed(const std::string& path, const std::vector<StreamedTensor>& tensors,
+                                const std::map<std::string, std::string>& metadata = {});
 
 // Writes a valid header for the given (name, dtype, shape) list followed by a data section
 // that is a hole (sparse file): a full-size checkpoint that costs no disk. The writer lays

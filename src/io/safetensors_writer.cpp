@@ -1,5 +1,6 @@
 // Writing .safetensors files: dense (real tensor data) and sparse (header + hole).
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -72,20 +73,35 @@ std::string encode_header(const std::vector<PlannedTensor>& tensors,
 
 void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata) {
+    std::vector<StreamedTensor> streamed;
+    streamed.reserve(tensors.size());
+    for (const auto& [name, t] : tensors) {
+        LTX2_CHECK(t.defined(), "{}: tensor '{}' is undefined", path, name);
+        streamed.push_back({name, t.dtype(), t.shape(), [&t](std::byte* dst, size_t nbytes) {
+                                if (nbytes > 0) std::memcpy(dst, t.contiguous().raw(), nbytes);
+                            }});
+    }
+    write_safetensors_streamed(path, streamed, metadata);
+}
+
+void write_safetensors_streamed(const std::string& path, const std::vector<StreamedTensor>& tensors,
+                                const std::map<std::string, std::string>& metadata) {
     std::vector<PlannedTensor> wanted;
     for (size_t i = 0; i < tensors.size(); ++i) {
-        const auto& [name, t] = tensors[i];
-        LTX2_CHECK(t.defined(), "{}: tensor '{}' is undefined", path, name);
-        wanted.push_back({name, t.dtype(), t.shape(), 0, 0, i});
+        LTX2_CHECK(tensors[i].fill != nullptr, "{}: tensor '{}' has no data source", path, tensors[i].name);
+        wanted.push_back({tensors[i].name, tensors[i].dtype, tensors[i].shape, 0, 0, i});
     }
     const auto planned = plan_layout(path, std::move(wanted));
     const std::string header = encode_header(planned, metadata);
 
     TempFile out(path);
     out.write(header.data(), header.size());
+    std::vector<std::byte> buffer;
     for (const auto& p : planned) {
-        const Tensor data = tensors[p.source].second.contiguous();
-        if (data.nbytes() > 0) out.write(data.raw(), data.nbytes());
+        const size_t nbytes = p.end - p.begin;
+        buffer.resize(nbytes);
+        tensors[p.source].fill(buffer.data(), nbytes);
+        if (nbytes > 0) out.write(buffer.data(), nbytes);
     }
     out.commit();
 }

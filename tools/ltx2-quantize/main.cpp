@@ -5,12 +5,11 @@
 // blocks) keeps its stored float type (BF16, F16 or F32; other float types become F32).
 // Weights whose blocks have max |x| below about 4e-3 lose precision: ggml's f16 block scales
 // go subnormal there (and underflow to zero below about 1e-5).
+// --type fp8 instead writes the official LTX-2 fp8 safetensors layout (fp8_checkpoint.h).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -24,8 +23,9 @@
 #include "core/error.h"
 #include "io/gguf_writer.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/cpu_common.h"
+#include "fp8_checkpoint.h"
 #include "kernels/cpu/quantize.h"
+#include "quantize_support.h"
 
 namespace fs = std::filesystem;
 using namespace ltx2;
@@ -45,7 +45,7 @@ constexpr TargetType kTargets[] = {{"q8_0", GgmlType::Q8_0, 7},
 const TargetType& target_for(const std::string& option) {
     for (const auto& t : kTargets)
         if (option == t.option) return t;
-    fail("--type '{}' is not known: expected q8_0, q4_k, q5_k or q6_k", option);
+    fail("--type '{}' is not known: expected q8_0, q4_k, q5_k, q6_k or fp8", option);
 }
 
 // The checkpoint file or index inside IN, and the config.json beside it (empty if none).
@@ -130,41 +130,30 @@ Shape gguf_shape(const Shape& s) {
     return out;
 }
 
-// Rows of `t` (contiguous, any float dtype) [first, first + count) as float32, checked finite.
-void rows_to_f32(const Tensor& t, const std::string& name, int64_t cols, int64_t first, int64_t count, float* out) {
-    const size_t n = size_t(count * cols);
-    const std::byte* src = static_cast<const std::byte*>(t.raw()) + size_t(first * cols) * dtype_size(t.dtype());
-    if (t.dtype() == DType::BF16) bf16_to_f32_array(reinterpret_cast<const uint16_t*>(src), out, n);
-    else convert(src, t.dtype(), out, DType::F32, n);
-    for (size_t i = 0; i < n; ++i)
-        LTX2_CHECK(std::isfinite(out[i]), "tensor '{}': non-finite value {} at row {}, column {}", name, out[i],
-                   first + int64_t(i) / cols, int64_t(i) % cols);
+bool is_gguf(const std::string& path) {
+    if (path.ends_with(".gguf")) return true;
+    std::ifstream f(path, std::ios::binary);
+    char magic[4] = {};
+    return f.read(magic, 4) && std::memcmp(magic, "GGUF", 4) == 0;
 }
 
-class Progress {
-public:
-    explicit Progress(size_t total) : total_(total), tty_(isatty(STDERR_FILENO)), start_(clock::now()) {}
-    void done(const std::string& name, size_t bytes_in) {
-        ++count_;
-        bytes_ += bytes_in;
-        const double s = std::chrono::duration<double>(clock::now() - start_).count();
-        const double mbs = s > 0 ? double(bytes_) / 1e6 / s : 0.0;
-        if (tty_) {
-            std::fprintf(stderr, "\r[%zu/%zu] %5.0f MB/s  %-60.60s", count_, total_, mbs, name.c_str());
-            if (count_ == total_) std::fprintf(stderr, "\n");
-        } else if (count_ == total_ || count_ * 10 / total_ != (count_ - 1) * 10 / total_) {
-            std::fprintf(stderr, "[%zu/%zu] %.0f MB/s\n", count_, total_, mbs);
-        }
-    }
+// The official fp8 layout exists for the LTX-2 transformer only, from its bf16 single file.
+int run_fp8(const std::string& in, const std::string& out) {
+    LTX2_CHECK(!is_gguf(in), "{}: --type fp8 converts a bf16 safetensors checkpoint, not a GGUF file", in);
+    LTX2_CHECK(!out.ends_with(".gguf"), "{}: --type fp8 writes a safetensors file (name it *.safetensors)", out);
+    const Checkpoint ckpt = locate_checkpoint(in);
+    const WeightStore store = WeightStore::open(ckpt.weights);
+    LTX2_CHECK(!is_gemma(read_config(ckpt, store), store.names()),
+               "{}: this is a Gemma checkpoint; --type fp8 writes the LTX-2 transformer's fp8 layout only (use a "
+               "GGUF type such as q8_0 for Gemma)",
+               in);
+    LTX2_CHECK(!ckpt.weights.ends_with(".json"),
+               "{}: --type fp8 takes the single-file LTX-2 checkpoint (.safetensors), not a sharded index", in);
+    write_fp8_checkpoint(ckpt.weights, out);
+    return 0;
+}
 
-private:
-    using clock = std::chrono::steady_clock;
-    size_t total_, count_ = 0, bytes_ = 0;
-    bool tty_;
-    clock::time_point start_;
-};
-
-int run(const std::string& in, const std::string& out, const TargetType& target) {
+int run_gguf(const std::string& in, const std::string& out, const TargetType& target) {
     const Checkpoint ckpt = locate_checkpoint(in);
     const WeightStore store = WeightStore::open(ckpt.weights);
     const std::vector<std::string> names = store.names();
@@ -198,11 +187,10 @@ int run(const std::string& in, const std::string& out, const TargetType& target)
         if (quantize_it) {
             ++quantized;
             writer.add_tensor(name, target.type, shape, [&, t, name, bytes_in](std::byte* dst, size_t) {
-                const int64_t rows = t.size(0), cols = t.size(1);
-                const int64_t chunk_rows = std::max<int64_t>(1, (int64_t(1) << 20) / cols);
-                std::vector<float> staging(size_t(std::min(rows, chunk_rows) * cols));
-                for (int64_t r = 0; r < rows; r += chunk_rows) {
-                    const int64_t n = std::min(chunk_rows, rows - r);
+                const int64_t rows = t.size(0), cols = t.size(1), step = chunk_rows(cols);
+                std::vector<float> staging(size_t(std::min(rows, step) * cols));
+                for (int64_t r = 0; r < rows; r += step) {
+                    const int64_t n = std::min(step, rows - r);
                     rows_to_f32(t, name, cols, r, n, staging.data());
                     quantize(target.type, staging.data(), dst + ggml_row_bytes(target.type, r * cols), n * cols);
                 }
@@ -237,13 +225,15 @@ int main(int argc, char** argv) {
     CLI::App app{"Quantizes an LTX-2 or Gemma 3 safetensors checkpoint to GGUF. 2-D `*.weight` matrices whose rows\n"
                  "are a whole number of blocks (32 values for q8_0, 256 for the K types) are quantized; other\n"
                  "tensors keep their float type. Tensor names are those of the checkpoint; its config goes to\n"
-                 "the `ltx2.config` key. Exit 0 on success, 1 on an error, 2 on bad usage.",
+                 "the `ltx2.config` key. --type fp8 writes the official LTX-2 fp8 safetensors layout instead:\n"
+                 "transformer-block Linear weights as float8_e4m3fn with per-tensor weight_scale (and a\n"
+                 "placeholder input_scale of 1), the rest copied. Exit 0 on success, 1 on an error, 2 on bad usage.",
                  "ltx2-quantize"};
     std::string in, out, type;
     app.add_option("input", in, "checkpoint: a .safetensors file, a *.safetensors.index.json or a folder")
         ->required();
-    app.add_option("output", out, "GGUF file to write (written atomically)")->required();
-    app.add_option("--type", type, "q8_0, q4_k, q5_k or q6_k")->required();
+    app.add_option("output", out, "GGUF (or, for fp8, .safetensors) file to write (written atomically)")->required();
+    app.add_option("--type", type, "q8_0, q4_k, q5_k, q6_k or fp8")->required();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -251,13 +241,13 @@ int main(int argc, char** argv) {
     }
     const TargetType* target = nullptr;
     try {
-        target = &target_for(type);
+        if (type != "fp8") target = &target_for(type);
     } catch (const ltx2::Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 2;
     }
     try {
-        return run(in, out, *target);
+        return target ? run_gguf(in, out, *target) : run_fp8(in, out);
     } catch (const ltx2::Error& e) {
         std::fprintf(stderr, "%serror: %s\n", isatty(STDERR_FILENO) ? "\n" : "", e.what());
         return 1;
