@@ -16,6 +16,7 @@
 #include "io/gguf.h"
 #include "io/gguf_writer.h"
 #include "models/gemma3/gguf_tokenizer.h"
+#include "models/gemma3/gguf_vocabulary.h"
 #include "models/gemma3/tokenizer.h"
 #include "models/gemma3/tokenizer_json_reader.h"
 #include "test_util.h"
@@ -65,49 +66,9 @@ const GemmaTokenizer& gemma() {
     return tokenizer;
 }
 
-// The same vocabulary the way a GGUF file stores it: texts by id, token types, and scores that
-// order merges like tokenizer.json's merge list (score = -(rank of the first merge producing
-// the token); tokens no merge produces score lowest). With `as_merge_list`, the merges are
-// passed explicitly as "left right" strings instead.
-struct GgufVocabulary {
-    std::vector<std::string> tokens;
-    std::vector<float> scores;
-    std::vector<int32_t> types;
-    std::vector<std::string> merges;
-};
-
-GgufVocabulary gguf_vocabulary_from_tokenizer_json() {
-    TokenizerJsonTables tables = read_tokenizer_json(kTokenizerJson);
-    const json& added = tables.document.at("added_tokens");
-    const auto unk = tables.document.at("model").at("unk_token").get<std::string>();
-    GgufVocabulary v;
-    v.tokens.resize(tables.vocab.size() + 1);  // + <image_soft_token>
-    for (auto& [text, id] : tables.vocab) v.tokens.at(id) = text;
-    std::unordered_map<std::string, int32_t> ids;
-    for (size_t id = 0; id < v.tokens.size(); ++id) ids[v.tokens[id]] = int32_t(id);
-
-    v.types.assign(v.tokens.size(), int32_t(VocabTokenType::Normal));
-    for (int b = 0; b < 256; ++b) v.types.at(ids.at(fmt::format("<0x{:02X}>", b))) = int32_t(VocabTokenType::Byte);
-    for (const json& a : added) {
-        const auto id = a.at("id").get<size_t>();
-        v.tokens.at(id) = a.at("content").get<std::string>();
-        v.types.at(id) = int32_t(v.tokens[id] == unk           ? VocabTokenType::Unknown
-                                 : a.at("special").get<bool>() ? VocabTokenType::Control
-                                                               : VocabTokenType::UserDefined);
-    }
-    v.scores.assign(v.tokens.size(), -1e9f);
-    for (size_t i = tables.merge_count(); i-- > 0;) {
-        const std::string left(tables.merge_left(i)), right(tables.merge_right(i));
-        v.scores.at(ids.at(left + right)) = -float(i);
-        v.merges.push_back(left + " " + right);
-    }
-    std::reverse(v.merges.begin(), v.merges.end());
-    return v;
-}
-
 const GemmaTokenizer& gemma_from_scores() {
     static const GemmaTokenizer tokenizer = [] {
-        GgufVocabulary v = gguf_vocabulary_from_tokenizer_json();
+        GgufVocabulary v = gguf_vocabulary_from_tokenizer_json(kTokenizerJson);
         return GemmaTokenizer::from_vocabulary(std::move(v.tokens), v.scores, v.types);
     }();
     return tokenizer;
@@ -224,7 +185,7 @@ TEST(Gemma3Tokenizer, AllGoldenPromptsFromVocabularyScores) {
 }
 
 TEST(Gemma3Tokenizer, AllGoldenPromptsFromVocabularyMergeList) {
-    GgufVocabulary v = gguf_vocabulary_from_tokenizer_json();
+    GgufVocabulary v = gguf_vocabulary_from_tokenizer_json(kTokenizerJson);
     const GemmaTokenizer t = GemmaTokenizer::from_vocabulary(std::move(v.tokens), v.scores, v.types, v.merges);
     EXPECT_EQ(t.merge_count(), 514906u);
     expect_golden_prompts(t);
@@ -233,7 +194,7 @@ TEST(Gemma3Tokenizer, AllGoldenPromptsFromVocabularyMergeList) {
 TEST(Gemma3Tokenizer, AllGoldenPromptsFromAnEmbeddedGgufVocabulary) {
     // The vocabulary as llama.cpp stores it in a Gemma 3 GGUF, written by our GGUF writer and
     // read back through the reader.
-    const GgufVocabulary v = gguf_vocabulary_from_tokenizer_json();
+    const GgufVocabulary v = gguf_vocabulary_from_tokenizer_json(kTokenizerJson);
     TempDir dir;
     GgufWriter writer;
     writer.set_string("general.architecture", "gemma3");

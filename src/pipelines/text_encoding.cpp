@@ -4,11 +4,14 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "io/weight_store.h"
+#include "models/gemma3/gguf_tokenizer.h"
+#include "models/gemma3/gguf_weights.h"
 #include "models/gemma3/tokenizer.h"
 #include "models/text_encoder/config.h"
 
@@ -71,13 +74,16 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
     auto progress = [&](const char* stage, size_t i) {
         if (options.progress) options.progress(stage, i);
     };
-    const std::string tokenizer_path =
-        files.tokenizer.empty() ? (std::filesystem::path(files.gemma) / "tokenizer.json").string() : files.tokenizer;
-
-    check_gemma_fits_projection(load_gemma3_config(files.gemma), files.gemma, files.ltx_checkpoint);
+    std::optional<Gemma3Gguf> gguf;  // a llama.cpp file: config, vocabulary and weights in one
+    if (is_gguf_path(files.gemma)) gguf = open_gemma3_gguf(files.gemma);
+    check_gemma_fits_projection(gguf ? gguf->config : load_gemma3_config(files.gemma), files.gemma,
+                                files.ltx_checkpoint);
     std::vector<PromptTokens> tokens;
     {
-        const GemmaTokenizer tokenizer = GemmaTokenizer::load(tokenizer_path);
+        const GemmaTokenizer tokenizer =
+            !files.tokenizer.empty() ? GemmaTokenizer::load(files.tokenizer)
+            : gguf                   ? gemma_tokenizer_from_gguf(*gguf->file)
+                                     : GemmaTokenizer::load((std::filesystem::path(files.gemma) / "tokenizer.json").string());
         for (size_t i = 0; i < prompts.size(); ++i) {
             progress("tokenize", i);
             const EmptyPrompt empty = i < options.empty_prompts.size() ? options.empty_prompts[i] : EmptyPrompt::Reject;
@@ -87,12 +93,14 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
 
     std::vector<std::vector<Tensor>> states;
     {
-        const Gemma3Model gemma = Gemma3Model::load(files.gemma, options.precision);
+        const Gemma3Model gemma =
+            gguf ? Gemma3Model::load(*gguf, options.precision) : Gemma3Model::load(files.gemma, options.precision);
         for (size_t i = 0; i < prompts.size(); ++i) {
             progress("gemma", i);
             states.push_back(prompt_hidden_states(gemma, tokens[i]));
         }
-    }  // Gemma's weights are unmapped here, before the projection stack loads
+    }
+    gguf.reset();  // Gemma's weights are unmapped here, before the projection stack loads
 
     const TextProjection text = TextProjection::load(files.ltx_checkpoint, options.precision);
     std::vector<EncodedPrompt> out;

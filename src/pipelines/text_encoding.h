@@ -47,8 +47,8 @@ void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& g
                                  const std::string& ltx_checkpoint);
 
 struct TextEncoderFiles {
-    std::string gemma;           // Hugging Face Gemma 3 folder
-    std::string tokenizer;       // tokenizer.json; empty: GEMMA/tokenizer.json
+    std::string gemma;           // Hugging Face Gemma 3 folder, or a llama.cpp Gemma 3 .gguf
+    std::string tokenizer;       // tokenizer.json; empty: GEMMA/tokenizer.json (a GGUF: its embedded vocabulary)
     std::string ltx_checkpoint;  // holds text_embedding_projection.* and the connectors
 };
 

@@ -5,15 +5,24 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 
 #include "core/error.h"
 #include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/dequant.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
 
 namespace ltx2 {
+
+struct Gemma3Model::LayerStreamer {
+    std::shared_ptr<const GgufFile> file;
+    std::mutex mutex;  // one forward at a time uses the arena
+    WeightArena arena;
+};
 
 namespace {
 
@@ -79,8 +88,10 @@ void gelu_gate(Tensor& gate, const Tensor& up) {
 }
 
 // Rows E[id] · s, s = √hidden cast to the compute dtype (bf16: √3840 = 61.97 → 62, and the
-// product rounded to bf16, as the reference's bf16 embedding is).
-Tensor embed(const Tensor& table, std::span<const int64_t> ids, int hidden, bool bf16) {
+// product rounded to bf16, as the reference's bf16 embedding is). A GGUF table (`ggml_type`
+// set) is decoded only at the rows looked up: every row is a whole number of blocks.
+Tensor embed(const Tensor& table, std::optional<GgmlType> ggml_type, std::span<const int64_t> ids, int hidden,
+             bool bf16) {
     const int64_t T = int64_t(ids.size()), vocab = table.size(0);
     float scale = float(std::sqrt(double(hidden)));
     if (bf16) scale = round_to_bf16(scale);
@@ -91,7 +102,11 @@ Tensor embed(const Tensor& table, std::span<const int64_t> ids, int hidden, bool
         if (id < 0 || id >= vocab)
             fail("gemma3: token id {} (row {}) is outside the vocabulary [0, {})", id, i, vocab);
         float* row = out + i * hidden;
-        if (table.dtype() == DType::BF16)  // the loader admits BF16 and F32 tables
+        if (ggml_type)
+            dequantize_row(*ggml_type, static_cast<const std::byte*>(table.raw()) + id * table.stride(0) *
+                                                                                     int64_t(dtype_size(table.dtype())),
+                           row, hidden);
+        else if (table.dtype() == DType::BF16)  // the loader admits BF16 and F32 tables
             bf16_to_f32_array(table.data<uint16_t>() + id * hidden, row, size_t(hidden));
         else
             std::copy_n(table.data<float>() + id * hidden, hidden, row);
@@ -140,6 +155,7 @@ Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, bool sliding,
 }  // namespace
 
 Gemma3Model Gemma3Model::load(const std::string& path, Precision precision) {
+    if (is_gguf_path(path)) return load(open_gemma3_gguf(path), precision);
     namespace fs = std::filesystem;
     std::error_code ec;
     const std::string folder = fs::is_directory(path, ec) ? path : fs::path(path).parent_path().string();
@@ -149,6 +165,24 @@ Gemma3Model Gemma3Model::load(const std::string& path, Precision precision) {
 Gemma3Model Gemma3Model::load(const WeightStore& store, const Gemma3Config& config, Precision precision) {
     auto weights = std::make_shared<const Gemma3Weights>(load_gemma3_weights(store, config, precision));
     return Gemma3Model(config, precision, std::make_shared<const WeightStore>(store), std::move(weights));
+}
+
+Gemma3Model Gemma3Model::load(const Gemma3Gguf& gguf, Precision precision) {
+    auto weights =
+        std::make_shared<const Gemma3Weights>(load_gemma3_weights(gguf.store, gguf.config, precision, gguf.file.get()));
+    auto streamer = std::make_shared<LayerStreamer>();
+    streamer->file = gguf.file;
+    return Gemma3Model(gguf.config, precision, std::make_shared<const WeightStore>(gguf.store), std::move(weights),
+                       std::move(streamer));
+}
+
+void Gemma3Model::advise(const std::string& prefix, bool need) const {
+    if (streamer_)
+        advise_gemma3_gguf(*streamer_->file, prefix, need);
+    else if (need)
+        store_->prefetch(prefix);
+    else
+        store_->release(prefix);
 }
 
 std::vector<Tensor> Gemma3Model::hidden_states(std::span<const int64_t> ids, int64_t first_position) const {
@@ -178,23 +212,36 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
     const int64_t T = int64_t(ids.size());
     const int L = c.num_hidden_layers;
     const bool bf16 = precision_ == Precision::BF16;
-    const bool stream = bf16;  // bf16 weights are the mapping itself: page each layer in and out
+    // bf16 weights are the mapping itself, and a GGUF's layers are read from it once per pass:
+    // page each layer in and out.
+    const bool stream = bf16 || streamer_;
 
     Pass pass{c, precision_, first_position, key_mask,
               rotary_table(T, first_position, c.head_dim, c.rope_local_base_freq, 1.0, bf16),
               rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16)};
     std::vector<Tensor> states;
     states.reserve(size_t(L + 1));
-    Tensor x = embed(w.embed_tokens, ids, c.hidden_size, bf16);
+    Tensor x = embed(w.embed_tokens, w.embed_ggml_type, ids, c.hidden_size, bf16);
     states.push_back(x.reshape({T, c.hidden_size}));
     if (stream) {
-        store_->release("embed_tokens.");
-        store_->prefetch(gemma3_layer_prefix(0));
+        advise("embed_tokens.", false);
+        advise(gemma3_layer_prefix(0), true);
     }
+    std::unique_lock<std::mutex> lock;
+    if (w.streamed) lock = std::unique_lock(streamer_->mutex);
     for (int i = 0; i < L; ++i) {
-        if (stream && i + 1 < L) store_->prefetch(gemma3_layer_prefix(i + 1));
-        x = decoder_layer(w.layers[size_t(i)], x, c.is_sliding(i), pass);
-        if (stream) store_->release(gemma3_layer_prefix(i));
+        if (stream && i + 1 < L) advise(gemma3_layer_prefix(i + 1), true);
+        if (w.streamed) {
+            {
+                const Gemma3LayerWeights layer =
+                    load_gemma3_layer(*store_, c, i, precision_, *streamer_->file, streamer_->arena);
+                x = decoder_layer(layer, x, c.is_sliding(i), pass);
+            }
+            streamer_->arena.reset();
+        } else {
+            x = decoder_layer(w.layers[size_t(i)], x, c.is_sliding(i), pass);
+        }
+        if (stream) advise(gemma3_layer_prefix(i), false);
         if (i + 1 == L) x = rms_norm(x, w.final_norm, float(c.rms_norm_eps));
         states.push_back(x.reshape({T, c.hidden_size}));
     }

@@ -10,18 +10,23 @@
 #include "io/weight_store.h"
 #include "kernels/cpu/attention.h"
 #include "models/gemma3/config.h"
+#include "models/gemma3/gguf_weights.h"
 #include "models/gemma3/weights.h"
 
 namespace ltx2 {
 
 class Gemma3Model {
 public:
-    // PATH: a Hugging Face Gemma 3 folder (config.json + model.safetensors or a sharded index).
+    // PATH: a Hugging Face Gemma 3 folder (config.json + model.safetensors or a sharded index),
+    // or a llama.cpp .gguf file (any type the dequantizer reads).
     // F32: float32 copies of the weights, float32 compute (the goldens' arithmetic). BF16: the
     // mapped bf16 weights in place, bf16 products with float32 accumulation; each layer's weights
     // are prefetched before it runs and released after, so the model streams through memory.
+    // A GGUF's layers are decoded one at a time, just before they run, into one reused arena
+    // (peak: one decoded layer), and its token table only for the rows a prompt uses.
     static Gemma3Model load(const std::string& path, Precision precision);
     static Gemma3Model load(const WeightStore& store, const Gemma3Config& config, Precision precision);
+    static Gemma3Model load(const Gemma3Gguf& gguf, Precision precision);
 
     const Gemma3Config& config() const { return config_; }
     Precision precision() const { return precision_; }
@@ -40,15 +45,22 @@ public:
     std::vector<Tensor> hidden_states_padded(std::span<const int64_t> ids, std::span<const int64_t> mask) const;
 
 private:
+    struct LayerStreamer;  // a GGUF's file and the arena its layers are decoded into
     Gemma3Model(Gemma3Config config, Precision precision, std::shared_ptr<const WeightStore> store,
-                std::shared_ptr<const Gemma3Weights> weights)
-        : config_(std::move(config)), precision_(precision), store_(std::move(store)), weights_(std::move(weights)) {}
+                std::shared_ptr<const Gemma3Weights> weights, std::shared_ptr<LayerStreamer> streamer = nullptr)
+        : config_(std::move(config)),
+          precision_(precision),
+          store_(std::move(store)),
+          weights_(std::move(weights)),
+          streamer_(std::move(streamer)) {}
     std::vector<Tensor> forward(std::span<const int64_t> ids, int64_t first_position, const Tensor& key_mask) const;
+    void advise(const std::string& prefix, bool need) const;
 
     Gemma3Config config_;
     Precision precision_;
     std::shared_ptr<const WeightStore> store_;  // residency hints while streaming layers
     std::shared_ptr<const Gemma3Weights> weights_;
+    std::shared_ptr<LayerStreamer> streamer_;  // set for a GGUF
 };
 
 }  // namespace ltx2
