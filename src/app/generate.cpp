@@ -111,9 +111,6 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (models.ic_lora && r.params.loras.empty()) r.params.loras.push_back({models.ic_lora->path.string(), 1.0});
     validate_generate_request(r);
     const std::string checkpoint = models.checkpoint->path.string();
-    if (models.gemma->path.extension() == ".gguf")
-        fail("{}: GGUF text encoders are not supported yet; give the Hugging Face Gemma 3 folder with --gemma",
-             models.gemma->path.string());
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
     const double available = double(available_memory_bytes());
     const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
@@ -144,7 +141,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     }
     // The transformer's weights get the budget less room for activations; beyond it, blocks stream.
     const size_t weight_budget = size_t(std::max(budget - kActivationReserveBytes, 0.5 * budget));
-    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider(checkpoint, r.precision, weight_budget)](
+    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider({checkpoint, r.transformer}, r.precision, weight_budget)](
                              const TransformerRequest& request) {
         progress.begin("load transformer", request.loras.empty()
                                                ? request.stage

@@ -22,6 +22,7 @@ struct GenerateRequest {
     std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
     GenerationParams params;
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
+    std::string transformer;         // optional transformer-only weights (GGUF / fp8), see --transformer
     Precision precision = Precision::BF16;
     double memory_budget_gib = 0;  // 0: from the machine's available memory
     std::string output;            // .mp4; may be empty when frames_dir or audio_out is given

@@ -228,8 +228,7 @@ Tensor WeightStore::decode_float8(const std::string& name, const Source& src, We
     const float factor = s.to_vector()[0];
     LTX2_CHECK(std::isfinite(factor), "{}: scale '{}' is not finite ({})", file_path(*scale_src), scale_src->key,
                factor);
-    mark_used(scale_name(name, "weight_scale"));
-    if (const std::string input = scale_name(name, "input_scale"); lookup(input)) mark_used(input);
+    mark_scales_used(name);
 
     const Tensor w = src.file->tensor(src.key);
     Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::zeros(w.shape(), DType::BF16);
@@ -241,7 +240,7 @@ bool WeightStore::decodes(const std::string& name) const {
     if (overrides_.count(name)) return false;
     const Source* src = lookup(name);
     if (!src) return false;
-    if (gguf_) return gguf_->is_quantized(src->key);
+    if (gguf_) return gguf_->decodes(src->key);
     return src->file && is_float8(src->file->find(src->key)->dtype);
 }
 
@@ -329,6 +328,12 @@ void WeightStore::check(const std::string& name, const Shape& expected_shape) co
     }
     verify(name, expected_shape);
     mark_used(name);
+    if (decodes(name) && !gguf_) mark_scales_used(name);
+}
+
+void WeightStore::mark_scales_used(const std::string& name) const {
+    mark_used(scale_name(name, "weight_scale"));
+    if (const std::string input = scale_name(name, "input_scale"); lookup(input)) mark_used(input);
 }
 
 Tensor WeightStore::get_optional(const std::string& name, const Shape& expected_shape) const {
@@ -365,6 +370,16 @@ json WeightStore::config() const {
     } catch (const json::exception& e) {
         fail("{}: metadata '{}' is not valid JSON: {}", path, key, e.what());
     }
+}
+
+bool WeightStore::has_config() const {
+    if (synthetic_) return true;
+    if (gguf_) return gguf_->config_text().has_value();
+    return !files_.empty() && files_.front()->metadata_value("config").has_value();
+}
+
+std::optional<std::string> WeightStore::gguf_architecture() const {
+    return gguf_ ? gguf_->architecture() : std::nullopt;
 }
 
 std::string WeightStore::describe() const {

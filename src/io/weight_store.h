@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -65,8 +66,12 @@ public:
     std::vector<std::string> names() const;
     // Names that were never requested through get(): to report unexpected tensors.
     std::vector<std::string> unused_names() const;
-    // The `config` JSON of the (first) file's metadata; throws if absent or malformed.
+    // The `config` JSON of the (first) file's metadata (`ltx2.config` in a GGUF); throws if
+    // absent or malformed.
     nlohmann::json config() const;
+    bool has_config() const;
+    // For a GGUF store: `general.architecture` (nullopt when absent, and for safetensors).
+    std::optional<std::string> gguf_architecture() const;
     std::string describe() const;  // the file path(s), for messages
 
     // Serves `t` in place of the file's tensor `name` (a name the store already holds; it
@@ -87,6 +92,7 @@ private:
     const Source* lookup(const std::string& name) const;
     std::string key_for(const std::string& name) const;  // the full key a name maps to
     void mark_used(const std::string& name) const;
+    void mark_scales_used(const std::string& float8_weight) const;
     void advise(const std::string& name_prefix, bool need) const;
     const std::string& file_path(const Source& src) const;
     Shape stored_shape(const Source& src) const;  // the checkpoint shape

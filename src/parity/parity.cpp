@@ -38,7 +38,10 @@ std::string ParityRun::sibling(const std::string& relative) const {
 }
 
 std::string ParityRun::model_path(const std::string& meta_key) const {
-    if (!weights_override_.empty()) return weights_override_;
+    return weights_override_.empty() ? fixture_model_path(meta_key) : weights_override_;
+}
+
+std::string ParityRun::fixture_model_path(const std::string& meta_key) const {
     if (auto v = io_->metadata_value(meta_key)) return sibling(*v);
     std::string name = std::filesystem::path(io_path_).filename().string();
     const std::string suffix = ".io.safetensors";

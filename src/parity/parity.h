@@ -38,6 +38,9 @@ public:
     std::string sibling(const std::string& relative) const;
     // The weights: --weights, else metadata `meta_key` (relative), else NAME.model.safetensors.
     std::string model_path(const std::string& meta_key = "model") const;
+    // The model file the fixture names, ignoring --weights; and --weights itself ("" if not given).
+    std::string fixture_model_path(const std::string& meta_key = "model") const;
+    const std::string& weights_override() const { return weights_override_; }
     // The tokenizer.json: --tokenizer, else `default_relative` beside the io file.
     void set_tokenizer_override(std::string path) { tokenizer_override_ = std::move(path); }
     std::string tokenizer_path(const std::string& default_relative) const {

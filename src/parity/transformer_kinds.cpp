@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "io/weight_store.h"
 #include "models/transformer/model.h"
+#include "pipelines/model_loading.h"
 #include "parity/kinds.h"
 
 namespace ltx2 {
@@ -122,8 +123,11 @@ Modality for_case(const Modality& m, const Case& c, bool enabled) {
 }  // namespace
 
 void parity_transformer_x0(ParityRun& run) {
-    const WeightStore store = WeightStore::open(run.model_path(), "model.diffusion_model.");
-    const LTXModel model = LTXModel::load(store);
+    // --weights may name a transformer-only file without a config (e.g. a ComfyUI-GGUF one): the
+    // fixture's model then provides it, as `ltx2 --transformer` does.
+    const std::shared_ptr<const LTXModel> loaded =
+        load_transformer(TransformerFiles{run.fixture_model_path(), run.weights_override()}, {}, Precision::BF16);
+    const LTXModel& model = *loaded;
     const bool bf16 = model.bf16();
     const double out_tol = bf16 ? 3e-2 : 1e-5;
 

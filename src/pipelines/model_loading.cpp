@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/log.h"
 #include "io/weight_store.h"
@@ -34,9 +36,24 @@ std::vector<std::string> used_names(const WeightStore& store) {
 
 }  // namespace
 
-std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, const std::vector<LoraSpec>& loras,
+void check_ltx_gguf_architecture(const WeightStore& store) {
+    const std::optional<std::string> arch = store.gguf_architecture();
+    if (!arch || *arch == "ltx2" || *arch == "ltxv") return;
+    fail("{}: a GGUF of architecture '{}' is not an LTX-2 transformer (expected general.architecture 'ltx2' from "
+         "ltx2-quantize or 'ltxv' from ComfyUI-GGUF)",
+         store.describe(), *arch);
+}
+
+std::shared_ptr<const LTXModel> load_transformer(const TransformerFiles& files, const std::vector<LoraSpec>& loras,
                                                  Precision precision, size_t weight_budget_bytes) {
+    const std::string& checkpoint = files.weights.empty() ? files.checkpoint : files.weights;
     WeightStore store = WeightStore::open(checkpoint, kTransformerPrefix);
+    check_ltx_gguf_architecture(store);
+    const TransformerConfig config =
+        store.has_config() || files.weights.empty()
+            ? parse_transformer_config(store.config(), store.describe())
+            : parse_transformer_config(WeightStore::open(files.checkpoint, kTransformerPrefix).config(),
+                                       files.checkpoint);
     if (!loras.empty()) {
         std::vector<LoraWithStrength> files;
         for (const LoraSpec& l : loras) {
@@ -57,18 +74,18 @@ std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint, 
     // The first load checks every shape and that no tensor is left over, on zero-copy views.
     TransformerLoadOptions options;
     options.weight_budget_bytes = weight_budget_bytes;
-    LTXModel model = LTXModel::load(store, options);
+    LTXModel model = LTXModel::load(store, config, options);
     if (precision == Precision::F32 && model.bf16()) {
         widen_to_f32(store, used_names(store));
-        model = LTXModel::load(store, options);
+        model = LTXModel::load(store, config, options);
     }
     return std::make_shared<const LTXModel>(std::move(model));
 }
 
-TransformerProvider checkpoint_transformer_provider(std::string checkpoint, Precision precision,
+TransformerProvider checkpoint_transformer_provider(TransformerFiles files, Precision precision,
                                                     size_t weight_budget_bytes) {
-    return [checkpoint = std::move(checkpoint), precision, weight_budget_bytes](const TransformerRequest& request) {
-        return load_transformer(checkpoint, request.loras, precision, weight_budget_bytes);
+    return [files = std::move(files), precision, weight_budget_bytes](const TransformerRequest& request) {
+        return load_transformer(files, request.loras, precision, weight_budget_bytes);
     };
 }
 

@@ -139,7 +139,7 @@ struct Cli {
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
-    std::string model_dir, checkpoint, gemma, upsampler, ic_lora;
+    std::string model_dir, checkpoint, gemma, upsampler, ic_lora, transformer;
     bool demo = false;
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
@@ -196,7 +196,12 @@ void add_generation_options(CLI::App& app, Cli& c) {
         ->group(models);
     app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
     app.add_option("--checkpoint", c.checkpoint, "LTX-2 checkpoint (.safetensors)")->group(models);
-    app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards)")->group(models);
+    app.add_option("--transformer", c.transformer,
+                   "transformer weights to use instead of the checkpoint's: a GGUF (ltx2-quantize, ComfyUI-GGUF, "
+                   "stable-diffusion.cpp) or an fp8/bf16 .safetensors; the checkpoint still provides the rest")
+        ->check(CLI::ExistingFile)
+        ->group(models);
+    app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
     app.add_option("--spatial-upsampler", c.upsampler, "ltx-2-spatial-upscaler-x2-1.0.safetensors")->group(models);
     app.add_option("--distilled-lora", c.distilled_loras, "PATH[:STRENGTH] distilled LoRA of two-stage pipelines")
         ->group(models);
@@ -286,6 +291,7 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
         r.models.model_dir = c.model_dir;
     }
     if (!c.checkpoint.empty()) r.models.explicit_paths.checkpoint = c.checkpoint;
+    r.transformer = c.transformer;
     if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
     if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
     if (!c.ic_lora.empty()) r.models.explicit_paths.ic_lora = c.ic_lora;
