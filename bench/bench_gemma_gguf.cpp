@@ -31,15 +31,6 @@ using namespace ltx2::bench;
 
 namespace {
 
-uint64_t disk_read_bytes() {
-    std::ifstream in("/proc/self/io");
-    std::string key;
-    uint64_t value = 0;
-    while (in >> key >> value)
-        if (key == "read_bytes:") return value;
-    return 0;
-}
-
 // Q4_K blocks encoded from uniform values of standard deviation 0.02; tensors draw from them.
 std::vector<uint8_t> block_pool(size_t blocks) {
     const GgmlTypeTraits& q4k = ggml_type_traits(GgmlType::Q4_K);
@@ -127,7 +118,7 @@ int main(int argc, char** argv) {
                         seconds_since(t0));
         }
         evict(path);
-        const uint64_t read0 = disk_read_bytes();
+        const uint64_t read0 = storage_read_bytes();
 
         const auto t_load = Clock::now();
         const Gemma3Model model = Gemma3Model::load(path, Precision::BF16);
@@ -137,7 +128,7 @@ int main(int argc, char** argv) {
         const auto t_fwd = Clock::now();
         const std::vector<Tensor> states = model.hidden_states(ids, 1024 - tokens);
         const double forward_s = seconds_since(t_fwd);
-        const uint64_t read = disk_read_bytes() - read0;
+        const uint64_t read = storage_read_bytes() - read0;
 
         double absmax = 0;
         for (float v : states.back().to_vector()) absmax = std::max(absmax, double(std::fabs(v)));

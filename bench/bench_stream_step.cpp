@@ -183,15 +183,6 @@ void drop_from_page_cache(const std::string& path) {
     ::close(fd);
 }
 
-uint64_t storage_read_bytes() {
-    std::ifstream in("/proc/self/io");
-    std::string key;
-    uint64_t value = 0;
-    while (in >> key >> value)
-        if (key == "read_bytes:") return value;
-    return 0;
-}
-
 struct RunOptions {
     std::string file, type, manifest;
     double budget_gib = 16;

@@ -46,16 +46,9 @@ protected:
     static inline std::map<std::string, std::string> paths_;
 };
 
-// Every rel_err the parity tool printed, by output name.
 std::map<std::string, double> parity_errors(const std::string& weights, double tol, int* exit_code) {
-    const auto r = test::run_command(
-        fmt::format("'{}' '{}' --weights '{}' --tol {}", LTX2_PARITY_BIN, kFixture, weights, tol));
-    *exit_code = r.exit_code;
-    std::map<std::string, double> errors;
-    const std::regex line(R"((out\.\w+)\s+max_abs_err \S+\s+rel_err (\S+))");
-    for (std::sregex_iterator it(r.output.begin(), r.output.end(), line), end; it != end; ++it)
-        errors[(*it)[1]] = std::stod((*it)[2]);
-    EXPECT_EQ(errors.size(), 4u) << r.output;
+    auto errors = test::parity_output_errors(kFixture, weights, tol, exit_code);
+    EXPECT_EQ(errors.size(), 4u);
     return errors;
 }
 

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -77,15 +76,10 @@ void write_foreign_gguf(const std::string& checkpoint, const std::string& path, 
     w.write(path);
 }
 
-// rel_err per output of `ltx2-parity FIXTURE --weights FILE --tol TOL`.
 std::vector<double> parity_errors(const std::string& weights, double tol, int* exit_code) {
-    const auto r = run_command(fmt::format("'{}' '{}' --weights '{}' --tol {}", LTX2_PARITY_BIN, kFixture, weights, tol));
-    *exit_code = r.exit_code;
     std::vector<double> errors;
-    const std::regex line(R"(out\.\w+\s+max_abs_err \S+\s+rel_err (\S+))");
-    for (std::sregex_iterator it(r.output.begin(), r.output.end(), line), end; it != end; ++it)
-        errors.push_back(std::stod((*it)[1]));
-    EXPECT_EQ(errors.size(), 4u) << r.output;
+    for (const auto& [name, e] : test::parity_output_errors(kFixture, weights, tol, exit_code)) errors.push_back(e);
+    EXPECT_EQ(errors.size(), 4u);
     return errors;
 }
 

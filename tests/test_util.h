@@ -11,6 +11,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -139,6 +141,19 @@ inline CommandResult run_command(const std::string& command) {
     int status = pclose(pipe);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+// Every output rel_err `ltx2-parity FIXTURE --weights WEIGHTS --tol TOL` printed, by output name.
+inline std::map<std::string, double> parity_output_errors(const std::string& fixture, const std::string& weights,
+                                                          double tol, int* exit_code) {
+    const auto r = run_command(fmt::format("'{}' '{}' --weights '{}' --tol {}", LTX2_PARITY_BIN, fixture, weights, tol));
+    *exit_code = r.exit_code;
+    std::map<std::string, double> errors;
+    const std::regex line(R"((out\.\w+)\s+max_abs_err \S+\s+rel_err (\S+))");
+    for (std::sregex_iterator it(r.output.begin(), r.output.end(), line), end; it != end; ++it)
+        errors[(*it)[1]] = std::stod((*it)[2]);
+    EXPECT_FALSE(errors.empty()) << r.output;
+    return errors;
 }
 
 }  // namespace ltx2::test

@@ -6,8 +6,8 @@
 namespace ltx2 {
 
 namespace {
-// Reads a "Key:   N kB" line of a /proc file; 0 when unavailable.
-uint64_t proc_kb(const char* path, const char* key) {
+// The number N of a "Key:   N [kB]" line of a /proc file; 0 when unavailable.
+uint64_t proc_value(const char* path, const char* key) {
     FILE* f = std::fopen(path, "r");
     if (!f) return 0;
     char line[256];
@@ -25,8 +25,9 @@ uint64_t proc_kb(const char* path, const char* key) {
 }
 }  // namespace
 
-uint64_t peak_rss_bytes() { return proc_kb("/proc/self/status", "VmHWM") * 1024; }
-uint64_t current_rss_bytes() { return proc_kb("/proc/self/status", "VmRSS") * 1024; }
-uint64_t available_memory_bytes() { return proc_kb("/proc/meminfo", "MemAvailable") * 1024; }
+uint64_t peak_rss_bytes() { return proc_value("/proc/self/status", "VmHWM") * 1024; }
+uint64_t current_rss_bytes() { return proc_value("/proc/self/status", "VmRSS") * 1024; }
+uint64_t available_memory_bytes() { return proc_value("/proc/meminfo", "MemAvailable") * 1024; }
+uint64_t storage_read_bytes() { return proc_value("/proc/self/io", "read_bytes"); }
 
 }  // namespace ltx2
