@@ -179,6 +179,11 @@ TEST(Ltx2Generate, ErrorsAreClearAndLeaveNoOutput) {
     expect_fails_cleanly(demo_cmd("-p cat --pipeline three-stage" + out), {"three-stage", "distilled"}, dir);
     expect_fails_cleanly(demo_cmd("-p cat --lora " + dir.file("none.safetensors") + out), {"--lora", "none.safetensors"},
                          dir);
+    // Refused before any model work: the output names the option, and no denoising ran.
+    const auto small = run_command(demo_cmd("--progress plain -p cat --memory-budget 0.004" + out));
+    EXPECT_NE(small.exit_code, 0);
+    expect_contains(small.output, {"--memory-budget 0.004 GiB is too small", "choose_tiling"});
+    EXPECT_EQ(small.output.find("denoise"), std::string::npos) << small.output;
 }
 
 TEST(Ltx2Generate, DiskFullLeavesNoPartialFile) {

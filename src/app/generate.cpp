@@ -47,6 +47,20 @@ constexpr double kDecoderBytesPerVoxel = 160;
 // well within this; the rest of the budget may hold transformer weights.
 constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
 
+// The reference's decode tiling, or a smaller one when that would not fit the budget next to
+// `resident` bytes (second: whether it was reduced). Throws when no tiling fits.
+std::pair<vae_tiling::TilingConfig, bool> video_decode_tiling(const Shape& latent_shape, double budget,
+                                                               double resident) {
+    const vae_tiling::TilingConfig reference = vae_tiling::TilingConfig::reference_default();
+    const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(latent_shape, reference);
+    if (resident + kDecoderBytesPerVoxel * double(plan.max_tile_voxels()) <= budget) return {reference, false};
+    vae_tiling::TilingRequest request;
+    request.budget_bytes = budget;
+    request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
+    request.resident_bytes = resident;
+    return {vae_tiling::choose_tiling(latent_shape, request), true};
+}
+
 // The folder an output goes into must exist and be writable; checked before any work starts.
 void check_output_folder(const std::string& path, const char* option) {
     const fs::path parent = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
@@ -116,6 +130,16 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
                           : available > 0         ? 0.9 * available
                                                   : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
+
+    // A budget the video decode cannot fit fails now, not after denoising (the tiling depends only on
+    // the latent grid; 128 is the VAE's latent width).
+    try {
+        (void)video_decode_tiling(
+            {1, 128, latent_frame_count(r.params.num_frames), r.params.height / 32, r.params.width / 32}, budget,
+            double(current_rss_bytes()));
+    } catch (const Error& e) {
+        fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
+    }
 
     // Text: Gemma for every prompt, released, then the projection stack.
     std::vector<std::string> prompts{r.prompt};
@@ -191,17 +215,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     {
         progress.begin("decode video", shape_str(latents.video_latent.shape()));
         const VideoDecoder decoder = VideoDecoder::load(WeightStore::open(checkpoint, "vae."));
-        vae_tiling::TilingConfig tiling = vae_tiling::TilingConfig::reference_default();
-        const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(latents.video_latent.shape(), tiling);
-        const double resident = double(current_rss_bytes());
-        if (resident + kDecoderBytesPerVoxel * double(plan.max_tile_voxels()) > budget) {
-            vae_tiling::TilingRequest request;
-            request.budget_bytes = budget;
-            request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
-            request.resident_bytes = resident;
-            tiling = vae_tiling::choose_tiling(latents.video_latent.shape(), request);
-            progress.note("video decode tiling for the memory budget: " + tiling.str());
-        }
+        const auto [tiling, reduced] =
+            video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
+        if (reduced) progress.note("video decode tiling for the memory budget: " + tiling.str());
         const Tensor video = vae_tiling::tiled_decode(latents.video_latent, tiling,
                                                       [&](const Tensor& tile) { return decoder.decode(tile); });
         frames = frames_to_uint8(video);
