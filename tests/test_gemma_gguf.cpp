@@ -379,7 +379,7 @@ TEST(GemmaGguf, TinyGoldenPassesFromFloatFiles) {
 }
 
 // Q8_0 where rows are whole blocks (attn_output: 32 wide, ffn_down: 64 wide; the 16-wide rows
-// fall back to F16 as llama.cpp's quantizer does, which holds bf16 values exactly). The run
+// fall back to F16 as llama.cpp's quantizer does; F16 holds bf16 values of normal range exactly). The run
 // equals, bit for bit, the run on an F32 file of the decoded Q8_0 values: what remains is the
 // quantization itself. Q8_0 rounds each weight to 1/127 of its 32-block's absmax (about 0.4 %
 // RMS of these uniform weights); this random tiny model amplifies that through its 7 layers to

@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <random>
 
@@ -213,27 +212,6 @@ TEST(QuantizeTool, LtxCheckpointRoundTrips) {
         }
         EXPECT_EQ(quantized, option == "q8_0" ? 80u : 8u) << option;
     }
-}
-
-TEST(QuantizeTool, GemmaFolderTakesItsConfigJson) {
-    test::TempDir dir("ltx2-quantize");
-    const std::string folder = std::string(LTX2_GOLDEN_DIR) + "/text/gemma3_tiny";
-    const std::string out = dir.file("gemma.gguf");
-    const auto r = quantize_tool(folder + " " + out + " --type q8_0");
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    auto gguf = GgufFile::open(out);
-    EXPECT_EQ(gguf->get_string("general.architecture"), "gemma3");
-    std::ifstream cfg(folder + "/config.json");
-    EXPECT_EQ(nlohmann::json::parse(gguf->get_string("ltx2.config")), nlohmann::json::parse(cfg));
-    auto src = SafetensorsFile::open(folder + "/model.safetensors");
-    EXPECT_EQ(gguf->tensors().size(), src->entries().size());
-    size_t quantized = 0;
-    for (const auto& t : gguf->tensors()) {
-        EXPECT_TRUE(t.type == GgmlType::Q8_0 || t.type == GgmlType::BF16) << t.name;  // BF16 as stored
-        quantized += t.type == GgmlType::Q8_0;
-    }
-    EXPECT_GT(quantized, 0u);
-    EXPECT_EQ(gguf->raw("language_model.model.embed_tokens.weight").dtype(), DType::BF16);  // 16 wide
 }
 
 TEST(QuantizeTool, ErrorsNameTheirCause) {

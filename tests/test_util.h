@@ -149,7 +149,7 @@ inline std::map<std::string, double> parity_output_errors(const std::string& fix
     const auto r = run_command(fmt::format("'{}' '{}' --weights '{}' --tol {}", LTX2_PARITY_BIN, fixture, weights, tol));
     *exit_code = r.exit_code;
     std::map<std::string, double> errors;
-    const std::regex line(R"((out\.\w+)\s+max_abs_err \S+\s+rel_err (\S+))");
+    const std::regex line(R"((out\.[\w.]+)\s+max_abs_err \S+\s+rel_err (\S+))");
     for (std::sregex_iterator it(r.output.begin(), r.output.end(), line), end; it != end; ++it)
         errors[(*it)[1]] = std::stod((*it)[2]);
     EXPECT_FALSE(errors.empty()) << r.output;

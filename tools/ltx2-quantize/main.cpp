@@ -1,8 +1,9 @@
 // ltx2-quantize IN OUT --type TYPE: an official safetensors checkpoint (the LTX-2 single file, or a
 // Gemma 3 folder / *.safetensors.index.json) to a GGUF file whose 2-D `*.weight` matrices are
-// quantized to TYPE. Tensor names are kept exactly as in the checkpoint; every other tensor
+// quantized to TYPE. LTX-2: tensor names are kept exactly as in the checkpoint; every other tensor
 // (norms, biases, convolutions, AdaLN scale_shift tables, rows that are not a whole number of
-// blocks) keeps its stored float type (BF16, F16 or F32; other float types become F32).
+// blocks) keeps its stored float type (BF16, F16 or F32; other float types become F32). Gemma 3:
+// llama.cpp's layout instead (gemma_gguf.h).
 // Weights whose blocks have max |x| below about 4e-3 lose precision: ggml's f16 block scales
 // go subnormal there (and underflow to zero below about 1e-5).
 // --type fp8 instead writes the official LTX-2 fp8 safetensors layout (fp8_checkpoint.h).
@@ -24,7 +25,7 @@
 #include "io/gguf_writer.h"
 #include "io/weight_store.h"
 #include "fp8_checkpoint.h"
-#include "kernels/cpu/quantize.h"
+#include "gemma_gguf.h"
 #include "quantize_support.h"
 
 namespace fs = std::filesystem;
@@ -32,11 +33,6 @@ using namespace ltx2;
 
 namespace {
 
-struct TargetType {
-    const char* option;
-    GgmlType type;
-    uint32_t file_type;  // llama.cpp's general.file_type for a model mostly of this type
-};
 constexpr TargetType kTargets[] = {{"q8_0", GgmlType::Q8_0, 7},
                                    {"q4_k", GgmlType::Q4_K, 14},
                                    {"q5_k", GgmlType::Q5_K, 16},
@@ -159,12 +155,14 @@ int run_gguf(const std::string& in, const std::string& out, const TargetType& ta
     const std::vector<std::string> names = store.names();
     LTX2_CHECK(!names.empty(), "{}: holds no tensors", ckpt.weights);
     const std::string config = read_config(ckpt, store);
+    if (is_gemma(config, names)) {
+        write_gemma3_gguf(store, ckpt.weights, fs::path(in).filename().string(), target, out);
+        return 0;
+    }
 
     GgufWriter writer;
-    writer.set_string("general.architecture", is_gemma(config, names) ? "gemma3" : "ltx2");
-    writer.set_string("general.name", fs::path(in).filename().string());
-    writer.set_u32("general.file_type", target.file_type);
-    writer.set_u32("general.quantization_version", 2);
+    writer.set_string("general.architecture", "ltx2");
+    set_quantized_file_metadata(writer, fs::path(in).filename().string(), target);
     if (!config.empty()) writer.set_string("ltx2.config", config);
 
     const int64_t block = ggml_type_traits(target.type).block_elems;
@@ -186,16 +184,8 @@ int run_gguf(const std::string& in, const std::string& out, const TargetType& ta
             name.ends_with(".weight") && shape.size() == 2 && shape[1] % block == 0 && shape[0] > 0;
         if (quantize_it) {
             ++quantized;
-            writer.add_tensor(name, target.type, shape, [&, t, name, bytes_in](std::byte* dst, size_t) {
-                const int64_t rows = t.size(0), cols = t.size(1), step = chunk_rows(cols);
-                std::vector<float> staging(size_t(std::min(rows, step) * cols));
-                for (int64_t r = 0; r < rows; r += step) {
-                    const int64_t n = std::min(step, rows - r);
-                    rows_to_f32(t, name, cols, r, n, staging.data());
-                    quantize(target.type, staging.data(), dst + ggml_row_bytes(target.type, r * cols), n * cols);
-                }
-                finished(name, bytes_in);
-            });
+            add_rows_tensor(writer, name, target.type, shape, t, name, nullptr,
+                            [&, name, bytes_in] { finished(name, bytes_in); });
             continue;
         }
         const Shape stored = gguf_shape(shape);
@@ -223,9 +213,12 @@ int run_gguf(const std::string& in, const std::string& out, const TargetType& ta
 
 int main(int argc, char** argv) {
     CLI::App app{"Quantizes an LTX-2 or Gemma 3 safetensors checkpoint to GGUF. 2-D `*.weight` matrices whose rows\n"
-                 "are a whole number of blocks (32 values for q8_0, 256 for the K types) are quantized; other\n"
-                 "tensors keep their float type. Tensor names are those of the checkpoint; its config goes to\n"
-                 "the `ltx2.config` key. --type fp8 writes the official LTX-2 fp8 safetensors layout instead:\n"
+                 "are a whole number of blocks (32 values for q8_0, 256 for the K types) are quantized. LTX-2:\n"
+                 "other tensors keep their float type, names are those of the checkpoint and its config goes to\n"
+                 "the `ltx2.config` key. Gemma 3: llama.cpp's layout (gemma3 metadata from config.json, llama.cpp\n"
+                 "names, text model only, norms F32 as 1 + w, matrices of partial blocks F16, tokenizer.json's\n"
+                 "vocabulary embedded), readable by llama.cpp and `ltx2 --gemma`.\n"
+                 "--type fp8 writes the official LTX-2 fp8 safetensors layout instead:\n"
                  "transformer-block Linear weights as float8_e4m3fn with per-tensor weight_scale (and a\n"
                  "placeholder input_scale of 1), the rest copied. Exit 0 on success, 1 on an error, 2 on bad usage.",
                  "ltx2-quantize"};
