@@ -20,6 +20,7 @@ public:
 
     const std::string& path() const { return file_->path(); }
     const GgufFile& file() const { return *file_; }
+    const std::shared_ptr<GgufFile>& shared_file() const { return file_; }
     // The checkpoint shape of tensor `key` (which the file must hold).
     Shape shape(const std::string& key) const;
     // F32/BF16 tensors as stored (a view of the mapping); F16 and block-quantized ones decoded

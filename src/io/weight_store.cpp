@@ -378,6 +378,10 @@ bool WeightStore::has_config() const {
     return !files_.empty() && files_.front()->metadata_value("config").has_value();
 }
 
+std::shared_ptr<const GgufFile> WeightStore::gguf_file() const {
+    return gguf_ ? gguf_->shared_file() : nullptr;
+}
+
 std::optional<std::string> WeightStore::gguf_architecture() const {
     return gguf_ ? gguf_->architecture() : std::nullopt;
 }

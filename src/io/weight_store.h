@@ -70,8 +70,10 @@ public:
     // absent or malformed.
     nlohmann::json config() const;
     bool has_config() const;
-    // For a GGUF store: `general.architecture` (nullopt when absent, and for safetensors).
+    // For a GGUF store: `general.architecture` (nullopt when absent, and for safetensors), and
+    // the file itself (null for safetensors).
     std::optional<std::string> gguf_architecture() const;
+    std::shared_ptr<const GgufFile> gguf_file() const;
     std::string describe() const;  // the file path(s), for messages
 
     // Serves `t` in place of the file's tensor `name` (a name the store already holds; it

@@ -11,16 +11,12 @@
 namespace ltx2 {
 
 struct Gemma3Gguf {
-    std::shared_ptr<const GgufFile> file;
-    WeightStore store;  // the file's tensors under Hugging Face names (gguf_names.h)
+    std::shared_ptr<const GgufFile> file;  // the store's own mapping
+    WeightStore store;                     // the file's tensors under Hugging Face names (gguf_names.h)
     Gemma3Config config;
 };
 
 bool is_gguf_path(const std::string& path);  // a ".gguf" file name
 Gemma3Gguf open_gemma3_gguf(const std::string& path);
-
-// Residency hints for the file's bytes of every tensor under a Hugging Face name prefix
-// (e.g. "layers.3."): needed soon / done with (dropped from this process's memory).
-void advise_gemma3_gguf(const GgufFile& file, const std::string& name_prefix, bool need);
 
 }  // namespace ltx2

@@ -177,9 +177,7 @@ Gemma3Model Gemma3Model::load(const Gemma3Gguf& gguf, Precision precision) {
 }
 
 void Gemma3Model::advise(const std::string& prefix, bool need) const {
-    if (streamer_)
-        advise_gemma3_gguf(*streamer_->file, prefix, need);
-    else if (need)
+    if (need)
         store_->prefetch(prefix);
     else
         store_->release(prefix);
