@@ -194,7 +194,6 @@ Tensor WeightStore::get(const std::string& name, WeightArena* arena) const {
     return read(name, *src, arena);
 }
 
-
 Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena* arena) const {
     if (gguf_) return gguf_->tensor(src.key, arena);
     const TensorEntry* e = src.file->find(src.key);
@@ -253,7 +252,7 @@ size_t WeightStore::source_bytes(const Source& src) const {
 size_t WeightStore::stored_bytes(const std::string& name_prefix) const {
     size_t n = 0;
     for (const auto& [name, src] : by_name_)
-        if (name.starts_with(name_prefix) && (src.file || gguf_)) n += source_bytes(src);
+        if (name.starts_with(name_prefix)) n += source_bytes(src);
     return n;
 }
 
@@ -358,12 +357,19 @@ std::vector<std::string> WeightStore::unused_names() const {
     return out;
 }
 
+std::string WeightStore::config_key() const { return gguf_ ? "ltx2.config" : "config"; }
+
+std::optional<std::string> WeightStore::config_text() const {
+    if (gguf_) return gguf_->config_text();
+    return files_.empty() ? std::nullopt : files_.front()->metadata_value(config_key());
+}
+
 json WeightStore::config() const {
     if (synthetic_) return synthetic_->config;
     LTX2_CHECK(gguf_ || !files_.empty(), "{}: no files", describe());
-    const std::string key = gguf_ ? "ltx2.config" : "config";
+    const std::string key = config_key();
     const std::string& path = gguf_ ? gguf_->path() : files_.front()->path();
-    const std::optional<std::string> text = gguf_ ? gguf_->config_text() : files_.front()->metadata_value(key);
+    const std::optional<std::string> text = config_text();
     LTX2_CHECK(text.has_value(), "{}: metadata has no '{}' entry", path, key);
     try {
         return json::parse(*text);
@@ -372,11 +378,7 @@ json WeightStore::config() const {
     }
 }
 
-bool WeightStore::has_config() const {
-    if (synthetic_) return true;
-    if (gguf_) return gguf_->config_text().has_value();
-    return !files_.empty() && files_.front()->metadata_value("config").has_value();
-}
+bool WeightStore::has_config() const { return synthetic_ || config_text().has_value(); }
 
 std::shared_ptr<const GgufFile> WeightStore::gguf_file() const {
     return gguf_ ? gguf_->shared_file() : nullptr;

@@ -101,6 +101,8 @@ private:
     size_t source_bytes(const Source& src) const;
     Tensor read(const std::string& name, const Source& src, WeightArena* arena) const;
     void verify(const std::string& name, const Shape& expected_shape) const;
+    std::string config_key() const;                 // the metadata key holding the config
+    std::optional<std::string> config_text() const;  // its text, if the file has it
     const Source* float8_scale(const std::string& name, const Source& src) const;  // throws when absent
     Tensor decode_float8(const std::string& name, const Source& src, WeightArena* arena) const;
     std::string path_;            // as given to open(): the file or the index

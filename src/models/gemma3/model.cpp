@@ -19,7 +19,6 @@
 namespace ltx2 {
 
 struct Gemma3Model::LayerStreamer {
-    std::shared_ptr<const GgufFile> file;
     std::mutex mutex;  // one forward at a time uses the arena
     WeightArena arena;
 };
@@ -170,10 +169,8 @@ Gemma3Model Gemma3Model::load(const WeightStore& store, const Gemma3Config& conf
 Gemma3Model Gemma3Model::load(const Gemma3Gguf& gguf, Precision precision) {
     auto weights =
         std::make_shared<const Gemma3Weights>(load_gemma3_weights(gguf.store, gguf.config, precision, gguf.file.get()));
-    auto streamer = std::make_shared<LayerStreamer>();
-    streamer->file = gguf.file;
     return Gemma3Model(gguf.config, precision, std::make_shared<const WeightStore>(gguf.store), std::move(weights),
-                       std::move(streamer));
+                       std::make_shared<LayerStreamer>());
 }
 
 void Gemma3Model::advise(const std::string& prefix, bool need) const {
@@ -232,7 +229,7 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
         if (w.streamed) {
             {
                 const Gemma3LayerWeights layer =
-                    load_gemma3_layer(*store_, c, i, precision_, *streamer_->file, streamer_->arena);
+                    load_gemma3_layer(*store_, c, i, precision_, *store_->gguf_file(), streamer_->arena);
                 x = decoder_layer(layer, x, c.is_sliding(i), pass);
             }
             streamer_->arena.reset();

@@ -45,7 +45,7 @@ public:
     std::vector<Tensor> hidden_states_padded(std::span<const int64_t> ids, std::span<const int64_t> mask) const;
 
 private:
-    struct LayerStreamer;  // a GGUF's file and the arena its layers are decoded into
+    struct LayerStreamer;  // the arena a GGUF's layers are decoded into
     Gemma3Model(Gemma3Config config, Precision precision, std::shared_ptr<const WeightStore> store,
                 std::shared_ptr<const Gemma3Weights> weights, std::shared_ptr<LayerStreamer> streamer = nullptr)
         : config_(std::move(config)),

@@ -45,15 +45,14 @@ LTXModel LTXModel::load(const WeightStore& store, const TransformerConfig& confi
     auto weights = std::make_shared<TransformerWeights>(
         load_transformer_weights(store, config, stream ? BlockResidency::Streamed : BlockResidency::Resident));
     std::shared_ptr<BlockStreamer> streamer;
-    if (stream) {
+    if (stream || options.on_block) {
         streamer = std::make_shared<BlockStreamer>();
+        streamer->on_block = options.on_block;
+    }
+    if (stream) {
         streamer->store = store;
         const size_t per_block_decoded = store.decoded_bytes(transformer_block_prefix(0));
         streamer->release_after_use = stored + per_block_decoded > options.weight_budget_bytes;
-    }
-    if (streamer || options.on_block) {
-        if (!streamer) streamer = std::make_shared<BlockStreamer>();
-        streamer->on_block = options.on_block;
     }
     return LTXModel(config, std::move(weights), std::move(streamer));
 }
