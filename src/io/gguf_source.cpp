@@ -96,9 +96,11 @@ Tensor GgufSource::tensor(const std::string& key, WeightArena* arena) const {
     return original == info.shape ? t : t.reshape(original);
 }
 
-std::optional<std::string> GgufSource::config_text() const {
-    if (!file_->has_key("ltx2.config")) return std::nullopt;
-    return file_->get_string("ltx2.config");
+std::optional<std::string> GgufSource::config_text() const { return metadata_string("ltx2.config"); }
+
+std::optional<std::string> GgufSource::metadata_string(const std::string& key) const {
+    if (!file_->has_key(key)) return std::nullopt;
+    return file_->get_string(key);
 }
 
 void GgufSource::advise(const std::string& key, bool need) const {

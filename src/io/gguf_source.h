@@ -31,6 +31,7 @@ public:
     std::optional<std::string> architecture() const;
     // The checkpoint's config JSON text (`ltx2.config`), if the file has one.
     std::optional<std::string> config_text() const;
+    std::optional<std::string> metadata_string(const std::string& key) const;  // absent: nullopt
     // Residency hint for the bytes of tensor `key`.
     void advise(const std::string& key, bool need) const;
 

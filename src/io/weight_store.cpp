@@ -85,18 +85,20 @@ std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> open_index
 
 struct WeightStore::Synthetic {
     json config;
+    std::map<std::string, std::string> metadata;
     TensorMaker make;
     std::mutex mutex;
     std::map<std::string, Tensor> made;
 };
 
-WeightStore WeightStore::synthetic(json config, TensorMaker make) {
+WeightStore WeightStore::synthetic(json config, TensorMaker make, std::map<std::string, std::string> metadata) {
     LTX2_CHECK(make != nullptr, "synthetic weight store: no tensor maker given");
     WeightStore store;
     store.path_ = "<synthetic weights>";
     store.synthetic_ = std::make_shared<Synthetic>();
     store.synthetic_->config = std::move(config);
     store.synthetic_->make = std::move(make);
+    store.synthetic_->metadata = std::move(metadata);
     return store;
 }
 
@@ -376,6 +378,15 @@ json WeightStore::config() const {
     } catch (const json::exception& e) {
         fail("{}: metadata '{}' is not valid JSON: {}", path, key, e.what());
     }
+}
+
+std::optional<std::string> WeightStore::metadata(const std::string& key) const {
+    if (synthetic_) {
+        auto it = synthetic_->metadata.find(key);
+        return it == synthetic_->metadata.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+    if (gguf_) return gguf_->metadata_string("ltx2." + key);
+    return files_.empty() ? std::nullopt : files_.front()->metadata_value(key);
 }
 
 bool WeightStore::has_config() const { return synthetic_ || config_text().has_value(); }

@@ -38,7 +38,8 @@ public:
     // request and serves it from then on: the model loaders themselves define the layout of
     // checkpoints written from it (the demo model). has() is true only for created names.
     using TensorMaker = std::function<Tensor(const std::string& name, const Shape& shape)>;
-    static WeightStore synthetic(nlohmann::json config, TensorMaker make);
+    static WeightStore synthetic(nlohmann::json config, TensorMaker make,
+                                 std::map<std::string, std::string> metadata = {});
     // The tensors a synthetic store created, sorted by name.
     std::vector<std::pair<std::string, Tensor>> synthesized() const;
 
@@ -70,6 +71,8 @@ public:
     // absent or malformed.
     nlohmann::json config() const;
     bool has_config() const;
+    // A string entry of the (first) file's metadata (a GGUF's `ltx2.KEY`), e.g. "model_version".
+    std::optional<std::string> metadata(const std::string& key) const;
     // For a GGUF store: `general.architecture` (nullopt when absent, and for safetensors), and
     // the file itself (null for safetensors).
     std::optional<std::string> gguf_architecture() const;

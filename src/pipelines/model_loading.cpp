@@ -49,11 +49,11 @@ std::shared_ptr<const LTXModel> load_transformer(const TransformerFiles& files, 
     const std::string& checkpoint = files.weights.empty() ? files.checkpoint : files.weights;
     WeightStore store = WeightStore::open(checkpoint, kTransformerPrefix);
     check_ltx_gguf_architecture(store);
+    // A weights-only file (no config) takes the config and model version of the checkpoint.
+    const WeightStore config_store =
+        store.has_config() || files.weights.empty() ? store : WeightStore::open(files.checkpoint, kTransformerPrefix);
     const TransformerConfig config =
-        store.has_config() || files.weights.empty()
-            ? parse_transformer_config(store.config(), store.describe())
-            : parse_transformer_config(WeightStore::open(files.checkpoint, kTransformerPrefix).config(),
-                                       files.checkpoint);
+        parse_transformer_config(config_store.config(), config_store.describe(), model_semantics(config_store));
     if (!loras.empty()) {
         std::vector<LoraWithStrength> files;
         for (const LoraSpec& l : loras) {

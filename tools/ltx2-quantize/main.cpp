@@ -164,6 +164,7 @@ int run_gguf(const std::string& in, const std::string& out, const TargetType& ta
     writer.set_string("general.architecture", "ltx2");
     set_quantized_file_metadata(writer, fs::path(in).filename().string(), target);
     if (!config.empty()) writer.set_string("ltx2.config", config);
+    if (const auto version = store.metadata("model_version")) writer.set_string("ltx2.model_version", *version);
 
     const int64_t block = ggml_type_traits(target.type).block_elems;
     Progress progress(names.size());

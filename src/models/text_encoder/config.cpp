@@ -76,6 +76,17 @@ private:
 
 }  // namespace
 
+const std::vector<std::string>& text_encoder_config_keys() {
+    static const std::vector<std::string> kKeys = {
+        "caption_channels", "connector_num_attention_heads", "connector_attention_head_dim", "connector_num_layers",
+        "connector_num_learnable_registers", "connector_apply_gated_attention",
+        "connector_positional_embedding_max_pos", "use_embeddings_connector", "audio_connector_num_attention_heads",
+        "audio_connector_attention_head_dim", "caption_proj_before_connector", "caption_projection_first_linear",
+        "caption_projection_second_linear", "caption_proj_input_norm", "text_encoder_norm_type",
+        "connector_norm_output", "connector_learnable_registers_std"};
+    return kKeys;
+}
+
 RopeSpec TextEncoderConfig::connector_rope_spec() const {
     RopeSpec spec;
     spec.dim = connector_width();

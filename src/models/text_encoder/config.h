@@ -4,6 +4,7 @@
 // The reference (28c3c73) hard-codes the 19B sizes; we read them from the config and fall back
 // to the 19B values for keys a checkpoint omits.
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -33,6 +34,9 @@ struct TextEncoderConfig {
     int connector_width() const { return connector_heads * connector_head_dim; }
     RopeSpec connector_rope_spec() const;  // for [1, 1, T] positions 0..T−1
 };
+
+// The `transformer`-section keys the text encoder reads (the transformer's parser accepts them).
+const std::vector<std::string>& text_encoder_config_keys();
 
 // `config` is the whole `config` metadata object; `source` names the file in messages.
 TextEncoderConfig parse_text_encoder_config(const nlohmann::json& config, const std::string& source);

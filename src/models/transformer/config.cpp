@@ -6,98 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "models/config_section.h"
+#include "models/text_encoder/config.h"
 
 namespace ltx2 {
 
 namespace {
 
 using nlohmann::json;
-
-// Python's `==` on the JSON values the reference compares (numbers and booleans by value).
-bool py_equal(const json& a, const json& b) {
-    auto numeric = [](const json& v) { return v.is_number() || v.is_boolean(); };
-    auto as_double = [](const json& v) { return v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>(); };
-    if (numeric(a) && numeric(b)) return as_double(a) == as_double(b);
-    return a == b;
-}
-
-class Section {
-public:
-    Section(const json& section, const std::string& source) : s_(section), source_(source) {}
-
-    bool has(const std::string& key) const { return s_.contains(key) && !s_.at(key).is_null(); }
-    const json& at(const std::string& key) const { return s_.at(key); }
-
-    // The reference's check_config_value: an absent key reads as null.
-    void check(const std::string& key, const json& expected) const {
-        json actual = s_.contains(key) ? s_.at(key) : json(nullptr);
-        if (!py_equal(actual, expected))
-            fail("{}: config key 'transformer.{}' is {}, expected {} (the only value LTX-2 supports)", source_, key,
-                 actual.dump(), expected.dump());
-    }
-
-    int integer(const std::string& key, int fallback, int min_value = 1) const {
-        if (!has(key)) return fallback;
-        const json& v = at(key);
-        if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()))
-            fail("{}: config key 'transformer.{}' must be an integer, got {}", source_, key, v.dump());
-        double d = v.get<double>();
-        if (d < min_value || d > 1e9)
-            fail("{}: config key 'transformer.{}' is {}, expected an integer >= {}", source_, key, v.dump(), min_value);
-        return int(d);
-    }
-
-    double number(const std::string& key, double fallback, bool positive = true) const {
-        if (!has(key)) return fallback;
-        const json& v = at(key);
-        if (!v.is_number()) fail("{}: config key 'transformer.{}' must be a number, got {}", source_, key, v.dump());
-        double d = v.get<double>();
-        if (positive && !(d > 0))
-            fail("{}: config key 'transformer.{}' is {}, expected a positive number", source_, key, v.dump());
-        return d;
-    }
-
-    bool boolean(const std::string& key, bool fallback) const {
-        if (!has(key)) return fallback;
-        const json& v = at(key);
-        if (!v.is_boolean()) fail("{}: config key 'transformer.{}' must be true or false, got {}", source_, key, v.dump());
-        return v.get<bool>();
-    }
-
-    std::string choice(const std::string& key, const std::string& fallback,
-                       std::initializer_list<const char*> allowed) const {
-        if (!has(key)) return fallback;
-        const json& v = at(key);
-        std::string names;
-        for (const char* a : allowed) names += std::string(names.empty() ? "" : ", ") + "\"" + a + "\"";
-        if (!v.is_string())
-            fail("{}: config key 'transformer.{}' is {}, expected one of {}", source_, key, v.dump(), names);
-        std::string s = v.get<std::string>();
-        for (const char* a : allowed)
-            if (s == a) return s;
-        fail("{}: config key 'transformer.{}' has the unknown value \"{}\", expected one of {}", source_, key, s, names);
-    }
-
-    std::vector<double> positions(const std::string& key, std::vector<double> fallback, size_t n_axes) const {
-        if (!has(key)) return fallback;
-        const json& v = at(key);
-        bool ok = v.is_array() && v.size() == n_axes;
-        std::vector<double> out;
-        if (ok)
-            for (const json& e : v) {
-                if (!e.is_number() || !(e.get<double>() > 0)) ok = false;
-                else out.push_back(e.get<double>());
-            }
-        if (!ok)
-            fail("{}: config key 'transformer.{}' is {}, expected a list of {} positive numbers", source_, key,
-                 v.dump(), n_axes);
-        return out;
-    }
-
-private:
-    const json& s_;
-    const std::string& source_;
-};
 
 // Keys whose presence marks the audio+video model (the video-only model has none of them).
 bool mentions_audio(const json& section) {
@@ -123,14 +39,14 @@ RopeSpec TransformerConfig::rope_spec(int dim, int heads, std::vector<double> ma
     return spec;
 }
 
-TransformerConfig parse_transformer_config(const json& config, const std::string& source) {
-    if (!config.is_object()) fail("{}: the `config` metadata is not a JSON object", source);
+TransformerConfig parse_transformer_config(const json& config, const std::string& source,
+                                           const ModelSemantics& semantics) {
+    const ConfigSection s = ConfigSection::of(config, "transformer", source);
     static const json kEmpty = json::object();
     const json& section = config.contains("transformer") ? config.at("transformer") : kEmpty;
-    if (!section.is_object()) fail("{}: config key 'transformer' is not an object", source);
-    Section s(section, source);
 
     TransformerConfig c;
+    c.semantics = semantics;
     c.type = mentions_audio(section) ? TransformerType::AudioVideo : TransformerType::VideoOnly;
 
     // Fixed values (LTXModelConfigurator / LTXVideoOnlyModelConfigurator).
@@ -167,13 +83,20 @@ TransformerConfig parse_transformer_config(const json& config, const std::string
                                                                                             : RopeLayout::Interleaved;
     c.float64_frequencies = s.choice("frequencies_precision", "float32", {"float32", "float64"}) == "float64";
     c.gated_attention = s.boolean("apply_gated_attention", false);
+    c.cross_attention_adaln = s.boolean("cross_attention_adaln", false);
+    c.prompt_adaln = s.boolean("use_prompt_adaln_single", true);
+    // With the projection before the connector the text encoder delivers contexts at stream
+    // width and the transformer has no caption projection.
+    c.caption_projection = !s.boolean("caption_proj_before_connector", false);
+    c.video.ff_bias = s.boolean("ff_bias", true);
+    s.check("use_keyframes_abs_pos_embedding", false, "keyframe position embeddings are an LTX-2.5 feature");
 
     c.video.heads = s.integer("num_attention_heads", 32);
     c.video.head_dim = s.integer("attention_head_dim", 128);
     c.video.in_channels = s.integer("in_channels", 128);
     c.video.out_channels = s.integer("out_channels", 128);
     c.video.context_dim = s.integer("cross_attention_dim", 4096);
-    c.video.max_pos = s.positions("positional_embedding_max_pos", {20, 2048, 2048}, 3);
+    c.video.max_pos = s.numbers("positional_embedding_max_pos", {20, 2048, 2048}, 3);
     if (c.video.context_dim != c.video.dim())
         fail("{}: config key 'transformer.cross_attention_dim' is {}, expected the video width "
              "num_attention_heads x attention_head_dim = {}",
@@ -185,13 +108,24 @@ TransformerConfig parse_transformer_config(const json& config, const std::string
         c.audio.in_channels = s.integer("audio_in_channels", 128);
         c.audio.out_channels = s.integer("audio_out_channels", 128);
         c.audio.context_dim = s.integer("audio_cross_attention_dim", 2048);
-        c.audio.max_pos = s.positions("audio_positional_embedding_max_pos", {20}, 1);
+        c.audio.max_pos = s.numbers("audio_positional_embedding_max_pos", {20}, 1);
+        c.audio.ff_bias = s.boolean("audio_ff_bias", true);
         c.av_ca_timestep_scale_multiplier = s.number("av_ca_timestep_scale_multiplier", 1.0);
         if (c.audio.context_dim != c.audio.dim())
             fail("{}: config key 'transformer.audio_cross_attention_dim' is {}, expected the audio width "
                  "audio_num_attention_heads x audio_attention_head_dim = {}",
                  source, c.audio.context_dim, c.audio.dim());
     }
+
+    if (c.semantics.is_ltx23() && c.has_audio() && c.video.heads != c.audio.heads)
+        fail("{}: config keys 'transformer.num_attention_heads' ({}) and 'transformer.audio_num_attention_heads' ({}) "
+             "differ; LTX-2.3 requires them equal",
+             source, c.video.heads, c.audio.heads);
+
+    // Keys of the text encoder (read by parse_text_encoder_config) and metadata no module reads.
+    s.known(text_encoder_config_keys());
+    s.known({"_class_name", "_diffusers_version", "norm_num_groups", "causal_temporal_positioning"});
+    s.reject_unknown();
 
     if (c.rope_layout == RopeLayout::Split) {
         auto check_split = [&](int dim, int heads, const char* what) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "kernels/cpu/rope.h"
+#include "models/model_version.h"
 
 namespace ltx2 {
 
@@ -20,12 +21,15 @@ struct StreamConfig {
     int out_channels = 0;
     int context_dim = 0;         // text-context width fed to attn2 (= stream width)
     std::vector<double> max_pos; // RoPE normaliser per position axis
+    bool ff_bias = true;         // feed-forward linears have biases
     int dim() const { return heads * head_dim; }
 };
 
 struct TransformerConfig {
     TransformerType type = TransformerType::AudioVideo;
     int num_layers = 48;
+    // Rows of the block AdaLN: 6, or 9 with cross_attention_adaln.
+    int adaln_rows() const { return cross_attention_adaln ? 9 : 6; }
     int caption_channels = 3840;
     StreamConfig video;
     StreamConfig audio;  // meaningful only when has_audio()
@@ -36,7 +40,13 @@ struct TransformerConfig {
     double timestep_scale_multiplier = 1000.0;
     double av_ca_timestep_scale_multiplier = 1.0;
     float norm_eps = 1e-6f;
-    bool gated_attention = false;  // per-head output gates (LTX-2.3)
+    bool gated_attention = false;  // per-head output gates in every attention (LTX-2.3)
+    // LTX-2.3: 9-row block AdaLN whose rows 6..8 modulate the text cross-attention query, and
+    // (with prompt_adaln) prompt_adaln_single on the per-sample sigma modulating its key/value input.
+    bool cross_attention_adaln = false;
+    bool prompt_adaln = true;
+    bool caption_projection = true;  // false: contexts arrive at stream width (LTX-2.3)
+    ModelSemantics semantics;        // which reference commit the computation follows
 
     bool has_audio() const { return type == TransformerType::AudioVideo; }
     // Width of the AV cross-attention RoPE tables (audio_cross_attention_dim).
@@ -51,6 +61,9 @@ struct TransformerConfig {
 // as the reference configurator does). `source` names the file in error messages.
 // The model type follows the keys present: any audio / AV key selects the audio+video model,
 // none the video-only model (the reference's LTXVideoOnlyModelConfigurator).
-TransformerConfig parse_transformer_config(const nlohmann::json& config, const std::string& source);
+// `semantics` comes from the checkpoint's model version (model_semantics()). Unknown keys of the
+// section are refused (text-encoder keys and plain metadata excepted).
+TransformerConfig parse_transformer_config(const nlohmann::json& config, const std::string& source,
+                                           const ModelSemantics& semantics = {});
 
 }  // namespace ltx2

@@ -33,7 +33,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 }  // namespace
 
 LTXModel LTXModel::load(const WeightStore& store, const TransformerLoadOptions& options) {
-    return load(store, parse_transformer_config(store.config(), store.describe()), options);
+    return load(store, parse_transformer_config(store.config(), store.describe(), model_semantics(store)), options);
 }
 
 LTXModel LTXModel::load(const WeightStore& store, const TransformerConfig& config,

@@ -1,0 +1,80 @@
+#include "models/model_version.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "io/weight_store.h"
+
+namespace ltx2 {
+
+namespace {
+
+bool flag_set(const nlohmann::json& section, const char* key) {
+    auto it = section.find(key);
+    return it != section.end() && it->is_boolean() && it->get<bool>();
+}
+
+// Transformer flags only LTX-2.3 checkpoints set.
+bool has_ltx23_flags(const nlohmann::json& config) {
+    if (!config.is_object() || !config.contains("transformer") || !config.at("transformer").is_object()) return false;
+    const nlohmann::json& t = config.at("transformer");
+    return flag_set(t, "cross_attention_adaln") || flag_set(t, "caption_proj_before_connector") ||
+           flag_set(t, "apply_gated_attention");
+}
+
+ModelSemantics ltx23(const std::string& version) {
+    ModelSemantics s;
+    s.generation = ModelGeneration::Ltx2_3;
+    s.version = version;
+    s.av_gate_from_other_sigma = true;
+    s.skipped_attention_passes_value = true;
+    s.bf16_pipeline_video_positions_f32 = true;
+    s.latent_index_keeps_noisy_latent = true;
+    return s;
+}
+
+}  // namespace
+
+std::string ModelSemantics::name() const {
+    if (generation == ModelGeneration::Ltx2) return "LTX-2 (19B)";
+    return version.empty() ? "LTX-2.3 (from its config flags)" : fmt::format("LTX-2.3 (model_version {})", version);
+}
+
+std::vector<int> parse_model_version(const std::string& version) {
+    std::vector<int> parts;
+    size_t start = 0;
+    while (start <= version.size()) {
+        const size_t end = std::min(version.find('.', start), version.size());
+        const std::string part = version.substr(start, end - start);
+        if (part.empty() || part.size() > 6) break;
+        for (char c : part)
+            if (!std::isdigit(static_cast<unsigned char>(c))) return parts;
+        parts.push_back(std::stoi(part));
+        start = end + 1;
+    }
+    return parts;
+}
+
+ModelSemantics model_semantics(const std::optional<std::string>& model_version, const nlohmann::json& config,
+                               const std::string& source) {
+    if (!model_version) {
+        if (has_ltx23_flags(config)) return ltx23("");
+        return ModelSemantics{};
+    }
+    const std::vector<int> v = parse_model_version(*model_version);
+    if (v.size() >= 2 && v[0] == 2 && v[1] == 3) return ltx23(*model_version);
+    fail("{}: model_version \"{}\" is not supported; this build runs LTX-2 (19B, no model_version) and LTX-2.3 "
+         "(model_version 2.3.x)",
+         source, *model_version);
+}
+
+ModelSemantics model_semantics(const WeightStore& store) {
+    static const nlohmann::json kNoConfig = nlohmann::json::object();
+    const nlohmann::json config = store.has_config() ? store.config() : kNoConfig;
+    return model_semantics(store.metadata("model_version"), config, store.describe());
+}
+
+}  // namespace ltx2

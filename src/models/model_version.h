@@ -1,0 +1,54 @@
+#pragma once
+// Which LTX release a checkpoint is, and the reference semantics that follow from it. This is
+// the one place where the model version is decided: models, conditioning and pipelines read
+// the flags of ModelSemantics, never the version itself.
+//
+// LTX-2 (19B) files carry no `model_version` and follow Lightricks/LTX-2 @ 28c3c73. LTX-2.3
+// files carry "2.3.x" and follow @ 400fd31, which computes differently even for the same
+// weights. Other versions (e.g. LTX-2.5) are refused at load.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace ltx2 {
+
+class WeightStore;
+
+enum class ModelGeneration { Ltx2, Ltx2_3 };
+
+struct ModelSemantics {
+    ModelGeneration generation = ModelGeneration::Ltx2;
+    std::string version;  // as stored ("" when the file has none)
+
+    // The AV cross-attention gate AdaLN of a stream runs on the *other* modality's per-sample
+    // sigma (28c3c73: on the stream's own per-token timesteps).
+    bool av_gate_from_other_sigma = false;
+    // A skipped self-attention (STG) passes the value projection through the gate and to_out
+    // (28c3c73: the attention update is dropped).
+    bool skipped_attention_passes_value = false;
+    // The bf16 pipeline keeps video positions in float32 (28c3c73 casts them to bf16).
+    bool bf16_pipeline_video_positions_f32 = false;
+    // Conditioning by latent index leaves the noisy latent alone: only the clean latent and the
+    // denoise mask change (28c3c73 also writes the clean latent into the noisy one).
+    bool latent_index_keeps_noisy_latent = false;
+
+    bool is_ltx23() const { return generation == ModelGeneration::Ltx2_3; }
+    std::string name() const;  // "LTX-2 (19B)" / "LTX-2.3 (model_version 2.3.0)"
+};
+
+// The numeric components of a version string, as the reference parses them: up to the first
+// component that is not a plain integer ("2.3.rc1" → {2, 3}; "" → {}).
+std::vector<int> parse_model_version(const std::string& version);
+
+// The semantics of a checkpoint with this `model_version` metadata (nullopt: absent) and
+// `config` object. Without a version, 2.3-only transformer flags select LTX-2.3 (files
+// repacked without their metadata). Throws naming `source`, the version and the supported ones
+// for any other version.
+ModelSemantics model_semantics(const std::optional<std::string>& model_version, const nlohmann::json& config,
+                               const std::string& source);
+// Of a store's file (metadata `model_version`, or `ltx2.model_version` in a GGUF).
+ModelSemantics model_semantics(const WeightStore& store);
+
+}  // namespace ltx2
