@@ -141,6 +141,23 @@ TEST(ConditioningLatentIndex, ReplacesOneFrameAndKeepsPositions) {
     EXPECT_EQ(base.denoise_mask.at({0, 12, 0}), 1.0);
 }
 
+// LTX-2.3 (400fd31): the noisy latent is left alone; clean latent and mask change as before.
+TEST(ConditioningLatentIndex, Ltx23KeepsTheNoisyLatent) {
+    const VideoLatentTools tools = small_tools();
+    const LatentState base = tools.create_initial_state(ramp({1, 8, 5, 2, 3}));
+    const Tensor cond = ramp({1, 8, 1, 2, 3}, 100.0f);
+    const LatentState st = VideoConditionByLatentIndex{cond, 0.25, 2, true}.apply_to(base, tools);
+    const Tensor tokens = tools.patchifier.patchify(cond);
+    for (int64_t n = 0; n < 30; ++n) {
+        const bool in = n >= 12 && n < 18;
+        EXPECT_EQ(st.denoise_mask.at({0, n, 0}), in ? 0.75 : 1.0) << n;
+        for (int64_t d = 0; d < 8; ++d) {
+            EXPECT_EQ(st.latent.at({0, n, d}), base.latent.at({0, n, d}));
+            EXPECT_EQ(st.clean_latent.at({0, n, d}), in ? tokens.at({0, n - 12, d}) : base.latent.at({0, n, d}));
+        }
+    }
+}
+
 TEST(ConditioningKeyframe, ClearConditioningDropsAppendedTokens) {
     const VideoLatentTools tools = small_tools();
     const LatentState base = tools.create_initial_state(ramp({1, 8, 5, 2, 3}));

@@ -97,6 +97,18 @@ TEST(UpsamplerOps, PixelShuffleOrder) {
     EXPECT_EQ(t.to_vector(), (std::vector<float>{0, 1, 2, 3}));
 }
 
+TEST(UpsamplerWeights, AnUnusedTensorIsRefusedByName) {
+    TempDir dir("ltx2-ups-unused");
+    auto f = SafetensorsFile::open(tiny_model("spatial_x2"));
+    std::vector<std::pair<std::string, Tensor>> tensors;
+    for (const auto& e : f->entries()) tensors.emplace_back(e.name, f->tensor(e.name));
+    tensors.emplace_back("upsampler.temporal_conv.weight", Tensor::zeros({4, 4}));
+    const std::string path = dir.file("extra.safetensors");
+    write_safetensors(path, tensors, {{"config", *f->metadata_value("config")}});
+    expect_error([&] { (void)LatentUpsampler::load(WeightStore::open(path, "")); },
+                 {path, "1 unexpected tensor", "'upsampler.temporal_conv.weight'", "latent upsampler"});
+}
+
 TEST(UpsamplerInput, WrongChannelsIsAClearError) {
     const WeightStore store = WeightStore::open(tiny_model("spatial_x2"), "");
     const LatentUpsampler model = LatentUpsampler::load(store);
@@ -131,6 +143,10 @@ TEST(UpsamplerConfig, InvalidValuesAreClearErrors) {
     expect_error([] { parse_upsampler_config(json{{"dims", 4}}, "f"); }, {"dims", "2 or 3"});
     expect_error([] { parse_upsampler_config(json{{"in_channels", "128"}}, "f"); }, {"in_channels", "integer"});
     expect_error([] { parse_upsampler_config(json{{"rational_resampler", 1}}, "f"); }, {"rational_resampler"});
+    expect_error([] { parse_upsampler_config(json{{"spatial_scale", 2.0}, {"temporal_scale", 2}}, "up.safetensors"); },
+                 {"up.safetensors", "unknown config key", "'temporal_scale'"});
+    expect_error([] { parse_upsampler_config(json{{"_class_name", "LatentUpsamplerV2"}}, "f"); },
+                 {"_class_name", "LatentUpsamplerV2"});
 }
 
 TEST(UpsamplerWeights, ShapeMismatchNamesTheTensor) {

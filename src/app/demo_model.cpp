@@ -151,6 +151,83 @@ json vocoder_config() {
             {"resblock", "1"}};
 }
 
+// LTX-2.3: the same tiny sizes with every 2.3 flag of the real section.
+json transformer_config_ltx23() {
+    json t = transformer_config();
+    t.update({{"apply_gated_attention", true},
+              {"cross_attention_adaln", true},
+              {"caption_proj_before_connector", true},
+              {"caption_projection_first_linear", false},
+              {"caption_projection_second_linear", false},
+              {"caption_proj_input_norm", false},
+              {"connector_apply_gated_attention", true},
+              {"connector_num_attention_heads", 2},
+              {"connector_attention_head_dim", 32},  // video context = video width 64
+              {"audio_connector_num_attention_heads", 2},
+              {"audio_connector_attention_head_dim", 16},  // audio context = audio width 32
+              {"connector_num_layers", 2},
+              {"connector_learnable_registers_std", 1},
+              {"text_encoder_norm_type", "per_token_rms"},
+              {"causal_temporal_positioning", true}});
+    return t;
+}
+
+// The 2.3 conv VAE's block layout (channel-reducing upsamplers, zero padding, no timestep
+// conditioning) at 128 channels throughout (every multiplier 1).
+json vae_config_ltx23() {
+    auto block = [](const char* name, int multiplier) {
+        return json::array({name, {{"multiplier", multiplier}}});
+    };
+    const json res = json::array({"res_x", {{"num_layers", 1}}});
+    return {{"_class_name", "CausalVideoAutoencoder"},
+            {"dims", 3},
+            {"in_channels", 3},
+            {"out_channels", 3},
+            {"latent_channels", 128},
+            {"encoder_blocks", json::array({res, block("compress_space_res", 1), res, block("compress_time_res", 1), res,
+                                            block("compress_all_res", 1), res, block("compress_all_res", 1), res})},
+            {"decoder_blocks", json::array({res, block("compress_space", 1), res, block("compress_time", 1), res,
+                                            block("compress_all", 1), res, block("compress_all", 1), res})},
+            {"scaling_factor", 1.0},
+            {"norm_layer", "pixel_norm"},
+            {"patch_size", 4},
+            {"latent_log_var", "uniform"},
+            {"use_quant_conv", false},
+            {"causal_decoder", false},
+            {"timestep_conditioning", false},
+            {"normalize_latent_channels", false},
+            {"encoder_base_channels", 128},
+            {"decoder_base_channels", 128},
+            {"spatial_padding_mode", "zeros"}};
+}
+
+// BigVGAN-v2 to 16 kHz and the bandwidth extension to 48 kHz, real rates and kernels, narrow.
+json vocoder_config_ltx23() {
+    json generator = {{"resblock", "AMP1"},
+                      {"resblock_kernel_sizes", {3, 7, 11}},
+                      {"resblock_dilation_sizes", json::array({{1, 3, 5}, {1, 3, 5}, {1, 3, 5}})},
+                      {"stereo", true},
+                      {"use_tanh_at_final", false},
+                      {"activation", "snakebeta"},
+                      {"use_bias_at_final", false}};
+    json vocoder = generator;
+    vocoder.update({{"upsample_initial_channel", 64},
+                    {"upsample_rates", {5, 2, 2, 2, 2, 2}},
+                    {"upsample_kernel_sizes", {11, 4, 4, 4, 4, 4}}});
+    json bwe = generator;
+    bwe.update({{"upsample_initial_channel", 32},
+                {"upsample_rates", {6, 5, 2, 2, 2}},
+                {"upsample_kernel_sizes", {12, 11, 4, 4, 4}},
+                {"apply_final_activation", false},
+                {"input_sampling_rate", 16000},
+                {"output_sampling_rate", 48000},
+                {"hop_length", 80},
+                {"n_fft", 512},
+                {"win_size", 512},
+                {"num_mels", 64}});
+    return {{"vocoder", vocoder}, {"bwe", bwe}};
+}
+
 json upsampler_config() {
     return {{"_class_name", "LatentUpsampler"},
             {"in_channels", 128},
@@ -211,9 +288,10 @@ void append(Tensors& out, const WeightStore& store, const std::string& prefix) {
 }
 
 // The LTX-2 single-file checkpoint: transformer, text projection + connectors, both VAEs, vocoder.
-Tensors ltx_checkpoint_tensors(const json& config, int64_t gemma_features) {
+Tensors ltx_checkpoint_tensors(const json& config, const std::map<std::string, std::string>& metadata,
+                               int64_t gemma_features) {
     Tensors out;
-    const WeightStore transformer = demo_store(config);
+    const WeightStore transformer = WeightStore::synthetic(config, demo_tensor, metadata);
     (void)LTXModel::load(transformer);
     append(out, transformer, "model.diffusion_model.");
 
@@ -271,7 +349,25 @@ void write_text(const fs::path& path, const std::string& text) {
     fs::rename(tmp, path);
 }
 
-void write_demo(const fs::path& dir) {
+// The official file names of each release's demo files.
+struct DemoFiles {
+    const char* distilled;
+    const char* dev;
+    const char* distilled_lora;
+    const char* spatial_upsampler;
+    std::map<std::string, std::string> metadata;  // besides `config`
+};
+
+DemoFiles demo_files(DemoRelease release) {
+    if (release == DemoRelease::Ltx23)
+        return {"ltx-2.3-22b-distilled-1.1.safetensors", "ltx-2.3-22b-dev.safetensors",
+                "ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "ltx-2.3-spatial-upscaler-x2-1.1.safetensors",
+                {{"model_version", "2.3.0"}}};
+    return {"ltx-2-19b-distilled.safetensors", "ltx-2-19b-dev.safetensors", "ltx-2-19b-distilled-lora-384.safetensors",
+            "ltx-2-spatial-upscaler-x2-1.0.safetensors", {}};
+}
+
+void write_demo(const fs::path& dir, DemoRelease release) {
     const DemoTokenizer tokenizer = build_demo_tokenizer();
     const json gemma_json = gemma_config(tokenizer.vocab_size);
 
@@ -286,38 +382,49 @@ void write_demo(const fs::path& dir) {
     append(gemma_tensors, gemma_store, "language_model.model.");
     write_safetensors((gemma_dir / "model.safetensors").string(), gemma_tensors, {{"format", "pt"}});
 
-    const json config = {{"transformer", transformer_config()},
-                         {"vae", vae_config()},
+    const bool ltx23 = release == DemoRelease::Ltx23;
+    const json config = {{"transformer", ltx23 ? transformer_config_ltx23() : transformer_config()},
+                         {"vae", ltx23 ? vae_config_ltx23() : vae_config()},
                          {"audio_vae", audio_vae_config()},
-                         {"vocoder", vocoder_config()}};
+                         {"vocoder", ltx23 ? vocoder_config_ltx23() : vocoder_config()}};
+    const DemoFiles files = demo_files(release);
+    std::map<std::string, std::string> metadata = files.metadata;
+    metadata["config"] = config.dump();
     const Tensors checkpoint =
-        ltx_checkpoint_tensors(config, int64_t(gemma.hidden_size) * (gemma.num_hidden_layers + 1));
+        ltx_checkpoint_tensors(config, metadata, int64_t(gemma.hidden_size) * (gemma.num_hidden_layers + 1));
     // One checkpoint serves as both the distilled and the dev model of the official names.
-    write_safetensors((dir / "ltx-2-19b-distilled.safetensors").string(), checkpoint, {{"config", config.dump()}});
+    write_safetensors((dir / files.distilled).string(), checkpoint, metadata);
     std::error_code ec;  // a hard link where the file system has them, else a copy
-    fs::create_hard_link(dir / "ltx-2-19b-distilled.safetensors", dir / "ltx-2-19b-dev.safetensors", ec);
-    if (ec) fs::copy_file(dir / "ltx-2-19b-distilled.safetensors", dir / "ltx-2-19b-dev.safetensors");
-    write_safetensors((dir / "ltx-2-19b-distilled-lora-384.safetensors").string(), distilled_lora_tensors(checkpoint));
+    fs::create_hard_link(dir / files.distilled, dir / files.dev, ec);
+    if (ec) fs::copy_file(dir / files.distilled, dir / files.dev);
+    write_safetensors((dir / files.distilled_lora).string(), distilled_lora_tensors(checkpoint));
 
     const WeightStore upsampler = demo_store(upsampler_config());
     (void)LatentUpsampler::load(upsampler);
     Tensors upsampler_tensors;
     append(upsampler_tensors, upsampler, "");
-    write_safetensors((dir / "ltx-2-spatial-upscaler-x2-1.0.safetensors").string(), upsampler_tensors,
+    write_safetensors((dir / files.spatial_upsampler).string(), upsampler_tensors,
                       {{"config", upsampler_config().dump()}});
 }
 
 }  // namespace
 
-std::string default_demo_model_dir() {
-    const std::string leaf = "demo-v" + std::to_string(kDemoModelVersion);
+DemoRelease parse_demo_release(const std::string& name) {
+    if (name.empty() || name == "2" || name == "19b" || name == "2.0") return DemoRelease::Ltx2;
+    if (name == "2.3") return DemoRelease::Ltx23;
+    fail("--demo {}: unknown demo model; expected 19b (LTX-2, the default) or 2.3 (LTX-2.3)", name);
+}
+
+std::string default_demo_model_dir(DemoRelease release) {
+    const std::string leaf =
+        (release == DemoRelease::Ltx23 ? "demo23-v" : "demo-v") + std::to_string(kDemoModelVersion);
     if (const char* d = std::getenv("LTX2_DEMO_DIR"); d && *d) return d;
     if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "ltx2" / leaf).string();
     if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "ltx2" / leaf).string();
     return (fs::temp_directory_path() / "ltx2" / leaf).string();
 }
 
-std::string ensure_demo_model(const std::string& dir) {
+std::string ensure_demo_model(const std::string& dir, DemoRelease release) {
     const fs::path target(dir);
     const fs::path stamp = target / "COMPLETE";
     std::error_code ec;
@@ -330,7 +437,7 @@ std::string ensure_demo_model(const std::string& dir) {
     fs::remove_all(tmp, ec);
     try {
         fs::create_directories(tmp);
-        write_demo(tmp);
+        write_demo(tmp, release);
         write_text(tmp / "COMPLETE", "ltx2 demo model v" + std::to_string(kDemoModelVersion) + "\n");
         fs::remove_all(target, ec);
         fs::rename(tmp, target, ec);

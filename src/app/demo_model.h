@@ -10,14 +10,20 @@ namespace ltx2 {
 // Bumped whenever the demo's configuration or weight recipe changes.
 inline constexpr int kDemoModelVersion = 1;
 
+// Which release the demo model imitates: LTX-2 (19B layout, the default) or LTX-2.3 (2.3 layout,
+// `model_version` 2.3.0, the 2.3 file names).
+enum class DemoRelease { Ltx2, Ltx23 };
+// "19b" (or empty) / "2.3"; throws naming --demo otherwise.
+DemoRelease parse_demo_release(const std::string& name);
+
 // The folder the demo lives in: $LTX2_DEMO_DIR, else $XDG_CACHE_HOME/ltx2/demo-vN, else
-// ~/.cache/ltx2/demo-vN.
-std::string default_demo_model_dir();
+// ~/.cache/ltx2/demo-vN (demo23-vN for LTX-2.3).
+std::string default_demo_model_dir(DemoRelease release = DemoRelease::Ltx2);
 
 // Writes the demo model into `dir` (created if needed) unless a complete one is there;
 // returns `dir`. The files carry the official names (ltx-2-19b-distilled.safetensors, ...,
 // gemma-3-12b-it/), so the folder works as a model directory. Written atomically: a
 // crash never leaves a half-written demo that later runs would trust.
-std::string ensure_demo_model(const std::string& dir);
+std::string ensure_demo_model(const std::string& dir, DemoRelease release = DemoRelease::Ltx2);
 
 }  // namespace ltx2

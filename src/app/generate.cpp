@@ -94,6 +94,17 @@ Tensor fit_to_video(const Tensor& waveform /*[2, N]*/, int64_t frames, FrameRate
     return out;
 }
 
+// The reference takes distilled checkpoints only in the pipelines built for them
+// (--distilled-checkpoint-path: distilled, ic-lora); the official files say so in their names.
+void check_checkpoint_for_pipeline(const std::string& checkpoint, const ModelSemantics& model, PipelineKind pipeline) {
+    if (!model.distilled_checkpoint_only_in_distilled_pipelines || !is_guided(pipeline)) return;
+    const std::string name = fs::path(checkpoint).filename().string();
+    if (name.find("distilled") == std::string::npos) return;
+    fail("{}: an {} distilled checkpoint runs only with --pipeline distilled or ic-lora; the {} pipeline needs the "
+         "dev checkpoint (ltx-2.3-22b-dev.safetensors)",
+         checkpoint, model.name(), pipeline_name(pipeline));
+}
+
 }  // namespace
 
 void validate_generate_request(const GenerateRequest& r) {
@@ -123,8 +134,12 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (models.distilled_lora && r.params.distilled_loras.empty())
         r.params.distilled_loras.push_back({models.distilled_lora->path.string(), 1.0});
     if (models.ic_lora && r.params.loras.empty()) r.params.loras.push_back({models.ic_lora->path.string(), 1.0});
-    validate_generate_request(r);
     const std::string checkpoint = models.checkpoint->path.string();
+    const ModelSemantics model = model_semantics(WeightStore::open(checkpoint));
+    check_checkpoint_for_pipeline(checkpoint, model, r.pipeline);
+    apply_model_defaults(r.params, model, r.explicit_params);
+    progress.note(model.name());
+    validate_generate_request(r);
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
     const double available = double(available_memory_bytes());
     const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
@@ -181,7 +196,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     inputs.encode = [&](const EncodeRequest& e) {
         progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
         const Tensor pixels = e.kind == MediaKind::Image
-                                  ? load_image_conditioning(e.path, e.height, e.width)
+                                  ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
         const VideoEncoder encoder = VideoEncoder::load(WeightStore::open(checkpoint, "vae."));
         Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);

@@ -21,6 +21,7 @@ struct GenerateRequest {
     std::string prompt;
     std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
     GenerationParams params;
+    ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
     std::string transformer;         // optional transformer-only weights (GGUF / fp8), see --transformer
     Precision precision = Precision::BF16;

@@ -6,6 +6,8 @@
 
 #include "app/gemma_folder.h"
 #include "core/error.h"
+#include "io/weight_store.h"
+#include "models/model_version.h"
 
 namespace ltx2::app {
 
@@ -57,17 +59,43 @@ const char* role_option(Role role) {
     return "?";
 }
 
-// The Lightricks/LTX-2 file names that can fill a role, in order of preference.
-std::vector<std::string> ltx_file_names(Role role, Pipeline p, CheckpointPrecision precision) {
+// The files of one LTX release in Lightricks' repositories, newest release first.
+struct LtxRelease {
+    const char* repo;
+    std::vector<std::string> dev, distilled;  // checkpoint base names, preferred first
+    std::vector<std::string> spatial_upsamplers, distilled_loras;
+};
+
+const std::vector<LtxRelease>& ltx_releases() {
+    static const std::vector<LtxRelease> kReleases = {
+        {kLtx23Repo,
+         {"ltx-2.3-22b-dev"},
+         {"ltx-2.3-22b-distilled-1.1", "ltx-2.3-22b-distilled"},
+         {"ltx-2.3-spatial-upscaler-x2-1.1.safetensors", "ltx-2.3-spatial-upscaler-x2-1.0.safetensors"},
+         {"ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "ltx-2.3-22b-distilled-lora-384.safetensors"}},
+        {kLtxRepo,
+         {"ltx-2-19b-dev"},
+         {"ltx-2-19b-distilled"},
+         {"ltx-2-spatial-upscaler-x2-1.0.safetensors"},
+         {"ltx-2-19b-distilled-lora-384.safetensors"}},
+    };
+    return kReleases;
+}
+
+// The file names of `release` that can fill a role, in order of preference.
+std::vector<std::string> ltx_file_names(Role role, Pipeline p, CheckpointPrecision precision,
+                                        const LtxRelease& release) {
     switch (role) {
         case Role::Checkpoint: {
-            const std::string base = uses_distilled_checkpoint(p) ? "ltx-2-19b-distilled" : "ltx-2-19b-dev";
-            if (precision == CheckpointPrecision::BF16) return {base + ".safetensors"};
-            if (precision == CheckpointPrecision::FP8) return {base + "-fp8.safetensors"};
-            return {base + ".safetensors", base + "-fp8.safetensors"};
+            std::vector<std::string> names;
+            for (const std::string& base : uses_distilled_checkpoint(p) ? release.distilled : release.dev) {
+                if (precision != CheckpointPrecision::FP8) names.push_back(base + ".safetensors");
+                if (precision != CheckpointPrecision::BF16) names.push_back(base + "-fp8.safetensors");
+            }
+            return names;
         }
-        case Role::SpatialUpsampler: return {"ltx-2-spatial-upscaler-x2-1.0.safetensors"};
-        case Role::DistilledLora: return {"ltx-2-19b-distilled-lora-384.safetensors"};
+        case Role::SpatialUpsampler: return release.spatial_upsamplers;
+        case Role::DistilledLora: return release.distilled_loras;
         default: return {};
     }
 }
@@ -151,7 +179,9 @@ public:
         }
     }
 
-    Search search(Role role) const {
+    // Checkpoints are searched release by release (newest first); the other files come from the
+    // release of the checkpoint found, so a bundle never mixes releases.
+    Search search(Role role, const LtxRelease& release) const {
         Search s;
         if (const auto& given = explicit_path(request_.explicit_paths, role)) {
             check_explicit(role, *given, s);
@@ -162,11 +192,11 @@ public:
             search_gemma(s);
             return s;
         }
-        const auto names = ltx_file_names(role, request_.pipeline, request_.precision);
+        const auto names = ltx_file_names(role, request_.pipeline, request_.precision, release);
         if (request_.model_dir)
             for (const auto& name : names)
                 s.consider_file(*request_.model_dir / name, ModelSource::ModelDir, model_dir_origin());
-        for (const auto& name : names) search_cache(kLtxRepo, name, s);
+        for (const auto& name : names) search_cache(release.repo, name, s);
         return s;
     }
 
@@ -241,7 +271,15 @@ private:
     std::string cache_problem_;
 };
 
-std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision) {
+// An explicit checkpoint's release, from its model_version (refused versions fail here, before any
+// other file is searched).
+const LtxRelease& release_of_checkpoint(const fs::path& path) {
+    if (path.extension() != ".safetensors" && !is_gguf(path)) return ltx_releases().back();
+    const WeightStore store = WeightStore::open(path.string());
+    return model_semantics(store).is_ltx23() ? ltx_releases().front() : ltx_releases().back();
+}
+
+std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, const LtxRelease& release) {
     if (role == Role::IcLora) return fmt::format("give the IC-LoRA file with {} PATH", kIcLoraOption);
     if (role == Role::Gemma)
         return fmt::format(
@@ -249,15 +287,15 @@ std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision) {
             "      or: hf download {0}\n"
             "      (a gated model: accept its license on https://huggingface.co/{0} and set HF_TOKEN)",
             kGemmaRepo);
-    const std::string file = ltx_file_names(role, p, precision).front();
-    return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", kLtxRepo, file);
+    const std::string file = ltx_file_names(role, p, precision, release).front();
+    return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", release.repo, file);
 }
 
-std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s) {
+std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s, const LtxRelease& release) {
     const Pipeline p = request.pipeline;
     if (s.explicit_problem) return fmt::format("  - {}: {}\n", role_title(role, p), *s.explicit_problem);
     std::string what = role_title(role, p);
-    const auto names = ltx_file_names(role, p, request.precision);
+    const auto names = ltx_file_names(role, p, request.precision, release);
     if (!names.empty()) what += fmt::format(" ({})", fmt::join(names, " or "));
     std::string text =
         fmt::format("  - {}, needed by the {} pipeline (option {} PATH)\n", what, ltx2::pipeline_name(p), role_option(role));
@@ -265,7 +303,7 @@ std::string describe_missing(Role role, const ModelLocateRequest& request, const
         text += "      looked at:\n";
         for (const auto& place : s.looked_at) text += fmt::format("        {}\n", place);
     }
-    std::string hint = fetch_hint(role, p, request.precision);
+    std::string hint = fetch_hint(role, p, request.precision, release);
     text += "      ";
     for (char c : hint) {
         text += c;
@@ -296,14 +334,31 @@ LocatedModels locate_models(const ModelLocateRequest& request) {
                    request.model_dir->string());
     }
     const Locator locator(request);
+    // The checkpoint decides the release: the newest release whose checkpoint is found, or for an
+    // explicit file the release its model_version names. Every other file comes from that release.
+    Search checkpoint;
+    std::vector<std::string> looked_at;
+    const LtxRelease* release = &ltx_releases().front();
+    for (const LtxRelease& r : ltx_releases()) {
+        checkpoint = locator.search(Role::Checkpoint, r);
+        if (checkpoint.found || checkpoint.explicit_problem) {
+            release = &r;
+            break;
+        }
+        looked_at.insert(looked_at.end(), checkpoint.looked_at.begin(), checkpoint.looked_at.end());
+    }
+    if (!checkpoint.found) checkpoint.looked_at = looked_at;  // not found in any release: report every place
+    if (checkpoint.found && checkpoint.found->source == ModelSource::ExplicitPath)
+        release = &release_of_checkpoint(checkpoint.found->path);
+
     LocatedModels models;
     std::string missing;
     for (Role role : roles_needed(request.pipeline)) {
-        Search s = locator.search(role);
+        Search s = role == Role::Checkpoint ? std::move(checkpoint) : locator.search(role, *release);
         if (s.found)
             slot(models, role) = std::move(s.found);
         else
-            missing += describe_missing(role, request, s);
+            missing += describe_missing(role, request, s, *release);
     }
     if (!missing.empty())
         fail("cannot find the model files the {} pipeline needs:\n{}", ltx2::pipeline_name(request.pipeline), missing);

@@ -27,6 +27,7 @@ enum class CheckpointPrecision { Auto, BF16, FP8 };
 CheckpointPrecision parse_checkpoint_precision(std::string_view name);  // auto | bf16 | fp8
 
 inline constexpr const char* kLtxRepo = "Lightricks/LTX-2";
+inline constexpr const char* kLtx23Repo = "Lightricks/LTX-2.3";
 inline constexpr const char* kGemmaRepo = "google/gemma-3-12b-it";
 inline constexpr const char* kGemmaQatRepo = "google/gemma-3-12b-it-qat-q4_0-unquantized";
 

@@ -166,7 +166,7 @@ LatentState VideoConditionByLatentIndex::apply_to(const LatentState& state, cons
                state.latent.size(1));
 
     LatentState out;
-    out.latent = overwrite_tokens(state.latent, tokens, start);
+    out.latent = keeps_noisy_latent ? state.latent.clone() : overwrite_tokens(state.latent, tokens, start);
     out.clean_latent = overwrite_tokens(state.clean_latent, tokens, start);
     const Tensor mask =
         filled({tokens.size(0), tokens.size(1), state.denoise_mask.size(2)}, float(1.0 - strength), DType::F32);

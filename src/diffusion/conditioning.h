@@ -22,6 +22,9 @@ struct VideoConditionByLatentIndex {
     Tensor latent;
     double strength = 1.0;
     int64_t latent_idx = 0;
+    // LTX-2.3 (ModelSemantics::latent_index_keeps_noisy_latent): only the clean latent and the
+    // denoise mask change; the noiser's mask blend does the rest. 19B also overwrites the latent.
+    bool keeps_noisy_latent = false;
     LatentState apply_to(const LatentState& state, const VideoLatentTools& tools) const;
 };
 

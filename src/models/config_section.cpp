@@ -27,7 +27,7 @@ ConfigSection ConfigSection::of(const json& config, const std::string& path, con
     const json* node = &config;
     static const json kEmpty = json::object();
     std::string walked;
-    size_t start = 0;
+    size_t start = path.empty() ? 1 : 0;  // "": the config object itself
     while (start <= path.size()) {
         const size_t end = std::min(path.find('.', start), path.size());
         const std::string key = path.substr(start, end - start);

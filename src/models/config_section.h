@@ -16,7 +16,8 @@ namespace ltx2 {
 
 class ConfigSection {
 public:
-    // `config.<path>` (path "transformer" or "vocoder.bwe"). An absent section reads as empty
+    // `config.<path>` (path "transformer" or "vocoder.bwe"; "" for a file whose config is one
+    // flat object, like the upsamplers'). An absent section reads as empty
     // unless `required`, which fails naming `what_it_is` (e.g. "an LTX-2 video VAE checkpoint").
     static ConfigSection of(const nlohmann::json& config, const std::string& path, const std::string& source,
                             bool required = false, const std::string& what_it_is = "");
@@ -25,7 +26,7 @@ public:
 
     const std::string& source() const { return *source_; }
     const std::string& path() const { return path_; }
-    std::string full_key(const std::string& key) const { return path_ + "." + key; }
+    std::string full_key(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
     bool has(const std::string& key) const;  // present and not null (does not mark it read)
     const nlohmann::json& raw(const std::string& key) const;  // marks read; null when absent

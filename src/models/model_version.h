@@ -34,6 +34,13 @@ struct ModelSemantics {
     // denoise mask change (28c3c73 also writes the clean latent into the noisy one).
     bool latent_index_keeps_noisy_latent = false;
 
+    // The reference pipelines' version-gated defaults (LTX_2_PARAMS / LTX_2_3_PARAMS).
+    int default_guided_steps = 40;
+    int default_stg_block = 29;
+    int default_image_crf = 33;
+    // Guided (dev-checkpoint) pipelines refuse a distilled checkpoint of this version.
+    bool distilled_checkpoint_only_in_distilled_pipelines = false;
+
     bool is_ltx23() const { return generation == ModelGeneration::Ltx2_3; }
     std::string name() const;  // "LTX-2 (19B)" / "LTX-2.3 (model_version 2.3.0)"
 };

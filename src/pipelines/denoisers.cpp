@@ -10,11 +10,12 @@ namespace ltx2 {
 
 namespace {
 
-// modality_from_latent_state: per-token timesteps = mask · σ, no context mask.
+// modality_from_latent_state: per-token timesteps = mask · σ, the per-sample σ, no context mask.
 Modality modality_from_state(const LatentState& s, const Tensor& context, float sigma, bool enabled = true) {
     Modality m;
     m.latent = s.latent;
     m.timesteps = timesteps_from_mask(s.denoise_mask, sigma);
+    m.sigma = Tensor::from_f32({s.latent.size(0)}, std::vector<float>(size_t(s.latent.size(0)), sigma));
     m.positions = s.positions;
     m.context = context;
     m.enabled = enabled;

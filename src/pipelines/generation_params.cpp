@@ -117,6 +117,12 @@ GenerationParams default_generation_params(PipelineKind kind) {
     return p;
 }
 
+void apply_model_defaults(GenerationParams& p, const ModelSemantics& model, const ExplicitParams& given) {
+    if (!given.steps) p.num_inference_steps = model.default_guided_steps;
+    if (!given.video_stg_blocks) p.video_guider.stg_blocks = {model.default_stg_block};
+    if (!given.audio_stg_blocks) p.audio_guider.stg_blocks = {model.default_stg_block};
+}
+
 int64_t latent_frame_count(int64_t num_frames) { return (num_frames - 1) / 8 + 1; }
 
 void validate_generation_params(PipelineKind kind, const GenerationParams& p) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "diffusion/guiders.h"
+#include "models/model_version.h"
 
 namespace ltx2 {
 
@@ -74,6 +75,17 @@ MultiModalGuiderParams default_audio_guider_params();
 // The official defaults for the pipeline: seed 10, 121 frames at 24 fps, 40 steps,
 // 512x768 (one-stage) or 1024x1536 (pipelines that upsample), default guider params.
 GenerationParams default_generation_params(PipelineKind kind);
+
+// Options the user gave explicitly; the others take the model version's defaults.
+struct ExplicitParams {
+    bool steps = false;
+    bool video_stg_blocks = false;
+    bool audio_stg_blocks = false;
+};
+
+// The version-gated defaults of the reference pipelines (detect_params: LTX-2.3 runs 30 guided
+// steps and perturbs block 28) for every option not in `given`.
+void apply_model_defaults(GenerationParams& params, const ModelSemantics& model, const ExplicitParams& given);
 
 // Latent frames of the video: (num_frames − 1)/8 + 1.
 int64_t latent_frame_count(int64_t num_frames);

@@ -15,7 +15,8 @@ const char* conditioning_option(ConditioningKind kind) {
     return kind == ConditioningKind::ReferenceVideo ? "--video-conditioning" : "--image";
 }
 
-VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoEncoderFn& encode) {
+VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoEncoderFn& encode,
+                                      const ModelSemantics& semantics) {
     LTX2_CHECK(bool(encode), "{} {}: conditioning media needs a video encoder, and the pipeline was given none",
                conditioning_option(r.kind), r.media.path);
     Tensor latent = encode(r.media);
@@ -31,7 +32,7 @@ VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoE
                image ? "1" : "F", expected.height, expected.width);
     switch (r.kind) {
         case ConditioningKind::ReplaceLatent:
-            return VideoConditionByLatentIndex{latent, r.strength, r.frame_idx};
+            return VideoConditionByLatentIndex{latent, r.strength, r.frame_idx, semantics.latent_index_keeps_noisy_latent};
         case ConditioningKind::Keyframe:
             return VideoConditionByKeyframeIndex{latent, r.frame_idx, r.strength};
         case ConditioningKind::ReferenceVideo:
@@ -78,7 +79,7 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     audio_tools.target_shape = audio_latent_shape_from_video(1, plan.frames, plan.fps);
 
     std::vector<VideoConditioning> items;
-    for (const ConditioningRequest& r : plan.conditionings) items.push_back(encode_conditioning(r, inputs.encode));
+    for (const ConditioningRequest& r : plan.conditionings) items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
 
     Tensor video_noise;
     LatentState video =
@@ -87,7 +88,7 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     NoisedLatent audio_noised =
         gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask, plan.noise_scale, generator);
     audio.latent = audio_noised.latent;
-    if (model.bf16())
+    if (model.bf16() && !model.config().semantics.bf16_pipeline_video_positions_f32)
         video.positions = bf16_pipeline_video_positions(video.positions,
                                                         video_tools.patchifier.token_count(video_tools.target_shape));
     tap("video_noise", video_noise);

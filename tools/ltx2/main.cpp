@@ -140,7 +140,7 @@ struct Cli {
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
     std::string model_dir, checkpoint, gemma, upsampler, ic_lora, transformer;
-    bool demo = false;
+    std::string demo;  // the --demo release ("" = 19b) when the option was given
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
     std::vector<int> video_stg_blocks, audio_stg_blocks;
@@ -192,7 +192,10 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--crf", c.crf, "H.264 quality, 0 (lossless) .. 51")->group(out)->capture_default_str();
     app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
     app.add_option("--progress", c.progress, "auto | plain | json | none")->group(out)->capture_default_str();
-    app.add_flag("--demo", c.demo, "use the built-in tiny random-weight demo model (written on first use)")
+    app.add_option("--demo", c.demo,
+                   "use the built-in tiny random-weight demo model (written on first use): --demo for LTX-2 (19B "
+                   "layout), --demo 2.3 for LTX-2.3")
+        ->expected(0, 1)
         ->group(models);
     app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
     app.add_option("--checkpoint", c.checkpoint, "LTX-2 checkpoint (.safetensors)")->group(models);
@@ -231,7 +234,8 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
 
     GenerationParams& p = r.params;
     p = default_generation_params(r.pipeline);
-    if (c.demo) {  // small defaults so the demo runs in seconds; the tiny transformer has 2 blocks
+    const bool demo = given("--demo");
+    if (demo) {  // small defaults so the demo runs in seconds; the tiny transformer has 2 blocks
         p.width = upsamples(r.pipeline) ? 192 : 96;
         p.height = upsamples(r.pipeline) ? 128 : 64;
         p.num_frames = 25;
@@ -244,6 +248,10 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     if (given("--frames")) p.num_frames = c.frames;
     if (given("--fps")) p.frame_rate = c.fps;
     if (given("--steps")) p.num_inference_steps = c.steps;
+    // The demo's small settings, and what the user gave, win over the model version's defaults.
+    r.explicit_params.steps = demo || given("--steps");
+    r.explicit_params.video_stg_blocks = demo || given("--video-stg-blocks");
+    r.explicit_params.audio_stg_blocks = demo || given("--audio-stg-blocks");
     p.seed = c.seed;
     if (given("--video-cfg-guidance-scale")) p.video_guider.cfg_scale = c.video_cfg;
     if (given("--video-stg-guidance-scale")) p.video_guider.stg_scale = c.video_stg;
@@ -284,9 +292,10 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     }
 
     r.models.precision = app::parse_checkpoint_precision(c.checkpoint_precision);
-    if (c.demo) {
+    if (demo) {
         if (!c.model_dir.empty()) fail("give either --demo or --model-dir, not both");
-        r.models.model_dir = ensure_demo_model(default_demo_model_dir());
+        const DemoRelease release = parse_demo_release(c.demo);
+        r.models.model_dir = ensure_demo_model(default_demo_model_dir(release), release);
     } else if (!c.model_dir.empty()) {
         r.models.model_dir = c.model_dir;
     }

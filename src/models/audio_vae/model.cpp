@@ -175,6 +175,7 @@ AudioDecoder AudioDecoder::load(const WeightStore& store, const AudioVaeConfig& 
             d.upsample[size_t(level)] = l.conv(fmt::format("decoder.up.{}.upsample.conv.conv", level), block_in, block_in, 3);
     }
     d.conv_out = l.conv("decoder.conv_out.conv", block_in, c.out_ch, 3);
+    l.reject_unused({"encoder."}, "the audio VAE decoder");
     return d;
 }
 
@@ -243,6 +244,7 @@ AudioEncoder AudioEncoder::load(const WeightStore& store, const AudioVaeConfig& 
     e.mid1 = l.res_block("encoder.mid.block_1", block_in, block_in);
     e.mid2 = l.res_block("encoder.mid.block_2", block_in, block_in);
     e.conv_out = l.conv("encoder.conv_out.conv", block_in, c.double_z ? 2 * c.z_channels : c.z_channels, 3);
+    l.reject_unused({"decoder."}, "the audio VAE encoder");
     return e;
 }
 

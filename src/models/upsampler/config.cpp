@@ -5,51 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "models/config_section.h"
 
 namespace ltx2 {
-
-namespace {
-
-using nlohmann::json;
-
-class Reader {
-public:
-    Reader(const json& j, const std::string& source) : j_(j), source_(source) {}
-
-    bool has(const std::string& key) const { return j_.contains(key) && !j_.at(key).is_null(); }
-
-    int integer(const std::string& key, int fallback, int min_value) const {
-        if (!has(key)) return fallback;
-        const json& v = j_.at(key);
-        if (!v.is_number() || v.get<double>() != std::floor(v.get<double>()))
-            fail("{}: upsampler config key '{}' must be an integer, got {}", source_, key, v.dump());
-        const double d = v.get<double>();
-        if (d < min_value || d > 1e7)
-            fail("{}: upsampler config key '{}' is {}, expected an integer >= {}", source_, key, v.dump(), min_value);
-        return int(d);
-    }
-
-    double number(const std::string& key, double fallback) const {
-        if (!has(key)) return fallback;
-        const json& v = j_.at(key);
-        if (!v.is_number()) fail("{}: upsampler config key '{}' must be a number, got {}", source_, key, v.dump());
-        return v.get<double>();
-    }
-
-    bool boolean(const std::string& key, bool fallback) const {
-        if (!has(key)) return fallback;
-        const json& v = j_.at(key);
-        if (!v.is_boolean())
-            fail("{}: upsampler config key '{}' must be true or false, got {}", source_, key, v.dump());
-        return v.get<bool>();
-    }
-
-private:
-    const json& j_;
-    const std::string& source_;
-};
-
-}  // namespace
 
 void rational_for_scale(double scale, int& num, int& den, const std::string& source) {
     if (scale == 0.75) { num = 3; den = 4; return; }
@@ -61,8 +19,7 @@ void rational_for_scale(double scale, int& num, int& den, const std::string& sou
 }
 
 UpsamplerConfig parse_upsampler_config(const nlohmann::json& config, const std::string& source) {
-    if (!config.is_object()) fail("{}: upsampler config must be a JSON object, got {}", source, config.dump());
-    const Reader r(config, source);
+    const ConfigSection r = ConfigSection::of(config, "", source + " (upsampler)");
     UpsamplerConfig c;
     c.in_channels = r.integer("in_channels", 128, 1);
     c.mid_channels = r.integer("mid_channels", 512, 32);
@@ -70,8 +27,10 @@ UpsamplerConfig parse_upsampler_config(const nlohmann::json& config, const std::
     c.dims = r.integer("dims", 3, 2);
     c.spatial_upsample = r.boolean("spatial_upsample", true);
     c.temporal_upsample = r.boolean("temporal_upsample", false);
-    c.spatial_scale = r.number("spatial_scale", 2.0);
+    c.spatial_scale = r.number("spatial_scale", 2.0, false);
     c.rational_resampler = r.boolean("rational_resampler", false);
+    r.choice("_class_name", "LatentUpsampler", {"LatentUpsampler"});
+    r.reject_unknown();
 
     if (c.dims != 2 && c.dims != 3) fail("{}: upsampler config key 'dims' is {}, expected 2 or 3", source, c.dims);
     if (c.mid_channels % 32 != 0)

@@ -102,6 +102,7 @@ LatentUpsampler LatentUpsampler::load(const WeightStore& store, const UpsamplerC
     for (int i = 0; i < c.num_blocks_per_stage; ++i)
         w.post_upsample_res_blocks.push_back(l.res_block("post_upsample_res_blocks." + std::to_string(i), mid, frame_wise));
     w.final_conv = l.conv("final_conv", mid, in, frame_wise);
+    l.reject_unused({}, "the latent upsampler");
     w.tensor_count = l.count();
     return m;
 }
