@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the transformer benchmarks: checkpoints of the real 19B configuration restricted to
+// Shared by the transformer benchmarks: checkpoints of the real 19B (or 2.3 22B) configuration restricted to
 // a few blocks (random bf16 weights, from the tensor manifest), the pipelines' positions for a
 // latent grid, the FLOP count of one block, and timed forward passes.
 #include <CLI/CLI.hpp>
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -22,7 +23,7 @@
 
 namespace ltx2::bench {
 
-// The 19B checkpoint's transformer tensors, from the manifest, restricted to `layers` blocks.
+// A checkpoint's transformer tensors, from the manifest, restricted to `layers` blocks.
 inline std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, int layers) {
     std::vector<std::pair<std::string, Tensor>> out;
     const std::string blocks = "model.diffusion_model.transformer_blocks.";
@@ -52,13 +53,18 @@ inline std::string write_model(const nlohmann::json& manifest, int layers, const
     if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
     config["transformer"]["num_layers"] = layers;
     auto path = (dir / ("ltx2_bench_block_" + std::to_string(layers) + ".safetensors")).string();
-    write_safetensors(path, random_weights(manifest, layers), {{"config", config.dump()}});
+    std::map<std::string, std::string> metadata{{"config", config.dump()}};
+    if (manifest.contains("model_version")) metadata["model_version"] = manifest.at("model_version").get<std::string>();
+    write_safetensors(path, random_weights(manifest, layers), metadata);
     return path;
 }
 
 // The options every transformer benchmark takes.
 struct TransformerBenchOptions {
     std::string manifest = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/transformer.json";
+    static std::string ltx23_manifest() {
+        return std::string(LTX2_SOURCE_DIR) + "/tests/golden/ltx23/manifest/transformer.json";
+    }
     int reps = 1;
     int64_t context_tokens = 1024;
     std::string tmp = std::filesystem::temp_directory_path().string();
@@ -155,12 +161,13 @@ inline double time_forward(const LTXModel& model, const Modality& video, const M
     return best;
 }
 
-// Random latents at sigma 0.7 and one random text context shared by both streams.
+// Random latents at sigma 0.7 and a random text context (one shared by both streams when the
+// model projects captions; at stream width each otherwise, as LTX-2.3's text encoder delivers).
 struct BlockInputs {
     Modality video, audio;
 };
 
-inline BlockInputs block_inputs(const Workload& w, int64_t context_tokens, int64_t caption_channels) {
+inline BlockInputs block_inputs(const Workload& w, int64_t context_tokens, const TransformerConfig& c) {
     const int64_t tv = w.video_tokens();
     BlockInputs in;
     Modality& video = in.video;
@@ -168,12 +175,24 @@ inline BlockInputs block_inputs(const Workload& w, int64_t context_tokens, int64
     video.latent = random_tensor({1, tv, 128}, DType::F32, 1.0f, 11);
     video.positions = video_positions(w.frames, w.rows, w.cols);
     video.timesteps = Tensor::from_f32({1, tv}, std::vector<float>(size_t(tv), 0.7f));
-    video.context = random_tensor({1, context_tokens, caption_channels}, DType::F32, 1.0f, 12);
+    const int64_t video_width = c.caption_projection ? c.caption_channels : c.video.context_dim;
+    video.context = random_tensor({1, context_tokens, video_width}, DType::F32, 1.0f, 12);
+    video.sigma = Tensor::from_f32({1}, {0.7f});
     audio.latent = random_tensor({1, w.audio_tokens, 128}, DType::F32, 1.0f, 13);
     audio.positions = audio_positions(w.audio_tokens);
     audio.timesteps = Tensor::from_f32({1, w.audio_tokens}, std::vector<float>(size_t(w.audio_tokens), 0.7f));
-    audio.context = video.context;
+    audio.context = c.caption_projection
+                        ? video.context
+                        : random_tensor({1, context_tokens, int64_t(c.audio.context_dim)}, DType::F32, 1.0f, 14);
+    audio.sigma = video.sigma;
     return in;
+}
+
+// The 19B form: captions projected by the model from `caption_channels` features.
+inline BlockInputs block_inputs(const Workload& w, int64_t context_tokens, int64_t caption_channels) {
+    TransformerConfig c;
+    c.caption_channels = int(caption_channels);
+    return block_inputs(w, context_tokens, c);
 }
 
 }  // namespace ltx2::bench

@@ -11,6 +11,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"rope.audio_and_cross_freqs", parity_rope_audio_and_cross_freqs},
     {"rope.video_freqs_bf16_positions", parity_rope_video_freqs_bf16_positions},
     {"transformer.x0", parity_transformer_x0},
+    {"ltx23.transformer.x0", parity_ltx23_transformer_x0},
     {"rng.torch_cpu_randn", parity_rng_torch_cpu_randn},
     {"components.noiser", parity_components_noiser},
     {"components.scheduler", parity_components_scheduler},

@@ -9,6 +9,7 @@ void parity_rope_video_freqs(ParityRun& run);                // rope.video_freqs
 void parity_rope_audio_and_cross_freqs(ParityRun& run);      // rope.audio_and_cross_freqs
 void parity_rope_video_freqs_bf16_positions(ParityRun& run); // rope.video_freqs_bf16_positions
 void parity_transformer_x0(ParityRun& run);                  // transformer.x0
+void parity_ltx23_transformer_x0(ParityRun& run);            // ltx23.transformer.x0
 void parity_rng_torch_cpu_randn(ParityRun& run);             // rng.torch_cpu_randn
 void parity_components_noiser(ParityRun& run);               // components.noiser
 void parity_components_scheduler(ParityRun& run);            // components.scheduler

@@ -1,5 +1,6 @@
-// transformer.x0: the LTX-2 transformer (velocity) and X0Model (denoised) on a golden fixture,
-// for every perturbation / disabled-stream case the fixture holds.
+// transformer.x0 / ltx23.transformer.x0: the LTX-2 / LTX-2.3 transformer (velocity) and
+// X0Model (denoised) on a golden fixture, for every perturbation / disabled-stream case the
+// fixture holds.
 #include <map>
 #include <optional>
 #include <regex>
@@ -98,6 +99,10 @@ Tensor repeat_batch(const Tensor& t, int n) {
     return out;
 }
 
+Tensor optional_input(const ParityRun& run, const std::string& name) {
+    return run.has(name) ? run.input(name) : Tensor();
+}
+
 Modality read_modality(const ParityRun& run, const std::string& s, bool bf16_positions) {
     Modality m;
     m.latent = run.input("in." + s + "_latent");
@@ -105,35 +110,48 @@ Modality read_modality(const ParityRun& run, const std::string& s, bool bf16_pos
     m.positions = run.input("in." + s + "_positions");
     if (bf16_positions) m.positions = m.positions.to(DType::BF16);
     m.context = run.input("in." + s + "_context");
-    if (run.has("in." + s + "_context_mask")) m.context_mask = run.input("in." + s + "_context_mask");
+    m.context_mask = optional_input(run, "in." + s + "_context_mask");
+    m.sigma = optional_input(run, "in." + s + "_sigma");
+    m.attention_mask = optional_input(run, "in." + s + "_attention_mask");
     return m;
 }
 
-Modality for_case(const Modality& m, const Case& c, bool enabled) {
+// A case's own inputs (`in.<case>.<stream>_sigma` / `_timesteps`, e.g. a frozen stream)
+// replace the common ones.
+Modality for_case(const ParityRun& run, const Modality& m, const Case& c, const std::string& stream, bool enabled) {
     Modality out = m;
+    const std::string own = "in." + c.name + "." + stream + "_";
+    if (run.has(own + "sigma")) out.sigma = run.input(own + "sigma");
+    if (run.has(own + "timesteps")) out.timesteps = run.input(own + "timesteps");
     out.latent = repeat_batch(m.latent, c.batch);
-    out.timesteps = repeat_batch(m.timesteps, c.batch);
+    out.timesteps = repeat_batch(out.timesteps, c.batch);
     out.positions = repeat_batch(m.positions, c.batch);
     out.context = repeat_batch(m.context, c.batch);
     out.context_mask = repeat_batch(m.context_mask, c.batch);
+    out.sigma = repeat_batch(out.sigma, c.batch);
+    out.attention_mask = repeat_batch(m.attention_mask, c.batch);
     out.enabled = enabled;
     return out;
 }
 
-}  // namespace
-
-void parity_transformer_x0(ParityRun& run) {
+// transformer.x0 (19B semantics) and ltx23.transformer.x0 share the run; the kind names the
+// reference semantics the model file must select.
+void run_transformer_x0(ParityRun& run, ModelGeneration expected, const char* kind) {
     // --weights may name a transformer-only file without a config (e.g. a ComfyUI-GGUF one): the
     // fixture's model then provides it, as `ltx2 --transformer` does.
     const std::shared_ptr<const LTXModel> loaded =
         load_transformer(TransformerFiles{run.fixture_model_path(), run.weights_override()}, {}, Precision::BF16);
     const LTXModel& model = *loaded;
+    const ModelSemantics& semantics = model.config().semantics;
+    if (semantics.generation != expected)
+        fail("{}: kind {} needs a model of its reference semantics, but {} is {}", run.io_path(), kind,
+             run.fixture_model_path(), semantics.name());
     const bool bf16 = model.bf16();
     const double out_tol = bf16 ? 3e-2 : 1e-5;
 
-    // The bf16 pipeline creates video positions in bf16 (VideoLatentTools casts them to the
+    // The 19B bf16 pipeline creates video positions in bf16 (VideoLatentTools casts them to the
     // latent dtype); audio positions stay float32.
-    const Modality video = read_modality(run, "video", bf16);
+    const Modality video = read_modality(run, "video", bf16 && !semantics.bf16_pipeline_video_positions_f32);
     const bool has_audio = model.config().has_audio() && run.has("in.audio_latent");
     const Modality audio = has_audio ? read_modality(run, "audio", false) : Modality{};
 
@@ -141,8 +159,8 @@ void parity_transformer_x0(ParityRun& run) {
         const bool present = run.has(c.prefix + "video_velocity") || run.has(c.prefix + "audio_velocity") ||
                              run.has(c.prefix + "video_denoised") || run.has(c.prefix + "audio_denoised");
         if (!present) continue;
-        const Modality v = for_case(video, c, c.video_enabled);
-        const Modality a = has_audio ? for_case(audio, c, c.audio_enabled) : Modality{};
+        const Modality v = for_case(run, video, c, "video", c.video_enabled);
+        const Modality a = has_audio ? for_case(run, audio, c, "audio", c.audio_enabled) : Modality{};
         BatchedPerturbations p;
         p.samples = c.samples;
         if (!p.samples.empty() && int(p.samples.size()) != c.batch) p = BatchedPerturbations::uniform(c.batch, c.samples[0]);
@@ -164,6 +182,14 @@ void parity_transformer_x0(ParityRun& run) {
             run.compare_if_present(c.prefix + s + "_denoised", x0, out_tol);
         }
     }
+}
+
+}  // namespace
+
+void parity_transformer_x0(ParityRun& run) { run_transformer_x0(run, ModelGeneration::Ltx2, "transformer.x0"); }
+
+void parity_ltx23_transformer_x0(ParityRun& run) {
+    run_transformer_x0(run, ModelGeneration::Ltx2_3, "ltx23.transformer.x0");
 }
 
 }  // namespace ltx2

@@ -1,6 +1,10 @@
 #include "models/transformer/attention.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#include "core/error.h"
 
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/norm.h"
@@ -9,18 +13,50 @@ namespace ltx2 {
 
 namespace {
 
-// out[b, t, h, :] *= 2·sigmoid(logits[b, t, h]) (zero logits give the identity).
-void apply_head_gates(Tensor& out, const Tensor& logits, int heads) {
+// out[b, t, h, :] *= 2·sigmoid(logits[b, t, h]) (zero logits give the identity). The gates
+// are written over the logits.
+void apply_head_gates(Tensor& out, Tensor& logits, int heads) {
     const int64_t rows = out.numel() / out.size(-1);
     const int64_t hd = out.size(-1) / heads;
     float* o = out.f32();
-    const float* g = logits.f32();
+    float* g = logits.f32();
     for (int64_t r = 0; r < rows; ++r)
         for (int h = 0; h < heads; ++h) {
             const float gate = 2.0f / (1.0f + std::exp(-g[r * heads + h]));
+            g[r * heads + h] = gate;
             float* row = o + r * out.size(-1) + h * hd;
             for (int64_t i = 0; i < hd; ++i) row[i] *= gate;
         }
+}
+
+bool bias_rows_equal(const Tensor& bias, int64_t i, int64_t j) {
+    const int64_t b = bias.size(0), tq = bias.size(1), tk = bias.size(2);
+    const float* p = bias.f32();
+    for (int64_t s = 0; s < b; ++s)
+        if (std::memcmp(p + (s * tq + i) * tk, p + (s * tq + j) * tk, size_t(tk) * sizeof(float)) != 0) return false;
+    return true;
+}
+
+// softmax(q·kᵀ/√d + bias[b, i, :])·v. Consecutive query rows with the same bias row in every
+// sample (masks are block-structured) share one kernel call with that row as the key bias.
+Tensor attention_score_bias(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& score_bias, int heads,
+                            Precision precision) {
+    const int64_t b = q.size(0), tq = q.size(1), tk = k.size(1);
+    LTX2_CHECK(score_bias.dim() == 3 && score_bias.size(0) == b && score_bias.size(1) == tq &&
+                   score_bias.size(2) == tk,
+               "attention: score bias has shape {}, expected ({}, {}, {})", shape_str(score_bias.shape()), b, tq, tk);
+    const Tensor bias = score_bias.to(DType::F32).contiguous();
+    Tensor out = Tensor::zeros({b, tq, v.size(2)});
+    for (int64_t i = 0; i < tq;) {
+        int64_t j = i + 1;
+        while (j < tq && bias_rows_equal(bias, i, j)) ++j;
+        const Tensor rows = attention(q.slice(1, i, j).contiguous(), k, v, bias.select(1, i).contiguous(), heads,
+                                      precision);
+        Tensor dst = out.slice(1, i, j);
+        dst.copy_from(rows);
+        i = j;
+    }
+    return out;
 }
 
 }  // namespace
@@ -34,15 +70,44 @@ AttentionKV attention_kv(const AttentionWeights& w, const Tensor& context, const
     return kv;
 }
 
+Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const AttentionKV& kv, const AttentionCall& call,
+                         float eps, Precision precision) {
+    const std::vector<bool>& value_only = call.value_only;
+    const bool all_value = !value_only.empty() && std::all_of(value_only.begin(), value_only.end(), [](bool b) { return b; });
+    LTX2_CHECK(value_only.empty() || int64_t(value_only.size()) == x.size(0),
+               "attention: {} value pass-through flags for a batch of {}", value_only.size(), x.size(0));
+    Tensor out;
+    if (all_value) {
+        out = kv.v.clone();  // no query / key work at all
+    } else {
+        LTX2_CHECK(!(call.score_bias.defined() && call.key_bias.defined()),
+                   "attention: a score bias and a key bias in one call are not supported");
+        Tensor q = linear(x, w.to_q.weight, w.to_q.bias);
+        rms_norm_inplace(q, w.q_norm, eps);
+        if (call.q_rope) rope_apply_inplace(q, *call.q_rope);
+        out = call.score_bias.defined() ? attention_score_bias(q, kv.k, kv.v, call.score_bias, w.heads, precision)
+                                        : attention(q, kv.k, kv.v, call.key_bias, w.heads, precision);
+        // attn·k + v·(1 − k) with a per-sample k ∈ {0, 1}.
+        for (size_t b = 0; b < value_only.size(); ++b)
+            if (value_only[b]) {
+                Tensor dst = out.slice(0, int64_t(b), int64_t(b) + 1);
+                dst.copy_from(kv.v.slice(0, int64_t(b), int64_t(b) + 1));
+            }
+    }
+    if (w.to_gate_logits.weight.defined()) {
+        Tensor gates = linear(x, w.to_gate_logits.weight, w.to_gate_logits.bias);
+        apply_head_gates(out, gates, w.heads);
+        if (call.gates) *call.gates = gates;
+    }
+    return linear(out, w.to_out.weight, w.to_out.bias);
+}
+
 Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const AttentionKV& kv, const RopeTable* q_rope,
                          const Tensor& key_bias, float eps, Precision precision) {
-    Tensor q = linear(x, w.to_q.weight, w.to_q.bias);
-    rms_norm_inplace(q, w.q_norm, eps);
-    if (q_rope) rope_apply_inplace(q, *q_rope);
-    Tensor out = attention(q, kv.k, kv.v, key_bias, w.heads, precision);
-    if (w.to_gate_logits.weight.defined())
-        apply_head_gates(out, linear(x, w.to_gate_logits.weight, w.to_gate_logits.bias), w.heads);
-    return linear(out, w.to_out.weight, w.to_out.bias);
+    AttentionCall call;
+    call.q_rope = q_rope;
+    call.key_bias = key_bias;
+    return attention_forward(w, x, kv, call, eps, precision);
 }
 
 Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const Tensor& context, const RopeTable* q_rope,

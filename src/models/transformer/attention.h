@@ -3,6 +3,8 @@
 // inner width, RoPE, softmax attention, optional per-head gates, output projection.
 // Keys and values are a separate step so that a constant context's K/V can be computed once
 // and reused (the text cross-attentions see the same context at every denoising step).
+#include <vector>
+
 #include "core/tensor.h"
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/rope.h"
@@ -18,6 +20,20 @@ struct AttentionKV {
 
 // k = k_norm(to_k(context)) (rotated by k_rope when given), v = to_v(context).
 AttentionKV attention_kv(const AttentionWeights& w, const Tensor& context, const RopeTable* k_rope, float eps);
+
+// What one attention call adds to q, k, v.
+struct AttentionCall {
+    const RopeTable* q_rope = nullptr;
+    Tensor key_bias;    // [B, Tk] additive (context mask), or undefined
+    Tensor score_bias;  // [B, Tq, Tk] additive (self-attention mask), or undefined
+    // Per sample: softmax(q·kᵀ)·v replaced by v itself (a skipped self-attention at LTX-2.3;
+    // Tq = Tk). Empty: none. The gates and to_out still apply.
+    std::vector<bool> value_only;
+    Tensor* gates = nullptr;  // receives the per-head gates 2·sigmoid(to_gate_logits(x)) [B, Tq, heads]
+};
+
+Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const AttentionKV& kv, const AttentionCall& call,
+                         float eps, Precision precision);
 
 // to_out(attention(q_norm(to_q(x)) rotated by q_rope, kv, key_bias)); x [B, Tq, query_dim].
 Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const AttentionKV& kv, const RopeTable* q_rope,

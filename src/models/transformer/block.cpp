@@ -6,6 +6,7 @@
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/norm.h"
 #include "models/transformer/modulation.h"
+#include "models/transformer/text_attention.h"
 
 namespace ltx2 {
 
@@ -28,27 +29,70 @@ Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
     return linear(h, w.proj_out.weight, w.proj_out.bias);
 }
 
-// Self-attention (AdaLN rows 0..2) and text cross-attention of one stream.
-void attention_part(const BlockStreamWeights& w, int index, StreamState& s, PerturbationType skip,
-                    const std::string& prefix, const BlockContext& ctx) {
-    const float eps = ctx.config.norm_eps;
+// Receives the per-head gates of an attention for the debug tap (null without a tap).
+Tensor* gates_for(const BlockContext& ctx, Tensor& gates) { return ctx.tap ? &gates : nullptr; }
+
+void tap_attention(const BlockContext& ctx, const std::string& name, const Tensor& out, const Tensor& gates) {
+    if (!ctx.tap) return;
+    ctx.tap(name + "_out", out);
+    if (gates.defined()) ctx.tap(name + "_gates", gates);
+}
+
+// Self-attention (AdaLN rows 0..2) of one stream. A skipped self-attention drops the update
+// (19B), or (semantics.skipped_attention_passes_value) passes the value projection through.
+void self_attention_part(const BlockStreamWeights& w, int index, StreamState& s, PerturbationType skip,
+                         const std::string& prefix, const BlockContext& ctx) {
     const int batch = int(s.x.size(0));
-    if (!ctx.perturbations.all_in_batch(skip, index, batch)) {
-        // (shift, scale, gate) = table[0:3] + mod[0:3]
-        Tensor n = modulated(rms(s.x, eps), w.scale_shift_table, s.modulation, 1, 0, 1, 0);
-        Tensor out = attention_forward(w.attn1, n, n, &s.rope, &s.rope, Tensor(), eps, ctx.precision);
-        if (ctx.tap) ctx.tap(fmt::format("block{}.{}attn1_out", index, prefix), out);
-        add_gated_where(s.x, out, ada_value(w.scale_shift_table, 2, s.modulation, 2),
-                        [&](int b) { return !ctx.perturbations.perturbed(b, skip, index); });
-    }
+    const bool pass_value = ctx.config.semantics.skipped_attention_passes_value;
+    if (!pass_value && ctx.perturbations.all_in_batch(skip, index, batch)) return;
+    // (shift, scale, gate) = table[0:3] + mod[0:3]
+    Tensor n = modulated(rms(s.x, ctx.config.norm_eps), w.scale_shift_table, s.modulation, 1, 0, 1, 0);
+    Tensor gates;
+    AttentionCall call;
+    call.q_rope = &s.rope;
+    call.score_bias = s.self_attention_bias;
+    call.gates = gates_for(ctx, gates);
+    if (pass_value)
+        for (int b = 0; b < batch; ++b) call.value_only.push_back(ctx.perturbations.perturbed(b, skip, index));
+    Tensor out = attention_forward(w.attn1, n, attention_kv(w.attn1, n, &s.rope, ctx.config.norm_eps), call,
+                                   ctx.config.norm_eps, ctx.precision);
+    tap_attention(ctx, fmt::format("block{}.{}attn1", index, prefix), out, gates);
+    const Tensor gate = ada_value(w.scale_shift_table, 2, s.modulation, 2);
+    if (pass_value)
+        add_gated_inplace(s.x, out, gate);
+    else
+        add_gated_where(s.x, out, gate, [&](int b) { return !ctx.perturbations.perturbed(b, skip, index); });
+}
+
+// Text cross-attention of one stream; with cross_attention_adaln its query is modulated by
+// AdaLN rows 6..8 (shift, scale, gate) and its key/value input by the prompt tables.
+void text_attention_part(const BlockStreamWeights& w, int index, StreamState& s, const std::string& prefix,
+                         const BlockContext& ctx) {
+    const float eps = ctx.config.norm_eps;
+    const bool adaln = ctx.config.cross_attention_adaln;
     const StreamTextContext& text = s.text();
     Tensor n = rms(s.x, eps);
-    Tensor out = size_t(index) < text.blocks.size()
-                     ? attention_forward(w.attn2, n, text.blocks[size_t(index)], nullptr, text.key_bias, eps,
-                                         ctx.precision)
-                     : attention_forward(w.attn2, n, text.context, nullptr, nullptr, text.key_bias, eps, ctx.precision);
-    if (ctx.tap) ctx.tap(fmt::format("block{}.{}attn2_out", index, prefix), out);
-    add_inplace(s.x, out);
+    if (adaln) n = modulated(std::move(n), w.scale_shift_table, s.modulation, 7, 6, 7, 6);
+    const AttentionKV kv = size_t(index) < text.blocks.size()
+                               ? text.blocks[size_t(index)]
+                               : text_attention_kv(w.attn2, w.prompt_scale_shift_table, s.prompt_modulation,
+                                                   text.context, eps);
+    Tensor gates;
+    AttentionCall call;
+    call.key_bias = text.key_bias;
+    call.gates = gates_for(ctx, gates);
+    Tensor out = attention_forward(w.attn2, n, kv, call, eps, ctx.precision);
+    tap_attention(ctx, fmt::format("block{}.{}attn2", index, prefix), out, gates);
+    if (adaln)
+        add_gated_inplace(s.x, out, ada_value(w.scale_shift_table, 8, s.modulation, 8));
+    else
+        add_inplace(s.x, out);
+}
+
+void attention_part(const BlockStreamWeights& w, int index, StreamState& s, PerturbationType skip,
+                    const std::string& prefix, const BlockContext& ctx) {
+    self_attention_part(w, index, s, skip, prefix, ctx);
+    text_attention_part(w, index, s, prefix, ctx);
 }
 
 // Feed-forward of one stream (AdaLN rows 3..5).
@@ -72,9 +116,13 @@ void av_cross_part(const AttentionWeights& attn, int index, StreamState& q, cons
                           scale_row + 1);
     Tensor ks = modulated(kv_normed.clone(), kv_table, kv.cross_scale_shift, scale_row, scale_row + 1, scale_row,
                           scale_row + 1);
-    Tensor out = attention_forward(attn, qs, ks, &q.cross_rope, &kv.cross_rope, Tensor(), ctx.config.norm_eps,
-                                   ctx.precision);
-    if (ctx.tap) ctx.tap(fmt::format("block{}.{}_out", index, name), out);
+    Tensor gates;
+    AttentionCall call;
+    call.q_rope = &q.cross_rope;
+    call.gates = gates_for(ctx, gates);
+    Tensor out = attention_forward(attn, qs, attention_kv(attn, ks, &kv.cross_rope, ctx.config.norm_eps), call,
+                                   ctx.config.norm_eps, ctx.precision);
+    tap_attention(ctx, fmt::format("block{}.{}", index, name), out, gates);
     add_gated_where(q.x, out, ada_value(q_table, 4, q.cross_gate, 0),
                     [&](int b) { return !ctx.perturbations.perturbed(b, skip, index); });
 }

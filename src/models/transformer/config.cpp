@@ -70,6 +70,9 @@ TransformerConfig parse_transformer_config(const json& config, const std::string
         s.check("av_cross_ada_norm", true);
     }
     s.check("use_middle_indices_grid", true);
+    // The video-only configurator carries the AV model's share_ff = false along without reading it.
+    if (!c.has_audio() && s.boolean("share_ff", false))
+        fail("{}: config key 'transformer.share_ff' is true, expected false", source);
 
     c.num_layers = s.integer("num_layers", 48);
     c.caption_channels = s.integer("caption_channels", 3840);
@@ -89,7 +92,10 @@ TransformerConfig parse_transformer_config(const json& config, const std::string
     // width and the transformer has no caption projection.
     c.caption_projection = !s.boolean("caption_proj_before_connector", false);
     c.video.ff_bias = s.boolean("ff_bias", true);
-    s.check("use_keyframes_abs_pos_embedding", false, "keyframe position embeddings are an LTX-2.5 feature");
+    if (s.boolean("use_keyframes_abs_pos_embedding", false))
+        fail("{}: config key 'transformer.use_keyframes_abs_pos_embedding' is true; keyframe position embeddings "
+             "are an LTX-2.5 feature this build does not run",
+             source);
 
     c.video.heads = s.integer("num_attention_heads", 32);
     c.video.head_dim = s.integer("attention_head_dim", 128);

@@ -49,6 +49,11 @@ struct TransformerConfig {
     ModelSemantics semantics;        // which reference commit the computation follows
 
     bool has_audio() const { return type == TransformerType::AudioVideo; }
+    // The block text cross-attention's key/value input is modulated by the prompt AdaLN of the
+    // per-sample sigma: its K/V are exact only for the sigma they were computed with.
+    bool text_kv_depends_on_sigma() const { return cross_attention_adaln && prompt_adaln; }
+    // Modality.sigma is an input: for the prompt AdaLN, or for the other stream's AV gate.
+    bool needs_sigma() const { return text_kv_depends_on_sigma() || (has_audio() && semantics.av_gate_from_other_sigma); }
     // Width of the AV cross-attention RoPE tables (audio_cross_attention_dim).
     int cross_rope_dim() const { return audio.context_dim; }
     // The AV cross-attention RoPE normaliser: max of both streams' time normalisers.

@@ -18,6 +18,10 @@ struct Modality {
     Tensor positions;     // [B, n_axes, T, 2] [start, end) bounds; F32, or BF16 as the bf16 pipeline has them
     Tensor context;       // [B, L, caption_channels] text features
     Tensor context_mask;  // undefined, or [B, L]: integer (1 keep, 0 drop) or an additive float bias
+    Tensor sigma;         // [B] the sample's noise level (LTX-2.3: prompt AdaLN and the other stream's AV gate)
+    // Undefined, or [B, T, T] self-attention weights in [0, 1] (LTX-2.3): ln(m) is added to the
+    // scores of this stream's self-attention, m <= 0 masks the key.
+    Tensor attention_mask;
     bool enabled = true;  // false: the stream is carried unchanged through every block
 };
 
@@ -26,12 +30,16 @@ struct Modality {
 using DebugTap = std::function<void(const std::string& name, const Tensor& value)>;
 
 // The text context of one stream after the caption projection, with the per-block K/V of
-// its text cross-attention. Depends only on the context, so a caller may compute it once
-// per generation and pass it to every step.
+// its text cross-attention. The context depends only on the text, so a caller may compute it
+// once per generation and pass it to every step. The K/V do too, unless the model modulates
+// them with the prompt AdaLN (TransformerConfig::text_kv_depends_on_sigma): then they hold for
+// the per-sample sigma they were built with (kv_sigma), and a step at another sigma computes
+// its own from the context.
 struct StreamTextContext {
     Tensor context;                  // [B, L, dim] projected
     Tensor key_bias;                 // [B, L] additive mask, or undefined
     std::vector<AttentionKV> blocks;  // attn2 K/V per block; empty: computed in each step
+    std::vector<float> kv_sigma;      // the sigma `blocks` were built with; empty: sigma-independent
 };
 
 struct TextContextCache {
@@ -44,7 +52,9 @@ struct StreamState {
     const StreamTextContext* cached_text = nullptr;  // the caller's cache, or
     StreamTextContext own_text;                      // computed for this call
     const StreamTextContext& text() const { return cached_text ? *cached_text : own_text; }
-    Tensor modulation;         // [B, Tt, 6·dim], Tt = T or 1
+    Tensor modulation;         // [B, Tt, rows·dim], Tt = T or 1, rows = TransformerConfig::adaln_rows()
+    Tensor prompt_modulation;  // [B, 1, 2·dim] text K/V shift, scale (cross_attention_adaln; zeros without prompt AdaLN)
+    Tensor self_attention_bias;  // [B, T, T] additive, or undefined
     Tensor embedded_timestep;  // [B, Tt, dim]
     RopeTable rope;
     // Audio+video model only.

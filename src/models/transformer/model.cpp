@@ -13,6 +13,7 @@
 #include "models/transformer/block.h"
 #include "models/transformer/modulation.h"
 #include "models/transformer/preprocess.h"
+#include "models/transformer/text_attention.h"
 
 namespace ltx2 {
 
@@ -71,32 +72,47 @@ void check_streams(const TransformerConfig& c, const Modality* video, const Moda
     if (!video) fail("transformer: a video input is required");  // no audio-only LTX-2 model exists
 }
 
+// A cache's per-block K/V are exact for this input: they do not depend on sigma, or were
+// built with exactly the input's per-sample sigma.
+bool cached_kv_holds(const StreamTextContext& cached, const Modality& m, const TransformerConfig& c) {
+    if (cached.blocks.empty() || !c.text_kv_depends_on_sigma()) return true;
+    return cached.kv_sigma == m.sigma.to_vector();
+}
+
 }  // namespace
 
 TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* audio) const {
     check_streams(config_, video, audio);
+    const TransformerConfig& c = config_;
     TextContextCache cache;
-    if (video) {
-        validate_modality(*video, video_ref(config_, *weights_), config_);
-        cache.video = project_text(*video, video_ref(config_, *weights_));
-    }
-    if (audio) {
-        validate_modality(*audio, audio_ref(config_, *weights_), config_);
-        cache.audio = project_text(*audio, audio_ref(config_, *weights_));
-    }
-    auto add_block = [&](const AttentionWeights& video_attn2, const AttentionWeights& audio_attn2) {
-        if (video) cache.video.blocks.push_back(attention_kv(video_attn2, cache.video.context, nullptr, config_.norm_eps));
-        if (audio) cache.audio.blocks.push_back(attention_kv(audio_attn2, cache.audio.context, nullptr, config_.norm_eps));
+    Tensor video_prompt, audio_prompt;
+    auto prepare = [&](const Modality& m, const StreamRef& s, StreamTextContext& text, Tensor& prompt) {
+        validate_modality(m, s, c);
+        text = project_text(m, s, c);
+        prompt = prompt_modulation(m, s, c);
+        if (c.text_kv_depends_on_sigma()) text.kv_sigma = m.sigma.to_vector();
+    };
+    if (video) prepare(*video, video_ref(c, *weights_), cache.video, video_prompt);
+    if (audio) prepare(*audio, audio_ref(c, *weights_), cache.audio, audio_prompt);
+    auto add_block = [&](const AttentionWeights& video_attn2, const Tensor& video_table,
+                         const AttentionWeights& audio_attn2, const Tensor& audio_table) {
+        if (video)
+            cache.video.blocks.push_back(
+                text_attention_kv(video_attn2, video_table, video_prompt, cache.video.context, c.norm_eps));
+        if (audio)
+            cache.audio.blocks.push_back(
+                text_attention_kv(audio_attn2, audio_table, audio_prompt, cache.audio.context, c.norm_eps));
     };
     if (!streams_blocks()) {
-        for (const BlockWeights& b : weights_->blocks) add_block(b.video.attn2, b.audio.attn2);
+        for (const BlockWeights& b : weights_->blocks)
+            add_block(b.video.attn2, b.video.prompt_scale_shift_table, b.audio.attn2, b.audio.prompt_scale_shift_table);
         return cache;
     }
     std::lock_guard lock(streamer_->mutex);
-    for (int i = 0; i < config_.num_layers; ++i) {
+    for (int i = 0; i < c.num_layers; ++i) {
         {
-            const BlockTextAttention a = load_block_text_attention(streamer_->store, config_, i, &streamer_->arena);
-            add_block(a.video, a.audio);
+            const BlockTextAttention a = load_block_text_attention(streamer_->store, c, i, &streamer_->arena);
+            add_block(a.video, a.video_prompt_table, a.audio, a.audio_prompt_table);
         }
         streamer_->arena.reset();
         if (streamer_->release_after_use) streamer_->store.release(transformer_block_prefix(i));
@@ -122,16 +138,21 @@ AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const 
     if (!perturbations.samples.empty() && int64_t(perturbations.samples.size()) != batch)
         fail("transformer: {} perturbation configs for a batch of {}", perturbations.samples.size(), batch);
 
-    auto prepare = [&](const Modality& m, const StreamRef& s, const StreamTextContext* cached) {
+    auto prepare = [&](const Modality& m, const StreamRef& s, const Modality* other, const StreamTextContext* cached) {
         validate_modality(m, s, c);
-        StreamState st = prepare_stream(m, s, c, tap);
+        StreamState st = prepare_stream(m, s, c, other, tap);
         if (cached && cached->context.defined()) {
             if (cached->context.size(0) != batch)
                 fail("transformer: the cached {} text context has batch {}, the input {}", s.name,
                      cached->context.size(0), batch);
-            st.cached_text = cached;
+            if (cached_kv_holds(*cached, m, c)) {
+                st.cached_text = cached;
+            } else {  // K/V built for another sigma: the context and mask still hold
+                st.own_text.context = cached->context;
+                st.own_text.key_bias = cached->key_bias;
+            }
         } else {
-            st.own_text = project_text(m, s);
+            st.own_text = project_text(m, s, c);
         }
         if (tap) {
             tap(std::string(s.name) + ".context_proj", st.text().context);
@@ -140,8 +161,8 @@ AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const 
         return st;
     };
     std::optional<StreamState> vs, as;
-    vs.emplace(prepare(*video, video_ref(c, *weights_), text ? &text->video : nullptr));
-    if (audio) as.emplace(prepare(*audio, audio_ref(c, *weights_), text ? &text->audio : nullptr));
+    vs.emplace(prepare(*video, video_ref(c, *weights_), audio, text ? &text->video : nullptr));
+    if (audio) as.emplace(prepare(*audio, audio_ref(c, *weights_), video, text ? &text->audio : nullptr));
 
     const BlockContext ctx{c, perturbations, precision(), tap};
     if (!streams_blocks()) {

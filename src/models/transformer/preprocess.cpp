@@ -1,6 +1,8 @@
 #include "models/transformer/preprocess.h"
 
+#include <algorithm>
 #include <cfloat>
+#include <cmath>
 
 #include "core/error.h"
 #include "kernels/cpu/elementwise.h"
@@ -36,6 +38,22 @@ Tensor mask_bias(const Tensor& mask, int64_t batch, int64_t length, const char* 
     return Tensor::from_f32({batch, length}, m);
 }
 
+// ln(max(m, FLT_MIN)) where m > 0, −FLT_MAX where m ≤ 0; [B, T, T].
+Tensor self_attention_bias(const Tensor& mask) {
+    std::vector<float> m = mask.to_vector();
+    for (float& v : m) v = v > 0.0f ? std::log(std::max(v, FLT_MIN)) : -FLT_MAX;
+    return Tensor::from_f32(mask.shape(), m);
+}
+
+const char* other_stream_name(const StreamRef& s) { return std::string(s.name) == "video" ? "audio" : "video"; }
+
+std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c, const char* stream) {
+    if (!m.sigma.defined())
+        fail("{} input: `sigma` is missing; {} needs the per-sample sigma (Modality.sigma)", stream,
+             c.semantics.name());
+    return scale_timesteps(m.sigma, c.timestep_scale_multiplier);
+}
+
 }  // namespace
 
 void validate_modality(const Modality& m, const StreamRef& s, const TransformerConfig& c) {
@@ -58,22 +76,45 @@ void validate_modality(const Modality& m, const StreamRef& s, const TransformerC
     if (m.timesteps.numel() != b * t && m.timesteps.numel() != b)
         fail("{} input: timesteps have shape {}, expected {} per-token or {} per-sample values", s.name,
              shape_str(m.timesteps.shape()), b * t, b);
-    if (m.context.dim() != 3 || m.context.size(0) != b || m.context.size(2) != c.caption_channels)
+    const int context_width = c.caption_projection ? c.caption_channels : sc.context_dim;
+    if (m.context.dim() != 3 || m.context.size(0) != b || m.context.size(2) != context_width)
         fail("{} input: context has shape {}, expected ({}, L, {})", s.name, shape_str(m.context.shape()), b,
-             c.caption_channels);
+             context_width);
+    if (c.needs_sigma() && !m.sigma.defined())
+        fail("{} input: `sigma` is missing; {} needs the per-sample sigma (Modality.sigma)", s.name,
+             c.semantics.name());
+    if (m.sigma.defined() && m.sigma.numel() != b)
+        fail("{} input: sigma has shape {}, expected ({},)", s.name, shape_str(m.sigma.shape()), b);
+    if (m.attention_mask.defined() &&
+        (m.attention_mask.dim() != 3 || m.attention_mask.size(0) != b || m.attention_mask.size(1) != t ||
+         m.attention_mask.size(2) != t))
+        fail("{} input: attention_mask has shape {}, expected ({}, {}, {})", s.name,
+             shape_str(m.attention_mask.shape()), b, t, t);
 }
 
-StreamTextContext project_text(const Modality& m, const StreamRef& s) {
+StreamTextContext project_text(const Modality& m, const StreamRef& s, const TransformerConfig& c) {
     const CaptionProjectionWeights& w = s.weights.caption_projection;
     StreamTextContext text;
-    Tensor h = linear(as_f32(m.context), w.linear_1.weight, w.linear_1.bias);
-    gelu_tanh_inplace(h);
-    text.context = linear(h, w.linear_2.weight, w.linear_2.bias);
+    if (c.caption_projection) {
+        Tensor h = linear(as_f32(m.context), w.linear_1.weight, w.linear_1.bias);
+        gelu_tanh_inplace(h);
+        text.context = linear(h, w.linear_2.weight, w.linear_2.bias);
+    } else {
+        text.context = as_f32(m.context);
+    }
     text.key_bias = mask_bias(m.context_mask, m.context.size(0), m.context.size(1), s.name);
     return text;
 }
 
-StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const DebugTap& tap) {
+Tensor prompt_modulation(const Modality& m, const StreamRef& s, const TransformerConfig& c) {
+    if (!c.cross_attention_adaln) return {};
+    const int64_t b = m.latent.size(0), d = s.config.dim();
+    if (!c.text_kv_depends_on_sigma()) return Tensor::zeros({b, 1, 2 * d});
+    return adaln_single(s.weights.prompt_adaln, scaled_sigma(m, c, s.name)).modulation.reshape({b, 1, 2 * d});
+}
+
+StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const Modality* other,
+                           const DebugTap& tap) {
     const std::string p = std::string(s.name) + ".";
     const StreamWeights& w = s.weights;
     const int64_t b = m.latent.size(0);
@@ -88,12 +129,20 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
     const std::vector<float> t = scale_timesteps(m.timesteps, c.timestep_scale_multiplier);
     const int64_t tt = int64_t(t.size()) / b;
     AdaLNOutput ada = adaln_single(w.adaln, t);
-    st.modulation = ada.modulation.reshape({b, tt, 6 * int64_t(d)});
+    st.modulation = ada.modulation.reshape({b, tt, int64_t(c.adaln_rows()) * d});
     st.embedded_timestep = ada.embedded.reshape({b, tt, int64_t(d)});
     if (tap) {
         tap(p + "timestep_sinusoid", ada.sinusoid);
         tap(p + "adaln_mod", st.modulation);
         tap(p + "embedded_timestep", st.embedded_timestep);
+    }
+    st.prompt_modulation = prompt_modulation(m, s, c);
+    if (tap && st.prompt_modulation.defined() && c.text_kv_depends_on_sigma())
+        tap(p + "prompt_adaln_mod", st.prompt_modulation);
+
+    if (m.attention_mask.defined()) {
+        st.self_attention_bias = self_attention_bias(m.attention_mask);
+        if (tap) tap(p + "self_attention_bias", st.self_attention_bias.unsqueeze(1));
     }
 
     st.rope = rope_table(m.positions, c.rope_spec(d, s.config.heads, s.config.max_pos, c.middle_indices));
@@ -104,16 +153,21 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
         Tensor time = m.positions.slice(1, 0, 1).contiguous();
         st.cross_rope = rope_table(time, c.rope_spec(c.cross_rope_dim(), s.config.heads, {c.cross_max_pos()}, true));
         AdaLNOutput ss = adaln_single(w.cross_scale_shift_adaln, t);
-        std::vector<float> tg = t;
-        const float factor = float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier);
-        for (float& v : tg) v = v * factor;
-        AdaLNOutput gate = adaln_single(w.cross_gate_adaln, tg);
         st.cross_scale_shift = ss.modulation.reshape({b, tt, 4 * int64_t(d)});
-        st.cross_gate = gate.modulation.reshape({b, tt, int64_t(d)});
+        // The gate's noise level: the stream's own timesteps, or (LTX-2.3) the other stream's
+        // per-sample sigma; σ·multiplier·(av_ca / multiplier) in float32 in that order.
+        const bool from_other = c.semantics.av_gate_from_other_sigma;
+        if (!from_other || other) {
+            std::vector<float> tg = from_other ? scaled_sigma(*other, c, other_stream_name(s)) : t;
+            const float factor = float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier);
+            for (float& v : tg) v = v * factor;
+            AdaLNOutput gate = adaln_single(w.cross_gate_adaln, tg);
+            st.cross_gate = gate.modulation.reshape({b, int64_t(tg.size()) / b, int64_t(d)});
+        }
         if (tap) {
             tap_rope(tap, p + "cross_rope", st.cross_rope);
             tap(p + "cross_scale_shift_mod", st.cross_scale_shift);
-            tap(p + "cross_gate_mod", st.cross_gate);
+            if (st.cross_gate.defined()) tap(p + "cross_gate_mod", st.cross_gate);
         }
     }
     return st;

@@ -20,10 +20,19 @@ struct StreamRef {
 // Checks a modality's tensors against the stream config; errors name the stream and tensor.
 void validate_modality(const Modality& m, const StreamRef& s, const TransformerConfig& c);
 
-// caption_projection(context) and the additive mask bias; no per-block K/V.
-StreamTextContext project_text(const Modality& m, const StreamRef& s);
+// caption_projection(context) (the context itself without one) and the additive mask bias;
+// no per-block K/V.
+StreamTextContext project_text(const Modality& m, const StreamRef& s, const TransformerConfig& c);
 
-// Everything but the text context (left to the caller: cached or projected).
-StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const DebugTap& tap);
+// [B, 1, 2·dim] shift and scale added to the prompt_scale_shift_tables for the text K/V
+// input: prompt_adaln_single(sigma · multiplier), zeros without the prompt AdaLN. Undefined
+// without cross_attention_adaln.
+Tensor prompt_modulation(const Modality& m, const StreamRef& s, const TransformerConfig& c);
+
+// Everything but the text context (left to the caller: cached or projected). `other` is the
+// other stream's input (null if absent): its sigma drives this stream's AV gate when
+// semantics.av_gate_from_other_sigma.
+StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const Modality* other,
+                           const DebugTap& tap);
 
 }  // namespace ltx2

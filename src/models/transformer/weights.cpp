@@ -36,8 +36,8 @@ public:
         return a;
     }
 
-    FeedForwardWeights feed_forward(const std::string& name, int dim) {
-        return {linear(name + ".net.0.proj", dim, 4 * dim), linear(name + ".net.2", 4 * dim, dim)};
+    FeedForwardWeights feed_forward(const std::string& name, int dim, bool bias) {
+        return {linear(name + ".net.0.proj", dim, 4 * dim, bias), linear(name + ".net.2", 4 * dim, dim, bias)};
     }
 
     AdaLNWeights adaln(const std::string& name, int dim, int coefficient) {
@@ -57,9 +57,12 @@ StreamWeights load_stream(Loader& l, const TransformerConfig& c, const StreamCon
     StreamWeights w;
     const int d = s.dim();
     w.patchify_proj = l.linear(p + "patchify_proj", s.in_channels, d);
-    w.adaln = l.adaln(p + "adaln_single", d, 6);
-    w.caption_projection.linear_1 = l.linear(p + "caption_projection.linear_1", c.caption_channels, d);
-    w.caption_projection.linear_2 = l.linear(p + "caption_projection.linear_2", d, d);
+    w.adaln = l.adaln(p + "adaln_single", d, c.adaln_rows());
+    if (c.text_kv_depends_on_sigma()) w.prompt_adaln = l.adaln(p + "prompt_adaln_single", d, 2);
+    if (c.caption_projection) {
+        w.caption_projection.linear_1 = l.linear(p + "caption_projection.linear_1", c.caption_channels, d);
+        w.caption_projection.linear_2 = l.linear(p + "caption_projection.linear_2", d, d);
+    }
     w.scale_shift_table = l.get(p + "scale_shift_table", {2, d});
     w.proj_out = l.linear(p + "proj_out", d, s.out_channels);
     if (c.has_audio()) {
@@ -75,8 +78,9 @@ BlockStreamWeights load_block_stream(Loader& l, const TransformerConfig& c, cons
     const int d = s.dim();
     w.attn1 = l.attention(b + p + "attn1", d, d, s.heads, s.head_dim, c.gated_attention);
     w.attn2 = l.attention(b + p + "attn2", d, s.context_dim, s.heads, s.head_dim, c.gated_attention);
-    w.ff = l.feed_forward(b + p + "ff", d);
-    w.scale_shift_table = l.get(b + p + "scale_shift_table", {6, d});
+    w.ff = l.feed_forward(b + p + "ff", d, s.ff_bias);
+    w.scale_shift_table = l.get(b + p + "scale_shift_table", {c.adaln_rows(), d});
+    if (c.cross_attention_adaln) w.prompt_scale_shift_table = l.get(b + p + "prompt_scale_shift_table", {2, d});
     return w;
 }
 
@@ -144,9 +148,13 @@ BlockTextAttention load_block_text_attention(const WeightStore& store, const Tra
     BlockTextAttention a;
     a.video = l.attention(b + "attn2", c.video.dim(), c.video.context_dim, c.video.heads, c.video.head_dim,
                           c.gated_attention);
-    if (c.has_audio())
+    if (c.cross_attention_adaln) a.video_prompt_table = l.get(b + "prompt_scale_shift_table", {2, c.video.dim()});
+    if (c.has_audio()) {
         a.audio = l.attention(b + "audio_attn2", c.audio.dim(), c.audio.context_dim, c.audio.heads,
                               c.audio.head_dim, c.gated_attention);
+        if (c.cross_attention_adaln)
+            a.audio_prompt_table = l.get(b + "audio_prompt_scale_shift_table", {2, c.audio.dim()});
+    }
     return a;
 }
 

@@ -43,8 +43,9 @@ struct CaptionProjectionWeights {
 // Everything of one stream outside the blocks.
 struct StreamWeights {
     LinearWeights patchify_proj;
-    AdaLNWeights adaln;
-    CaptionProjectionWeights caption_projection;
+    AdaLNWeights adaln;                           // adaln_rows() · dim
+    AdaLNWeights prompt_adaln;                    // 2 · dim; with cross_attention_adaln and prompt_adaln
+    CaptionProjectionWeights caption_projection;  // with caption_projection
     Tensor scale_shift_table;  // [2, dim] output modulation
     LinearWeights proj_out;
     // Audio+video model only.
@@ -57,7 +58,8 @@ struct BlockStreamWeights {
     AttentionWeights attn1;  // self-attention
     AttentionWeights attn2;  // text cross-attention
     FeedForwardWeights ff;
-    Tensor scale_shift_table;     // [6, dim]
+    Tensor scale_shift_table;     // [adaln_rows(), dim]
+    Tensor prompt_scale_shift_table;  // [2, dim] text K/V shift, scale (cross_attention_adaln)
     Tensor cross_scale_shift_table;  // [5, dim] scale_shift_table_a2v_ca_{video,audio} (AV only)
 };
 
@@ -70,6 +72,7 @@ struct BlockWeights {
 // The text cross-attentions of one block (what the text K/V cache needs).
 struct BlockTextAttention {
     AttentionWeights video, audio;
+    Tensor video_prompt_table, audio_prompt_table;  // prompt_scale_shift_table (cross_attention_adaln)
 };
 
 struct TransformerWeights {
