@@ -22,13 +22,17 @@ Modality modality_from_state(const LatentState& s, const Tensor& context, float 
     return m;
 }
 
-// The text K/V for one pair of contexts, made at the first call that needs it.
+// The text K/V for one pair of contexts, made at the first call that needs it. When the model
+// modulates them with sigma (LTX-2.3's prompt AdaLN) they are remade whenever the step's sigma
+// changes, so every pass of one step (CFG, STG, isolation) shares them; otherwise once.
 class LazyTextCache {
 public:
     LazyTextCache(const LTXModel& model, bool enabled) : model_(model), enabled_(enabled) {}
     const TextContextCache* get(const Modality& video, const Modality& audio) {
         if (!enabled_) return nullptr;
-        if (!cache_) cache_ = model_.prepare_text(&video, &audio);
+        const bool stale = cache_ && model_.config().text_kv_depends_on_sigma() &&
+                           cache_->video.kv_sigma != video.sigma.to_vector();
+        if (!cache_ || stale) cache_ = model_.prepare_text(&video, &audio);
         return &*cache_;
     }
 

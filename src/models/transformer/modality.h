@@ -14,7 +14,6 @@ namespace ltx2 {
 struct Modality {
     Tensor latent;        // [B, T, in_channels] patchified latent (F32; BF16 is widened)
     Tensor timesteps;     // per-token sigma: B·T values ([B, T] or [B, T, 1]), or one per sample ([B])
-    Tensor sigma;         // [B] the sample's noise level (LTX-2.3 semantics read it)
     Tensor positions;     // [B, n_axes, T, 2] [start, end) bounds; F32, or BF16 as the bf16 pipeline has them
     Tensor context;       // [B, L, caption_channels] text features
     Tensor context_mask;  // undefined, or [B, L]: integer (1 keep, 0 drop) or an additive float bias
