@@ -91,7 +91,8 @@ FeatureExtractor FeatureExtractor::load(const WeightStore& store, Precision prec
                kFeatureExtractorPrefix);
     ModelWeightLoader loader(store);
     const Tensor w = loader.get(name, stored.shape());
-    loader.reject_unused({}, "the text feature extractor V1 (aggregate_embed only)");
+    loader.reject_unused({}, fmt::format("the text feature extractor V1 under '{}' (aggregate_embed only)",
+                                         kFeatureExtractorPrefix));
     FeatureExtractor fe;
     fe.precision_ = precision;
     fe.weight_ = precision == Precision::F32 ? w.to(DType::F32) : w;

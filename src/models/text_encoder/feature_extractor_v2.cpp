@@ -97,7 +97,9 @@ FeatureExtractorV2 FeatureExtractorV2::load(const WeightStore& store, Precision 
                "{}: {}audio_aggregate_embed.weight takes {} features, but video_aggregate_embed.weight takes {} (both "
                "read the same Gemma hidden states)",
                store.describe(), kFeatureExtractorPrefix, fe.audio_.weight.size(1), fe.in_features());
-    loader.reject_unused({}, "the text feature extractor V2 (video_aggregate_embed, audio_aggregate_embed)");
+    loader.reject_unused({}, fmt::format("the text feature extractor V2 under '{}' (video_aggregate_embed and "
+                                         "audio_aggregate_embed only)",
+                                         kFeatureExtractorPrefix));
     return fe;
 }
 
