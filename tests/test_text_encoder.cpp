@@ -63,7 +63,9 @@ json tiny_config() {
 
 EmbeddingsConnector tiny_connector(Precision precision, const char* prefix = kVideoConnectorPrefix) {
     const WeightStore store = WeightStore::open(kModel, prefix);
-    return EmbeddingsConnector::load(store, parse_text_encoder_config(store.config(), store.describe()), precision);
+    const TextEncoderConfig config = parse_text_encoder_config(store.config(), store.describe());
+    return EmbeddingsConnector::load(
+        store, std::string(prefix) == kVideoConnectorPrefix ? config.video_connector : config.audio_connector, precision);
 }
 
 // A copy of the tiny model with its tensors and config edited.
@@ -84,7 +86,7 @@ std::string video(const std::string& name) { return kVideoConnectorPrefix + name
 
 EmbeddingsConnector load_connector(const std::string& path) {
     const WeightStore store = WeightStore::open(path, kVideoConnectorPrefix);
-    return EmbeddingsConnector::load(store, parse_text_encoder_config(store.config(), store.describe()),
+    return EmbeddingsConnector::load(store, parse_text_encoder_config(store.config(), store.describe()).video_connector,
                                      Precision::F32);
 }
 
@@ -198,6 +200,14 @@ TEST(FeatureExtractor, WeightErrors) {
     });
     expect_error([&] { FeatureExtractor::load(WeightStore::open(flat, kFeatureExtractorPrefix), Precision::F32); },
                  {"aggregate_embed.weight", "(2048,)", "expected [output width"});
+    // A tensor under the prefix that V1 does not read (here one of V2's) is refused by name.
+    TempDir dir4;
+    const std::string extra = write_variant(dir4, [](Tensors& t, json&) {
+        t["text_embedding_projection.video_aggregate_embed.weight"] = Tensor::zeros({16, 128});
+    });
+    expect_error([&] { FeatureExtractor::load(WeightStore::open(extra, kFeatureExtractorPrefix), Precision::F32); },
+                 {"1 unexpected tensor", "feature extractor V1 under 'text_embedding_projection.'",
+                  "'video_aggregate_embed.weight'"});
 }
 
 // ---- embeddings connector ----------------------------------------------------------------------
@@ -270,7 +280,7 @@ TEST(EmbeddingsConnector, WeightErrors) {
     expect_error([&] { load_with([](Tensors&, json& c) { c["transformer"]["connector_num_learnable_registers"] = 64; }); },
                  {"holds 128 registers", "connector_num_learnable_registers is 64"});
     expect_error([&] { load_with([](Tensors&, json& c) { c["transformer"]["connector_num_layers"] = 1; }); },
-                 {"unexpected connector tensor", "transformer_1d_blocks.1.", "1 layers"});
+                 {"unexpected tensor", "transformer_1d_blocks.1.", "1 layers"});
     expect_error([&] { load_with([](Tensors&, json& c) { c["transformer"]["connector_apply_gated_attention"] = true; }); },
                  {video("transformer_1d_blocks.0.attn1.to_gate_logits.weight"), "missing"});
 }
@@ -280,11 +290,16 @@ TEST(EmbeddingsConnector, WeightErrors) {
 static void expect_sizes(const TextEncoderConfig& c, int caption_channels, int heads, int head_dim, int layers,
                          int registers) {
     EXPECT_EQ(c.caption_channels, caption_channels);
-    EXPECT_EQ(c.connector_heads, heads);
-    EXPECT_EQ(c.connector_head_dim, head_dim);
-    EXPECT_EQ(c.connector_layers, layers);
-    EXPECT_EQ(c.connector_registers, registers);
-    EXPECT_EQ(c.connector_max_pos, 4096.0);
+    EXPECT_EQ(c.video_width, caption_channels);
+    EXPECT_EQ(c.audio_width, caption_channels);
+    EXPECT_EQ(c.feature_extractor, FeatureExtractorVersion::V1);
+    for (const ConnectorConfig& k : {c.video_connector, c.audio_connector}) {
+        EXPECT_EQ(k.heads, heads);
+        EXPECT_EQ(k.head_dim, head_dim);
+        EXPECT_EQ(k.layers, layers);
+        EXPECT_EQ(k.registers, registers);
+        EXPECT_EQ(k.max_pos, 4096.0);
+    }
 }
 
 TEST(TextEncoderConfig, TinyValuesAnd19BDefaults) {
@@ -292,13 +307,13 @@ TEST(TextEncoderConfig, TinyValuesAnd19BDefaults) {
     expect_sizes(t, 16, 2, 8, 2, 128);
     const TextEncoderConfig d = parse_text_encoder_config(json::object(), "x");
     expect_sizes(d, 3840, 30, 128, 2, 128);
-    EXPECT_EQ(d.rope_theta, 10000.0);
-    EXPECT_EQ(d.rope_layout, RopeLayout::Split);
-    EXPECT_TRUE(d.float64_frequencies);
-    EXPECT_FLOAT_EQ(d.norm_eps, 1e-6f);
-    EXPECT_FALSE(d.connector_gated_attention);
+    EXPECT_EQ(d.video_connector.rope_theta, 10000.0);
+    EXPECT_EQ(d.video_connector.rope_layout, RopeLayout::Split);
+    EXPECT_TRUE(d.video_connector.float64_frequencies);
+    EXPECT_FLOAT_EQ(d.video_connector.norm_eps, 1e-6f);
+    EXPECT_FALSE(d.video_connector.gated_attention);
 
-    const RopeSpec spec = t.connector_rope_spec();
+    const RopeSpec spec = t.video_connector.rope_spec();
     EXPECT_EQ(spec.dim, 16);
     EXPECT_EQ(spec.heads, 2);
     EXPECT_EQ(spec.max_pos, std::vector<double>{4096.0});
@@ -316,13 +331,13 @@ TEST(TextEncoderConfig, BadValuesNameTheKey) {
     expect_error([&] { parse_text_encoder_config(with("frequencies_precision", "float16"), "m"); },
                  {"frequencies_precision", "float16"});
     expect_error([&] { parse_text_encoder_config(with("connector_num_learnable_registers", 0), "m"); },
-                 {"connector_num_learnable_registers", "positive integer"});
+                 {"connector_num_learnable_registers", "integer >= 1"});
     expect_error([&] { parse_text_encoder_config(with("connector_num_attention_heads", 2.5), "m"); },
                  {"connector_num_attention_heads", "2.5"});
     expect_error([&] { parse_text_encoder_config(with("connector_num_layers", "two"), "m"); },
                  {"connector_num_layers", "\"two\""});
     expect_error([&] { parse_text_encoder_config(with("connector_positional_embedding_max_pos", json::array({4096, 2})), "m"); },
-                 {"connector_positional_embedding_max_pos", "one positive number"});
+                 {"connector_positional_embedding_max_pos", "a list of 1 positive numbers"});
     expect_error([&] { parse_text_encoder_config(with("norm_eps", -1), "m"); }, {"norm_eps", "positive number"});
     expect_error([&] { parse_text_encoder_config(with("positional_embedding_theta", 1), "m"); },
                  {"positional_embedding_theta", "other than 1"});
@@ -335,7 +350,7 @@ TEST(TextEncoderConfig, BadValuesNameTheKey) {
     odd["transformer"]["connector_attention_head_dim"] = 1;
     expect_error([&] { parse_text_encoder_config(odd, "m"); }, {"connector_attention_head_dim", "even"});
     expect_error([&] { parse_text_encoder_config(json::array(), "m"); }, {"m", "not a JSON object"});
-    expect_error([&] { parse_text_encoder_config(json{{"transformer", 3}}, "m"); }, {"'transformer' is not an object"});
+    expect_error([&] { parse_text_encoder_config(json{{"transformer", 3}}, "m"); }, {"'transformer' is 3, expected an object"});
 }
 
 // ---- masks -------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ TEST(TextEncoding, EncodePromptsMatchesTheGoldensInFloat32) {
     for (const char* name : {"video_context", "audio_context", "projected"}) {
         const Tensor& got = std::string(name) == "video_context"   ? encoded[0].video_context
                             : std::string(name) == "audio_context" ? encoded[0].audio_context
-                                                                   : encoded[0].projected;
+                                                                   : encoded[0].video_features;
         const auto check = ltx2::compare_tensors(name, got, io->tensor(std::string("out.") + name), 2e-5);
         EXPECT_TRUE(check.pass) << name << " rel " << check.rel_err;
     }
@@ -91,7 +91,7 @@ TEST(TextEncoding, RealTokensOnlyEqualsThePaddedReferenceComputation) {
         const auto check = ltx2::compare_tensors("state", real[l], padded_real_rows.back(), 1e-6);
         EXPECT_TRUE(check.pass) << "hidden state " << l << " rel " << check.rel_err;
     }
-    const ltx2::TextProjection text = ltx2::TextProjection::load(kLtx, ltx2::Precision::F32);
+    const ltx2::EmbeddingsProcessor text = ltx2::EmbeddingsProcessor::load(kLtx, ltx2::Precision::F32);
     const auto a = ltx2::project_prompt(text, tokens, real);
     const auto b = ltx2::project_prompt(text, tokens, padded_real_rows);
     EXPECT_TRUE(ltx2::compare_tensors("video", a.video_context, b.video_context, 1e-6).pass);

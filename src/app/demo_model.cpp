@@ -302,7 +302,9 @@ Tensors ltx_checkpoint_tensors(const json& config, const std::map<std::string, s
     append(out, fe, kFeatureExtractorPrefix);
     for (const char* prefix : {kVideoConnectorPrefix, kAudioConnectorPrefix}) {
         const WeightStore connector = demo_store(config);
-        (void)EmbeddingsConnector::load(connector, text, Precision::BF16);
+        const bool video = std::string(prefix) == kVideoConnectorPrefix;
+        (void)EmbeddingsConnector::load(connector, video ? text.video_connector : text.audio_connector,
+                                        Precision::BF16);
         append(out, connector, prefix);
     }
 

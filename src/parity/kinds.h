@@ -35,6 +35,10 @@ void parity_gemma3_hidden_states(ParityRun& run);            // gemma3.hidden_st
 void parity_ltx2_feature_extractor(ParityRun& run);          // ltx2.feature_extractor
 void parity_ltx2_embeddings_connector(ParityRun& run);       // ltx2.embeddings_connector
 void parity_ltx2_text_e2e(ParityRun& run);                   // ltx2.text_e2e
+void parity_ltx23_feature_extractor(ParityRun& run);         // ltx23.feature_extractor
+void parity_ltx23_embeddings_connector(ParityRun& run);      // ltx23.embeddings_connector
+void parity_ltx23_embeddings_processor(ParityRun& run);      // ltx23.embeddings_processor
+void parity_ltx23_text_e2e(ParityRun& run);                  // ltx23.text_e2e
 void parity_gguf_dequant(ParityRun& run);                    // gguf.dequant
 void parity_pipeline_distilled(ParityRun& run);              // pipeline.distilled
 void parity_pipeline_one_stage_cfg(ParityRun& run);          // pipeline.one_stage_cfg

@@ -14,17 +14,9 @@
 #include "models/gemma3/gguf_weights.h"
 #include "models/gemma3/tokenizer.h"
 #include "models/text_encoder/config.h"
+#include "models/text_encoder/padding.h"
 
 namespace ltx2 {
-
-TextProjection TextProjection::load(const std::string& ltx_checkpoint, Precision precision) {
-    const WeightStore fe_store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
-    const WeightStore video_store = WeightStore::open(ltx_checkpoint, kVideoConnectorPrefix);
-    const WeightStore audio_store = WeightStore::open(ltx_checkpoint, kAudioConnectorPrefix);
-    const TextEncoderConfig config = parse_text_encoder_config(video_store.config(), video_store.describe());
-    return {FeatureExtractor::load(fe_store, precision), EmbeddingsConnector::load(video_store, config, precision),
-            EmbeddingsConnector::load(audio_store, config, precision)};
-}
 
 std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptTokens& tokens) {
     const int64_t T = int64_t(tokens.ids.size()), V = tokens.real_tokens;
@@ -33,19 +25,20 @@ std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptT
     return gemma.hidden_states(std::span<const int64_t>(tokens.ids).subspan(size_t(T - V)), T - V);
 }
 
-EncodedPrompt project_prompt(const TextProjection& text, PromptTokens tokens, const std::vector<Tensor>& states) {
+EncodedPrompt project_prompt(const EmbeddingsProcessor& text, PromptTokens tokens, const std::vector<Tensor>& states) {
     const int64_t T = int64_t(tokens.ids.size());
-    const Tensor real = text.feature_extractor.project(states);  // [V, C]
-    const int64_t V = real.size(0);
+    const StreamFeatures real = text.features(states);  // [V, W] each
+    const int64_t V = real.video.size(0);
     LTX2_CHECK(V == tokens.real_tokens, "text projection: {} rows for {} real tokens", V, tokens.real_tokens);
 
     EncodedPrompt out;
-    out.projected = Tensor::zeros({1, T, real.size(1)});
-    out.projected.select(0, 0).slice(0, T - V, T).copy_from(real);
-    out.video_context = text.video_connector.forward(real, T).hidden_states.unsqueeze(0);
-    out.audio_context = text.audio_connector.forward(real, T).hidden_states.unsqueeze(0);
-    out.context_mask = Tensor::zeros({1, T}, DType::I64);
-    for (int64_t t = 0; t < T; ++t) out.context_mask.data<int64_t>()[t] = 1;
+    const StreamFeatures padding = text.padding_features();
+    out.video_features = left_padded_rows(real.video, padding.video, T);
+    out.audio_features = left_padded_rows(real.audio, padding.audio, T);
+    const StreamFeatures contexts = text.contexts(real, T);
+    out.video_context = contexts.video.unsqueeze(0);
+    out.audio_context = contexts.audio.unsqueeze(0);
+    out.context_mask = EmbeddingsProcessor::context_mask(T);
     out.tokens = std::move(tokens);
     return out;
 }
@@ -53,16 +46,19 @@ EncodedPrompt project_prompt(const TextProjection& text, PromptTokens tokens, co
 void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& gemma_source,
                                  const std::string& ltx_checkpoint) {
     const WeightStore store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
-    const Tensor weight = store.get("aggregate_embed.weight");
     const std::string ltx_source = store.describe();
-    LTX2_CHECK(weight.dim() == 2, "{}: text_embedding_projection.aggregate_embed.weight has shape {}, expected 2 dims",
-               ltx_source, shape_str(weight.shape()));
+    const bool v2 = store.has_config() &&
+                    parse_text_encoder_config(store.config(), ltx_source).feature_extractor == FeatureExtractorVersion::V2;
+    const std::string name = v2 ? "video_aggregate_embed" : "aggregate_embed";
+    const Tensor weight = store.get(name + ".weight");
+    LTX2_CHECK(weight.dim() == 2, "{}: {}{}.weight has shape {}, expected 2 dims", ltx_source, kFeatureExtractorPrefix,
+               name, shape_str(weight.shape()));
     const int64_t features = int64_t(gemma.hidden_size) * (gemma.num_hidden_layers + 1);
     if (features != weight.size(1))
-        fail(
-            "{}: text_embedding_projection.aggregate_embed takes {} features, but the Gemma model at {} gives {} "
-            "({} hidden states of width {}); LTX-2 19B needs Gemma 3 12B (49 x 3840)",
-            ltx_source, weight.size(1), gemma_source, features, gemma.num_hidden_layers + 1, gemma.hidden_size);
+        fail("{}: {}{} takes {} features, but the Gemma model at {} gives {} ({} hidden states of width {}); LTX "
+             "needs Gemma 3 12B (49 x 3840)",
+             ltx_source, kFeatureExtractorPrefix, name, weight.size(1), gemma_source, features,
+             gemma.num_hidden_layers + 1, gemma.hidden_size);
     if (gemma.hidden_size != gemma3_12b_config().hidden_size) return;  // a small test/demo model
     const std::vector<std::string> diffs = check_matches_12b(gemma);
     if (!diffs.empty())
@@ -102,7 +98,7 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
     }
     gguf.reset();  // Gemma's weights are unmapped here, before the projection stack loads
 
-    const TextProjection text = TextProjection::load(files.ltx_checkpoint, options.precision);
+    const EmbeddingsProcessor text = EmbeddingsProcessor::load(files.ltx_checkpoint, options.precision);
     std::vector<EncodedPrompt> out;
     for (size_t i = 0; i < prompts.size(); ++i) {
         progress("project", i);

@@ -1,8 +1,15 @@
 #pragma once
-// Prompt → LTX-2 text contexts: Gemma 3 tokenizer, Gemma 3 hidden states of the real tokens,
-// the feature extractor and the video/audio embeddings connectors. Stages load one after the
-// other: Gemma is released before the connectors load, and everything is released before the
+// Prompt → LTX text contexts: Gemma 3 tokenizer, Gemma 3 hidden states of the real tokens,
+// the feature extractor and the video/audio embeddings connectors (EmbeddingsProcessor; the
+// checkpoint's config selects LTX-2 19B or LTX-2.3 semantics). Stages load one after the other:
+// Gemma is released before the connectors load, and everything is released before the
 // transformer loads.
+//
+// What the transformer receives: LTX-2 19B: video and audio contexts [1, T, caption_channels]
+// (3840), which its caption projections map to the stream widths. LTX-2.3: the video context
+// at the video stream width (4096) and the audio context at the audio stream width (2048); the
+// 2.3 transformer has no caption projection (caption_proj_before_connector). Both: an all-ones
+// context mask [1, T] (registers count as real tokens).
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,26 +18,19 @@
 #include "kernels/cpu/attention.h"
 #include "models/gemma3/model.h"
 #include "models/gemma3/prompt_tokens.h"
-#include "models/text_encoder/embeddings_connector.h"
-#include "models/text_encoder/feature_extractor.h"
+#include "models/text_encoder/embeddings_processor.h"
 
 namespace ltx2 {
 
 struct EncodedPrompt {
     PromptTokens tokens;
-    Tensor projected;      // [1, T, C] F32: feature-extractor output, padding rows 0
-    Tensor video_context;  // [1, T, C] F32
-    Tensor audio_context;  // [1, T, C] F32
+    // Feature-extractor outputs in the reference's left-padded layout, [1, T, W] F32; padding
+    // rows hold the projection of zero features (19B: 0, one stream for both; 2.3: the bias).
+    Tensor video_features;
+    Tensor audio_features;
+    Tensor video_context;  // [1, T, Wv] F32 (19B: caption_channels; 2.3: the video stream width)
+    Tensor audio_context;  // [1, T, Wa] F32 (19B: caption_channels; 2.3: the audio stream width)
     Tensor context_mask;   // [1, T] I64, all ones (the registers count as real)
-};
-
-// The text stack of the LTX checkpoint, loaded together.
-struct TextProjection {
-    FeatureExtractor feature_extractor;
-    EmbeddingsConnector video_connector;
-    EmbeddingsConnector audio_connector;
-
-    static TextProjection load(const std::string& ltx_checkpoint, Precision precision);
 };
 
 // Hidden states of one prompt's real tokens (Gemma 3 on tokens.ids[T − V ..] at their
@@ -38,7 +38,7 @@ struct TextProjection {
 std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptTokens& tokens);
 
 // Feature extractor + connectors on the hidden states of the real tokens.
-EncodedPrompt project_prompt(const TextProjection& text, PromptTokens tokens, const std::vector<Tensor>& states);
+EncodedPrompt project_prompt(const EmbeddingsProcessor& text, PromptTokens tokens, const std::vector<Tensor>& states);
 
 // Checks, before anything heavy runs, that Gemma's hidden states fit the checkpoint's feature
 // extractor (D·(L+1) features), and warns when a Gemma of the 12B width differs from Gemma 3

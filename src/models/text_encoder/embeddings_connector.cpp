@@ -1,5 +1,7 @@
 #include "models/text_encoder/embeddings_connector.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -27,19 +29,19 @@ public:
     LinearWeights linear(const std::string& name, int64_t in, int64_t out) {
         return {get(name + ".weight", {out, in}), get(name + ".bias", {out})};
     }
-    ConnectorBlockWeights block(const std::string& name, const TextEncoderConfig& c) {
-        const int64_t C = c.connector_width();
+    ConnectorBlockWeights block(const std::string& name, const ConnectorConfig& c) {
+        const int64_t C = c.width();
         ConnectorBlockWeights b;
         AttentionWeights& a = b.attn1;
-        a.heads = c.connector_heads;
-        a.head_dim = c.connector_head_dim;
+        a.heads = c.heads;
+        a.head_dim = c.head_dim;
         a.to_q = linear(name + ".attn1.to_q", C, C);
         a.to_k = linear(name + ".attn1.to_k", C, C);
         a.to_v = linear(name + ".attn1.to_v", C, C);
         a.to_out = linear(name + ".attn1.to_out.0", C, C);
         a.q_norm = get(name + ".attn1.q_norm.weight", {C});
         a.k_norm = get(name + ".attn1.k_norm.weight", {C});
-        if (c.connector_gated_attention) a.to_gate_logits = linear(name + ".attn1.to_gate_logits", C, a.heads);
+        if (c.gated_attention) a.to_gate_logits = linear(name + ".attn1.to_gate_logits", C, a.heads);
         b.ff = {linear(name + ".ff.net.0.proj", C, 4 * C), linear(name + ".ff.net.2", 4 * C, C)};
         return b;
     }
@@ -67,6 +69,14 @@ Tensor per_head(const Tensor& table, const RopeTable& rope) {
 
 Tensor rms(const Tensor& x, float eps) { return rms_norm(x, Tensor(), eps); }
 
+// 2·sigmoid(to_gate_logits(x)) [1, T, heads]: the per-head factors gated attention applies.
+Tensor head_gates(const LinearWeights& gate, const Tensor& x) {
+    Tensor g = linear(x, gate.weight, gate.bias);
+    float* p = g.f32();
+    for (int64_t i = 0; i < g.numel(); ++i) p[i] = 2.0f / (1.0f + std::exp(-p[i]));
+    return g;
+}
+
 Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
     Tensor h = linear(x, w.proj_in.weight, w.proj_in.bias);
     gelu_tanh_inplace(h);
@@ -75,15 +85,15 @@ Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
 
 }  // namespace
 
-EmbeddingsConnector EmbeddingsConnector::load(const WeightStore& store, const TextEncoderConfig& config,
+EmbeddingsConnector EmbeddingsConnector::load(const WeightStore& store, const ConnectorConfig& config,
                                               Precision precision) {
-    const int64_t C = config.connector_width(), R = config.connector_registers;
+    const int64_t C = config.width(), R = config.registers;
     if (store.has("learnable_registers")) {  // explain a mismatch in the config's terms
         const Tensor stored = store.get("learnable_registers");
         LTX2_CHECK(stored.dim() == 2 && stored.size(1) == C,
-                   "{}: tensor 'learnable_registers' has shape {}: its rows must be connector_num_attention_heads x "
-                   "connector_attention_head_dim = {} x {} = {} wide",
-                   store.describe(), shape_str(stored.shape()), config.connector_heads, config.connector_head_dim, C);
+                   "{}: tensor 'learnable_registers' has shape {}: its rows must be the configured connector heads x "
+                   "head dim = {} x {} = {} wide",
+                   store.describe(), shape_str(stored.shape()), config.heads, config.head_dim, C);
         LTX2_CHECK(stored.size(0) == R,
                    "{}: tensor 'learnable_registers' holds {} registers, but connector_num_learnable_registers is {}",
                    store.describe(), stored.size(0), R);
@@ -94,15 +104,10 @@ EmbeddingsConnector EmbeddingsConnector::load(const WeightStore& store, const Te
     c.config_ = config;
     c.precision_ = precision;
     c.registers_ = l.get("learnable_registers", {R, C});
-    for (int i = 0; i < config.connector_layers; ++i)
+    for (int i = 0; i < config.layers; ++i)
         c.blocks_.push_back(l.block(fmt::format("transformer_1d_blocks.{}", i), config));
-
-    std::string unexpected;
-    for (const std::string& name : store.unused_names())
-        if (name.rfind("transformer_1d_blocks.", 0) == 0) unexpected += (unexpected.empty() ? "'" : ", '") + name + "'";
-    LTX2_CHECK(unexpected.empty(),
-               "{}: unexpected connector tensor(s) {} (the config gives {} layers{})", store.describe(), unexpected,
-               config.connector_layers, config.connector_gated_attention ? ", gated attention" : ", no gated attention");
+    l.reject_unused({}, fmt::format("an embeddings connector of {} layers (connector_num_layers) with{} gated attention",
+                                    config.layers, config.gated_attention ? "" : "out"));
     return c;
 }
 
@@ -127,7 +132,7 @@ ConnectorOutput EmbeddingsConnector::forward(const Tensor& real_rows, int64_t to
     Tensor positions = Tensor::zeros({1, 1, T});
     float* row_index = positions.f32();
     for (int64_t p = 0; p < T; ++p) row_index[p] = float(p);
-    const RopeTable rope = rope_table(positions, config_.connector_rope_spec());
+    const RopeTable rope = rope_table(positions, config_.rope_spec());
     if (tap) {
         tap("rope_cos", per_head(rope.cos, rope));
         tap("rope_sin", per_head(rope.sin, rope));
@@ -136,6 +141,8 @@ ConnectorOutput EmbeddingsConnector::forward(const Tensor& real_rows, int64_t to
     for (size_t i = 0; i < blocks_.size(); ++i) {
         const ConnectorBlockWeights& b = blocks_[i];
         const Tensor n = rms(x, eps);
+        if (tap && b.attn1.to_gate_logits.weight.defined())
+            tap(fmt::format("block{}_gates", i), head_gates(b.attn1.to_gate_logits, n));
         add_inplace(x, attention_forward(b.attn1, n, n, &rope, &rope, Tensor(), eps, precision_));
         add_inplace(x, feed_forward(b.ff, rms(x, eps)));
         if (tap) tap(fmt::format("block_output.{}", i), x);

@@ -24,4 +24,16 @@ int64_t left_padded_real_rows(const Tensor& mask, const std::string& what) {
     return T - first_real;
 }
 
+Tensor left_padded_rows(const Tensor& rows, const Tensor& padding_row, int64_t T) {
+    const int64_t V = rows.size(0), W = rows.size(1);
+    LTX2_CHECK(V <= T && padding_row.numel() == W, "left padding: {} rows of width {} into {} rows, padding row of {}",
+               V, W, T, padding_row.numel());
+    Tensor out = Tensor::zeros({1, T, W});
+    Tensor r = out.select(0, 0);
+    const Tensor pad = padding_row.reshape({W});
+    for (int64_t t = 0; t < T - V; ++t) r.select(0, t).copy_from(pad);
+    r.slice(0, T - V, T).copy_from(rows);
+    return out;
+}
+
 }  // namespace ltx2

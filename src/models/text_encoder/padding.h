@@ -11,4 +11,8 @@ namespace ltx2 {
 // the mask must read 0…0 1…1. `what` names the mask in errors.
 int64_t left_padded_real_rows(const Tensor& mask, const std::string& what);
 
+// The reference's left-padded layout of per-row values: [1, T, W] with `padding_row` [W] in the
+// first T − V rows, then `rows` [V, W] F32.
+Tensor left_padded_rows(const Tensor& rows, const Tensor& padding_row, int64_t T);
+
 }  // namespace ltx2
