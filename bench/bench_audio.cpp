@@ -234,9 +234,9 @@ int main(int argc, char** argv) {
 
         const double g_vae = audio_vae_gflop(vae_manifest, vc, als.shape());
         std::printf("\nbest of %d; real-time factor = audio seconds / wall seconds\n", reps);
-        std::printf("%-26s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
+        std::printf("%-32s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
         auto row = [&](const char* name, double t, double g) {
-            std::printf("%-26s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
+            std::printf("%-32s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
         };
         row("audio VAE decode", best_vae, g_vae);
         for (const Bench& b : vocoders) {
