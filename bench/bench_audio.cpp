@@ -1,5 +1,6 @@
 // The audio half of LTX-2 decoding at full size: the audio VAE decoder (latent -> log-mel)
-// and the vocoder (log-mel -> 24 kHz stereo waveform), with random bf16 weights written from
+// and the vocoders (log-mel -> 24 kHz stereo waveform for LTX-2 19B; BigVGAN v2 to 16 kHz plus
+// bandwidth extension to 48 kHz for LTX-2.3), with random bf16 weights written from
 // the tensor manifests to temporary checkpoints (deleted afterwards). The latent length for a
 // clip of --seconds is derived as the pipelines do: video frames 8k+1 at 24 fps, then
 // audio_latent_shape_from_video. Reports wall time per stage (best of --reps), the real-time
@@ -29,23 +30,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Fan-in of a conv weight; the vocoder's transposed convolutions ("ups.i", [Cin, Cout, k],
-// stride r) see Cin·k/r inputs per output sample.
-double fan_in(const std::string& name, const Shape& s, const std::vector<int>& upsample_rates) {
-    const std::string ups = "vocoder.ups.";
-    if (name.rfind(ups, 0) != 0) return conv_fan_in(s);
+// Fan-in of a conv weight; a vocoder generator's transposed convolutions ("[PREFIX]ups.i",
+// [Cin, Cout, k], stride r) see Cin·k/r inputs per output sample.
+double fan_in(const std::string& name, const Shape& s, const VocoderConfig* c) {
+    const size_t at = name.find(".ups.");
+    if (c == nullptr || at == std::string::npos) return conv_fan_in(s);
+    const bool bwe = name.rfind("vocoder.bwe_generator.", 0) == 0;
+    const std::vector<int>& rates = bwe ? c->bwe->generator.upsample_rates : c->vocoder.upsample_rates;
     double k = 1;
     for (size_t d = 2; d < s.size(); ++d) k *= double(s[d]);
-    const int i = std::stoi(name.substr(ups.size()));
-    return double(s[0]) * k / double(upsample_rates.at(size_t(i)));
+    const int i = std::stoi(name.substr(at + 5));
+    return double(s[0]) * k / double(rates.at(size_t(i)));
 }
 
 // Every tensor of a manifest except names containing `skip`.
 std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, const std::string& skip,
-                                                           const std::vector<int>& upsample_rates, uint64_t seed) {
+                                                           const VocoderConfig* vocoder, uint64_t seed) {
     return random_conv_model_weights(
         manifest, [&](const std::string& name) { return skip.empty() || name.find(skip) == std::string::npos; },
-        [&](const std::string& name, const Shape& s) { return fan_in(name, s, upsample_rates); }, seed);
+        [&](const std::string& name, const Shape& s) { return fan_in(name, s, vocoder); }, seed);
 }
 
 nlohmann::json read_manifest(const std::string& path) {
@@ -54,11 +57,15 @@ nlohmann::json read_manifest(const std::string& path) {
     return nlohmann::json::parse(in);
 }
 
-std::string write_model(const nlohmann::json& manifest, const std::string& skip, const std::vector<int>& rates,
-                        const fs::path& file, uint64_t seed) {
+nlohmann::json manifest_config(const nlohmann::json& manifest) {
     nlohmann::json config = manifest.at("config_metadata");
-    if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
-    write_safetensors(file.string(), random_weights(manifest, skip, rates, seed), {{"config", config.dump()}});
+    return config.is_string() ? nlohmann::json::parse(config.get<std::string>()) : config;
+}
+
+std::string write_model(const nlohmann::json& manifest, const std::string& skip, const VocoderConfig* vocoder,
+                        const fs::path& file, uint64_t seed) {
+    write_safetensors(file.string(), random_weights(manifest, skip, vocoder, seed),
+                      {{"config", manifest_config(manifest).dump()}});
     return file.string();
 }
 
@@ -91,9 +98,11 @@ double audio_vae_gflop(const nlohmann::json& manifest, const AudioVaeConfig& c, 
     return flop / 1e9;
 }
 
-// Same for the vocoder: conv_pre at the mel length, ups.i / resblocks of stage i at the length
-// after upsample i, conv_post at the output length.
-double vocoder_gflop(const nlohmann::json& manifest, const VocoderConfig& c, int64_t mel_frames) {
+// Same for one vocoder generator (tensors under `prefix`): conv_pre at the mel length, ups.i /
+// resblocks of stage i at the length after upsample i, conv_post (and the anti-aliased
+// activations' 2x-rate filtering, ignored here) at the output length.
+double generator_gflop(const nlohmann::json& manifest, const VocoderGeneratorConfig& c, const std::string& prefix,
+                       int64_t mel_frames) {
     std::vector<double> len(static_cast<size_t>(c.num_upsamples()) + 1);
     len[0] = double(mel_frames);
     for (int i = 0; i < c.num_upsamples(); ++i) len[size_t(i) + 1] = len[size_t(i)] * c.upsample_rates[size_t(i)];
@@ -101,16 +110,25 @@ double vocoder_gflop(const nlohmann::json& manifest, const VocoderConfig& c, int
     for (const auto& t : manifest.at("tensors")) {
         std::string name = t.at("name");
         Shape s = t.at("shape").get<Shape>();
-        if (!name.ends_with(".weight") || s.size() != 3) continue;
+        if (name.rfind(prefix, 0) != 0 || !name.ends_with(".weight") || s.size() != 3) continue;
+        name = name.substr(prefix.size());
         const double macs_per_out = double(s[0]) * double(s[1]) * double(s[2]);
         double l = len.back();
-        if (name == "vocoder.conv_pre.weight") l = len[0];
-        else if (name.rfind("vocoder.ups.", 0) == 0) l = len[size_t(std::stoi(name.substr(12)))];  // input length
-        else if (name.rfind("vocoder.resblocks.", 0) == 0)
-            l = len[size_t(std::stoi(name.substr(18)) / c.num_kernels()) + 1];
+        if (name == "conv_pre.weight") l = len[0];
+        else if (name.rfind("ups.", 0) == 0) l = len[size_t(std::stoi(name.substr(4)))];  // input length
+        else if (name.rfind("resblocks.", 0) == 0) l = len[size_t(std::stoi(name.substr(10)) / c.num_kernels()) + 1];
         flop += 2.0 * macs_per_out * l;
     }
     return flop / 1e9;
+}
+
+// The whole vocoder; with bandwidth extension the second generator runs at one mel frame per hop.
+double vocoder_gflop(const nlohmann::json& manifest, const VocoderConfig& c, int64_t mel_frames) {
+    if (!c.bwe) return generator_gflop(manifest, c.vocoder, "vocoder.", mel_frames);
+    const int64_t samples = mel_frames * c.vocoder.upsample_factor();
+    const int64_t bwe_frames = (samples + c.bwe->hop_length - 1) / c.bwe->hop_length;
+    return generator_gflop(manifest, c.vocoder, "vocoder.vocoder.", mel_frames) +
+           generator_gflop(manifest, c.bwe->generator, "vocoder.bwe_generator.", bwe_frames);
 }
 
 void check_finite(const Tensor& t, const char* what) {
@@ -122,9 +140,10 @@ void check_finite(const Tensor& t, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Times the full-size LTX-2 audio VAE decoder and vocoder (random bf16 weights)."};
-    const std::string manifests = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/";
-    std::string vae_manifest_path = manifests + "audio_vae.json", voc_manifest_path = manifests + "vocoder.json";
+    CLI::App app{"Times the full-size LTX-2 audio VAE decoder and the LTX-2 / LTX-2.3 vocoders (random bf16 weights)."};
+    const std::string golden = std::string(LTX2_SOURCE_DIR) + "/tests/golden/";
+    std::string vae_manifest_path = golden + "manifest/audio_vae.json", voc_manifest_path = golden + "manifest/vocoder.json";
+    std::string bwe_manifest_path = golden + "ltx23/manifest/vocoder.json";
     double seconds = 5.0, fps = 24.0;
     int reps = 3;
     std::string tmp = fs::temp_directory_path().string();
@@ -133,27 +152,41 @@ int main(int argc, char** argv) {
     app.add_option("--reps", reps, "timed repetitions (best is kept)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
     app.add_option("--vae-manifest", vae_manifest_path, "tensor manifest of the audio VAE");
-    app.add_option("--vocoder-manifest", voc_manifest_path, "tensor manifest of the vocoder");
+    app.add_option("--vocoder-manifest", voc_manifest_path, "tensor manifest of the LTX-2 (19B) HiFi-GAN vocoder");
+    app.add_option("--bwe-vocoder-manifest", bwe_manifest_path,
+                   "tensor manifest of the LTX-2.3 BigVGAN-v2 + bandwidth-extension vocoder ('' skips it)");
     CLI11_PARSE(app, argc, argv);
 
     try {
         LTX2_CHECK(seconds > 0 && fps > 0 && reps >= 1, "need --seconds > 0, --fps > 0, --reps >= 1");
         const nlohmann::json vae_manifest = read_manifest(vae_manifest_path);
-        const nlohmann::json voc_manifest = read_manifest(voc_manifest_path);
         std::printf("threads: %d\n", omp_get_max_threads());
+
+        struct Bench {
+            std::string name, manifest_path, file;
+            nlohmann::json manifest;
+            Vocoder vocoder;
+            double best = 1e30;
+            Tensor wave;
+        };
+        std::vector<Bench> vocoders;
+        vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors"});
+        if (!bwe_manifest_path.empty())
+            vocoders.push_back({"vocoder (2.3, BWE 48k)", bwe_manifest_path, "ltx2_bench_audio_vocoder_bwe.safetensors"});
 
         const fs::path dir(tmp);
         std::fprintf(stderr, "writing random-weight checkpoints to %s ...\n", tmp.c_str());
-        const std::string vae_path = write_model(vae_manifest, ".encoder.", {}, dir / "ltx2_bench_audio_vae.safetensors", 7);
-        nlohmann::json voc_config = voc_manifest.at("config_metadata");
-        if (voc_config.is_string()) voc_config = nlohmann::json::parse(voc_config.get<std::string>());
-        const VocoderConfig voc_defaults = parse_vocoder_config(voc_config, voc_manifest_path);
-        const std::string voc_path = write_model(voc_manifest, "", voc_defaults.upsample_rates,
-                                                 dir / "ltx2_bench_audio_vocoder.safetensors", 1007);
+        const std::string vae_path = write_model(vae_manifest, ".encoder.", nullptr, dir / "ltx2_bench_audio_vae.safetensors", 7);
+        uint64_t seed = 1007;
+        for (Bench& b : vocoders) {
+            b.manifest = read_manifest(b.manifest_path);
+            const VocoderConfig config = parse_vocoder_config(manifest_config(b.manifest), b.manifest_path);
+            b.file = write_model(b.manifest, "", &config, dir / b.file, seed++);
+        }
 
         auto t_load = Clock::now();
         const AudioDecoder decoder = AudioDecoder::load(WeightStore::open(vae_path, "audio_vae."));
-        const Vocoder vocoder = Vocoder::load(WeightStore::open(voc_path, "vocoder."));
+        for (Bench& b : vocoders) b.vocoder = Vocoder::load(WeightStore::open(b.file, "vocoder."));
         const double load_s = seconds_since(t_load);
         const AudioVaeConfig& vc = decoder.config();
 
@@ -166,65 +199,75 @@ int main(int argc, char** argv) {
         std::printf("clip: %lld video frames at %.0f fps = %.3f s\n", (long long)video_frames, fps,
                     double(video_frames) / fps);
         std::printf("audio latent: %s\n", shape_str(als.shape()).c_str());
-        std::printf("weights: load (mmap) %.2f s\n", load_s);
+        std::printf("weights: load (mmap; the BWE vocoder converts to float32) %.2f s\n", load_s);
 
-        double best_vae = 1e30, best_voc = 1e30, best_total = 1e30;
-        Tensor mel, wave;
+        double best_vae = 1e30;
+        Tensor mel;
         for (int r = 0; r < reps; ++r) {
             auto t0 = Clock::now();
             mel = decoder.forward(latent);
             const double t_vae = seconds_since(t0);
-            auto t1 = Clock::now();
-            wave = vocoder.forward(mel);
-            const double t_voc = seconds_since(t1);
             check_finite(mel, "audio VAE");
-            check_finite(wave, "vocoder");
             best_vae = std::min(best_vae, t_vae);
-            best_voc = std::min(best_voc, t_voc);
-            best_total = std::min(best_total, t_vae + t_voc);
-            std::fprintf(stderr, "rep %d: VAE %.3f s, vocoder %.3f s\n", r + 1, t_vae, t_voc);
+            std::fprintf(stderr, "rep %d: VAE %.3f s", r + 1, t_vae);
+            for (Bench& b : vocoders) {
+                auto t1 = Clock::now();
+                b.wave = b.vocoder.forward(mel);
+                const double t = seconds_since(t1);
+                check_finite(b.wave, b.name.c_str());
+                b.best = std::min(b.best, t);
+                std::fprintf(stderr, ", %s %.3f s", b.name.c_str(), t);
+            }
+            std::fprintf(stderr, "\n");
         }
         fs::remove(vae_path);
-        fs::remove(voc_path);
+        for (const Bench& b : vocoders) fs::remove(b.file);
 
-        const int rate = vocoder.output_sample_rate();
-        const int64_t samples = wave.size(-1);
-        const double audio_s = double(samples) / double(rate);
         std::printf("mel: %s\n", shape_str(mel.shape()).c_str());
-        std::printf("waveform: %s = %lld samples per channel at %d Hz = %.3f s\n", shape_str(wave.shape()).c_str(),
-                    (long long)samples, rate, audio_s);
+        for (const Bench& b : vocoders) {
+            const int64_t samples = b.wave.size(-1);
+            std::printf("%s waveform: %s = %lld samples per channel at %d Hz = %.3f s\n", b.name.c_str(),
+                        shape_str(b.wave.shape()).c_str(), (long long)samples, b.vocoder.output_sample_rate(),
+                        double(samples) / b.vocoder.output_sample_rate());
+        }
+        const double audio_s = double(vocoders[0].wave.size(-1)) / vocoders[0].vocoder.output_sample_rate();
 
         const double g_vae = audio_vae_gflop(vae_manifest, vc, als.shape());
-        const double g_voc = vocoder_gflop(voc_manifest, vocoder.config(), mel.size(2));
         std::printf("\nbest of %d; real-time factor = audio seconds / wall seconds\n", reps);
-        std::printf("%-22s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
+        std::printf("%-32s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
         auto row = [&](const char* name, double t, double g) {
-            std::printf("%-22s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
+            std::printf("%-32s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
         };
         row("audio VAE decode", best_vae, g_vae);
-        row("vocoder", best_voc, g_voc);
-        row("total", best_total, g_vae + g_voc);
+        for (const Bench& b : vocoders) {
+            const double g = vocoder_gflop(b.manifest, b.vocoder.config(), mel.size(2));
+            row(b.name.c_str(), b.best, g);
+            row(("VAE + " + b.name).c_str(), best_vae + b.best, g_vae + g);
+        }
 
-        // One more vocoder run, stamped at its taps: where the vocoder's time goes, per stage.
-        std::vector<std::pair<std::string, double>> stamps;
-        auto t_tap = Clock::now();
-        vocoder.forward(mel, [&](const std::string& name, const Tensor&) {
-            stamps.emplace_back(name, seconds_since(t_tap));
-        });
-        stamps.emplace_back("end (resblocks of the last stage, conv_post, tanh)", seconds_since(t_tap));
-        std::printf("\nvocoder breakdown (one extra run, time between taps; the step to after_ups.{i+1}\n"
-                    "is stage i's resblocks plus upsample i+1, the step to conv_post is the last stage's):\n");
-        double prev = 0;
-        for (const auto& [name, t] : stamps) {
-            std::printf("  %-52s +%.3f s\n", name.c_str(), t - prev);
-            prev = t;
+        // One more run of each vocoder, stamped at its taps: where its time goes, per stage.
+        for (const Bench& b : vocoders) {
+            std::vector<std::pair<std::string, double>> stamps;
+            auto t_tap = Clock::now();
+            b.vocoder.forward(mel, [&](const std::string& name, const Tensor&) {
+                stamps.emplace_back(name, seconds_since(t_tap));
+            });
+            stamps.emplace_back("end", seconds_since(t_tap));
+            std::printf("\n%s breakdown (one extra run, time between taps; the step to after_ups.{i+1}\n"
+                        "is stage i's resblocks plus upsample i+1):\n", b.name.c_str());
+            double prev = 0;
+            for (const auto& [name, t] : stamps) {
+                std::printf("  %-52s +%.3f s\n", name.c_str(), t - prev);
+                prev = t;
+            }
+            double peak_abs = 0, sum_sq = 0;
+            for (float x : b.wave.to_vector()) {
+                peak_abs = std::max(peak_abs, double(std::fabs(x)));
+                sum_sq += double(x) * x;
+            }
+            std::printf("waveform peak |x| %.3f, rms %.3f (finite)\n", peak_abs,
+                        std::sqrt(sum_sq / double(b.wave.numel())));
         }
-        double peak_abs = 0, sum_sq = 0;
-        for (float x : wave.to_vector()) {
-            peak_abs = std::max(peak_abs, double(std::fabs(x)));
-            sum_sq += double(x) * x;
-        }
-        std::printf("waveform peak |x| %.3f, rms %.3f (finite)\n", peak_abs, std::sqrt(sum_sq / double(wave.numel())));
         std::printf("\npeak RSS: %.2f GiB\n", double(peak_rss_bytes()) / (1024.0 * 1024.0 * 1024.0));
     } catch (const Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

@@ -84,6 +84,33 @@ TEST(AudioVaeConfig, ParsesTinyAndRejectsUnsupported) {
     expect_error([&] { parse_audio_vae_config(json{{"transformer", json::object()}}, "x.safetensors"); }, {"'audio_vae'"});
 }
 
+// Every section of the nested audio_vae config refuses a key this build does not know.
+TEST(AudioVaeConfig, UnknownKeysAreRefusedNamingThem) {
+    const std::vector<std::vector<std::string>> sections = {
+        {}, {"model"}, {"model", "params"}, {"model", "params", "ddconfig"}, {"preprocessing"}, {"preprocessing", "stft"},
+        {"preprocessing", "mel"}};
+    for (const auto& path : sections) {
+        json j = tiny_config();
+        json* s = &j["audio_vae"];
+        std::string key = "audio_vae";
+        for (const std::string& p : path) {
+            s = &(*s)[p];
+            key += "." + p;
+        }
+        (*s)["use_flash_vae"] = true;
+        expect_error([&] { parse_audio_vae_config(j, "x.safetensors"); },
+                     {"x.safetensors", "unknown config key", "'" + key + ".use_flash_vae'"});
+    }
+    // The real 19B / LTX-2.3 sections parse.
+    for (const char* manifest : {"/manifest/audio_vae.json", "/ltx23/manifest/audio_vae.json"}) {
+        std::ifstream in(std::string(LTX2_GOLDEN_DIR) + manifest);
+        ASSERT_TRUE(in) << manifest;
+        const AudioVaeConfig c = parse_audio_vae_config(json::parse(in).at("config_metadata"), manifest);
+        EXPECT_EQ(c.ch, 128);
+        EXPECT_EQ(c.mel_bins, 64);
+    }
+}
+
 TEST(AudioVaeWeights, WrongShapeNamesTheTensor) {
     const WeightStore store = WeightStore::open(kDecoderModel, "audio_vae.");
     AudioVaeConfig c = audio_vae_config(store);

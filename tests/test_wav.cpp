@@ -404,8 +404,8 @@ TEST(AudioLength, NonCausalVaeAndOtherVocoder) {
     AudioVaeConfig vae;
     vae.causal = false;
     VocoderConfig voc;
-    voc.upsample_rates = {8, 8, 2, 2};  // 256 samples per mel frame
-    voc.output_sample_rate = 22050;
+    voc.vocoder.upsample_rates = {8, 8, 2, 2};  // 256 samples per mel frame
+    voc.vocoder.output_sample_rate = 22050;
     // 121 @ 24: T 126, M = 4 * 126 = 504 (no causal trim), S = 504 * 256 = 129024.
     const AudioLength l = audio_length_for_video(121, 24.0, vae, voc);
     EXPECT_EQ(l.latent_frames, 126);

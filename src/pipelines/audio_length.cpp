@@ -21,7 +21,7 @@ AudioLength audio_length_for_video(int64_t num_frames, double fps, const AudioVa
     r.latent_frames = audio_latent_frames(num_frames, fps);
     r.mel_frames = vae.decoded_frames(int(r.latent_frames));
     r.samples = r.mel_frames * int64_t(vocoder.upsample_factor());
-    r.sample_rate = vocoder.output_sample_rate;
+    r.sample_rate = vocoder.output_sample_rate();
     return r;
 }
 

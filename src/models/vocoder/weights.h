@@ -1,5 +1,7 @@
 #pragma once
-// The vocoder's weights under their official names (prefix `vocoder.` mapped by the store).
+// The vocoder's weights under their official names (prefix `vocoder.` mapped by the store):
+// `conv_pre`, `ups.{i}`, `resblocks.{j}`, `conv_post` (+ `act_post`) for the 19B flat form;
+// `vocoder.*`, `bwe_generator.*` and the `mel_stft.*` buffers for the LTX-2.3 BWE form.
 #include <cstddef>
 #include <vector>
 
@@ -11,26 +13,49 @@ namespace ltx2 {
 
 struct VocoderConv {
     Tensor weight;  // Conv1d [Cout, Cin, k]; ConvTranspose1d [Cin, Cout, k]
-    Tensor bias;    // [Cout]
+    Tensor bias;    // [Cout]; undefined for a conv without bias
+};
+
+// Activation1d(SnakeBeta(C)): the per-channel log-scale parameters and the checkpoint's
+// anti-aliasing filters (read from the file, never recomputed).
+struct VocoderAct1d {
+    Tensor alpha;          // [C] log α
+    Tensor beta;           // [C] log β
+    Tensor up_filter;      // [1, 1, K] UpSample1d.filter
+    Tensor down_filter;    // [1, 1, K] DownSample1d.lowpass.filter
 };
 
 struct VocoderResBlockWeights {
     int kernel_size = 0;
-    std::vector<int> dilations;      // one per conv of convs1 (type 1) / convs (type 2)
-    std::vector<VocoderConv> convs1;  // type 1: dilated convs; type 2: `convs`
-    std::vector<VocoderConv> convs2;  // type 1 only: undilated convs
+    std::vector<int> dilations;       // one per conv of convs1 (type 1 / AMP1) / convs (type 2)
+    std::vector<VocoderConv> convs1;  // type 1 / AMP1: dilated convs; type 2: `convs`
+    std::vector<VocoderConv> convs2;  // type 1 / AMP1: undilated convs
+    std::vector<VocoderAct1d> acts1;  // AMP1: before each convs1
+    std::vector<VocoderAct1d> acts2;  // AMP1: before each convs2
+};
+
+// One generator.
+struct VocoderGeneratorWeights {
+    VocoderConv conv_pre;
+    std::vector<VocoderConv> ups;                   // one per upsample stage
+    std::vector<VocoderResBlockWeights> resblocks;  // stage i, kernel j at i * num_kernels + j
+    VocoderAct1d act_post;                          // AMP1 only
+    VocoderConv conv_post;
 };
 
 struct VocoderWeights {
-    VocoderConv conv_pre;
-    std::vector<VocoderConv> ups;                      // one per upsample stage
-    std::vector<VocoderResBlockWeights> resblocks;     // stage i, kernel j at i * num_kernels + j
-    VocoderConv conv_post;
+    VocoderGeneratorWeights vocoder;
+    // BWE form only.
+    VocoderGeneratorWeights bwe_generator;
+    Tensor stft_forward_basis;  // [n_fft + 2, 1, n_fft]: windowed cos rows, then −sin rows
+    Tensor mel_basis;           // [num_mels, n_fft / 2 + 1]
     size_t tensor_count = 0;
     bool bf16 = false;  // any weight stored as BF16
 };
 
-// Loads and shape-checks every tensor the configuration implies.
+// Loads and shape-checks every tensor the configuration implies, and refuses a file holding
+// tensors the model does not use. The BWE model's weights come as F32: the reference runs it
+// in float32 whatever the stored dtype.
 VocoderWeights load_vocoder_weights(const WeightStore& store, const VocoderConfig& config);
 
 }  // namespace ltx2

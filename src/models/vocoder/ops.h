@@ -1,0 +1,39 @@
+#pragma once
+// The vocoder's signal-processing pieces (BigVGAN v2 activations, windowed-sinc resampling,
+// the causal log-mel of the bandwidth extension). Waveforms / activations are F32 [B, C, L].
+#include <cstdint>
+
+#include "core/tensor.h"
+#include "models/vocoder/weights.h"
+
+namespace ltx2::vocoder_ops {
+
+// In place: x + 1/(exp(log_beta) + 1e-9) · sin(x · exp(log_alpha))², per channel (SnakeBeta with
+// log-scale parameters). x F32 contiguous [B, C, L]; log_alpha / log_beta F32 [C].
+void snake_beta_inplace(Tensor& x, const Tensor& log_alpha, const Tensor& log_beta);
+
+// Upsampling by `ratio` with a [1, 1, K] low-pass filter applied to every channel: replicate-pad
+// `pad` samples at both ends, ratio · conv_transpose1d(stride ratio), then drop `crop_left` /
+// `crop_right` samples.
+Tensor sinc_upsample(const Tensor& x, const Tensor& filter, int ratio, int64_t pad, int64_t crop_left,
+                     int64_t crop_right);
+
+// Anti-aliased SnakeBeta (Activation1d): 2x up with the stored kaiser-sinc filter, SnakeBeta,
+// 2x down (replicate pad, strided low-pass) with the stored low-pass filter.
+Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act);
+
+// The [1, 1, 2·w·ratio + 1] Hann-windowed sinc of torchaudio-style resampling (rolloff 0.99,
+// lowpass width 6, w = ceil(6 / 0.99)), computed in float32 like the reference's buffer.
+Tensor hann_sinc_filter(int ratio);
+// The 43-tap (ratio 3) resampler of the bandwidth extension, its padding and crops.
+Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio);
+
+// log(clamp(mel_basis · |STFT(x)|, 1e-5)) of every waveform row, the STFT causal (left-padded by
+// n_fft − hop) with the stored [2F, 1, n_fft] basis (F cos rows, then F −sin rows).
+// x [B, C, L] (L a multiple of hop) -> [B, C, num_mels, L / hop].
+Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop);
+
+// In place: clamp(x, lo, hi).
+void clamp_inplace(Tensor& x, float lo, float hi);
+
+}  // namespace ltx2::vocoder_ops
