@@ -130,17 +130,4 @@ TEST(VideoVae23Weights, OtherModelVersionsAreRefused) {
     expect_error([&] { VideoDecoder::load(WeightStore::open(path, "vae.")); }, {"v25.safetensors", "2.5.0"});
 }
 
-// The real LTX-2.3 layout (from the manifest) as a sparse BF16 file: decoder + encoder use every tensor.
-TEST(VideoVae23Weights, FullSizeManifest) {
-    TempDir dir("ltx2-vvae23");
-    const auto [path, count] = ltx2::test::write_manifest_checkpoint("../ltx23/video_vae/manifest.json", dir);
-    ASSERT_EQ(count, 170u);
-    const WeightStore store = WeightStore::open(path, "vae.");
-    const VideoDecoder d = VideoDecoder::load(store);
-    const VideoEncoder e = VideoEncoder::load(store);
-    EXPECT_EQ(d.config().decoder_first_channels(), 1024);
-    const std::vector<std::string> unused = store.unused_names();
-    EXPECT_TRUE(unused.empty()) << unused.size() << " unused, first: " << unused.front();
-}
-
 }  // namespace
