@@ -1,5 +1,6 @@
 // The LTX-2 video VAE decoder at full size (the 19B checkpoint's decoder: 1024/512/256/128
-// channels, three depth-to-space 2x2x2 stages, 4x4 unpatchify), with random bf16 weights
+// channels, three depth-to-space 2x2x2 stages, 4x4 unpatchify; or, with --manifest naming the
+// LTX-2.3 manifest, its 1024/512/512/256/128 decoder with zero padding), with random bf16 weights
 // written from the tensor manifest to a temporary checkpoint (encoder tensors skipped; deleted
 // afterwards). Two cases: a 4x8x12 latent (25 frames of 256x384) decoded untiled, and a
 // 16x16x24 latent (121 frames of 512x768) decoded tiled with the tiling that choose_tiling picks
@@ -41,22 +42,26 @@ std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json&
 }
 
 // Multiply-adds x2 of every decoder convolution for one latent [B, C, F, H, W], from the
-// manifest's weight shapes. Grid level l (after l depth-to-space stages) is
-// (F_l, H·2^l, W·2^l) with F_l = 2F_{l-1} − 1 (the causal first frame is dropped); every conv
-// keeps its input's grid (replicate/reflect padding), a compress_all conv runs before its
-// upsample, conv_out at the last level (before the 4x4 unpatchify).
+// manifest's weight shapes. A block's grid is the latent's after the upsamplers before it: a
+// time-doubling one maps F to 2F − 1 (the causal first frame is dropped), a space-doubling one
+// doubles H and W. Every conv keeps its input's grid, an upsampler's conv runs before its
+// depth-to-space, conv_out at the last grid (before the 4x4 unpatchify).
 double decoder_gflop(const nlohmann::json& manifest, const VideoVaeConfig& c, const Shape& latent) {
     const auto& blocks = c.decoder_blocks;
-    std::vector<int> level_of_block(blocks.size());
-    int level = 0;
+    struct Grid {
+        int t = 0, s = 0;  // time / space doublings so far
+    };
+    std::vector<Grid> grid_of_block(blocks.size());
+    Grid level;
     for (size_t i = 0; i < blocks.size(); ++i) {
-        level_of_block[i] = level;
-        if (blocks[i].kind == VaeBlockKind::CompressAll) ++level;
+        grid_of_block[i] = level;
+        if (blocks[i].time_stride() == 2) ++level.t;
+        if (blocks[i].space_stride() == 2) ++level.s;
     }
-    auto voxels = [&](int l) {
+    auto voxels = [&](Grid g) {
         double f = double(latent[2]);
-        for (int i = 0; i < l; ++i) f = 2 * f - 1;
-        return double(latent[0]) * f * double(latent[3] << l) * double(latent[4] << l);
+        for (int i = 0; i < g.t; ++i) f = 2 * f - 1;
+        return double(latent[0]) * f * double(latent[3] << g.s) * double(latent[4] << g.s);
     };
     double flop = 0;
     const std::string dec = "vae.decoder.";
@@ -65,9 +70,9 @@ double decoder_gflop(const nlohmann::json& manifest, const VideoVaeConfig& c, co
         Shape s = t.at("shape").get<Shape>();
         if (name.rfind(dec, 0) != 0 || !name.ends_with(".weight") || s.size() != 5) continue;
         const std::string rest = name.substr(dec.size());
-        int l = 0;  // conv_in
+        Grid l;  // conv_in
         if (rest.rfind("conv_out", 0) == 0) l = level;
-        else if (rest.rfind("up_blocks.", 0) == 0) l = level_of_block.at(size_t(std::stoi(rest.substr(10))));
+        else if (rest.rfind("up_blocks.", 0) == 0) l = grid_of_block.at(size_t(std::stoi(rest.substr(10))));
         double macs = 1;
         for (int64_t d : s) macs *= double(d);
         flop += 2.0 * macs * voxels(l);

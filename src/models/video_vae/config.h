@@ -1,6 +1,8 @@
 #pragma once
-// LTX-2 video VAE configuration, parsed from the `vae` section of the checkpoint's `config`
-// metadata (the keys and defaults the official configurators read).
+// LTX-2 / LTX-2.3 video VAE configuration, parsed from the `vae` section of the checkpoint's
+// `config` metadata (the keys and defaults the official configurators read). The two releases
+// differ only in what their sections say: LTX-2.3 writes `decoder_base_channels`,
+// `spatial_padding_mode` and channel-reducing compress_time / compress_space upsamplers.
 #include <string>
 #include <vector>
 
@@ -11,8 +13,10 @@
 namespace ltx2 {
 
 enum class VaeBlockKind {
-    ResX,            // res_x: num_layers residual blocks, width unchanged
-    CompressAll,     // decoder compress_all: depth-to-space 2x in time, height, width
+    ResX,              // res_x: num_layers residual blocks, width unchanged
+    CompressTime,      // decoder compress_time: depth-to-space (2, 1, 1)
+    CompressSpace,     // decoder compress_space: depth-to-space (1, 2, 2)
+    CompressAll,       // decoder compress_all: depth-to-space (2, 2, 2)
     CompressSpaceRes,  // encoder compress_space_res: space-to-depth (1, 2, 2)
     CompressTimeRes,   // encoder compress_time_res: space-to-depth (2, 1, 1)
     CompressAllRes,    // encoder compress_all_res: space-to-depth (2, 2, 2)
@@ -22,8 +26,13 @@ struct VaeBlockSpec {
     VaeBlockKind kind = VaeBlockKind::ResX;
     std::string name;    // as written in the config ("res_x", ...)
     int num_layers = 1;  // res_x
-    int multiplier = 1;  // compress_*: decoder default 1, encoder default 2
-    bool residual = false;  // decoder compress_all
+    // compress_*: the decoder divides the width by it (default 1), the encoder multiplies it (default 2).
+    int multiplier = 1;
+    bool residual = false;  // decoder upsamplers
+
+    // The (time, space) stride of a compress block; (1, 1) for res_x.
+    int time_stride() const;
+    int space_stride() const;
 };
 
 struct VideoVaeConfig {
@@ -31,6 +40,9 @@ struct VideoVaeConfig {
     int out_channels = 3;
     int latent_channels = 128;
     int patch_size = 4;
+    // Width after the last decoder upsampler (`decoder_base_channels`; files without the key,
+    // the LTX-2 ones, size the decoder from latent_channels as their reference did).
+    int decoder_base_channels = 128;
     bool causal_decoder = false;
     bool timestep_conditioning = true;  // the reference default when the key is absent
     PadMode encoder_padding = PadMode::Constant;  // "zeros"
@@ -38,7 +50,7 @@ struct VideoVaeConfig {
     std::vector<VaeBlockSpec> encoder_blocks;  // in listed (execution) order
     std::vector<VaeBlockSpec> decoder_blocks;  // in execution order (the config list reversed)
 
-    // Width of the decoder's conv_in output.
+    // Width of the decoder's conv_in output: decoder_base_channels × every upsampler's multiplier.
     int decoder_first_channels() const;
     // Pixel frames / rows / columns a latent decodes to.
     static constexpr int kTimeFactor = 8;

@@ -9,6 +9,7 @@
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/linear.h"
+#include "models/model_version.h"
 #include "models/transformer/timestep.h"
 #include "models/weight_loader.h"
 
@@ -17,6 +18,8 @@ namespace ltx2 {
 namespace {
 
 // ---- weights ----------------------------------------------------------------------------
+
+constexpr const char* kStats = "per_channel_statistics.";
 
 class Loader : public ModelWeightLoader {
 public:
@@ -35,11 +38,18 @@ public:
                 get(p + "linear_2.weight", {dim, dim}), get(p + "linear_2.bias", {dim}, true)};
     }
     VideoVaeStatistics stats(int ch) {
-        // Stored with the two used statistics but unused by the reference: accepted (shape-checked) and ignored.
-        for (const char* unused : {"channel", "mean-of-stds", "mean-of-stds_over_std-of-means"})
-            store_.get_optional(std::string("per_channel_statistics.") + unused, {ch});
-        return {get("per_channel_statistics.std-of-means", {ch}, true),
-                get("per_channel_statistics.mean-of-means", {ch}, true)};
+        VideoVaeStatistics st{get(std::string(kStats) + "std-of-means", {ch}, true),
+                              get(std::string(kStats) + "mean-of-means", {ch}, true)};
+        // Other statistics files carry (LTX-2: channel, mean-of-stds, ...) are not used by the
+        // reference, which loads them non-strictly: taken as read so reject_unused() passes them.
+        for (const std::string& name : store_.names())
+            if (name.rfind(kStats, 0) == 0) (void)store_.get(name);
+        return st;
+    }
+    // Fails naming every tensor of the file no load step asked for; `other_side` ("encoder.")
+    // belongs to the VAE's other half in a shared file.
+    void reject_unused_except(const std::string& other_side, const std::string& model) const {
+        reject_unused({other_side}, model);
     }
     VideoVaeBlock res_x(const std::string& name, const VaeBlockSpec& spec, int channels, bool conditioned) {
         VideoVaeBlock b;
@@ -143,24 +153,26 @@ Tensor res_layer(const Tensor& x, const VideoVaeResLayer& l, const Tensor* ada, 
     return h;
 }
 
-// Depth-to-space 2x2x2 with the first output frame dropped: channel c·8 + dt·4 + dh·2 + dw of
-// [B, 8C, F, H, W] -> channel c at (2f+dt, 2h+dh, 2w+dw); out [B, C, 2F-1, 2H, 2W].
-Tensor depth_to_space_drop_first(const Tensor& x_in) {
+// Depth-to-space with strides (st, ss, ss): channel c·P + (dt·ss + dh)·ss + dw of [B, C·P, F, H, W]
+// (P = st·ss²) -> channel c at (st·f + dt, ss·h + dh, ss·w + dw); a time-doubling stride drops
+// the first output frame. out [B, C, st·F − (st − 1), ss·H, ss·W].
+Tensor depth_to_space(const Tensor& x_in, int st, int ss) {
     const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), C8 = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = C8 / 8;
-    const int64_t OF = 2 * F - 1, OH = 2 * H, OW = 2 * W;
+    const int64_t P = int64_t(st) * ss * ss;
+    const int64_t B = x.size(0), CP = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = CP / P;
+    const int64_t drop = st - 1, OF = st * F - drop, OH = ss * H, OW = ss * W;
     Tensor out = Tensor::zeros({B, C, OF, OH, OW});
     const float* s = x.f32();
     float* o = out.f32();
     for (int64_t b = 0; b < B; ++b)
         for (int64_t c = 0; c < C; ++c)
-            for (int64_t t = 1; t < 2 * F; ++t)
+            for (int64_t t = drop; t < st * F; ++t)
                 for (int64_t r = 0; r < OH; ++r) {
-                    const int64_t f = t / 2, dt = t % 2, h = r / 2, dh = r % 2;
-                    float* orow = o + (((b * C + c) * OF + (t - 1)) * OH + r) * OW;
+                    const int64_t f = t / st, dt = t % st, h = r / ss, dh = r % ss;
+                    float* orow = o + (((b * C + c) * OF + (t - drop)) * OH + r) * OW;
                     for (int64_t col = 0; col < OW; ++col) {
-                        const int64_t ch = c * 8 + dt * 4 + dh * 2 + col % 2;
-                        orow[col] = s[(((b * C8 + ch) * F + f) * H + h) * W + col / 2];
+                        const int64_t ch = c * P + (dt * ss + dh) * ss + col % ss;
+                        orow[col] = s[(((b * CP + ch) * F + f) * H + h) * W + col / ss];
                     }
                 }
     return out;
@@ -245,6 +257,7 @@ void tap_if(const VideoVaeTap& tap, const std::string& name, const Tensor& t) {
 }  // namespace
 
 VideoVaeConfig video_vae_config(const WeightStore& store) {
+    (void)model_semantics(store);  // refuses model versions this build does not run
     return parse_video_vae_config(store.config(), store.describe());
 }
 
@@ -265,12 +278,13 @@ VideoDecoder VideoDecoder::load(const WeightStore& store, const VideoVaeConfig& 
         const std::string name = fmt::format("decoder.up_blocks.{}", i);
         if (spec.kind == VaeBlockKind::ResX) {
             d.blocks_.push_back(l.res_x(name, spec, width, cond));
-        } else {  // CompressAll
+        } else {  // an upsampler: conv to stride-volume × width / multiplier, then depth-to-space
+            const int volume = spec.time_stride() * spec.space_stride() * spec.space_stride();
             VideoVaeBlock b;
             b.spec = spec;
             b.in_channels = width;
             b.out_channels = width / spec.multiplier;
-            b.conv = l.conv(name + ".conv", width, 8 * width / spec.multiplier);
+            b.conv = l.conv(name + ".conv", width, volume * width / spec.multiplier);
             width = b.out_channels;
             d.blocks_.push_back(b);
         }
@@ -282,6 +296,7 @@ VideoDecoder VideoDecoder::load(const WeightStore& store, const VideoVaeConfig& 
         d.last_time_embedder_ = l.embedder("decoder.last_time_embedder", 2 * width);
         d.last_scale_shift_table_ = l.get("decoder.last_scale_shift_table", {2, width}, true);
     }
+    l.reject_unused_except("encoder.", "the video VAE decoder");
     return d;
 }
 
@@ -348,9 +363,11 @@ Tensor VideoDecoder::decode(const Tensor& latent_in, const DecodeOptions& opt) c
                 x = res_layer(x, l, cond ? &ada : nullptr, c.causal_decoder, c.decoder_padding);
             }
         } else {
-            Tensor h = depth_to_space_drop_first(causal_conv(x, b.conv, c.causal_decoder, c.decoder_padding));
+            const int st = b.spec.time_stride(), ss = b.spec.space_stride();
+            Tensor h = depth_to_space(causal_conv(x, b.conv, c.causal_decoder, c.decoder_padding), st, ss);
             if (b.spec.residual) {
-                const Tensor r = depth_to_space_drop_first(x);  // [B, C/8, ...]
+                // The input rearranged the same way, its channels repeated to the output width.
+                const Tensor r = depth_to_space(x, st, ss);
                 const int64_t RC = r.size(1), OC = h.size(1), S = h.numel() / (B * OC);
                 float* hp = h.f32();
                 const float* rp = r.f32();
@@ -396,9 +413,7 @@ VideoEncoder VideoEncoder::load(const WeightStore& store, const VideoVaeConfig& 
         if (spec.kind == VaeBlockKind::ResX) {
             e.blocks_.push_back(l.res_x(name, spec, width, false));
         } else {
-            const int P = spec.kind == VaeBlockKind::CompressAllRes ? 8
-                          : spec.kind == VaeBlockKind::CompressSpaceRes ? 4
-                                                                          : 2;
+            const int P = spec.time_stride() * spec.space_stride() * spec.space_stride();
             VideoVaeBlock b;
             b.spec = spec;
             b.in_channels = width;
@@ -412,6 +427,7 @@ VideoEncoder VideoEncoder::load(const WeightStore& store, const VideoVaeConfig& 
         }
     }
     e.conv_out = l.conv("encoder.conv_out", width, c.latent_channels + 1);
+    l.reject_unused_except("decoder.", "the video VAE encoder");
     return e;
 }
 
@@ -421,7 +437,7 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, Fram
     check_5d(video_in, c.in_channels, what, "video");
     int64_t space = c.patch_size;
     for (const VaeBlockSpec& s : c.encoder_blocks)
-        if (s.kind == VaeBlockKind::CompressSpaceRes || s.kind == VaeBlockKind::CompressAllRes) space *= 2;
+        space *= s.space_stride();
     if (video_in.size(3) % space != 0 || video_in.size(4) % space != 0)
         fail("{}: video has shape {}; height and width must be multiples of {}", what, shape_str(video_in.shape()),
              space);
@@ -439,8 +455,7 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, Fram
         if (b.spec.kind == VaeBlockKind::ResX) {
             for (const VideoVaeResLayer& l : b.layers) x = res_layer(x, l, nullptr, true, c.encoder_padding);
         } else {
-            const int st = b.spec.kind == VaeBlockKind::CompressSpaceRes ? 1 : 2;
-            const int ss = b.spec.kind == VaeBlockKind::CompressTimeRes ? 1 : 2;
+            const int st = b.spec.time_stride(), ss = b.spec.space_stride();
             if (st == 2) x = pad_nd(x, {1, 0, 0}, {0, 0, 0}, PadMode::Replicate);
             if (x.size(2) % st != 0)
                 fail("{}: block {} ({}) gets {} frames (after repeating the first), not divisible by {}", what, i,
@@ -474,22 +489,42 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, Fram
 
 // ---- post-processing ------------------------------------------------------------------------
 
-Tensor frames_to_uint8(const Tensor& video_in) {
+namespace {
+
+// Batch item 0 of video [B, 3, F, H, W] as F32 [3, F, H, W].
+Tensor first_video(const Tensor& video_in, const char* what) {
     if (!video_in.defined() || video_in.dim() != 5 || video_in.size(1) != 3)
-        fail("frames_to_uint8: video has shape {}, expected (batch, 3, frames, height, width)",
+        fail("{}: video has shape {}, expected (batch, 3, frames, height, width)", what,
              video_in.defined() ? shape_str(video_in.shape()) : "undefined");
-    const Tensor v = video_in.select(0, 0).to(DType::F32);  // [3, F, H, W]
+    return video_in.select(0, 0).to(DType::F32);
+}
+
+float unit_rgb(float x) {
+    const float y = (x + 1.0f) / 2.0f;
+    return std::isnan(y) ? 0.f : std::clamp(y, 0.0f, 1.0f);
+}
+
+}  // namespace
+
+Tensor frames_to_rgb(const Tensor& video_in) {
+    const Tensor v = first_video(video_in, "frames_to_rgb");
+    const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
+    Tensor out = Tensor::zeros({F, H, W, 3});
+    const float* s = v.f32();
+    float* o = out.f32();
+    for (int64_t c = 0; c < 3; ++c)
+        for (int64_t i = 0; i < S; ++i) o[i * 3 + c] = unit_rgb(s[c * S + i]);
+    return out;
+}
+
+Tensor frames_to_uint8(const Tensor& video_in) {
+    const Tensor v = first_video(video_in, "frames_to_uint8");
     const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
     Tensor out = Tensor::zeros({F, H, W, 3}, DType::U8);
     const float* s = v.f32();
     uint8_t* o = out.data<uint8_t>();
     for (int64_t c = 0; c < 3; ++c)
-        for (int64_t i = 0; i < S; ++i) {
-            float y = (s[c * S + i] + 1.0f) / 2.0f;
-            if (std::isnan(y)) y = 0.f;
-            y = std::clamp(y, 0.0f, 1.0f) * 255.0f;
-            o[i * 3 + c] = uint8_t(y);  // truncation toward zero (y >= 0)
-        }
+        for (int64_t i = 0; i < S; ++i) o[i * 3 + c] = uint8_t(unit_rgb(s[c * S + i]) * 255.0f);  // truncation
     return out;
 }
 

@@ -112,5 +112,7 @@ VideoVaeConfig video_vae_config(const WeightStore& store);
 // The pipelines' decode_video post-processing of batch item 0: video [B, 3, F, H, W] ->
 // U8 [F, H, W, 3], value = uint8(clamp((x + 1) / 2, 0, 1) * 255) (truncation toward zero).
 Tensor frames_to_uint8(const Tensor& video);
+// The same frames before quantization: F32 [F, H, W, 3] = clamp((x + 1) / 2, 0, 1).
+Tensor frames_to_rgb(const Tensor& video);
 
 }  // namespace ltx2
