@@ -104,25 +104,22 @@ int main(int argc, char** argv) {
 
         std::printf("\n2. LTX-2 projection stack for a %lld-token prompt (1024-row sequence)\n", (long long)prompt_tokens);
         nlohmann::json ltx_json = {{"transformer", nlohmann::json::object()}};  // the 19B defaults
-        TextProjection text;
+        EmbeddingsProcessor text;
         {
             const WeightStore fe = random_store(ltx_json, 100);
             const WeightStore video = random_store(ltx_json, 200), audio = random_store(ltx_json, 300);
-            const TextEncoderConfig config = parse_text_encoder_config(ltx_json, "bench");
-            // The feature extractor takes its size from the stored tensor: create it first.
-            (void)fe.get("aggregate_embed.weight",
-                         {config.caption_channels, int64_t(full.hidden_size) * (full.num_hidden_layers + 1)});
-            text = {FeatureExtractor::load(fe, Precision::BF16), EmbeddingsConnector::load(video, config, Precision::BF16),
-                    EmbeddingsConnector::load(audio, config, Precision::BF16)};
+            EmbeddingsProcessor::create_projection_weights(fe, parse_text_encoder_config(ltx_json, "bench"),
+                                                           int64_t(full.hidden_size) * (full.num_hidden_layers + 1));
+            text = EmbeddingsProcessor::load(fe, video, audio, Precision::BF16);
         }
         std::vector<Tensor> states;
         for (int l = 0; l <= full.num_hidden_layers; ++l)
             states.push_back(random_tensor({prompt_tokens, full.hidden_size}, DType::F32, 1.0f, 1000 + l));
         PromptTokens tokens = layout_prompt_tokens(std::vector<int32_t>(size_t(prompt_tokens - 1), 5), 2, 0, 1024);
-        double fe_s = best_seconds(reps, [&] { (void)text.feature_extractor.project(states); });
+        double fe_s = best_seconds(reps, [&] { (void)text.features(states); });
         double all_s = best_seconds(reps, [&] { (void)project_prompt(text, tokens, states); });
-        const double fe_flops = 2.0 * double(prompt_tokens) * double(text.feature_extractor.in_features()) *
-                                double(text.feature_extractor.out_features());
+        const double fe_flops = 2.0 * double(prompt_tokens) * double(text.in_features()) *
+                                double(text.config().caption_channels);
         std::printf("feature extractor: %.1f ms (%.0f GFLOP/s); with both connectors: %.1f ms\n", fe_s * 1e3,
                     fe_flops / fe_s / 1e9, all_s * 1e3);
 
@@ -140,7 +137,7 @@ int main(int argc, char** argv) {
         std::printf("streaming estimate: Gemma phase %.2f GiB (2 layers + states), "
                     "projection weights %.2f GiB\n",
                     gib(gemma_phase),
-                    gib(2.0 * double(text.feature_extractor.in_features()) * text.feature_extractor.out_features()));
+                    gib(2.0 * double(text.in_features()) * text.config().caption_channels));
         return 0;
     } catch (const Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

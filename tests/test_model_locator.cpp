@@ -252,19 +252,24 @@ TEST(ModelLocator, ErrorListsEveryMissingFileAndEveryPlaceLooked) {
     expect_error(
         [&] { app::locate_models(r); },
         {"cannot find the model files the two-stage pipeline needs:",
-         // the checkpoint: both precisions, model dir and cache
-         "dev checkpoint (ltx-2-19b-dev.safetensors or ltx-2-19b-dev-fp8.safetensors), needed by the "
-         "two-stage pipeline (option --checkpoint PATH)",
+         // the checkpoint: every release, both precisions, model dir and cache; fetched from the newest
+         "dev checkpoint (ltx-2.3-22b-dev.safetensors or ltx-2.3-22b-dev-fp8.safetensors or "
+         "ltx-2-19b-dev.safetensors or ltx-2-19b-dev-fp8.safetensors), needed by the two-stage pipeline (option "
+         "--checkpoint PATH)",
          (md / kDev).string() + " (missing)", (md / kDevFp8).string() + " (missing)",
+         (md / "ltx-2.3-22b-dev.safetensors").string() + " (missing)",
          (ltx_snapshot / kDev).string() + " (broken link: its blob is missing)",
-         (ltx_snapshot / kDevFp8).string() + " (missing)", "ltx2 download Lightricks/LTX-2 ltx-2-19b-dev.safetensors",
-         "hf download Lightricks/LTX-2 ltx-2-19b-dev.safetensors",
-         // upsampler and LoRA
-         "spatial upsampler (ltx-2-spatial-upscaler-x2-1.0.safetensors), needed by the two-stage pipeline",
-         (md / kUpsampler).string() + " (missing)", (ltx_snapshot / kUpsampler).string() + " (missing)",
-         "hf download Lightricks/LTX-2 ltx-2-spatial-upscaler-x2-1.0.safetensors",
-         "distilled LoRA (ltx-2-19b-distilled-lora-384.safetensors)", (md / kLora).string() + " (missing)",
-         "hf download Lightricks/LTX-2 ltx-2-19b-distilled-lora-384.safetensors",
+         (ltx_snapshot / kDevFp8).string() + " (missing)",
+         "ltx2 download Lightricks/LTX-2.3 ltx-2.3-22b-dev.safetensors",
+         "hf download Lightricks/LTX-2.3 ltx-2.3-22b-dev.safetensors",
+         // upsampler and LoRA of the newest release
+         "spatial upsampler (ltx-2.3-spatial-upscaler-x2-1.1.safetensors or "
+         "ltx-2.3-spatial-upscaler-x2-1.0.safetensors), needed by the two-stage pipeline",
+         (md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors").string() + " (missing)",
+         "hf download Lightricks/LTX-2.3 ltx-2.3-spatial-upscaler-x2-1.1.safetensors",
+         "distilled LoRA (ltx-2.3-22b-distilled-lora-384-1.1.safetensors",
+         (md / "ltx-2.3-22b-distilled-lora-384-1.1.safetensors").string() + " (missing)",
+         "hf download Lightricks/LTX-2.3 ltx-2.3-22b-distilled-lora-384-1.1.safetensors",
          // Gemma: subfolders, the model dir's config, both cache repos
          (md / "gemma-3-12b-it").string() + " (missing)",
          (md / "gemma-3-12b-it-qat-q4_0-unquantized").string() + " (missing)", (md / "gemma").string() + " (missing)",
@@ -272,6 +277,34 @@ TEST(ModelLocator, ErrorListsEveryMissingFileAndEveryPlaceLooked) {
          (gemma_cache / "snapshots" / "*").string() + " (no snapshots)",
          (qat_cache / "snapshots" / "*").string() + " (no snapshots)", "ltx2 download google/gemma-3-12b-it",
          "accept its license on https://huggingface.co/google/gemma-3-12b-it and set HF_TOKEN"});
+}
+
+// LTX-2.3 files are preferred over 19B ones, and the other files come from the checkpoint's release.
+TEST(ModelLocator, TheCheckpointsReleaseProvidesEveryOtherFile) {
+    TempDir dir;
+    const fs::path md = dir.path / "models";
+    for (const auto& f : {kDev, kUpsampler, kLora}) write_file(md / f);
+    make_gemma(md / "gemma");
+    auto r = request_for(Pipeline::TwoStage, dir.path / "cache");
+    r.model_dir = md;
+    EXPECT_EQ(app::locate_models(r).checkpoint->path, md / kDev);  // only 19B files: 19B
+
+    write_file(md / "ltx-2.3-22b-dev.safetensors");
+    write_file(md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors");
+    // A 2.3 checkpoint without the 2.3 LoRA: the 19B LoRA next to it is not taken.
+    expect_error([&] { app::locate_models(r); },
+                 {"distilled LoRA (ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "Lightricks/LTX-2.3"});
+    write_file(md / "ltx-2.3-22b-distilled-lora-384-1.1.safetensors");
+    const app::LocatedModels m = app::locate_models(r);
+    EXPECT_EQ(m.checkpoint->path, md / "ltx-2.3-22b-dev.safetensors");
+    EXPECT_EQ(m.spatial_upsampler->path, md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors");
+    EXPECT_EQ(m.distilled_lora->path, md / "ltx-2.3-22b-distilled-lora-384-1.1.safetensors");
+
+    // An explicit 19B checkpoint takes the 19B files of the folder.
+    r.explicit_paths.checkpoint = md / kDev;
+    const app::LocatedModels old = app::locate_models(r);
+    EXPECT_EQ(old.spatial_upsampler->path, md / kUpsampler);
+    EXPECT_EQ(old.distilled_lora->path, md / kLora);
 }
 
 TEST(ModelLocator, PrecisionPreference) {
@@ -286,8 +319,8 @@ TEST(ModelLocator, PrecisionPreference) {
     EXPECT_EQ(app::locate_models(r).checkpoint->path, md / kDevFp8);
     r.precision = CheckpointPrecision::BF16;
     expect_error([&] { app::locate_models(r); },
-                 {"dev checkpoint (ltx-2-19b-dev.safetensors)", (md / kDev).string() + " (missing)",
-                  "hf download Lightricks/LTX-2 ltx-2-19b-dev.safetensors"});
+                 {"dev checkpoint (ltx-2.3-22b-dev.safetensors or ltx-2-19b-dev.safetensors)",
+                  (md / kDev).string() + " (missing)", "hf download Lightricks/LTX-2.3 ltx-2.3-22b-dev.safetensors"});
 
     write_file(md / kDev);
     r.precision = CheckpointPrecision::Auto;  // both: bf16 first

@@ -17,8 +17,7 @@
 #include "models/audio_vae/model.h"
 #include "models/gemma3/model.h"
 #include "models/text_encoder/config.h"
-#include "models/text_encoder/embeddings_connector.h"
-#include "models/text_encoder/feature_extractor.h"
+#include "models/text_encoder/embeddings_processor.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"
 #include "models/video_vae/model.h"
@@ -258,10 +257,50 @@ json gemma_config(int64_t vocab_size) {
               {"rope_scaling", {{"factor", 8.0}, {"rope_type", "linear"}}}}}};
 }
 
+// The fixed signal-processing buffers a BigVGAN-v2 / BWE vocoder file stores: a 12-tap
+// Hann-windowed sinc low-pass for the anti-aliased activations (the release files hold a Kaiser
+// window; any proper low-pass serves a random-weight demo), the STFT's windowed Fourier basis and a
+// non-negative mel filterbank. Undefined for other names.
+Tensor demo_vocoder_buffer(const std::string& name, const Shape& shape) {
+    if (name.ends_with(".upsample.filter") || name.ends_with(".downsample.lowpass.filter")) {
+        constexpr int kTaps = 12;
+        std::vector<float> taps(kTaps);
+        double sum = 0;
+        for (int i = 0; i < kTaps; ++i) {
+            const double t = i - (kTaps - 1) / 2.0, x = 0.5 * t;  // cutoff: a quarter of the sample rate
+            const double window = 0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / kTaps);
+            taps[size_t(i)] = float(0.5 * (x == 0 ? 1.0 : std::sin(M_PI * x) / (M_PI * x)) * window);
+            sum += taps[size_t(i)];
+        }
+        for (float& v : taps) v = float(v / sum);
+        return Tensor::from_f32({1, 1, kTaps}, taps).to(DType::BF16);
+    }
+    if (name.ends_with("forward_basis") || name.ends_with("inverse_basis")) {
+        const int64_t n_fft = shape.at(2), bins = n_fft / 2 + 1;
+        std::vector<float> basis(size_t(2 * bins * n_fft));
+        for (int64_t k = 0; k < bins; ++k)
+            for (int64_t n = 0; n < n_fft; ++n) {
+                const double w = 0.5 - 0.5 * std::cos(2 * M_PI * double(n) / double(n_fft));
+                const double a = 2 * M_PI * double(k * n) / double(n_fft);
+                basis[size_t(k * n_fft + n)] = float(std::cos(a) * w);
+                basis[size_t((bins + k) * n_fft + n)] = float(-std::sin(a) * w);
+            }
+        return Tensor::from_f32(shape, basis).to(DType::BF16);
+    }
+    if (name.ends_with("mel_basis")) {
+        std::vector<float> w = random_uniform_tensor(shape, DType::F32, 0.01f, std::hash<std::string>{}(name) | 1).to_vector();
+        for (float& v : w) v = std::fabs(v);
+        return Tensor::from_f32(shape, w).to(DType::BF16);
+    }
+    return {};
+}
+
 // Benign deterministic values, seeded by the tensor's name so they do not depend on the order
 // the loaders ask in: matrices and kernels uniform ±sqrt(3/fan_in) (unit-variance outputs),
 // biases 0, norm scales 1, latent statistics (mean 0, std 1), other vectors small.
 Tensor demo_tensor(const std::string& name, const Shape& shape) {
+    if (Tensor buffer = demo_vocoder_buffer(name, shape); buffer.defined()) return buffer;
+    if (shape.empty()) return {};
     const uint64_t seed = std::hash<std::string>{}(name) | 1;
     auto filled = [&](float v) {
         Tensor t = Tensor::zeros(shape, DType::BF16);
@@ -296,17 +335,12 @@ Tensors ltx_checkpoint_tensors(const json& config, const std::map<std::string, s
     append(out, transformer, "model.diffusion_model.");
 
     const TextEncoderConfig text = parse_text_encoder_config(config, "demo model");
-    const WeightStore fe = demo_store(config);
-    (void)fe.get("aggregate_embed.weight", {text.caption_channels, gemma_features});  // sized by Gemma
-    (void)FeatureExtractor::load(fe, Precision::BF16);
+    const WeightStore fe = demo_store(config), video = demo_store(config), audio = demo_store(config);
+    EmbeddingsProcessor::create_projection_weights(fe, text, gemma_features);
+    (void)EmbeddingsProcessor::load(fe, video, audio, Precision::BF16);
     append(out, fe, kFeatureExtractorPrefix);
-    for (const char* prefix : {kVideoConnectorPrefix, kAudioConnectorPrefix}) {
-        const WeightStore connector = demo_store(config);
-        const bool video = std::string(prefix) == kVideoConnectorPrefix;
-        (void)EmbeddingsConnector::load(connector, video ? text.video_connector : text.audio_connector,
-                                        Precision::BF16);
-        append(out, connector, prefix);
-    }
+    append(out, video, kVideoConnectorPrefix);
+    append(out, audio, kAudioConnectorPrefix);
 
     const WeightStore vae = demo_store(config);
     (void)VideoDecoder::load(vae);

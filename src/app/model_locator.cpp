@@ -271,12 +271,15 @@ private:
     std::string cache_problem_;
 };
 
-// An explicit checkpoint's release, from its model_version (refused versions fail here, before any
-// other file is searched).
+// An explicit checkpoint's release, from its model_version.
+// A file that cannot be read as a checkpoint is judged by its name (loading it reports why).
 const LtxRelease& release_of_checkpoint(const fs::path& path) {
-    if (path.extension() != ".safetensors" && !is_gguf(path)) return ltx_releases().back();
-    const WeightStore store = WeightStore::open(path.string());
-    return model_semantics(store).is_ltx23() ? ltx_releases().front() : ltx_releases().back();
+    bool ltx23 = path.filename().string().find("ltx-2.3") != std::string::npos;
+    try {
+        if (path.extension() == ".safetensors" || is_gguf(path)) ltx23 = model_semantics(WeightStore::open(path.string())).is_ltx23();
+    } catch (const Error&) {
+    }
+    return ltx23 ? ltx_releases().front() : ltx_releases().back();
 }
 
 std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, const LtxRelease& release) {
@@ -291,11 +294,16 @@ std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, con
     return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", release.repo, file);
 }
 
+// `release` gives the hint; the names listed are those of `release`, or of every release for a
+// checkpoint found in none.
 std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s, const LtxRelease& release) {
     const Pipeline p = request.pipeline;
     if (s.explicit_problem) return fmt::format("  - {}: {}\n", role_title(role, p), *s.explicit_problem);
     std::string what = role_title(role, p);
-    const auto names = ltx_file_names(role, p, request.precision, release);
+    std::vector<std::string> names;
+    for (const LtxRelease& r : ltx_releases())
+        if (&r == &release || role == Role::Checkpoint)
+            for (const std::string& n : ltx_file_names(role, p, request.precision, r)) names.push_back(n);
     if (!names.empty()) what += fmt::format(" ({})", fmt::join(names, " or "));
     std::string text =
         fmt::format("  - {}, needed by the {} pipeline (option {} PATH)\n", what, ltx2::pipeline_name(p), role_option(role));

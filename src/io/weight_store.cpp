@@ -178,9 +178,12 @@ Tensor WeightStore::get(const std::string& name, WeightArena* arena) const {
     if (synthetic_) {
         std::lock_guard lock(synthetic_->mutex);
         auto it = synthetic_->made.find(name);
-        LTX2_CHECK(it != synthetic_->made.end(), "{}: tensor '{}' was requested without a shape before it was created",
-                   describe(), name);
-        return it->second;
+        if (it != synthetic_->made.end()) return it->second;
+        // A buffer whose size the file decides (e.g. a filter's taps): the maker knows it or throws.
+        Tensor t = synthetic_->make(name, {});
+        LTX2_CHECK(t.defined(), "{}: tensor '{}' was requested without a shape before it was created", describe(),
+                   name);
+        return synthetic_->made.emplace(name, std::move(t)).first->second;
     }
     const Source* src = lookup(name);
     if (!src) {

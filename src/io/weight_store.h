@@ -36,7 +36,9 @@ public:
 
     // A store without files whose get(name, shape) creates each tensor with `make` on first
     // request and serves it from then on: the model loaders themselves define the layout of
-    // checkpoints written from it (the demo model). has() is true only for created names.
+    // checkpoints written from it (the demo model). get(name) without a shape calls make(name, {}):
+    // the maker returns the tensor whose size it knows, or an undefined one (an error naming it).
+    // has() is true only for created names.
     using TensorMaker = std::function<Tensor(const std::string& name, const Shape& shape)>;
     static WeightStore synthetic(nlohmann::json config, TensorMaker make,
                                  std::map<std::string, std::string> metadata = {});

@@ -18,9 +18,13 @@ void check_width(const WeightStore& store, const char* tensor, int64_t got, int6
 }  // namespace
 
 EmbeddingsProcessor EmbeddingsProcessor::load(const std::string& ltx_checkpoint, Precision precision) {
-    const WeightStore fe_store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
-    const WeightStore video_store = WeightStore::open(ltx_checkpoint, kVideoConnectorPrefix);
-    const WeightStore audio_store = WeightStore::open(ltx_checkpoint, kAudioConnectorPrefix);
+    return load(WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix),
+                WeightStore::open(ltx_checkpoint, kVideoConnectorPrefix),
+                WeightStore::open(ltx_checkpoint, kAudioConnectorPrefix), precision);
+}
+
+EmbeddingsProcessor EmbeddingsProcessor::load(const WeightStore& fe_store, const WeightStore& video_store,
+                                              const WeightStore& audio_store, Precision precision) {
     EmbeddingsProcessor p;
     p.config_ = parse_text_encoder_config(fe_store.config(), fe_store.describe());
     if (p.config_.feature_extractor == FeatureExtractorVersion::V1) {
@@ -37,6 +41,16 @@ EmbeddingsProcessor EmbeddingsProcessor::load(const std::string& ltx_checkpoint,
     p.video_connector_ = EmbeddingsConnector::load(video_store, p.config_.video_connector, precision);
     p.audio_connector_ = EmbeddingsConnector::load(audio_store, p.config_.audio_connector, precision);
     return p;
+}
+
+void EmbeddingsProcessor::create_projection_weights(const WeightStore& synthetic, const TextEncoderConfig& c,
+                                                    int64_t in_features) {
+    if (c.feature_extractor == FeatureExtractorVersion::V1) {
+        (void)synthetic.get("aggregate_embed.weight", {c.caption_channels, in_features});
+        return;
+    }
+    (void)synthetic.get("video_aggregate_embed.weight", {c.video_width, in_features});
+    (void)synthetic.get("audio_aggregate_embed.weight", {c.audio_width, in_features});
 }
 
 int64_t EmbeddingsProcessor::in_features() const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "io/weight_store.h"
 #include "kernels/cpu/attention.h"
 #include "models/text_encoder/config.h"
 #include "models/text_encoder/embeddings_connector.h"
@@ -23,6 +24,14 @@ class EmbeddingsProcessor {
 public:
     // Opens kFeatureExtractorPrefix and both connector prefixes of the checkpoint.
     static EmbeddingsProcessor load(const std::string& ltx_checkpoint, Precision precision);
+    // From stores opened with those prefixes (the config is the feature extractor store's).
+    static EmbeddingsProcessor load(const WeightStore& feature_extractor, const WeightStore& video_connector,
+                                    const WeightStore& audio_connector, Precision precision);
+
+    // The feature extractor takes its input width from its stored weights: a synthetic store
+    // (WeightStore::synthetic) gets them created here for `in_features` = D·(L+1) of a Gemma.
+    static void create_projection_weights(const WeightStore& synthetic, const TextEncoderConfig& config,
+                                          int64_t in_features);
 
     const TextEncoderConfig& config() const { return config_; }
     int64_t in_features() const;  // D · (L+1) the feature extractor takes
