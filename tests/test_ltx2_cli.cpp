@@ -230,3 +230,67 @@ TEST(Ltx2Generate, ImageConditioningKeyframesAndIcLoraRunOnTheDemo) {
         expect_contains(ffprobe(dir.file(name + ".mp4"), "stream=nb_read_frames"), {"nb_read_frames=9"});
     }
 }
+
+// ---- LTX-2.3: the same generation with the 2.3 demo model ------------------------------------
+
+TEST(Ltx2Generate23, DemoWritesH264And48kHzAacDeterministically) {
+    TempDir dir;
+    for (const char* name : {"a", "b"}) {
+        const std::string out = dir.file(std::string(name) + ".mp4");
+        const auto r = run_command(demo_cmd("2.3 --progress plain -p 'A cat plays the piano' -f 17 --seed 5 -o " + out));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        expect_contains(r.output, {"LTX-2.3 (model_version 2.3.0)", "denoise stage1", "step 8/8", "denoise stage2",
+                                   "decode video", "decode audio", "write outputs"});
+    }
+    const std::string out = dir.file("a.mp4");
+    expect_contains(ffprobe(out, "stream=codec_name,pix_fmt,width,height,nb_read_frames,sample_rate,channels"),
+                    {"codec_name=h264", "pix_fmt=yuv420p", "width=192", "height=128", "nb_read_frames=17",
+                     "codec_name=aac", "sample_rate=48000", "channels=2"});
+    const std::string a = ffprobe(out, "stream=duration");
+    size_t count = 0;  // audio exactly as long as the video: 17/24 s
+    for (size_t at = a.find("duration=0.708333"); at != std::string::npos; at = a.find("duration=0.708333", at + 1))
+        ++count;
+    EXPECT_EQ(count, 2u) << a;
+    EXPECT_EQ(read_bytes(dir.file("a.mp4")), read_bytes(dir.file("b.mp4")));
+    // Not the 19B demo's output under another name.
+    const auto r19 = run_command(demo_cmd("--progress none -p 'A cat plays the piano' -f 17 --seed 5 -o " +
+                                          dir.file("19b.mp4")));
+    ASSERT_EQ(r19.exit_code, 0) << r19.output;
+    EXPECT_NE(read_bytes(dir.file("a.mp4")), read_bytes(dir.file("19b.mp4")));
+}
+
+TEST(Ltx2Generate23, EveryPipelineRunsOnThe23Demo) {
+    TempDir dir;
+    ltx2::Tensor image = ltx2::Tensor::zeros({80, 120, 3}, ltx2::DType::U8);
+    for (int64_t i = 0; i < image.numel(); ++i) image.data<uint8_t>()[i] = uint8_t(i * 7 % 251);
+    ltx2::write_png(dir.file("a.png"), image);
+    ASSERT_EQ(run_command(demo_cmd("2.3 -p ref --frames 9 --progress none -o " + dir.file("ref.mp4"))).exit_code, 0);
+    const std::string lora = std::string(LTX2_TEST_DEMO_DIR) + "-2.3/ltx-2.3-22b-distilled-lora-384-1.1.safetensors";
+    const std::vector<std::pair<std::string, std::string>> runs = {
+        {"one-stage", "--pipeline one-stage --steps 2"},
+        {"two-stage", "--pipeline two-stage --steps 2 --image " + dir.file("a.png") + ":0:1"},
+        {"keyframes", "--pipeline keyframes --steps 2 --image " + dir.file("a.png") + ":0:1 --image " +
+                          dir.file("a.png") + ":8:0.8"},
+        {"ic-lora", "--pipeline ic-lora --ic-lora " + lora + " --video-conditioning " + dir.file("ref.mp4") + ":1"},
+    };
+    for (const auto& [name, args] : runs) {
+        const auto r = run_command(demo_cmd("2.3 -p 'a dog' --frames 9 --progress plain " + args + " -o " +
+                                            dir.file(name + ".mp4")));
+        ASSERT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+        expect_contains(ffprobe(dir.file(name + ".mp4"), "stream=nb_read_frames,sample_rate"),
+                        {"nb_read_frames=9", "sample_rate=48000"});
+    }
+}
+
+TEST(Ltx2Generate23, GuidedPipelinesRefuseTheDistilledCheckpoint) {
+    TempDir warmup, dir;  // the demo model is written by the first run
+    ASSERT_EQ(run_command(demo_cmd("2.3 -p warmup --frames 9 --progress none -o " + warmup.file("w.mp4"))).exit_code, 0);
+    const std::string demo = std::string(LTX2_TEST_DEMO_DIR) + "-2.3";
+    const std::string distilled = demo + "/ltx-2.3-22b-distilled-1.1.safetensors";
+    expect_fails_cleanly(ltx2_cmd("--model-dir " + demo + " --checkpoint " + distilled +
+                                  " --pipeline one-stage -W 96 -H 64 -f 9 -p cat -o " + dir.file("o.mp4")),
+                         {distilled, "distilled checkpoint runs only with --pipeline distilled or ic-lora",
+                          "ltx-2.3-22b-dev.safetensors"},
+                         dir);
+    expect_fails_cleanly(demo_cmd("2.5 -p cat -o " + dir.file("o.mp4")), {"--demo 2.5", "19b", "2.3"}, dir);
+}

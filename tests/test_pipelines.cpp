@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "io/safetensors.h"
 #include "parity/kinds.h"
 #include "parity/parity.h"
@@ -200,6 +202,28 @@ TEST(PipelineValidation, DefaultsAndFixtureSettingsAreValid) {
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).width, 1536);
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).video_guider.stg_blocks, std::vector<int>{29});
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).audio_guider.cfg_scale, 7.0);
+}
+
+// detect_params: LTX-2.3 checkpoints default to 30 guided steps and STG on block 28; what the
+// user set stays.
+TEST(PipelineValidation, ModelVersionDefaultsFillOnlyWhatWasNotGiven) {
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    GenerationParams p = default_generation_params(PipelineKind::TwoStage);
+    apply_model_defaults(p, v23, {});
+    EXPECT_EQ(p.num_inference_steps, 30);
+    EXPECT_EQ(p.video_guider.stg_blocks, std::vector<int>{28});
+    EXPECT_EQ(p.audio_guider.stg_blocks, std::vector<int>{28});
+    GenerationParams q = default_generation_params(PipelineKind::TwoStage);
+    q.num_inference_steps = 12;
+    q.video_guider.stg_blocks = {3, 4};
+    apply_model_defaults(q, v23, ExplicitParams{true, true, false});
+    EXPECT_EQ(q.num_inference_steps, 12);
+    EXPECT_EQ(q.video_guider.stg_blocks, (std::vector<int>{3, 4}));
+    EXPECT_EQ(q.audio_guider.stg_blocks, std::vector<int>{28});
+    GenerationParams r = default_generation_params(PipelineKind::OneStage);
+    apply_model_defaults(r, ModelSemantics{}, {});  // 19B
+    EXPECT_EQ(r.num_inference_steps, 40);
+    EXPECT_EQ(r.video_guider.stg_blocks, std::vector<int>{29});
 }
 
 TEST(PipelineValidation, PipelineNames) {

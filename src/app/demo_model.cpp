@@ -454,7 +454,8 @@ DemoRelease parse_demo_release(const std::string& name) {
 std::string default_demo_model_dir(DemoRelease release) {
     const std::string leaf =
         (release == DemoRelease::Ltx23 ? "demo23-v" : "demo-v") + std::to_string(kDemoModelVersion);
-    if (const char* d = std::getenv("LTX2_DEMO_DIR"); d && *d) return d;
+    if (const char* d = std::getenv("LTX2_DEMO_DIR"); d && *d)
+        return release == DemoRelease::Ltx23 ? std::string(d) + "-2.3" : std::string(d);
     if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return (fs::path(x) / "ltx2" / leaf).string();
     if (const char* h = std::getenv("HOME"); h && *h) return (fs::path(h) / ".cache" / "ltx2" / leaf).string();
     return (fs::temp_directory_path() / "ltx2" / leaf).string();

@@ -16,7 +16,7 @@ enum class DemoRelease { Ltx2, Ltx23 };
 // "19b" (or empty) / "2.3"; throws naming --demo otherwise.
 DemoRelease parse_demo_release(const std::string& name);
 
-// The folder the demo lives in: $LTX2_DEMO_DIR, else $XDG_CACHE_HOME/ltx2/demo-vN, else
+// The folder the demo lives in: $LTX2_DEMO_DIR (LTX-2.3: $LTX2_DEMO_DIR-2.3), else $XDG_CACHE_HOME/ltx2/demo-vN, else
 // ~/.cache/ltx2/demo-vN (demo23-vN for LTX-2.3).
 std::string default_demo_model_dir(DemoRelease release = DemoRelease::Ltx2);
 
