@@ -69,17 +69,9 @@ EmbeddingsConnector tiny_connector(Precision precision, const char* prefix = kVi
 }
 
 // A copy of the tiny model with its tensors and config edited.
-using Tensors = std::map<std::string, Tensor>;
+using Tensors = ltx2::test::TensorMap;
 std::string write_variant(const TempDir& dir, const std::function<void(Tensors&, json&)>& edit) {
-    const auto file = SafetensorsFile::open(kModel);
-    Tensors tensors;
-    for (const auto& e : file->entries()) tensors[e.name] = file->tensor(e.name);
-    json config = tiny_config();
-    edit(tensors, config);
-    const std::string path = dir.file("variant.safetensors");
-    write_safetensors(path, std::vector<std::pair<std::string, Tensor>>(tensors.begin(), tensors.end()),
-                      {{"config", config.dump()}});
-    return path;
+    return ltx2::test::write_model_variant(kModel, dir, edit);
 }
 
 std::string video(const std::string& name) { return kVideoConnectorPrefix + name; }

@@ -34,17 +34,9 @@ const std::string kTokenizer = LTX2_TEST_TOKENIZER_JSON;
 json tiny_config() { return json::parse(*SafetensorsFile::open(kModel)->metadata_value("config")); }
 
 // A copy of the tiny model with its tensors and config edited.
-using Tensors = std::map<std::string, Tensor>;
+using Tensors = ltx2::test::TensorMap;
 std::string write_variant(const TempDir& dir, const std::function<void(Tensors&, json&)>& edit) {
-    const auto file = SafetensorsFile::open(kModel);
-    Tensors tensors;
-    for (const auto& e : file->entries()) tensors[e.name] = file->tensor(e.name);
-    json config = tiny_config();
-    edit(tensors, config);
-    const std::string path = dir.file("variant.safetensors");
-    write_safetensors(path, std::vector<std::pair<std::string, Tensor>>(tensors.begin(), tensors.end()),
-                      {{"config", config.dump()}});
-    return path;
+    return ltx2::test::write_model_variant(kModel, dir, edit);
 }
 
 // The real rows of a left-padded golden io file's hidden states.

@@ -29,17 +29,7 @@ const std::string kPrefix = "model.diffusion_model.";
 const std::string kGolden = LTX2_GOLDEN_DIR;
 
 size_t run_fixture(const std::string& name) {
-    ParityRun run(kGolden + "/transformer/" + name + ".io.safetensors", std::nullopt, "");
-    ParityKindFn fn = find_parity_kind(run.kind());
-    EXPECT_NE(fn, nullptr);
-    if (!fn) return 0;
-    fn(run);
-    for (const auto& c : run.checks())
-        EXPECT_TRUE(c.pass) << name << ": " << c.name << " rel_err " << c.rel_err << " > tol " << c.tolerance;
-    EXPECT_TRUE(run.all_passed()) << name;
-    size_t outputs = 0;
-    for (const auto& c : run.checks()) outputs += c.name.rfind("out.", 0) == 0;
-    return outputs;
+    return ltx2::test::run_fixture_by_kind(kGolden + "/transformer/" + name + ".io.safetensors");
 }
 
 json tiny_config() {

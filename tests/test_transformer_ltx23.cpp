@@ -27,18 +27,7 @@ const std::string kPrefix = "model.diffusion_model.";
 const std::string kDir = std::string(LTX2_GOLDEN_DIR) + "/ltx23/transformer/";
 
 size_t run_fixture(const std::string& name) {
-    ParityRun run(kDir + name + ".io.safetensors", std::nullopt, "");
-    EXPECT_EQ(run.kind(), "ltx23.transformer.x0");
-    ParityKindFn fn = find_parity_kind(run.kind());
-    EXPECT_NE(fn, nullptr);
-    if (!fn) return 0;
-    fn(run);
-    for (const auto& c : run.checks())
-        EXPECT_TRUE(c.pass) << name << ": " << c.name << " rel_err " << c.rel_err << " > tol " << c.tolerance;
-    EXPECT_TRUE(run.all_passed()) << name;
-    size_t outputs = 0;
-    for (const auto& c : run.checks()) outputs += c.name.rfind("out.", 0) == 0;
-    return outputs;
+    return ltx2::test::run_fixture_by_kind(kDir + name + ".io.safetensors", "ltx23.transformer.x0");
 }
 
 // A tiny 2.3 model rewritten: metadata entries replaced, config keys set (null: removed),

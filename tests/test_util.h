@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -19,6 +20,7 @@
 
 #include "core/error.h"
 #include "io/safetensors.h"
+#include "parity/kinds.h"
 #include "parity/parity.h"
 
 namespace ltx2::test {
@@ -67,6 +69,40 @@ inline void expect_fixture_passes(const std::string& area, const std::string& fi
                             << c.tolerance;
     EXPECT_TRUE(run.all_passed()) << file;
     EXPECT_GE(run.checks().size(), min_checks) << file;
+}
+
+// Runs a fixture through the parity kind its `kind` metadata names (`expected_kind` when given must
+// match): every check must pass. Returns how many `out.` tensors were checked.
+inline size_t run_fixture_by_kind(const std::string& io_path, const std::string& expected_kind = "") {
+    ParityRun run(io_path, std::nullopt, "");
+    if (!expected_kind.empty()) EXPECT_EQ(run.kind(), expected_kind) << io_path;
+    ParityKindFn fn = find_parity_kind(run.kind());
+    EXPECT_NE(fn, nullptr) << io_path;
+    if (!fn) return 0;
+    fn(run);
+    for (const auto& c : run.checks())
+        EXPECT_TRUE(c.pass) << io_path << ": " << c.name << " rel_err " << c.rel_err << " > tol " << c.tolerance;
+    EXPECT_TRUE(run.all_passed()) << io_path;
+    size_t outputs = 0;
+    for (const auto& c : run.checks()) outputs += c.name.rfind("out.", 0) == 0;
+    return outputs;
+}
+
+// A copy of a model file in `dir` with its tensors and `config` metadata edited (other metadata kept).
+using TensorMap = std::map<std::string, Tensor>;
+inline std::string write_model_variant(const std::string& model, const TempDir& dir,
+                                       const std::function<void(TensorMap&, nlohmann::json&)>& edit,
+                                       const std::string& name = "variant.safetensors") {
+    const auto file = SafetensorsFile::open(model);
+    TensorMap tensors;
+    for (const auto& e : file->entries()) tensors[e.name] = file->tensor(e.name);
+    std::map<std::string, std::string> metadata = file->metadata();
+    nlohmann::json config = nlohmann::json::parse(metadata.at("config"));
+    edit(tensors, config);
+    metadata["config"] = config.dump();
+    const std::string path = dir.file(name);
+    write_safetensors(path, std::vector<std::pair<std::string, Tensor>>(tensors.begin(), tensors.end()), metadata);
+    return path;
 }
 
 // The golden READMEs' bf16 criterion for a bf16-compute result against a float32 golden:
