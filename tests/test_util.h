@@ -75,7 +75,9 @@ inline void expect_fixture_passes(const std::string& area, const std::string& fi
 // match): every check must pass. Returns how many `out.` tensors were checked.
 inline size_t run_fixture_by_kind(const std::string& io_path, const std::string& expected_kind = "") {
     ParityRun run(io_path, std::nullopt, "");
-    if (!expected_kind.empty()) EXPECT_EQ(run.kind(), expected_kind) << io_path;
+    if (!expected_kind.empty()) {
+        EXPECT_EQ(run.kind(), expected_kind) << io_path;
+    }
     ParityKindFn fn = find_parity_kind(run.kind());
     EXPECT_NE(fn, nullptr) << io_path;
     if (!fn) return 0;

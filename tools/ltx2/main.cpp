@@ -165,7 +165,7 @@ void add_generation_options(CLI::App& app, Cli& c) {
         ->group(gen);
     app.add_option("-f,--frames,--num-frames", c.frames, "number of frames, 8k+1 [121; demo 25]")->group(gen);
     app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
-    app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40]")->group(gen);
+    app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40; LTX-2.3: 30]")->group(gen);
     app.add_option("-s,--seed", c.seed, "random seed (same seed, same output)")->group(gen)->capture_default_str();
     app.add_option("--image", c.images,
                    "PATH[:FRAME[:STRENGTH]] condition on an image at a frame (latent frame for most pipelines, "
@@ -178,13 +178,13 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--video-stg-guidance-scale", c.video_stg, "video STG scale [1]")->group(guide);
     app.add_option("--video-rescale-scale", c.video_rescale, "video guidance rescale [0.7]")->group(guide);
     app.add_option("--video-modality-scale", c.video_modality, "video audio-to-video modality guidance [3]")->group(guide);
-    app.add_option("--video-stg-blocks", c.video_stg_blocks, "transformer blocks perturbed by video STG [29]")
+    app.add_option("--video-stg-blocks", c.video_stg_blocks, "transformer blocks perturbed by video STG [29; LTX-2.3: 28]")
         ->group(guide);
     app.add_option("--audio-cfg-guidance-scale", c.audio_cfg, "audio CFG scale [7]")->group(guide);
     app.add_option("--audio-stg-guidance-scale", c.audio_stg, "audio STG scale [1]")->group(guide);
     app.add_option("--audio-rescale-scale", c.audio_rescale, "audio guidance rescale [0.7]")->group(guide);
     app.add_option("--audio-modality-scale", c.audio_modality, "audio video-to-audio modality guidance [3]")->group(guide);
-    app.add_option("--audio-stg-blocks", c.audio_stg_blocks, "transformer blocks perturbed by audio STG [29]")
+    app.add_option("--audio-stg-blocks", c.audio_stg_blocks, "transformer blocks perturbed by audio STG [29; LTX-2.3: 28]")
         ->group(guide);
     app.add_option("-o,--output", c.output, "output MP4 (H.264 + AAC)")->group(out);
     app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this folder")->group(out);
@@ -325,6 +325,7 @@ int main(int argc, char** argv) {
     CLI::App app{"ltx2.cpp: Lightricks LTX-2 video + audio generation, native C++.\n\n"
                  "  ltx2 -p \"a cat playing the piano\" -o cat.mp4          (models from --model-dir or the HF cache)\n"
                  "  ltx2 --demo -p \"a cat\" --frames 25 -o demo.mp4        (built-in tiny model, seconds)\n"
+                 "  ltx2 --demo 2.3 -p \"a cat\" --frames 17 -o demo.mp4    (the same in the LTX-2.3 layout)\n"
                  "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n",
                  "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
