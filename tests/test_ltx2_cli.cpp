@@ -35,6 +35,10 @@ TEST(Ltx2Cli, InspectSummarisesACheckpoint) {
     EXPECT_NE(r.output.find("198 tensors"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("model.diffusion_model"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("config sections: transformer"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("model: LTX-2 (19B)"), std::string::npos) << r.output;
+    const auto r23 = run_command(ltx2_cmd("inspect " + std::string(LTX2_GOLDEN_DIR) + "/ltx23/transformer/av_tiny.model.safetensors"));
+    EXPECT_EQ(r23.exit_code, 0) << r23.output;
+    EXPECT_NE(r23.output.find("model: LTX-2.3 (model_version 2.3.0)"), std::string::npos) << r23.output;
 }
 
 TEST(Ltx2Cli, InspectOfATruncatedFileFailsNamingIt) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/demo_model.h"
+#include "models/model_version.h"
 #include "app/gemma_folder.h"
 #include "app/generate.h"
 #include "app/hub_download.h"
@@ -60,6 +61,11 @@ int inspect(const std::string& path, bool list_tensors) {
             std::printf("  config sections:");
             for (auto it = json.begin(); it != json.end(); ++it) std::printf(" %s", it.key().c_str());
             std::printf("\n");
+            try {
+                std::printf("  model: %s\n", model_semantics(file->metadata_value("model_version"), json, path).name().c_str());
+            } catch (const Error& e) {
+                std::printf("  model: not supported (%s)\n", e.what());
+            }
         }
     } else {
         std::printf("  no `config` metadata\n");
