@@ -276,7 +276,8 @@ private:
 const LtxRelease& release_of_checkpoint(const fs::path& path) {
     bool ltx23 = path.filename().string().find("ltx-2.3") != std::string::npos;
     try {
-        if (path.extension() == ".safetensors" || is_gguf(path)) ltx23 = model_semantics(WeightStore::open(path.string())).is_ltx23();
+        if (path.extension() == ".safetensors" || is_gguf(path))
+            ltx23 = model_semantics(WeightStore::open(path.string())).is_ltx23();
     } catch (const Error&) {
     }
     return ltx23 ? ltx_releases().front() : ltx_releases().back();
@@ -296,7 +297,8 @@ std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, con
 
 // `release` gives the hint; the names listed are those of `release`, or of every release for a
 // checkpoint found in none.
-std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s, const LtxRelease& release) {
+std::string describe_missing(Role role, const ModelLocateRequest& request, const Search& s,
+                             const LtxRelease& release) {
     const Pipeline p = request.pipeline;
     if (s.explicit_problem) return fmt::format("  - {}: {}\n", role_title(role, p), *s.explicit_problem);
     std::string what = role_title(role, p);

@@ -129,9 +129,9 @@ void parity_ltx23_feature_extractor(ParityRun& run) {
     const std::vector<Tensor> states = real_states(run, V);
     run.compare("out.normed_concat", left_padded(fe.normalized_features(states), T), kTol23);
     // Padding rows hold the projection of zero features: the bias.
-    const StreamFeatures f = fe.project(states);
-    run.compare("out.video_features", left_padded_rows(f.video, fe.video_projection().bias.to(DType::F32), T), kTol23);
-    run.compare("out.audio_features", left_padded_rows(f.audio, fe.audio_projection().bias.to(DType::F32), T), kTol23);
+    const StreamFeatures f = fe.project(states), padding = fe.padding_features();
+    run.compare("out.video_features", left_padded_rows(f.video, padding.video, T), kTol23);
+    run.compare("out.audio_features", left_padded_rows(f.audio, padding.audio, T), kTol23);
 }
 
 void parity_ltx23_embeddings_connector(ParityRun& run) {

@@ -30,9 +30,7 @@ public:
     LazyTextCache(const LTXModel& model, bool enabled) : model_(model), enabled_(enabled) {}
     const TextContextCache* get(const Modality& video, const Modality& audio) {
         if (!enabled_) return nullptr;
-        const bool stale = cache_ && model_.config().text_kv_depends_on_sigma() &&
-                           cache_->video.kv_sigma != video.sigma.to_vector();
-        if (!cache_ || stale) cache_ = model_.prepare_text(&video, &audio);
+        if (!cache_ || !cache_->video.kv_hold_for(video.sigma)) cache_ = model_.prepare_text(&video, &audio);
         return &*cache_;
     }
 

@@ -32,7 +32,8 @@ VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoE
                image ? "1" : "F", expected.height, expected.width);
     switch (r.kind) {
         case ConditioningKind::ReplaceLatent:
-            return VideoConditionByLatentIndex{latent, r.strength, r.frame_idx, semantics.latent_index_keeps_noisy_latent};
+            return VideoConditionByLatentIndex{latent, r.strength, r.frame_idx,
+                                               semantics.latent_index_keeps_noisy_latent};
         case ConditioningKind::Keyframe:
             return VideoConditionByKeyframeIndex{latent, r.frame_idx, r.strength};
         case ConditioningKind::ReferenceVideo:
@@ -79,7 +80,8 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     audio_tools.target_shape = audio_latent_shape_from_video(1, plan.frames, plan.fps);
 
     std::vector<VideoConditioning> items;
-    for (const ConditioningRequest& r : plan.conditionings) items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
+    for (const ConditioningRequest& r : plan.conditionings)
+        items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
 
     Tensor video_noise;
     LatentState video =

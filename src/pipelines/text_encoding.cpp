@@ -34,7 +34,9 @@ EncodedPrompt project_prompt(const EmbeddingsProcessor& text, PromptTokens token
     EncodedPrompt out;
     const StreamFeatures padding = text.padding_features();
     out.video_features = left_padded_rows(real.video, padding.video, T);
-    out.audio_features = left_padded_rows(real.audio, padding.audio, T);
+    // 19B has one feature stream for both connectors: share it rather than copy it.
+    out.audio_features = real.audio.storage() == real.video.storage() ? out.video_features
+                                                        : left_padded_rows(real.audio, padding.audio, T);
     const StreamFeatures contexts = text.contexts(real, T);
     out.video_context = contexts.video.unsqueeze(0);
     out.audio_context = contexts.audio.unsqueeze(0);

@@ -1,6 +1,5 @@
 #include "models/text_encoder/embeddings_connector.h"
 
-#include <cmath>
 
 #include <fmt/format.h>
 
@@ -69,14 +68,6 @@ Tensor per_head(const Tensor& table, const RopeTable& rope) {
 
 Tensor rms(const Tensor& x, float eps) { return rms_norm(x, Tensor(), eps); }
 
-// 2·sigmoid(to_gate_logits(x)) [1, T, heads]: the per-head factors gated attention applies.
-Tensor head_gates(const LinearWeights& gate, const Tensor& x) {
-    Tensor g = linear(x, gate.weight, gate.bias);
-    float* p = g.f32();
-    for (int64_t i = 0; i < g.numel(); ++i) p[i] = 2.0f / (1.0f + std::exp(-p[i]));
-    return g;
-}
-
 Tensor feed_forward(const FeedForwardWeights& w, const Tensor& x) {
     Tensor h = linear(x, w.proj_in.weight, w.proj_in.bias);
     gelu_tanh_inplace(h);
@@ -141,9 +132,12 @@ ConnectorOutput EmbeddingsConnector::forward(const Tensor& real_rows, int64_t to
     for (size_t i = 0; i < blocks_.size(); ++i) {
         const ConnectorBlockWeights& b = blocks_[i];
         const Tensor n = rms(x, eps);
-        if (tap && b.attn1.to_gate_logits.weight.defined())
-            tap(fmt::format("block{}_gates", i), head_gates(b.attn1.to_gate_logits, n));
-        add_inplace(x, attention_forward(b.attn1, n, n, &rope, &rope, Tensor(), eps, precision_));
+        Tensor gates;  // the per-head factors 2·sigmoid(to_gate_logits(n)) of gated attention, for the tap
+        AttentionCall call;
+        call.q_rope = &rope;
+        call.gates = tap ? &gates : nullptr;
+        add_inplace(x, attention_forward(b.attn1, n, attention_kv(b.attn1, n, &rope, eps), call, eps, precision_));
+        if (gates.defined()) tap(fmt::format("block{}_gates", i), gates);
         add_inplace(x, feed_forward(b.ff, rms(x, eps)));
         if (tap) tap(fmt::format("block_output.{}", i), x);
     }

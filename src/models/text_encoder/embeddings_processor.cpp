@@ -65,7 +65,7 @@ StreamFeatures EmbeddingsProcessor::features(const std::vector<Tensor>& states) 
 
 StreamFeatures EmbeddingsProcessor::padding_features() const {
     if (config_.feature_extractor == FeatureExtractorVersion::V2)
-        return {v2_.video_projection().bias.to(DType::F32), v2_.audio_projection().bias.to(DType::F32)};
+        return v2_.padding_features();
     return {Tensor::zeros({v1_.out_features()}), Tensor::zeros({v1_.out_features()})};
 }
 

@@ -35,8 +35,6 @@ public:
 
     const TextEncoderConfig& config() const { return config_; }
     int64_t in_features() const;  // D · (L+1) the feature extractor takes
-    const EmbeddingsConnector& video_connector() const { return video_connector_; }
-    const EmbeddingsConnector& audio_connector() const { return audio_connector_; }
 
     // Features of the real rows [V, Wv], [V, Wa] from their L+1 hidden states [V, D] each
     // (V1: the one shared stream, the same tensor twice).

@@ -130,4 +130,8 @@ StreamFeatures FeatureExtractorV2::project(const std::vector<Tensor>& states) co
     return {stream(video_), stream(audio_)};
 }
 
+StreamFeatures FeatureExtractorV2::padding_features() const {
+    return {video_.bias.to(DType::F32), audio_.bias.to(DType::F32)};
+}
+
 }  // namespace ltx2

@@ -41,6 +41,8 @@ public:
     Tensor normalized_features(const std::vector<Tensor>& states) const;
     // Both projections, built a slice of channels at a time (the full feature matrix never exists).
     StreamFeatures project(const std::vector<Tensor>& states) const;
+    // What a padding row (zero features) projects to: the biases [Wv], [Wa] F32.
+    StreamFeatures padding_features() const;
 
     // Features per slice of project() (rounded down to whole channels, at least one); 0 = automatic.
     void set_slice_features(int64_t n) { slice_features_ = n; }

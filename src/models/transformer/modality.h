@@ -39,6 +39,11 @@ struct StreamTextContext {
     Tensor key_bias;                 // [B, L] additive mask, or undefined
     std::vector<AttentionKV> blocks;  // attn2 K/V per block; empty: computed in each step
     std::vector<float> kv_sigma;      // the sigma `blocks` were built with; empty: sigma-independent
+
+    // The per-block K/V are exact for an input at this per-sample sigma.
+    bool kv_hold_for(const Tensor& sigma) const {
+        return blocks.empty() || kv_sigma.empty() || kv_sigma == sigma.to_vector();
+    }
 };
 
 struct TextContextCache {

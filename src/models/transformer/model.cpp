@@ -72,13 +72,6 @@ void check_streams(const TransformerConfig& c, const Modality* video, const Moda
     if (!video) fail("transformer: a video input is required");  // no audio-only LTX-2 model exists
 }
 
-// A cache's per-block K/V are exact for this input: they do not depend on sigma, or were
-// built with exactly the input's per-sample sigma.
-bool cached_kv_holds(const StreamTextContext& cached, const Modality& m, const TransformerConfig& c) {
-    if (cached.blocks.empty() || !c.text_kv_depends_on_sigma()) return true;
-    return cached.kv_sigma == m.sigma.to_vector();
-}
-
 }  // namespace
 
 TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* audio) const {
@@ -138,14 +131,16 @@ AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const 
     if (!perturbations.samples.empty() && int64_t(perturbations.samples.size()) != batch)
         fail("transformer: {} perturbation configs for a batch of {}", perturbations.samples.size(), batch);
 
+    // Both validated first: a stream's AV gate may read the other's sigma.
+    validate_modality(*video, video_ref(c, *weights_), c);
+    if (audio) validate_modality(*audio, audio_ref(c, *weights_), c);
     auto prepare = [&](const Modality& m, const StreamRef& s, const Modality* other, const StreamTextContext* cached) {
-        validate_modality(m, s, c);
         StreamState st = prepare_stream(m, s, c, other, tap);
         if (cached && cached->context.defined()) {
             if (cached->context.size(0) != batch)
                 fail("transformer: the cached {} text context has batch {}, the input {}", s.name,
                      cached->context.size(0), batch);
-            if (cached_kv_holds(*cached, m, c)) {
+            if (cached->kv_hold_for(m.sigma)) {
                 st.cached_text = cached;
             } else {  // K/V built for another sigma: the context and mask still hold
                 st.own_text.context = cached->context;

@@ -45,12 +45,8 @@ Tensor self_attention_bias(const Tensor& mask) {
     return Tensor::from_f32(mask.shape(), m);
 }
 
-const char* other_stream_name(const StreamRef& s) { return std::string(s.name) == "video" ? "audio" : "video"; }
-
-std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c, const char* stream) {
-    if (!m.sigma.defined())
-        fail("{} input: `sigma` is missing; {} needs the per-sample sigma (Modality.sigma)", stream,
-             c.semantics.name());
+// sigma · multiplier per sample (validate_modality made sure the sigma is there).
+std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c) {
     return scale_timesteps(m.sigma, c.timestep_scale_multiplier);
 }
 
@@ -110,7 +106,7 @@ Tensor prompt_modulation(const Modality& m, const StreamRef& s, const Transforme
     if (!c.cross_attention_adaln) return {};
     const int64_t b = m.latent.size(0), d = s.config.dim();
     if (!c.text_kv_depends_on_sigma()) return Tensor::zeros({b, 1, 2 * d});
-    return adaln_single(s.weights.prompt_adaln, scaled_sigma(m, c, s.name)).modulation.reshape({b, 1, 2 * d});
+    return adaln_single(s.weights.prompt_adaln, scaled_sigma(m, c)).modulation.reshape({b, 1, 2 * d});
 }
 
 StreamState prepare_stream(const Modality& m, const StreamRef& s, const TransformerConfig& c, const Modality* other,
@@ -158,7 +154,7 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
         // per-sample sigma; σ·multiplier·(av_ca / multiplier) in float32 in that order.
         const bool from_other = c.semantics.av_gate_from_other_sigma;
         if (!from_other || other) {
-            std::vector<float> tg = from_other ? scaled_sigma(*other, c, other_stream_name(s)) : t;
+            std::vector<float> tg = from_other ? scaled_sigma(*other, c) : t;
             const float factor = float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier);
             for (float& v : tg) v = v * factor;
             AdaLNOutput gate = adaln_single(w.cross_gate_adaln, tg);

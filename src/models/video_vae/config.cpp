@@ -65,7 +65,7 @@ VaeBlockSpec parse_block(const json& e, const std::string& list, size_t i, const
                                               : VaeBlockKind::CompressAll;
         b.multiplier = params.integer("multiplier", 1);
         b.residual = params.boolean("residual", false);
-        const int stride_volume = b.time_stride() * b.space_stride() * b.space_stride();
+        const int stride_volume = b.stride_volume();
         if (stride_volume % b.multiplier != 0)
             fail("{}: config entry '{}' has multiplier {}, expected a divisor of {}", source, what, b.multiplier,
                  stride_volume);
@@ -153,7 +153,7 @@ VideoVaeConfig parse_video_vae_config(const json& config, const std::string& sou
     int width = c.decoder_first_channels();
     for (const VaeBlockSpec& b : c.decoder_blocks) {
         if (b.kind == VaeBlockKind::ResX) continue;
-        const int volume = b.time_stride() * b.space_stride() * b.space_stride();
+        const int volume = b.stride_volume();
         if (width % volume != 0)
             fail("{}: decoder {} block at width {} is not possible (the width must be a multiple of {})", source,
                  b.name, width, volume);

@@ -33,6 +33,7 @@ struct VaeBlockSpec {
     // The (time, space) stride of a compress block; (1, 1) for res_x.
     int time_stride() const;
     int space_stride() const;
+    int stride_volume() const { return time_stride() * space_stride() * space_stride(); }
 };
 
 struct VideoVaeConfig {

@@ -38,18 +38,14 @@ public:
                 get(p + "linear_2.weight", {dim, dim}), get(p + "linear_2.bias", {dim}, true)};
     }
     VideoVaeStatistics stats(int ch) {
-        VideoVaeStatistics st{get(std::string(kStats) + "std-of-means", {ch}, true),
-                              get(std::string(kStats) + "mean-of-means", {ch}, true)};
-        // Other statistics files carry (LTX-2: channel, mean-of-stds, ...) are not used by the
-        // reference, which loads them non-strictly: taken as read so reject_unused() passes them.
-        for (const std::string& name : store_.names())
-            if (name.rfind(kStats, 0) == 0) (void)store_.get(name);
-        return st;
+        return {get(std::string(kStats) + "std-of-means", {ch}, true),
+                get(std::string(kStats) + "mean-of-means", {ch}, true)};
     }
-    // Fails naming every tensor of the file no load step asked for; `other_side` ("encoder.")
-    // belongs to the VAE's other half in a shared file.
+    // Fails naming every tensor of the file no load step asked for. `other_side` ("encoder.")
+    // belongs to the VAE's other half in a shared file; the other statistics files carry (LTX-2:
+    // channel, mean-of-stds, ...) are not used by the reference, which loads them non-strictly.
     void reject_unused_except(const std::string& other_side, const std::string& model) const {
-        reject_unused({other_side}, model);
+        reject_unused({other_side, kStats}, model);
     }
     VideoVaeBlock res_x(const std::string& name, const VaeBlockSpec& spec, int channels, bool conditioned) {
         VideoVaeBlock b;
@@ -279,7 +275,7 @@ VideoDecoder VideoDecoder::load(const WeightStore& store, const VideoVaeConfig& 
         if (spec.kind == VaeBlockKind::ResX) {
             d.blocks_.push_back(l.res_x(name, spec, width, cond));
         } else {  // an upsampler: conv to stride-volume × width / multiplier, then depth-to-space
-            const int volume = spec.time_stride() * spec.space_stride() * spec.space_stride();
+            const int volume = spec.stride_volume();
             VideoVaeBlock b;
             b.spec = spec;
             b.in_channels = width;
@@ -413,7 +409,7 @@ VideoEncoder VideoEncoder::load(const WeightStore& store, const VideoVaeConfig& 
         if (spec.kind == VaeBlockKind::ResX) {
             e.blocks_.push_back(l.res_x(name, spec, width, false));
         } else {
-            const int P = spec.time_stride() * spec.space_stride() * spec.space_stride();
+            const int P = spec.stride_volume();
             VideoVaeBlock b;
             b.spec = spec;
             b.in_channels = width;
@@ -504,10 +500,8 @@ float unit_rgb(float x) {
     return std::isnan(y) ? 0.f : std::clamp(y, 0.0f, 1.0f);
 }
 
-}  // namespace
-
-Tensor frames_to_rgb(const Tensor& video_in) {
-    const Tensor v = first_video(video_in, "frames_to_rgb");
+// [3, F, H, W] F32 → [F, H, W, 3] in [0, 1].
+Tensor unit_rgb_frames(const Tensor& v) {
     const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
     Tensor out = Tensor::zeros({F, H, W, 3});
     const float* s = v.f32();
@@ -517,14 +511,16 @@ Tensor frames_to_rgb(const Tensor& video_in) {
     return out;
 }
 
-Tensor frames_to_uint8(const Tensor& video_in) {
-    const Tensor v = first_video(video_in, "frames_to_uint8");
-    const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
-    Tensor out = Tensor::zeros({F, H, W, 3}, DType::U8);
-    const float* s = v.f32();
+}  // namespace
+
+Tensor frames_to_rgb(const Tensor& video) { return unit_rgb_frames(first_video(video, "frames_to_rgb")); }
+
+Tensor frames_to_uint8(const Tensor& video) {
+    const Tensor rgb = unit_rgb_frames(first_video(video, "frames_to_uint8"));
+    Tensor out = Tensor::zeros(rgb.shape(), DType::U8);
+    const float* s = rgb.f32();
     uint8_t* o = out.data<uint8_t>();
-    for (int64_t c = 0; c < 3; ++c)
-        for (int64_t i = 0; i < S; ++i) o[i * 3 + c] = uint8_t(unit_rgb(s[c * S + i]) * 255.0f);  // truncation
+    for (int64_t i = 0; i < rgb.numel(); ++i) o[i] = uint8_t(s[i] * 255.0f);  // truncation
     return out;
 }
 

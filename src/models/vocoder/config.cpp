@@ -147,7 +147,6 @@ VocoderConfig parse_nested(const ConfigSection& root) {
 
     b.generator = parse_bigvgan(bwe);
     b.generator.apply_final_activation = false;  // the reference fixes it; the residual is not clamped
-    b.generator.output_sample_rate = b.output_sampling_rate;
     // Not read by the reference: the window is whatever the stored STFT basis holds.
     bwe.known({"apply_final_activation", "win_size"});
     bwe.reject_unknown();

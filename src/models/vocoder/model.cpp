@@ -56,9 +56,10 @@ Vocoder Vocoder::load(const WeightStore& store, const VocoderConfig& config) {
 }
 
 Tensor Vocoder::forward(const Tensor& mel, const VocoderTap& tap) const {
-    if (!config_.bwe) return vocoder_generator_forward(config_.vocoder, weights_.vocoder, mel_to_channels(mel, config_.vocoder), tap);
-    const Tensor waveform = vocoder_generator_forward(config_.vocoder, weights_.vocoder,
-                                                      mel_to_channels(mel, config_.vocoder), prefixed(tap, "vocoder."));
+    const Tensor waveform =
+        vocoder_generator_forward(config_.vocoder, weights_.vocoder, mel_to_channels(mel, config_.vocoder),
+                                  config_.bwe ? prefixed(tap, "vocoder.") : tap);
+    if (!config_.bwe) return waveform;
     if (tap) tap("waveform_16k", waveform);
     return bandwidth_extension(waveform, tap);
 }

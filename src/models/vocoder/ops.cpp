@@ -30,38 +30,48 @@ void scale_inplace(Tensor& x, float s) {
     for (int64_t i = 0, n = x.numel(); i < n; ++i) p[i] *= s;
 }
 
-}  // namespace
-
-void snake_beta_inplace(Tensor& x, const Tensor& log_alpha, const Tensor& log_beta) {
-    LTX2_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 3 && log_alpha.numel() == x.size(1) &&
-                   log_beta.numel() == x.size(1),
-               "snake_beta: x {} must be contiguous F32 (B, C, L) with C-entry alpha / beta, got {} / {}",
-               shape_str(x.shape()), shape_str(log_alpha.shape()), shape_str(log_beta.shape()));
-    const std::vector<float> la = log_alpha.to_vector(), lb = log_beta.to_vector();
+// In place: x + inv_beta · sin(x · alpha)², per channel. x F32 contiguous [B, C, L].
+void snake_beta_inplace(Tensor& x, const Tensor& alpha_t, const Tensor& inv_beta_t) {
+    LTX2_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 3 && alpha_t.numel() == x.size(1),
+               "snake_beta: x {} must be contiguous F32 (B, C, L) with C-entry alpha, got {}", shape_str(x.shape()),
+               shape_str(alpha_t.shape()));
+    const float* alpha = alpha_t.f32();
+    const float* inv_beta = inv_beta_t.f32();
     const int64_t C = x.size(1), L = x.size(2), rows = x.size(0) * C;
     float* p = x.f32();
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < rows; ++r) {
-        const float alpha = std::exp(la[size_t(r % C)]);
-        const float inv_beta = 1.0f / (std::exp(lb[size_t(r % C)]) + kSnakeEps);
+        const float a = alpha[r % C], ib = inv_beta[r % C];
         float* row = p + r * L;
         for (int64_t i = 0; i < L; ++i) {
-            const float s = std::sin(row[i] * alpha);
-            row[i] = row[i] + inv_beta * (s * s);
+            const float s = std::sin(row[i] * a);
+            row[i] = row[i] + ib * (s * s);
         }
     }
 }
 
-Tensor sinc_upsample(const Tensor& x, const Tensor& filter, int ratio, int64_t pad, int64_t crop_left,
+// Upsampling by `ratio` with a per-channel [C, 1, K] low-pass filter: replicate-pad `pad` samples
+// at both ends, ratio · conv_transpose1d(stride ratio), then drop `crop_left` / `crop_right`.
+Tensor sinc_upsample(const Tensor& x, const Tensor& channel_filters, int ratio, int64_t pad, int64_t crop_left,
                      int64_t crop_right) {
-    const int64_t C = x.size(1);
     ConvTransposeParams p;
     p.strides = {ratio};
-    p.groups = C;
-    p.cache_weights = false;  // a per-call copy of the filter
-    Tensor y = conv_transpose_nd(pad_nd(x, {pad}, {pad}, PadMode::Replicate), per_channel(filter, C), Tensor(), p);
+    p.groups = x.size(1);
+    Tensor y = conv_transpose_nd(pad_nd(x, {pad}, {pad}, PadMode::Replicate), channel_filters, Tensor(), p);
     scale_inplace(y, float(ratio));
     return y.slice(2, crop_left, y.size(2) - crop_right).contiguous();
+}
+
+}  // namespace
+
+VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
+                        const Tensor& down_filter) {
+    std::vector<float> alpha = log_alpha.to_vector(), inv_beta = log_beta.to_vector();
+    for (float& a : alpha) a = std::exp(a);
+    for (float& b : inv_beta) b = 1.0f / (std::exp(b) + kSnakeEps);
+    const int64_t channels = int64_t(alpha.size());
+    return {Tensor::from_f32({channels}, alpha), Tensor::from_f32({channels}, inv_beta),
+            per_channel(up_filter, channels), per_channel(down_filter, channels)};
 }
 
 Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act) {
@@ -71,15 +81,14 @@ Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act) {
     const int64_t pad = k / kRatio - 1;
     Tensor h = sinc_upsample(x, act.up_filter, kRatio, pad, pad * kRatio + (k - kRatio) / 2,
                              pad * kRatio + (k - kRatio + 1) / 2);
-    snake_beta_inplace(h, act.alpha, act.beta);
+    snake_beta_inplace(h, act.alpha, act.inv_beta);
     // DownSample1d: replicate pad K/2 − (K even) left and K/2 right, strided per-channel low-pass.
     const int64_t kd = act.down_filter.size(2);
     ConvParams d;
     d.strides = {kRatio};
     d.groups = h.size(1);
-    d.cache_weights = false;
-    return conv_nd(pad_nd(h, {kd / 2 - (kd % 2 == 0 ? 1 : 0)}, {kd / 2}, PadMode::Replicate),
-                   per_channel(act.down_filter, h.size(1)), Tensor(), d);
+    return conv_nd(pad_nd(h, {kd / 2 - (kd % 2 == 0 ? 1 : 0)}, {kd / 2}, PadMode::Replicate), act.down_filter,
+                   Tensor(), d);
 }
 
 namespace {
@@ -106,7 +115,7 @@ Tensor hann_sinc_filter(int ratio) {
 
 Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio) {
     const int64_t w = hann_width(), K = filter.size(2);
-    return sinc_upsample(x, filter, ratio, w, 2 * w * ratio, K - ratio);
+    return sinc_upsample(x, per_channel(filter, x.size(1)), ratio, w, 2 * w * ratio, K - ratio);
 }
 
 Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop) {

@@ -8,15 +8,9 @@
 
 namespace ltx2::vocoder_ops {
 
-// In place: x + 1/(exp(log_beta) + 1e-9) · sin(x · exp(log_alpha))², per channel (SnakeBeta with
-// log-scale parameters). x F32 contiguous [B, C, L]; log_alpha / log_beta F32 [C].
-void snake_beta_inplace(Tensor& x, const Tensor& log_alpha, const Tensor& log_beta);
-
-// Upsampling by `ratio` with a [1, 1, K] low-pass filter applied to every channel: replicate-pad
-// `pad` samples at both ends, ratio · conv_transpose1d(stride ratio), then drop `crop_left` /
-// `crop_right` samples.
-Tensor sinc_upsample(const Tensor& x, const Tensor& filter, int ratio, int64_t pad, int64_t crop_left,
-                     int64_t crop_right);
+// Activation1d from its stored tensors: log α, log β [C] and the two [1, 1, K] filters.
+VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
+                        const Tensor& down_filter);
 
 // Anti-aliased SnakeBeta (Activation1d): 2x up with the stored kaiser-sinc filter, SnakeBeta,
 // 2x down (replicate pad, strided low-pass) with the stored low-pass filter.
@@ -25,7 +19,8 @@ Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act);
 // The [1, 1, 2·w·ratio + 1] Hann-windowed sinc of torchaudio-style resampling (rolloff 0.99,
 // lowpass width 6, w = ceil(6 / 0.99)), computed in float32 like the reference's buffer.
 Tensor hann_sinc_filter(int ratio);
-// The 43-tap (ratio 3) resampler of the bandwidth extension, its padding and crops.
+// The 43-tap (ratio 3) resampler of the bandwidth extension, its padding and crops; `filter`
+// [1, 1, K] applies to every channel.
 Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio);
 
 // log(clamp(mel_basis · |STFT(x)|, 1e-5)) of every waveform row, the STFT causal (left-padded by

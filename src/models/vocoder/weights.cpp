@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "models/vocoder/ops.h"
 #include "models/weight_loader.h"
 
 namespace ltx2 {
@@ -32,8 +33,9 @@ public:
                    "{}: tensor '{}.upsample.filter' has shape {}, expected (1, 1, K)", store_.describe(), name,
                    shape_str(up.shape()));
         const int64_t k = up.size(2);
-        return {tensor(name + ".act.alpha", {channels}), tensor(name + ".act.beta", {channels}),
-                tensor(name + ".upsample.filter", {1, 1, k}), tensor(name + ".downsample.lowpass.filter", {1, 1, k})};
+        return vocoder_ops::make_act1d(tensor(name + ".act.alpha", {channels}), tensor(name + ".act.beta", {channels}),
+                                       tensor(name + ".upsample.filter", {1, 1, k}),
+                                       tensor(name + ".downsample.lowpass.filter", {1, 1, k}));
     }
 
     VocoderGeneratorWeights generator(const std::string& prefix, const VocoderGeneratorConfig& c) {

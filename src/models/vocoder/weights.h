@@ -16,13 +16,14 @@ struct VocoderConv {
     Tensor bias;    // [Cout]; undefined for a conv without bias
 };
 
-// Activation1d(SnakeBeta(C)): the per-channel log-scale parameters and the checkpoint's
-// anti-aliasing filters (read from the file, never recomputed).
+// Activation1d(SnakeBeta(C)) in the form the forward pass uses, made once at load: the
+// per-channel α = exp(log α) and 1/(exp(log β) + 1e-9), and the checkpoint's anti-aliasing
+// filters (read from the file, never recomputed) repeated for each channel's group.
 struct VocoderAct1d {
-    Tensor alpha;          // [C] log α
-    Tensor beta;           // [C] log β
-    Tensor up_filter;      // [1, 1, K] UpSample1d.filter
-    Tensor down_filter;    // [1, 1, K] DownSample1d.lowpass.filter
+    Tensor alpha;        // [C] F32
+    Tensor inv_beta;     // [C] F32
+    Tensor up_filter;    // [C, 1, K] F32 UpSample1d.filter per channel
+    Tensor down_filter;  // [C, 1, K] F32 DownSample1d.lowpass.filter per channel
 };
 
 struct VocoderResBlockWeights {
