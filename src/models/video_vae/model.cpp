@@ -38,14 +38,18 @@ public:
                 get(p + "linear_2.weight", {dim, dim}), get(p + "linear_2.bias", {dim}, true)};
     }
     VideoVaeStatistics stats(int ch) {
-        return {get(std::string(kStats) + "std-of-means", {ch}, true),
-                get(std::string(kStats) + "mean-of-means", {ch}, true)};
+        VideoVaeStatistics st{get(std::string(kStats) + "std-of-means", {ch}, true),
+                              get(std::string(kStats) + "mean-of-means", {ch}, true)};
+        // Other statistics files carry (LTX-2: channel, mean-of-stds, ...) are not used by the
+        // reference, which loads them non-strictly: taken as read so reject_unused() passes them.
+        for (const std::string& name : store_.names())
+            if (name.rfind(kStats, 0) == 0) (void)store_.get(name);
+        return st;
     }
-    // Fails naming every tensor of the file no load step asked for. `other_side` ("encoder.")
-    // belongs to the VAE's other half in a shared file; the other statistics files carry (LTX-2:
-    // channel, mean-of-stds, ...) are not used by the reference, which loads them non-strictly.
+    // Fails naming every tensor of the file no load step asked for; `other_side` ("encoder.")
+    // belongs to the VAE's other half in a shared file.
     void reject_unused_except(const std::string& other_side, const std::string& model) const {
-        reject_unused({other_side, kStats}, model);
+        reject_unused({other_side}, model);
     }
     VideoVaeBlock res_x(const std::string& name, const VaeBlockSpec& spec, int channels, bool conditioned) {
         VideoVaeBlock b;
