@@ -476,8 +476,11 @@ std::string ensure_demo_model(const std::string& dir, DemoRelease release) {
         fs::create_directories(tmp);
         write_demo(tmp, release);
         write_text(tmp / "COMPLETE", "ltx2 demo model v" + std::to_string(kDemoModelVersion) + "\n");
-        fs::remove_all(target, ec);
-        fs::rename(tmp, target, ec);
+        // A complete demo another process finished meanwhile may be in use: never replace it.
+        if (!fs::exists(stamp, ec)) {
+            fs::remove_all(target, ec);  // a stale, incomplete one
+            fs::rename(tmp, target, ec);
+        }
         if (ec && !fs::exists(stamp)) fail("{}: cannot move the demo model into place: {}", dir, ec.message());
         fs::remove_all(tmp, ec);  // another process finished first: use its copy
     } catch (const fs::filesystem_error& e) {
