@@ -93,7 +93,7 @@ TEST(LtxForeignGguf, ComfyUiLayoutRunsTheGoldenWithTheCheckpointsConfig) {
     EXPECT_EQ(store.gguf_architecture(), "ltxv");
     EXPECT_TRUE(store.has("transformer_blocks.0.attn1.to_q.weight")) << "names without the prefix are served";
 
-    auto model = load_transformer(TransformerFiles{kCheckpoint, path}, {}, Precision::BF16);
+    auto model = load_transformer(LtxFilePaths{kCheckpoint, path}, {}, Precision::BF16);
     EXPECT_EQ(model->config().num_layers, 2);
     EXPECT_TRUE(model->bf16());
     expect_error([&] { load_transformer(kCheckpoint + ".absent", {}, Precision::BF16); }, {".absent"});
@@ -123,7 +123,7 @@ TEST(LtxForeignGguf, AnotherArchitectureIsRefused) {
     test::TempDir dir("ltx2-foreign");
     const std::string path = dir.file("llama.gguf");
     write_foreign_gguf(kCheckpoint, path, Layout::ComfyUi, "llama");
-    expect_error([&] { load_transformer(TransformerFiles{kCheckpoint, path}, {}, Precision::BF16); },
+    expect_error([&] { load_transformer(LtxFilePaths{kCheckpoint, path}, {}, Precision::BF16); },
                  {path, "architecture 'llama' is not an LTX-2 transformer", "'ltxv'"});
 }
 

@@ -258,6 +258,6 @@ TEST(Ltx23TextEncoding, EncodePromptsGivesStreamWidthContexts) {
 TEST(Ltx23TextEncoding, GemmaOfTheWrongWidthIsNamed) {
     Gemma3Config gemma = load_gemma3_config(kGemma);
     gemma.num_hidden_layers = 3;
-    expect_error([&] { check_gemma_fits_projection(gemma, "small-gemma", kModel); },
+    expect_error([&] { check_gemma_fits_projection(gemma, "small-gemma", WeightStore::open(kModel, kFeatureExtractorPrefix)); },
                  {"video_aggregate_embed takes 128 features", "small-gemma", "gives 64"});
 }

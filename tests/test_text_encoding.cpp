@@ -204,7 +204,7 @@ TEST(TextEncoding, A12bWidthGemmaThatDiffersFrom12bIsNamedInAWarning) {
     ltx2::write_sparse_safetensors(ltx, {{"text_embedding_projection.aggregate_embed.weight", ltx2::DType::BF16,
                                           ltx2::Shape{3840, 3840 * 3}}});
     testing::internal::CaptureStderr();
-    ltx2::check_gemma_fits_projection(gemma, "gemma-folder", ltx);
+    ltx2::check_gemma_fits_projection(gemma, "gemma-folder", ltx2::WeightStore::open(ltx, ltx2::kFeatureExtractorPrefix));
     const std::string err = testing::internal::GetCapturedStderr();
     EXPECT_NE(err.find("warning: gemma-folder: differs from Gemma 3 12B"), std::string::npos) << err;
     EXPECT_NE(err.find("num_hidden_layers: 2 (12B: 48)"), std::string::npos) << err;
@@ -212,7 +212,8 @@ TEST(TextEncoding, A12bWidthGemmaThatDiffersFrom12bIsNamedInAWarning) {
     testing::internal::CaptureStderr();
     ltx2::write_sparse_safetensors(ltx, {{"text_embedding_projection.aggregate_embed.weight", ltx2::DType::BF16,
                                           ltx2::Shape{3840, 3840 * 49}}});
-    ltx2::check_gemma_fits_projection(ltx2::gemma3_12b_config(), "gemma-folder", ltx);
+    ltx2::check_gemma_fits_projection(ltx2::gemma3_12b_config(), "gemma-folder",
+                                      ltx2::WeightStore::open(ltx, ltx2::kFeatureExtractorPrefix));
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 

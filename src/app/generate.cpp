@@ -17,6 +17,7 @@
 #include "models/video_vae/tiling.h"
 #include "models/vocoder/model.h"
 #include "pipelines/media_preprocess.h"
+#include "pipelines/model_files.h"
 #include "pipelines/model_loading.h"
 #include "pipelines/pipelines.h"
 #include "pipelines/text_encoding.h"
@@ -134,9 +135,15 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (models.distilled_lora && r.params.distilled_loras.empty())
         r.params.distilled_loras.push_back({models.distilled_lora->path.string(), 1.0});
     if (models.ic_lora && r.params.loras.empty()) r.params.loras.push_back({models.ic_lora->path.string(), 1.0});
-    const std::string checkpoint = models.checkpoint->path.string();
-    const ModelSemantics model = model_semantics(WeightStore::open(checkpoint));
-    check_checkpoint_for_pipeline(checkpoint, model, r.pipeline);
+    const app::ExplicitModelPaths& given = r.models.explicit_paths;
+    auto given_path = [](const std::optional<fs::path>& p) { return p ? p->string() : std::string(); };
+    const LtxFilePaths ltx_paths{models.checkpoint ? models.checkpoint->path.string() : "", given_path(given.transformer),
+                                 given_path(given.text_projection), given_path(given.video_vae),
+                                 given_path(given.audio_vae)};
+    const LtxModelFiles ltx = LtxModelFiles::resolve(ltx_paths);
+    if (!models.checkpoint) progress.note(ltx.describe());
+    const ModelSemantics model = ltx.semantics();
+    check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     apply_model_defaults(r.params, model, r.explicit_params);
     progress.note(model.name());
     validate_generate_request(r);
@@ -168,7 +175,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     text_options.precision = r.precision;
     text_options.empty_prompts = empty;
     const std::vector<EncodedPrompt> encoded =
-        encode_prompts({models.gemma->path.string(), "", checkpoint}, prompts, text_options);
+        encode_prompts({models.gemma->path.string(), "", ltx_paths}, prompts, text_options);
     progress.end();
 
     PipelineInputs inputs;
@@ -180,7 +187,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     }
     // The transformer's weights get the budget less room for activations; beyond it, blocks stream.
     const size_t weight_budget = size_t(std::max(budget - kActivationReserveBytes, 0.5 * budget));
-    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider({checkpoint, r.transformer}, r.precision, weight_budget)](
+    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider(ltx_paths, r.precision, weight_budget)](
                              const TransformerRequest& request) {
         progress.begin("load transformer", request.loras.empty()
                                                ? request.stage
@@ -198,13 +205,13 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         const Tensor pixels = e.kind == MediaKind::Image
                                   ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
-        const VideoEncoder encoder = VideoEncoder::load(WeightStore::open(checkpoint, "vae."));
+        const VideoEncoder encoder = VideoEncoder::load(ltx.open(LtxPart::VideoVae));
         Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
         progress.end();
         return latent;
     };
     if (models.spatial_upsampler) {
-        const WeightStore vae = WeightStore::open(checkpoint, "vae.");
+        const WeightStore vae = ltx.open(LtxPart::VideoVae);
         const UpsampleFn upsample =
             file_upsampler(models.spatial_upsampler->path.string(), vae.get("per_channel_statistics.mean-of-means"),
                            vae.get("per_channel_statistics.std-of-means"), r.precision);
@@ -229,7 +236,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     Tensor frames;
     {
         progress.begin("decode video", shape_str(latents.video_latent.shape()));
-        const VideoDecoder decoder = VideoDecoder::load(WeightStore::open(checkpoint, "vae."));
+        const VideoDecoder decoder = VideoDecoder::load(ltx.open(LtxPart::VideoVae));
         const auto [tiling, reduced] =
             video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
         if (reduced) progress.note("video decode tiling for the memory budget: " + tiling.str());
@@ -245,8 +252,8 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     Tensor waveform;
     {
         progress.begin("decode audio", shape_str(latents.audio_latent.shape()));
-        const Tensor mel = AudioDecoder::load(WeightStore::open(checkpoint, "audio_vae.")).forward(latents.audio_latent);
-        const Vocoder vocoder = Vocoder::load(WeightStore::open(checkpoint, "vocoder."));
+        const Tensor mel = AudioDecoder::load(ltx.open(LtxPart::AudioVae)).forward(latents.audio_latent);
+        const Vocoder vocoder = Vocoder::load(ltx.open(LtxPart::Vocoder));
         result.audio_sample_rate = vocoder.output_sample_rate();
         const Tensor wave = vocoder.forward(mel);
         waveform = fit_to_video(wave.select(0, 0), result.frames, FrameRate::reference(r.params.frame_rate),

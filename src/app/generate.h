@@ -23,7 +23,6 @@ struct GenerateRequest {
     GenerationParams params;
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
-    std::string transformer;         // optional transformer-only weights (GGUF / fp8), see --transformer
     Precision precision = Precision::BF16;
     double memory_budget_gib = 0;  // 0: from the machine's available memory
     std::string output;            // .mp4; may be empty when frames_dir or audio_out is given

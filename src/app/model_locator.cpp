@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "io/weight_store.h"
 #include "models/model_version.h"
+#include "pipelines/model_files.h"
 
 namespace ltx2::app {
 
@@ -277,7 +278,8 @@ const LtxRelease& release_of_checkpoint(const fs::path& path) {
     bool ltx23 = path.filename().string().find("ltx-2.3") != std::string::npos;
     try {
         if (path.extension() == ".safetensors" || is_gguf(path))
-            ltx23 = model_semantics(WeightStore::open(path.string())).is_ltx23();
+            if (const auto generation = ltx_file_generation(path.string()))
+                ltx23 = *generation == ModelGeneration::Ltx2_3;
     } catch (const Error&) {
     }
     return ltx23 ? ltx_releases().front() : ltx_releases().back();
@@ -349,7 +351,11 @@ LocatedModels locate_models(const ModelLocateRequest& request) {
     Search checkpoint;
     std::vector<std::string> looked_at;
     const LtxRelease* release = &ltx_releases().front();
+    const ExplicitModelPaths& given = request.explicit_paths;
+    const bool bundle = !given.checkpoint && given.holds_every_part();
+    if (bundle) release = &release_of_checkpoint(*given.transformer);
     for (const LtxRelease& r : ltx_releases()) {
+        if (bundle) break;
         checkpoint = locator.search(Role::Checkpoint, r);
         if (checkpoint.found || checkpoint.explicit_problem) {
             release = &r;
@@ -364,6 +370,7 @@ LocatedModels locate_models(const ModelLocateRequest& request) {
     LocatedModels models;
     std::string missing;
     for (Role role : roles_needed(request.pipeline)) {
+        if (role == Role::Checkpoint && bundle) continue;
         Search s = role == Role::Checkpoint ? std::move(checkpoint) : locator.search(role, *release);
         if (s.found)
             slot(models, role) = std::move(s.found);

@@ -41,6 +41,10 @@ inline constexpr const char* kModelDirOption = "--model-dir";
 
 struct ExplicitModelPaths {
     std::optional<std::filesystem::path> checkpoint;  // .safetensors or .gguf, used as given
+    // The parts of a split bundle (see pipelines/model_files.h); with all four, no checkpoint is
+    // needed. The transformer alone replaces the checkpoint's transformer.
+    std::optional<std::filesystem::path> transformer, text_projection, video_vae, audio_vae;
+    bool holds_every_part() const { return transformer && text_projection && video_vae && audio_vae; }
     std::optional<std::filesystem::path> gemma;       // a Gemma folder or a .gguf file
     std::optional<std::filesystem::path> spatial_upsampler;
     std::optional<std::filesystem::path> distilled_lora;
@@ -63,7 +67,7 @@ struct LocatedModel {
     std::string origin;  // for people: "--checkpoint", "--model-dir /m", "HF cache Lightricks/LTX-2 snapshot 0123abcd"
 };
 
-// Only the files the pipeline needs are set.
+// Only the files the pipeline needs are set; no checkpoint when the explicit parts hold every part.
 struct LocatedModels {
     std::optional<LocatedModel> checkpoint;
     std::optional<LocatedModel> gemma;

@@ -369,7 +369,17 @@ std::optional<std::string> WeightStore::config_text() const {
     return files_.empty() ? std::nullopt : files_.front()->metadata_value(config_key());
 }
 
+struct WeightStore::ConfigOverride {
+    json config;
+    std::optional<std::string> model_version;
+};
+
+void WeightStore::set_config(json config, std::optional<std::string> model_version) {
+    config_override_ = std::make_shared<const ConfigOverride>(ConfigOverride{std::move(config), std::move(model_version)});
+}
+
 json WeightStore::config() const {
+    if (config_override_) return config_override_->config;
     if (synthetic_) return synthetic_->config;
     LTX2_CHECK(gguf_ || !files_.empty(), "{}: no files", describe());
     const std::string key = config_key();
@@ -384,6 +394,7 @@ json WeightStore::config() const {
 }
 
 std::optional<std::string> WeightStore::metadata(const std::string& key) const {
+    if (config_override_ && key == "model_version") return config_override_->model_version;
     if (synthetic_) {
         auto it = synthetic_->metadata.find(key);
         return it == synthetic_->metadata.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -392,7 +403,7 @@ std::optional<std::string> WeightStore::metadata(const std::string& key) const {
     return files_.empty() ? std::nullopt : files_.front()->metadata_value(key);
 }
 
-bool WeightStore::has_config() const { return synthetic_ || config_text().has_value(); }
+bool WeightStore::has_config() const { return config_override_ || synthetic_ || config_text().has_value(); }
 
 std::shared_ptr<const GgufFile> WeightStore::gguf_file() const {
     return gguf_ ? gguf_->shared_file() : nullptr;

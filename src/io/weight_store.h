@@ -75,6 +75,13 @@ public:
     bool has_config() const;
     // A string entry of the (first) file's metadata (a GGUF's `ltx2.KEY`), e.g. "model_version".
     std::optional<std::string> metadata(const std::string& key) const;
+    // Serves `config` (and `model_version`, when given) instead of what the files' metadata says:
+    // for component files that carry no config of their own (the configuration then comes from
+    // the official checkpoint, or from the release's known one). Per object, like overrides.
+    void set_config(nlohmann::json config, std::optional<std::string> model_version);
+    // Whether config() comes from set_config rather than the files.
+    bool config_is_set() const { return config_override_ != nullptr; }
+
     // For a GGUF store: `general.architecture` (nullopt when absent, and for safetensors), and
     // the file itself (null for safetensors).
     std::optional<std::string> gguf_architecture() const;
@@ -117,6 +124,8 @@ private:
     std::shared_ptr<GgufSource> gguf_;  // set instead of files_ for a .gguf file
     std::vector<std::pair<std::string, Source>> by_name_;  // sorted by name
     std::map<std::string, Tensor> overrides_;               // name -> tensor served instead of the file's
+    struct ConfigOverride;
+    std::shared_ptr<const ConfigOverride> config_override_;  // set_config
     std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies
     std::shared_ptr<std::mutex> used_mutex_ = std::make_shared<std::mutex>();
     struct Synthetic;

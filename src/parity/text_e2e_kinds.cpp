@@ -42,7 +42,8 @@ EncodedPrompt encode_fixture_prompt(const ParityRun& run, FeatureExtractorVersio
 
     const std::string gemma_path = run.sibling(run.meta("gemma"));
     const std::string ltx_path = run.model_path("ltx_weights");
-    check_gemma_fits_projection(load_gemma3_config(gemma_path), gemma_path, ltx_path);
+    check_gemma_fits_projection(load_gemma3_config(gemma_path), gemma_path,
+                                WeightStore::open(ltx_path, kFeatureExtractorPrefix));
     std::vector<Tensor> states;
     {
         const Gemma3Model gemma = Gemma3Model::load(gemma_path, Precision::F32);

@@ -140,7 +140,7 @@ void run_transformer_x0(ParityRun& run, ModelGeneration expected, const char* ki
     // --weights may name a transformer-only file without a config (e.g. a ComfyUI-GGUF one): the
     // fixture's model then provides it, as `ltx2 --transformer` does.
     const std::shared_ptr<const LTXModel> loaded =
-        load_transformer(TransformerFiles{run.fixture_model_path(), run.weights_override()}, {}, Precision::BF16);
+        load_transformer(LtxFilePaths{run.fixture_model_path(), run.weights_override()}, {}, Precision::BF16);
     const LTXModel& model = *loaded;
     const ModelSemantics& semantics = model.config().semantics;
     if (semantics.generation != expected)

@@ -13,8 +13,6 @@ namespace ltx2 {
 
 namespace {
 
-const std::string kTransformerPrefix = "model.diffusion_model.";
-
 // Replaces the BF16 tensors among `names` by exact F32 copies.
 void widen_to_f32(WeightStore& store, const std::vector<std::string>& names) {
     for (const std::string& name : names) {
@@ -36,24 +34,12 @@ std::vector<std::string> used_names(const WeightStore& store) {
 
 }  // namespace
 
-void check_ltx_gguf_architecture(const WeightStore& store) {
-    const std::optional<std::string> arch = store.gguf_architecture();
-    if (!arch || *arch == "ltx2" || *arch == "ltxv") return;
-    fail("{}: a GGUF of architecture '{}' is not an LTX-2 transformer (expected general.architecture 'ltx2' from "
-         "ltx2-quantize or 'ltxv' from ComfyUI-GGUF)",
-         store.describe(), *arch);
-}
-
-std::shared_ptr<const LTXModel> load_transformer(const TransformerFiles& files, const std::vector<LoraSpec>& loras,
+std::shared_ptr<const LTXModel> load_transformer(const LtxFilePaths& files, const std::vector<LoraSpec>& loras,
                                                  Precision precision, size_t weight_budget_bytes) {
-    const std::string& checkpoint = files.weights.empty() ? files.checkpoint : files.weights;
-    WeightStore store = WeightStore::open(checkpoint, kTransformerPrefix);
-    check_ltx_gguf_architecture(store);
-    // A weights-only file (no config) takes the config and model version of the checkpoint.
-    const WeightStore config_store =
-        store.has_config() || files.weights.empty() ? store : WeightStore::open(files.checkpoint, kTransformerPrefix);
-    const TransformerConfig config =
-        parse_transformer_config(config_store.config(), config_store.describe(), model_semantics(config_store));
+    const LtxModelFiles model_files = LtxModelFiles::resolve(files, {LtxPart::Transformer});
+    const std::string& checkpoint = model_files.path(LtxPart::Transformer);
+    WeightStore store = model_files.open(LtxPart::Transformer);
+    const TransformerConfig config = parse_transformer_config(store.config(), store.describe(), model_semantics(store));
     if (!loras.empty()) {
         std::vector<LoraWithStrength> files;
         for (const LoraSpec& l : loras) {
@@ -82,7 +68,7 @@ std::shared_ptr<const LTXModel> load_transformer(const TransformerFiles& files, 
     return std::make_shared<const LTXModel>(std::move(model));
 }
 
-TransformerProvider checkpoint_transformer_provider(TransformerFiles files, Precision precision,
+TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precision precision,
                                                     size_t weight_budget_bytes) {
     return [files = std::move(files), precision, weight_budget_bytes](const TransformerRequest& request) {
         return load_transformer(files, request.loras, precision, weight_budget_bytes);

@@ -13,35 +13,28 @@
 #include "kernels/cpu/attention.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"
+#include "pipelines/model_files.h"
 #include "pipelines/pipeline_io.h"
 
 namespace ltx2 {
 
-// The transformer of a checkpoint (official layout, `model.diffusion_model.` keys) with the
-// LoRAs fused in order. Errors name the checkpoint or LoRA file (missing, no matching module,
-// shape mismatch, strength not finite). weight_budget_bytes > 0: the blocks are streamed when
-// they do not fit it (see TransformerLoadOptions).
-// The weights may also come from a transformer-only file (`TransformerFiles::weights`: a GGUF
-// from ltx2-quantize, ComfyUI-GGUF (arch "ltxv", no prefix) or stable-diffusion.cpp, or an
-// fp8/bf16 safetensors); its config is its own when it has one, else the checkpoint's.
-struct TransformerFiles {
-    std::string checkpoint;  // the official single file (config; all weights unless `weights` is set)
-    std::string weights;     // optional transformer-only file
-};
-std::shared_ptr<const LTXModel> load_transformer(const TransformerFiles& files, const std::vector<LoraSpec>& loras,
+// The transformer with the LoRAs fused in order, from the official single file
+// (`model.diffusion_model.` keys) or a transformer file beside it or instead of it
+// (LtxFilePaths::transformer: a GGUF from ltx2-quantize, ComfyUI-GGUF / community quantizations
+// (arch "ltxv", no prefix) or stable-diffusion.cpp, or an fp8/bf16 safetensors), configured as
+// LtxModelFiles says. Errors name the model or LoRA file (missing, no matching module, shape
+// mismatch, strength not finite). weight_budget_bytes > 0: the blocks are streamed when they do
+// not fit it (see TransformerLoadOptions).
+std::shared_ptr<const LTXModel> load_transformer(const LtxFilePaths& files, const std::vector<LoraSpec>& loras,
                                                  Precision precision, size_t weight_budget_bytes = 0);
 inline std::shared_ptr<const LTXModel> load_transformer(const std::string& checkpoint,
                                                         const std::vector<LoraSpec>& loras, Precision precision) {
-    return load_transformer(TransformerFiles{checkpoint, ""}, loras, precision);
+    return load_transformer(LtxFilePaths{checkpoint}, loras, precision);
 }
-
-// Fails unless a GGUF store's architecture is an LTX one ("ltx2" from ltx2-quantize, "ltxv" from
-// ComfyUI-GGUF) or absent (stable-diffusion.cpp); safetensors stores pass.
-void check_ltx_gguf_architecture(const WeightStore& store);
 
 // A provider that loads the transformer for every request (nothing cached, so a released model
 // is freed).
-TransformerProvider checkpoint_transformer_provider(TransformerFiles files, Precision precision,
+TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precision precision,
                                                     size_t weight_budget_bytes = 0);
 
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);

@@ -46,8 +46,7 @@ EncodedPrompt project_prompt(const EmbeddingsProcessor& text, PromptTokens token
 }
 
 void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& gemma_source,
-                                 const std::string& ltx_checkpoint) {
-    const WeightStore store = WeightStore::open(ltx_checkpoint, kFeatureExtractorPrefix);
+                                 const WeightStore& store) {
     const std::string ltx_source = store.describe();
     const bool v2 = store.has_config() &&
                     parse_text_encoder_config(store.config(), ltx_source).feature_extractor == FeatureExtractorVersion::V2;
@@ -67,15 +66,21 @@ void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& g
         warn("{}: differs from Gemma 3 12B, which LTX-2 was trained with: {}", gemma_source, fmt::join(diffs, "; "));
 }
 
+EmbeddingsProcessor load_embeddings_processor(const LtxModelFiles& files, Precision precision) {
+    return EmbeddingsProcessor::load(files.open(LtxPart::TextProjection), files.open(LtxPart::VideoConnector),
+                                     files.open(LtxPart::AudioConnector), precision);
+}
+
 std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const std::vector<std::string>& prompts,
                                           const TextEncodingOptions& options) {
     auto progress = [&](const char* stage, size_t i) {
         if (options.progress) options.progress(stage, i);
     };
+    const LtxModelFiles ltx = LtxModelFiles::resolve(files.ltx, kTextParts);
     std::optional<Gemma3Gguf> gguf;  // a llama.cpp file: config, vocabulary and weights in one
     if (is_gguf_path(files.gemma)) gguf = open_gemma3_gguf(files.gemma);
     check_gemma_fits_projection(gguf ? gguf->config : load_gemma3_config(files.gemma), files.gemma,
-                                files.ltx_checkpoint);
+                                ltx.open(LtxPart::TextProjection));
     std::vector<PromptTokens> tokens;
     {
         const GemmaTokenizer tokenizer =
@@ -100,7 +105,7 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
     }
     gguf.reset();  // Gemma's weights are unmapped here, before the projection stack loads
 
-    const EmbeddingsProcessor text = EmbeddingsProcessor::load(files.ltx_checkpoint, options.precision);
+    const EmbeddingsProcessor text = load_embeddings_processor(ltx, options.precision);
     std::vector<EncodedPrompt> out;
     for (size_t i = 0; i < prompts.size(); ++i) {
         progress("project", i);

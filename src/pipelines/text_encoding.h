@@ -19,6 +19,7 @@
 #include "models/gemma3/model.h"
 #include "models/gemma3/prompt_tokens.h"
 #include "models/text_encoder/embeddings_processor.h"
+#include "pipelines/model_files.h"
 
 namespace ltx2 {
 
@@ -40,16 +41,19 @@ std::vector<Tensor> prompt_hidden_states(const Gemma3Model& gemma, const PromptT
 // Feature extractor + connectors on the hidden states of the real tokens.
 EncodedPrompt project_prompt(const EmbeddingsProcessor& text, PromptTokens tokens, const std::vector<Tensor>& states);
 
-// Checks, before anything heavy runs, that Gemma's hidden states fit the checkpoint's feature
-// extractor (D·(L+1) features), and warns when a Gemma of the 12B width differs from Gemma 3
-// 12B in any setting LTX fixes.
+// Checks, before anything heavy runs, that Gemma's hidden states fit the feature extractor
+// (D·(L+1) features) of the text projection store (LtxPart::TextProjection), and warns when a
+// Gemma of the 12B width differs from Gemma 3 12B in any setting LTX fixes.
 void check_gemma_fits_projection(const Gemma3Config& gemma, const std::string& gemma_source,
-                                 const std::string& ltx_checkpoint);
+                                 const WeightStore& text_projection);
+
+// The text stack of LTX model files: feature extractor and connectors.
+EmbeddingsProcessor load_embeddings_processor(const LtxModelFiles& files, Precision precision);
 
 struct TextEncoderFiles {
-    std::string gemma;           // Hugging Face Gemma 3 folder, or a llama.cpp Gemma 3 .gguf
-    std::string tokenizer;       // tokenizer.json; empty: GEMMA/tokenizer.json (a GGUF: its embedded vocabulary)
-    std::string ltx_checkpoint;  // holds text_embedding_projection.* and the connectors
+    std::string gemma;      // Hugging Face Gemma 3 folder, or a llama.cpp Gemma 3 .gguf
+    std::string tokenizer;  // tokenizer.json; empty: GEMMA/tokenizer.json (a GGUF: its embedded vocabulary)
+    LtxFilePaths ltx;       // the files holding text_embedding_projection.* and the connectors
 };
 
 struct TextEncodingOptions {

@@ -14,7 +14,10 @@
 #include "app/generate.h"
 #include "app/hub_download.h"
 #include "core/error.h"
+#include "io/gguf.h"
 #include "io/safetensors.h"
+#include "models/gemma3/gguf_weights.h"
+#include "pipelines/model_files.h"
 #include "kernels/cpu/cpu_common.h"
 #include "ltx2/version.h"
 
@@ -30,30 +33,62 @@ std::string component_of(const std::string& name) {
     return second == std::string::npos ? name.substr(0, first) : name.substr(0, second);
 }
 
+// One tensor of a model file, as stored.
+struct StoredTensor {
+    std::string name, type;
+    Shape shape;
+};
+
+// Every tensor of a .safetensors or .gguf file, and its `config` text (a GGUF's `ltx2.config`).
+std::vector<StoredTensor> stored_tensors(const std::string& path, std::optional<std::string>& config,
+                                         std::optional<std::string>& model_version, std::string& format) {
+    std::vector<StoredTensor> out;
+    if (is_gguf_path(path)) {
+        const auto file = GgufFile::open(path);
+        for (const auto& t : file->tensors()) out.push_back({t.name, std::string(ggml_type_name(t.type)), t.shape});
+        auto text = [&](const char* key) -> std::optional<std::string> {
+            return file->has_key(key) ? std::optional(file->get_string(key)) : std::nullopt;
+        };
+        config = text("ltx2.config");
+        model_version = text("ltx2.model_version");
+        const auto arch = text("general.architecture");
+        format = fmt::format("GGUF v{}, architecture {}", file->version(), arch ? "'" + *arch + "'" : "not set");
+        return out;
+    }
+    const auto file = SafetensorsFile::open(path);
+    for (const auto& e : file->entries()) out.push_back({e.name, std::string(dtype_name(e.dtype)), e.shape});
+    config = file->metadata_value("config");
+    model_version = file->metadata_value("model_version");
+    format = "safetensors";
+    return out;
+}
+
 int inspect(const std::string& path, bool list_tensors) {
-    auto file = SafetensorsFile::open(path);
+    std::optional<std::string> config, model_version;
+    std::string format;
+    const std::vector<StoredTensor> tensors = stored_tensors(path, config, model_version, format);
     struct Stats {
         size_t tensors = 0;
         uint64_t params = 0;
-        std::map<std::string, size_t> dtypes;
+        std::map<std::string, size_t> types;
     };
     std::map<std::string, Stats> by_component;
-    for (const auto& e : file->entries()) {
-        auto& s = by_component[component_of(e.name)];
+    for (const StoredTensor& t : tensors) {
+        auto& s = by_component[component_of(t.name)];
         s.tensors += 1;
         uint64_t n = 1;
-        for (auto d : e.shape) n *= uint64_t(d);
+        for (auto d : t.shape) n *= uint64_t(d);
         s.params += n;
-        s.dtypes[std::string(dtype_name(e.dtype))] += 1;
+        s.types[t.type] += 1;
     }
-    std::printf("%s: %zu tensors (header valid)\n", path.c_str(), file->entries().size());
+    std::printf("%s: %zu tensors (%s, header valid)\n", path.c_str(), tensors.size(), format.c_str());
     for (const auto& [name, s] : by_component) {
         std::printf("  %-40s %6zu tensors %16llu parameters  ", name.c_str(), s.tensors,
                     static_cast<unsigned long long>(s.params));
-        for (const auto& [dt, n] : s.dtypes) std::printf(" %s:%zu", dt.c_str(), n);
+        for (const auto& [type, n] : s.types) std::printf(" %s:%zu", type.c_str(), n);
         std::printf("\n");
     }
-    if (auto config = file->metadata_value("config")) {
+    if (config) {
         auto json = nlohmann::json::parse(*config, nullptr, false);
         if (json.is_discarded()) {
             std::printf("  config: present but not valid JSON\n");
@@ -61,19 +96,31 @@ int inspect(const std::string& path, bool list_tensors) {
             std::printf("  config sections:");
             for (auto it = json.begin(); it != json.end(); ++it) std::printf(" %s", it.key().c_str());
             std::printf("\n");
-            try {
-                std::printf("  model: %s\n", model_semantics(file->metadata_value("model_version"), json, path).name().c_str());
-            } catch (const Error& e) {
-                std::printf("  model: not supported (%s)\n", e.what());
-            }
         }
     } else {
-        std::printf("  no `config` metadata\n");
+        std::printf("  no config metadata\n");
+    }
+    if (model_version) std::printf("  model_version: %s\n", model_version->c_str());
+    try {
+        const auto json = config ? nlohmann::json::parse(*config, nullptr, false) : nlohmann::json::object();
+        if (config && !json.is_discarded())
+            std::printf("  model: %s\n", model_semantics(model_version, json, path).name().c_str());
+        else if (const auto generation = ltx_file_generation(path))
+            std::printf("  model: %s (from its tensors)\n",
+                        *generation == ModelGeneration::Ltx2_3 ? "LTX-2.3" : "LTX-2 (19B)");
+    } catch (const Error& e) {
+        std::printf("  model: not supported (%s)\n", e.what());
+    }
+    try {
+        const std::vector<std::string> parts = describe_ltx_parts(path);
+        if (parts.empty()) std::printf("  LTX parts: none (not an LTX model file)\n");
+        for (const std::string& line : parts) std::printf("  LTX %s\n", line.c_str());
+    } catch (const Error& e) {
+        std::printf("  model: not supported (%s)\n", e.what());
     }
     if (list_tensors)
-        for (const auto& e : file->entries())
-            std::printf("%s %s %s\n", e.name.c_str(), std::string(dtype_name(e.dtype)).c_str(),
-                        shape_str(e.shape).c_str());
+        for (const StoredTensor& t : tensors)
+            std::printf("%s %s %s\n", t.name.c_str(), t.type.c_str(), shape_str(t.shape).c_str());
     return 0;
 }
 
@@ -145,7 +192,7 @@ struct Cli {
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
-    std::string model_dir, checkpoint, gemma, upsampler, ic_lora, transformer;
+    std::string model_dir, checkpoint, gemma, upsampler, ic_lora, transformer, text_projection, video_vae, audio_vae;
     std::string demo;  // the --demo release ("" = 19b) when the option was given
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
@@ -204,11 +251,21 @@ void add_generation_options(CLI::App& app, Cli& c) {
         ->expected(0, 1)
         ->group(models);
     app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
-    app.add_option("--checkpoint", c.checkpoint, "LTX-2 checkpoint (.safetensors)")->group(models);
+    app.add_option("--checkpoint", c.checkpoint, "LTX-2 / LTX-2.3 single-file checkpoint (.safetensors, bf16 or fp8)")
+        ->group(models);
     app.add_option("--transformer", c.transformer,
                    "transformer weights to use instead of the checkpoint's: a GGUF (ltx2-quantize, ComfyUI-GGUF, "
-                   "stable-diffusion.cpp) or an fp8/bf16 .safetensors; the checkpoint still provides the rest")
-        ->check(CLI::ExistingFile)
+                   "unsloth / QuantStack) or an fp8/bf16 .safetensors (Kijai's transformer_only)")
+        ->group(models);
+    app.add_option("--text-projection", c.text_projection,
+                   "text projection file of a split bundle (unsloth's *_embeddings_connectors.safetensors, Kijai's "
+                   "*_text_projection_*.safetensors)")
+        ->group(models);
+    app.add_option("--video-vae", c.video_vae, "video VAE file of a split bundle (e.g. *_video_vae.safetensors)")
+        ->group(models);
+    app.add_option("--audio-vae", c.audio_vae,
+                   "audio VAE + vocoder file of a split bundle (e.g. *_audio_vae.safetensors); with --transformer, "
+                   "--text-projection and --video-vae no --checkpoint is needed")
         ->group(models);
     app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
     app.add_option("--spatial-upsampler", c.upsampler, "ltx-2-spatial-upscaler-x2-1.0.safetensors")->group(models);
@@ -306,7 +363,13 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
         r.models.model_dir = c.model_dir;
     }
     if (!c.checkpoint.empty()) r.models.explicit_paths.checkpoint = c.checkpoint;
-    r.transformer = c.transformer;
+    auto set_path = [](std::optional<std::filesystem::path>& slot, const std::string& value) {
+        if (!value.empty()) slot = value;
+    };
+    set_path(r.models.explicit_paths.transformer, c.transformer);
+    set_path(r.models.explicit_paths.text_projection, c.text_projection);
+    set_path(r.models.explicit_paths.video_vae, c.video_vae);
+    set_path(r.models.explicit_paths.audio_vae, c.audio_vae);
     if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
     if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
     if (!c.ic_lora.empty()) r.models.explicit_paths.ic_lora = c.ic_lora;
@@ -341,8 +404,9 @@ int main(int argc, char** argv) {
 
     std::string inspect_path;
     bool list = false;
-    auto* inspect_cmd = app.add_subcommand("inspect", "validate a .safetensors checkpoint and summarise its contents");
-    inspect_cmd->add_option("checkpoint", inspect_path, "path to a .safetensors file")->required();
+    auto* inspect_cmd = app.add_subcommand(
+        "inspect", "validate a model file (.safetensors or .gguf) and say which LTX parts it holds, of which release");
+    inspect_cmd->add_option("file", inspect_path, "path to a .safetensors or .gguf file")->required();
     inspect_cmd->add_flag("--tensors", list, "also list every tensor with dtype and shape");
 
     std::string repo, revision = "main";

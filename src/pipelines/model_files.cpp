@@ -1,0 +1,355 @@
+#include "pipelines/model_files.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "models/release_configs.h"
+
+namespace ltx2 {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Where a part lives in a file: the key prefixes it may have (official first, then the
+// community layouts' stripped one), the names (under the prefix) that must start some key, and
+// the config section that configures it.
+struct PartLayout {
+    LtxPart part;
+    std::vector<std::string> prefixes;
+    std::vector<std::string> signature;
+    const char* config_section;
+};
+
+const std::vector<PartLayout>& part_layouts() {
+    static const std::vector<PartLayout> kLayouts = {
+        {LtxPart::Transformer, {"model.diffusion_model.", ""}, {"patchify_proj.", "transformer_blocks.0."}, "transformer"},
+        {LtxPart::VideoConnector,
+         {"model.diffusion_model.video_embeddings_connector.", "video_embeddings_connector."},
+         {"transformer_1d_blocks.0."},
+         "transformer"},
+        {LtxPart::AudioConnector,
+         {"model.diffusion_model.audio_embeddings_connector.", "audio_embeddings_connector."},
+         {"transformer_1d_blocks.0."},
+         "transformer"},
+        {LtxPart::TextProjection, {"text_embedding_projection."}, {""}, "transformer"},
+        {LtxPart::VideoVae, {"vae.", ""}, {"decoder.up_blocks.", "per_channel_statistics."}, "vae"},
+        {LtxPart::AudioVae, {"audio_vae."}, {"decoder.", "per_channel_statistics."}, "audio_vae"},
+        {LtxPart::Vocoder, {"vocoder."}, {""}, "vocoder"},
+    };
+    return kLayouts;
+}
+
+const PartLayout& layout_of(LtxPart part) {
+    for (const PartLayout& l : part_layouts())
+        if (l.part == part) return l;
+    fail("model files: unknown part {}", int(part));
+}
+
+const char* generation_name(ModelGeneration g) { return g == ModelGeneration::Ltx2 ? "LTX-2 (19B)" : "LTX-2.3"; }
+
+// One file's keys (sorted) and metadata, read once.
+struct FileView {
+    std::string path;
+    WeightStore store;  // opened without a prefix: names are the file's keys
+    std::vector<std::string> keys;
+
+    explicit FileView(const std::string& p) : path(p), store(WeightStore::open(p, "")), keys(store.names()) {
+        std::sort(keys.begin(), keys.end());
+        check_ltx_gguf_architecture(store);
+    }
+    bool holds(const std::string& key_prefix) const {
+        auto it = std::lower_bound(keys.begin(), keys.end(), key_prefix);
+        return it != keys.end() && it->starts_with(key_prefix);
+    }
+    // The prefix under which the file holds `layout`'s part, if any.
+    std::optional<std::string> prefix_of(const PartLayout& layout) const {
+        for (const std::string& prefix : layout.prefixes) {
+            const bool all = std::all_of(layout.signature.begin(), layout.signature.end(),
+                                         [&](const std::string& s) { return holds(prefix + s); });
+            if (all && (!prefix.empty() || !layout.signature.front().empty())) return prefix;
+        }
+        return std::nullopt;
+    }
+    // The config's `section`, if the file's config has it.
+    std::optional<json> config_with(const char* section) const {
+        if (!store.has_config()) return std::nullopt;
+        json config = store.config();
+        if (!config.is_object() || !config.contains(section)) return std::nullopt;
+        return config;
+    }
+    // "model.diffusion_model, vae, audio_vae": what the file holds, for messages.
+    std::string summary() const {
+        std::vector<std::string> groups;
+        for (const std::string& k : keys) {
+            std::string group = k.substr(0, k.find('.'));
+            if (group == "model") group = k.substr(0, k.find('.', 6));
+            if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+            if (groups.size() == 6) {
+                groups.push_back("...");
+                break;
+            }
+        }
+        return keys.empty() ? "no tensors" : fmt::format("tensors under {}", fmt::join(groups, ", "));
+    }
+};
+
+// The release a video VAE config describes: the 2.3 conv VAE has one padding mode for both
+// halves and a decoder base width; 19B's has a padding mode per half.
+std::optional<ModelGeneration> video_vae_generation_from_config(const json& vae) {
+    if (vae.contains("spatial_padding_mode") || vae.contains("decoder_base_channels")) return ModelGeneration::Ltx2_3;
+    if (vae.contains("decoder_spatial_padding_mode")) return ModelGeneration::Ltx2;
+    return std::nullopt;
+}
+
+// The release of the part a file holds under `prefix`: its model_version metadata, else what
+// only one release's tensors have. nullopt: identical in both releases (the audio VAE).
+std::optional<ModelGeneration> part_generation(const FileView& file, LtxPart part, const std::string& prefix) {
+    if (const auto version = file.store.metadata("model_version"))
+        return model_semantics(version, json::object(), file.path).generation;
+    auto by_tensor = [&](const std::string& name) {
+        return file.holds(prefix + name) ? ModelGeneration::Ltx2_3 : ModelGeneration::Ltx2;
+    };
+    switch (part) {
+        case LtxPart::Transformer: return by_tensor("transformer_blocks.0.attn1.to_gate_logits.");
+        case LtxPart::VideoConnector:
+        case LtxPart::AudioConnector: return by_tensor("transformer_1d_blocks.0.attn1.to_gate_logits.");
+        case LtxPart::TextProjection: return by_tensor("video_aggregate_embed.");
+        case LtxPart::Vocoder: return by_tensor("bwe_generator.");
+        case LtxPart::AudioVae: return std::nullopt;
+        case LtxPart::VideoVae:
+            if (const auto config = file.config_with("vae")) return video_vae_generation_from_config(config->at("vae"));
+            // The released decoders: 2.3 has nine up blocks, 19B seven.
+            return by_tensor("decoder.up_blocks.7.");
+    }
+    return std::nullopt;
+}
+
+struct Candidate {
+    std::string path;
+    const char* option;
+};
+
+// The files that may hold `part`, in order of preference (the part's own file first).
+std::vector<Candidate> candidates(LtxPart part, const LtxFilePaths& p) {
+    std::vector<Candidate> all;
+    auto add = [&](const std::string& path, const char* option) {
+        if (!path.empty()) all.push_back({path, option});
+    };
+    switch (part) {
+        case LtxPart::Transformer: add(p.transformer, kTransformerOption); break;
+        case LtxPart::VideoConnector:
+        case LtxPart::AudioConnector:
+            add(p.transformer, kTransformerOption);
+            add(p.text_projection, kTextProjectionOption);
+            break;
+        case LtxPart::TextProjection: add(p.text_projection, kTextProjectionOption); break;
+        case LtxPart::VideoVae: add(p.video_vae, kVideoVaeOption); break;
+        case LtxPart::AudioVae:
+        case LtxPart::Vocoder: add(p.audio_vae, kAudioVaeOption); break;
+    }
+    add(p.checkpoint, "--checkpoint");
+    return all;
+}
+
+// The option whose file must hold `part` when given (the connectors have none of their own).
+const char* own_option(LtxPart part) {
+    switch (part) {
+        case LtxPart::Transformer: return kTransformerOption;
+        case LtxPart::TextProjection: return kTextProjectionOption;
+        case LtxPart::VideoVae: return kVideoVaeOption;
+        case LtxPart::AudioVae:
+        case LtxPart::Vocoder: return kAudioVaeOption;
+        default: return nullptr;
+    }
+}
+
+std::string expected_layout(const PartLayout& layout) {
+    std::vector<std::string> forms;
+    for (const std::string& prefix : layout.prefixes)
+        forms.push_back(prefix.empty() ? fmt::format("{} at the top level", fmt::join(layout.signature, " + "))
+                                       : fmt::format("'{}*'", prefix));
+    return fmt::format("tensors {}", fmt::join(forms, " or "));
+}
+
+}  // namespace
+
+void check_ltx_gguf_architecture(const WeightStore& store) {
+    const std::optional<std::string> arch = store.gguf_architecture();
+    if (!arch || *arch == "ltx2" || *arch == "ltxv") return;
+    fail("{}: a GGUF of architecture '{}' is not an LTX-2 transformer (expected general.architecture 'ltx2' from "
+         "ltx2-quantize or 'ltxv' from ComfyUI-GGUF)",
+         store.describe(), *arch);
+}
+
+const std::vector<LtxPart>& all_ltx_parts() {
+    static const std::vector<LtxPart> kAll = [] {
+        std::vector<LtxPart> parts;
+        for (const PartLayout& l : part_layouts()) parts.push_back(l.part);
+        return parts;
+    }();
+    return kAll;
+}
+
+const char* ltx_part_title(LtxPart part) {
+    switch (part) {
+        case LtxPart::Transformer: return "transformer";
+        case LtxPart::VideoConnector: return "video text connector";
+        case LtxPart::AudioConnector: return "audio text connector";
+        case LtxPart::TextProjection: return "text projection";
+        case LtxPart::VideoVae: return "video VAE";
+        case LtxPart::AudioVae: return "audio VAE";
+        case LtxPart::Vocoder: return "vocoder";
+    }
+    return "?";
+}
+
+LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vector<LtxPart>& parts) {
+    LTX2_CHECK(!parts.empty(), "model files: no part asked for");
+    std::map<std::string, std::shared_ptr<const FileView>> files;
+    auto view = [&](const std::string& path) -> const FileView& {
+        auto& slot = files[path];
+        if (!slot) slot = std::make_shared<const FileView>(path);
+        return *slot;
+    };
+    for (const auto& [path, option] : {std::pair{paths.checkpoint, "--checkpoint"}, {paths.transformer, kTransformerOption},
+                                       {paths.text_projection, kTextProjectionOption}, {paths.video_vae, kVideoVaeOption},
+                                       {paths.audio_vae, kAudioVaeOption}}) {
+        std::error_code ec;
+        if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) fail("{} {}: no such file", option, path);
+    }
+
+    LtxModelFiles out;
+    for (const LtxPart part : parts) {
+        const PartLayout& layout = layout_of(part);
+        const std::vector<Candidate> cands = candidates(part, paths);
+        if (cands.empty())
+            fail("no model file given for the {}: give --checkpoint (the official single file) or {} FILE",
+                 ltx_part_title(part), own_option(part) ? own_option(part) : kTransformerOption);
+        std::vector<std::string> looked_at;
+        for (const Candidate& c : cands) {
+            const FileView& file = view(c.path);
+            const std::optional<std::string> prefix = file.prefix_of(layout);
+            if (!prefix) {
+                if (own_option(part) && std::string(c.option) == own_option(part))
+                    fail("{} {}: holds no {} (expected {}); it holds {}", c.option, c.path, ltx_part_title(part),
+                         expected_layout(layout), file.summary());
+                looked_at.push_back(fmt::format("{} {} ({})", c.option, c.path, file.summary()));
+                continue;
+            }
+            Part p;
+            p.path = c.path;
+            p.option = c.option;
+            p.prefix = *prefix;
+            p.generation = part_generation(file, part, *prefix);
+            if (const auto own = file.config_with(layout.config_section)) {
+                p.config = std::make_shared<const json>(*own);
+                p.model_version = file.store.metadata("model_version");
+                p.config_origin = "its own config";
+            }
+            out.parts_[part] = std::move(p);
+            break;
+        }
+        if (!out.parts_.count(part))
+            fail("no model file holds the {} (expected {}); looked at: {}. Give {} FILE, or --checkpoint with the "
+                 "official single file",
+                 ltx_part_title(part), expected_layout(layout), fmt::join(looked_at, "; "),
+                 own_option(part) ? own_option(part) : kTextProjectionOption);
+    }
+
+    // One release for every part, the transformer's when it was asked for.
+    LtxPart reference = parts.front();
+    for (const LtxPart part : parts)
+        if (part == LtxPart::Transformer || (!out.parts_.at(reference).generation && out.parts_.at(part).generation))
+            reference = part;
+    const Part& first = out.parts_.at(reference);
+    const ModelGeneration generation = first.generation.value_or(ModelGeneration::Ltx2);
+    std::vector<std::string> mismatched;
+    for (const auto& [part, p] : out.parts_)
+        if (p.generation && *p.generation != generation)
+            mismatched.push_back(fmt::format("the {} in {} {} is {}", ltx_part_title(part), p.option, p.path,
+                                             generation_name(*p.generation)));
+    if (!mismatched.empty())
+        fail("the model files mix LTX releases: the {} in {} {} is {}, but {}. Use the files of one release "
+             "(ltx2 inspect FILE tells what a file holds)",
+             ltx_part_title(reference), first.option, first.path, generation_name(generation),
+             fmt::join(mismatched, "; "));
+
+    // Parts without a config of their own take the single file's, else the release's.
+    for (auto& [part, p] : out.parts_) {
+        if (p.config) continue;
+        const char* section = layout_of(part).config_section;
+        if (!paths.checkpoint.empty()) {
+            if (const auto config = view(paths.checkpoint).config_with(section)) {
+                p.config = std::make_shared<const json>(*config);
+                p.model_version = view(paths.checkpoint).store.metadata("model_version");
+                p.config_origin = "the config of --checkpoint " + paths.checkpoint;
+                continue;
+            }
+        }
+        p.config = std::make_shared<const json>(release_config(generation));
+        p.model_version = release_model_version(generation);
+        p.config_origin = fmt::format("the released {} config (the file has none)", generation_name(generation));
+    }
+    out.semantics_ = model_semantics(out.open(reference));
+    return out;
+}
+
+WeightStore LtxModelFiles::open(LtxPart part) const {
+    const Part& p = parts_.at(part);
+    WeightStore store = WeightStore::open(p.path, p.prefix);
+    store.set_config(*p.config, p.model_version);
+    return store;
+}
+
+const std::string& LtxModelFiles::path(LtxPart part) const { return parts_.at(part).path; }
+
+std::string LtxModelFiles::describe() const {
+    std::string out;
+    for (const auto& [part, p] : parts_) {
+        if (!out.empty()) out += "\n";
+        out += fmt::format("{}: {} ({}{}, config: {})", ltx_part_title(part), p.path,
+                           p.prefix.empty() ? "top level" : "'" + p.prefix + "*'",
+                           p.generation ? std::string(", ") + generation_name(*p.generation) : "", p.config_origin);
+    }
+    return out;
+}
+
+std::optional<ModelGeneration> ltx_file_generation(const std::string& path) {
+    const FileView file(path);
+    std::optional<ModelGeneration> found;
+    for (const PartLayout& layout : part_layouts()) {
+        const std::optional<std::string> prefix = file.prefix_of(layout);
+        if (!prefix) continue;
+        const std::optional<ModelGeneration> g = part_generation(file, layout.part, *prefix);
+        if (g && (layout.part == LtxPart::Transformer || !found)) found = g;
+        if (g && layout.part == LtxPart::Transformer) break;
+    }
+    return found;
+}
+
+std::vector<std::string> describe_ltx_parts(const std::string& path) {
+    const FileView file(path);
+    std::vector<std::string> lines;
+    for (const PartLayout& layout : part_layouts()) {
+        const std::optional<std::string> prefix = file.prefix_of(layout);
+        if (!prefix) continue;
+        const std::optional<ModelGeneration> generation = part_generation(file, layout.part, *prefix);
+        lines.push_back(fmt::format("{}: {}, {}, {}", ltx_part_title(layout.part),
+                                    prefix->empty() ? "at the top level" : "under '" + *prefix + "'",
+                                    generation ? generation_name(*generation) : "the same in LTX-2 and LTX-2.3",
+                                    file.config_with(layout.config_section)
+                                        ? "configured by the file"
+                                        : "no config in the file: the released one applies"));
+    }
+    return lines;
+}
+
+}  // namespace ltx2
