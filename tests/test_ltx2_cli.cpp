@@ -17,6 +17,7 @@
 namespace fs = std::filesystem;
 using ltx2::test::run_command;
 using ltx2::test::TempDir;
+using ltx2::test::expect_contains;
 
 namespace {
 std::string ltx2_cmd(const std::string& args) { return std::string(LTX2_BIN) + " " + args; }
@@ -82,10 +83,6 @@ std::string read_bytes(const std::string& path) {
 std::string ffprobe(const std::string& path, const std::string& entries) {
     return run_command("ffprobe -v error -count_frames -show_entries " + entries + " -of default=nw=1 '" + path + "'")
         .output;
-}
-
-void expect_contains(const std::string& text, const std::vector<std::string>& fragments) {
-    for (const auto& f : fragments) EXPECT_NE(text.find(f), std::string::npos) << "missing '" << f << "' in:\n" << text;
 }
 
 // Runs a command that must fail, leaving no file in `dir` other than those listed.

@@ -379,5 +379,49 @@ TEST(ModelLocator, CacheFoundThroughHfHomeAndHome) {
     }
 }
 
+
+// The official LTX-2.3 fp8 checkpoints live in their own repository.
+TEST(ModelLocator, Ltx23Fp8CheckpointsComeFromTheirRepository) {
+    TempDir dir;
+    const fs::path cache = dir.path / "cache";
+    const fs::path fp8 = make_snapshot(cache, app::kLtx23Fp8Repo, kMain,
+                                       {"ltx-2.3-22b-dev-fp8.safetensors", "ltx-2.3-22b-distilled-fp8.safetensors"}, true);
+    make_gemma(make_snapshot(cache, app::kGemmaRepo, kMain, {}, true));
+    auto r = request_for(Pipeline::OneStage, cache);
+    EXPECT_EQ(app::locate_models(r).checkpoint->path, fp8 / "ltx-2.3-22b-dev-fp8.safetensors");
+    r.pipeline = Pipeline::Distilled;
+    r.precision = CheckpointPrecision::FP8;
+    expect_error([&] { app::locate_models(r); },
+                 {"spatial upsampler", "hf download Lightricks/LTX-2.3 ltx-2.3-spatial-upscaler-x2-1.1.safetensors"});
+    make_snapshot(cache, app::kLtx23Repo, kMain, {"ltx-2.3-spatial-upscaler-x2-1.1.safetensors"}, true);
+    EXPECT_EQ(app::locate_models(r).checkpoint->path, fp8 / "ltx-2.3-22b-distilled-fp8.safetensors");
+    r.precision = CheckpointPrecision::BF16;
+    expect_error([&] { app::locate_models(r); },
+                 {"hf download Lightricks/LTX-2.3 ltx-2.3-22b-distilled-1.1.safetensors"});
+    r.precision = CheckpointPrecision::FP8;
+    fs::remove_all(app::hf_repo_folder(cache, app::kLtx23Fp8Repo));
+    expect_error([&] { app::locate_models(r); },
+                 {"hf download Lightricks/LTX-2.3-fp8 ltx-2.3-22b-distilled-1.1-fp8.safetensors"});
+}
+
+// A split bundle given part by part needs no checkpoint; the other files follow its release.
+TEST(ModelLocator, ABundleOfPartsNeedsNoCheckpoint) {
+    TempDir dir;
+    const fs::path md = dir.path / "models";
+    write_file(md / kUpsampler);
+    write_file(md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors");
+    make_gemma(md / "gemma");
+    auto r = request_for(Pipeline::Distilled, dir.path / "cache");
+    r.model_dir = md;
+    r.explicit_paths.transformer = std::string(LTX2_GOLDEN_DIR) + "/ltx23/transformer/av_tiny.model.safetensors";
+    r.explicit_paths.text_projection = r.explicit_paths.video_vae = r.explicit_paths.audio_vae = md / "parts";
+    const app::LocatedModels m = app::locate_models(r);
+    EXPECT_FALSE(m.checkpoint.has_value());
+    EXPECT_EQ(m.spatial_upsampler->path, md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors");
+    // Without the fourth part the checkpoint is still needed.
+    r.explicit_paths.audio_vae.reset();
+    expect_error([&] { app::locate_models(r); }, {"distilled checkpoint", "--checkpoint"});
+}
+
 }  // namespace
 }  // namespace ltx2

@@ -163,6 +163,11 @@ inline std::pair<std::string, size_t> write_manifest_checkpoint(const std::strin
     return {path, entries.size()};
 }
 
+// Every fragment occurs in `text`.
+inline void expect_contains(const std::string& text, const std::vector<std::string>& fragments) {
+    for (const auto& f : fragments) EXPECT_NE(text.find(f), std::string::npos) << "missing '" << f << "' in:\n" << text;
+}
+
 struct CommandResult {
     int exit_code = -1;
     std::string output;  // stdout and stderr together

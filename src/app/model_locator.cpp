@@ -63,18 +63,23 @@ const char* role_option(Role role) {
 // The files of one LTX release in Lightricks' repositories, newest release first.
 struct LtxRelease {
     const char* repo;
+    const char* fp8_repo;                     // where the -fp8 checkpoints are published
     std::vector<std::string> dev, distilled;  // checkpoint base names, preferred first
     std::vector<std::string> spatial_upsamplers, distilled_loras;
+
+    const char* repo_of(const std::string& file) const { return file.ends_with("-fp8.safetensors") ? fp8_repo : repo; }
 };
 
 const std::vector<LtxRelease>& ltx_releases() {
     static const std::vector<LtxRelease> kReleases = {
         {kLtx23Repo,
+         kLtx23Fp8Repo,
          {"ltx-2.3-22b-dev"},
          {"ltx-2.3-22b-distilled-1.1", "ltx-2.3-22b-distilled"},
          {"ltx-2.3-spatial-upscaler-x2-1.1.safetensors", "ltx-2.3-spatial-upscaler-x2-1.0.safetensors"},
          {"ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "ltx-2.3-22b-distilled-lora-384.safetensors"}},
         {kLtxRepo,
+         kLtxRepo,
          {"ltx-2-19b-dev"},
          {"ltx-2-19b-distilled"},
          {"ltx-2-spatial-upscaler-x2-1.0.safetensors"},
@@ -197,7 +202,7 @@ public:
         if (request_.model_dir)
             for (const auto& name : names)
                 s.consider_file(*request_.model_dir / name, ModelSource::ModelDir, model_dir_origin());
-        for (const auto& name : names) search_cache(release.repo, name, s);
+        for (const auto& name : names) search_cache(release.repo_of(name), name, s);
         return s;
     }
 
@@ -294,7 +299,7 @@ std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, con
             "      (a gated model: accept its license on https://huggingface.co/{0} and set HF_TOKEN)",
             kGemmaRepo);
     const std::string file = ltx_file_names(role, p, precision, release).front();
-    return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", release.repo, file);
+    return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", release.repo_of(file), file);
 }
 
 // `release` gives the hint; the names listed are those of `release`, or of every release for a

@@ -28,6 +28,7 @@ CheckpointPrecision parse_checkpoint_precision(std::string_view name);  // auto 
 
 inline constexpr const char* kLtxRepo = "Lightricks/LTX-2";
 inline constexpr const char* kLtx23Repo = "Lightricks/LTX-2.3";
+inline constexpr const char* kLtx23Fp8Repo = "Lightricks/LTX-2.3-fp8";  // ltx-2.3-22b-{dev,distilled}-fp8
 inline constexpr const char* kGemmaRepo = "google/gemma-3-12b-it";
 inline constexpr const char* kGemmaQatRepo = "google/gemma-3-12b-it-qat-q4_0-unquantized";
 

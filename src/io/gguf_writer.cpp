@@ -103,7 +103,6 @@ void GgufWriter::add_tensor(const std::string& name, GgmlType type, const Shape&
     LTX2_CHECK(shape.back() % t.block_elems == 0,
                "GGUF writer: tensor '{}' of type {} has rows of {} values, not a multiple of its block size {}", name,
                t.name, shape.back(), t.block_elems);
-    LTX2_CHECK(fill != nullptr, "GGUF writer: tensor '{}' has no data source", name);
     tensors_.push_back({name, type, shape, ggml_row_bytes(type, numel), std::move(fill)});
 }
 
@@ -138,11 +137,16 @@ void GgufWriter::write(const std::string& path) const {
     std::vector<std::byte> buffer;
     const std::vector<std::byte> padding(alignment_, std::byte{0});
     for (const auto& t : tensors_) {
+        if (!t.fill) {
+            out.skip(align_up(t.nbytes, alignment_));
+            continue;
+        }
         buffer.resize(t.nbytes);
         t.fill(buffer.data(), t.nbytes);
         out.write(buffer.data(), t.nbytes);
         out.write(padding.data(), align_up(t.nbytes, alignment_) - t.nbytes);
     }
+    out.truncate(header.size() + offset);  // a trailing hole still counts in the size
     out.commit();
 }
 

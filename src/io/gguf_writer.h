@@ -36,7 +36,8 @@ public:
     void set_i32_array(std::string_view key, const std::vector<int32_t>& values);
 
     // A tensor of row-major `shape` (1 to 4 dims, innermost a multiple of the type's block size).
-    // Its bytes come from fill() during write().
+    // Its bytes come from fill() during write(); a null fill leaves them a hole (zero bytes that
+    // take no disk: full-size test files).
     void add_tensor(const std::string& name, GgmlType type, const Shape& shape, Fill fill);
     // Same, bytes copied from `data` during write(): it must stay valid until then.
     void add_tensor(const std::string& name, GgmlType type, const Shape& shape, const void* data);

@@ -37,6 +37,10 @@ void TempFile::truncate(size_t size) {
         fail("{}: cannot extend to {} bytes: {}", path_, size, std::strerror(errno));
 }
 
+void TempFile::skip(size_t bytes) {
+    if (::lseek(fd_, off_t(bytes), SEEK_CUR) < 0) fail("{}: cannot seek {} bytes on: {}", path_, bytes, std::strerror(errno));
+}
+
 void TempFile::commit() {
     int fd = fd_;
     fd_ = -1;

@@ -15,6 +15,7 @@ public:
 
     void write(const void* data, size_t bytes);  // all of it, or throws naming PATH (e.g. disk full)
     void truncate(size_t size);                  // sets the size (extending leaves a hole)
+    void skip(size_t bytes);                     // moves past `bytes` unwritten ones (a hole)
     void commit();
 
 private:

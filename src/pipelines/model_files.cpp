@@ -150,7 +150,10 @@ std::vector<Candidate> candidates(LtxPart part, const LtxFilePaths& p) {
             add(p.transformer, kTransformerOption);
             add(p.text_projection, kTextProjectionOption);
             break;
-        case LtxPart::TextProjection: add(p.text_projection, kTextProjectionOption); break;
+        case LtxPart::TextProjection:
+            add(p.text_projection, kTextProjectionOption);
+            add(p.transformer, kTransformerOption);
+            break;
         case LtxPart::VideoVae: add(p.video_vae, kVideoVaeOption); break;
         case LtxPart::AudioVae:
         case LtxPart::Vocoder: add(p.audio_vae, kAudioVaeOption); break;
