@@ -5,6 +5,7 @@
 // Full-size layouts come from the manifests as sparse files; small ones are split from the demo.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +20,7 @@
 #include "models/video_vae/model.h"
 #include "models/vocoder/model.h"
 #include "pipelines/model_files.h"
+#include "pipelines/model_loading.h"
 #include "pipelines/text_encoding.h"
 #include "test_util.h"
 
@@ -319,6 +321,44 @@ TEST(ModelFilesProgram, Official23Fp8CheckpointRuns) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     test::expect_contains(r.output, {"LTX-2.3 (model_version 2.3.0)", "write outputs"});
     EXPECT_GT(std::filesystem::file_size(dir.file("fp8.mp4")), 1000u);
+}
+
+
+// Kijai's *_fp8_scaled transformer: the official fp8 layout plus comfy-kitchen's per-layer
+// `.comfy_quant` format markers. It decodes to the same weights; another format is refused.
+TEST(ModelFiles, ComfyKitchenFp8TransformerDecodesLikeTheOfficialFp8) {
+    TempDir dir("ltx2-kijai-fp8");
+    const std::string fp8 = dir.file("official-fp8.safetensors");
+    const auto q = test::run_command(fmt::format("'{}' '{}' '{}' --type fp8", LTX2_QUANTIZE_BIN, demo23_checkpoint(), fp8));
+    ASSERT_EQ(q.exit_code, 0) << q.output;
+    const std::string prefix = "model.diffusion_model.";
+    auto write_kijai = [&](const std::string& path, const std::string& format) {
+        const auto file = SafetensorsFile::open(fp8);
+        std::vector<std::pair<std::string, Tensor>> tensors;
+        for (const TensorEntry& e : file->entries()) {
+            if (!e.name.starts_with(prefix)) continue;
+            tensors.emplace_back(e.name, file->tensor(e.name));
+            if (e.dtype != DType::F8_E4M3) continue;
+            const std::string marker = R"({"format": ")" + format + R"(", "full_precision_matrix_mult": true})";
+            Tensor t = Tensor::zeros({int64_t(marker.size())}, DType::U8);
+            std::memcpy(t.raw(), marker.data(), marker.size());
+            tensors.emplace_back(e.name.substr(0, e.name.size() - 6) + "comfy_quant", t);
+        }
+        write_safetensors(path, tensors, file->metadata());
+    };
+    const std::string kijai = dir.file("ltx-2.3-22b-distilled_transformer_only_fp8_scaled.safetensors");
+    write_kijai(kijai, "float8_e4m3fn");
+    const auto model = load_transformer(LtxFilePaths{demo23_checkpoint(), kijai}, {}, Precision::BF16);
+    EXPECT_TRUE(model->config().semantics.is_ltx23());
+    const std::string name = "transformer_blocks.0.attn1.to_q.weight";
+    const Tensor ours = WeightStore::open(kijai, prefix).get(name), official = WeightStore::open(fp8, prefix).get(name);
+    ASSERT_EQ(ours.shape(), official.shape());
+    EXPECT_EQ(ours.to_vector(), official.to_vector());
+
+    const std::string nvfp4 = dir.file("nvfp4.safetensors");
+    write_kijai(nvfp4, "nvfp4");
+    expect_error([&] { (void)WeightStore::open(nvfp4, prefix); },
+                 {nvfp4, "layer 'model.diffusion_model.", "comfy-kitchen format 'nvfp4'", "float8_e4m3fn"});
 }
 
 }  // namespace

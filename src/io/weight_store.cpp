@@ -81,6 +81,25 @@ std::vector<std::pair<std::string, std::shared_ptr<SafetensorsFile>>> open_index
     return keys;
 }
 
+// comfy-kitchen files (Kijai's *_fp8_scaled) mark each quantized layer with `LAYER.comfy_quant`:
+// the UTF-8 JSON of its storage format, as uint8. Float8 layers are then the official fp8
+// layout (weight + weight_scale [+ input_scale]); the marker describes storage, not a weight.
+bool is_storage_marker(const std::string& key) { return key.ends_with(".comfy_quant"); }
+
+void check_storage_marker(const SafetensorsFile& file, const std::string& key) {
+    const Tensor t = file.tensor(key);
+    const std::string layer = key.substr(0, key.size() - std::string_view(".comfy_quant").size());
+    std::string format;
+    if (t.dtype() == DType::U8) {
+        const json j = json::parse(std::string(reinterpret_cast<const char*>(t.raw()), size_t(t.numel())), nullptr, false);
+        if (j.is_object() && j.contains("format") && j.at("format").is_string()) format = j.at("format").get<std::string>();
+    }
+    if (format == "float8_e4m3fn" || format == "float8_e5m2") return;
+    fail("{}: layer '{}' is stored in the comfy-kitchen format '{}', which this build does not decode (supported: "
+         "float8_e4m3fn and float8_e5m2 with a per-tensor weight_scale)",
+         file.path(), layer, format.empty() ? "(unreadable marker)" : format);
+}
+
 }  // namespace
 
 struct WeightStore::Synthetic {
@@ -140,6 +159,11 @@ WeightStore WeightStore::open(const std::string& path, const std::string& prefix
         store.files_.push_back(file);
         for (const auto& e : file->entries()) keys.emplace_back(e.name, file);
     }
+    std::erase_if(keys, [](const auto& k) {
+        if (!k.second || !is_storage_marker(k.first)) return false;
+        check_storage_marker(*k.second, k.first);
+        return true;
+    });
 
     store.prefix_present_ =
         !prefix.empty() && std::any_of(keys.begin(), keys.end(), [&](const auto& k) { return k.first.starts_with(prefix); });
