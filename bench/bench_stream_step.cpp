@@ -5,6 +5,7 @@
 //
 //   bench_stream_step --type q4_k --dir /big/tmp      # ComfyUI-GGUF layout (arch ltxv, no config)
 //   bench_stream_step --type fp8 --dir /big/tmp       # the official fp8 safetensors layout
+//   ... --manifest tests/golden/ltx23/manifest/transformer.json   # the LTX-2.3 22B transformer
 //
 // The file is written once by this process; the measurement runs in a fresh child process
 // (`run` subcommand) so its peak RSS is the step's alone. The file is deleted afterwards unless
@@ -194,7 +195,11 @@ struct RunOptions {
 int run(const RunOptions& o) {
     drop_from_page_cache(o.file);
     const nlohmann::json manifest = read_manifest(o.manifest);
-    const TransformerConfig config = parse_transformer_config(manifest_config(manifest), o.manifest);
+    const nlohmann::json model_config = manifest_config(manifest);
+    const std::optional<std::string> version =
+        manifest.contains("model_version") ? std::optional(manifest.at("model_version").get<std::string>()) : std::nullopt;
+    const TransformerConfig config =
+        parse_transformer_config(model_config, o.manifest, model_semantics(version, model_config, o.manifest));
     const size_t budget = size_t(o.budget_gib * 1073741824.0);
     const size_t weight_budget = budget - (size_t(2) << 30);
 
@@ -210,6 +215,7 @@ int run(const RunOptions& o) {
     const LTXModel model = LTXModel::load(store, config, options);
     const double load_s = seconds_since(t0);
     const uint64_t read_load = storage_read_bytes() - read0;
+    std::printf("model: %s, %d blocks\n", config.semantics.name().c_str(), config.num_layers);
     std::printf("file: %s (%.2f GiB on disk, %s)\n", o.file.c_str(), gib(double(fs::file_size(o.file))), o.type.c_str());
     std::printf("budget %.1f GiB (weights %.1f GiB): blocks %s%s\n", o.budget_gib, gib(double(weight_budget)),
                 model.streams_blocks() ? "streamed" : "resident",
@@ -218,7 +224,7 @@ int run(const RunOptions& o) {
                 gib(double(current_rss_bytes())));
 
     const Workload w{o.frames, o.rows, o.cols, o.audio_tokens};
-    const BlockInputs in = block_inputs(w, o.context_tokens, config.caption_channels);
+    const BlockInputs in = block_inputs(w, o.context_tokens, config);
     uint64_t r = storage_read_bytes();
     t0 = Clock::now();
     const TextContextCache cache = model.prepare_text(&in.video, &in.audio);
@@ -279,10 +285,11 @@ int main(int argc, char** argv) try {
     LTX2_CHECK(o.type == "q4_k" || o.type == "fp8", "--type '{}': expected q4_k or fp8", o.type);
     if (*run_cmd) return run(o);
 
+    const nlohmann::json manifest = read_manifest(o.manifest);
+    const std::string model = manifest.contains("model_version") ? "ltx-2.3-22b" : "ltx-2-19b";
     const std::string file =
-        (fs::path(dir) / (o.type == "q4_k" ? "ltx2-19b-random-q4_k.gguf" : "ltx2-19b-random-fp8.safetensors")).string();
+        (fs::path(dir) / (model + (o.type == "q4_k" ? "-random-q4_k.gguf" : "-random-fp8.safetensors"))).string();
     if (!(keep && fs::exists(file))) {
-        const nlohmann::json manifest = read_manifest(o.manifest);
         std::fprintf(stderr, "writing %s ...\n", file.c_str());
         const auto t0 = Clock::now();
         if (o.type == "q4_k")

@@ -285,11 +285,13 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
              ltx_part_title(reference), first.option, first.path, generation_name(generation),
              fmt::join(mismatched, "; "));
 
-    // Parts without a config of their own take the single file's, else the release's.
+    // Parts without a config of their own take the single file's (of the same release), else the
+    // release's.
+    const bool checkpoint_configures = !paths.checkpoint.empty() && ltx_file_generation(paths.checkpoint) == generation;
     for (auto& [part, p] : out.parts_) {
         if (p.config) continue;
         const char* section = layout_of(part).config_section;
-        if (!paths.checkpoint.empty()) {
+        if (checkpoint_configures) {
             if (const auto config = view(paths.checkpoint).config_with(section)) {
                 p.config = std::make_shared<const json>(*config);
                 p.model_version = view(paths.checkpoint).store.metadata("model_version");
