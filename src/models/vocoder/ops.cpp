@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "core/error.h"
 #include "core/fp_contract_off.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/fir_resample.h"
 #include "kernels/cpu/linear.h"
 
 namespace ltx2::vocoder_ops {
@@ -16,52 +18,6 @@ namespace {
 constexpr float kSnakeEps = 1e-9f;
 constexpr float kLogMelFloor = 1e-5f;
 
-// The [1, 1, K] filter repeated for each of `channels` groups: [channels, 1, K].
-Tensor per_channel(const Tensor& filter, int64_t channels) {
-    const std::vector<float> f = filter.to_vector();
-    std::vector<float> out;
-    out.reserve(size_t(channels) * f.size());
-    for (int64_t c = 0; c < channels; ++c) out.insert(out.end(), f.begin(), f.end());
-    return Tensor::from_f32({channels, 1, int64_t(f.size())}, out);
-}
-
-void scale_inplace(Tensor& x, float s) {
-    float* p = x.f32();
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) p[i] *= s;
-}
-
-// In place: x + inv_beta · sin(x · alpha)², per channel. x F32 contiguous [B, C, L].
-void snake_beta_inplace(Tensor& x, const Tensor& alpha_t, const Tensor& inv_beta_t) {
-    LTX2_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 3 && alpha_t.numel() == x.size(1),
-               "snake_beta: x {} must be contiguous F32 (B, C, L) with C-entry alpha, got {}", shape_str(x.shape()),
-               shape_str(alpha_t.shape()));
-    const float* alpha = alpha_t.f32();
-    const float* inv_beta = inv_beta_t.f32();
-    const int64_t C = x.size(1), L = x.size(2), rows = x.size(0) * C;
-    float* p = x.f32();
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
-        const float a = alpha[r % C], ib = inv_beta[r % C];
-        float* row = p + r * L;
-        for (int64_t i = 0; i < L; ++i) {
-            const float s = std::sin(row[i] * a);
-            row[i] = row[i] + ib * (s * s);
-        }
-    }
-}
-
-// Upsampling by `ratio` with a per-channel [C, 1, K] low-pass filter: replicate-pad `pad` samples
-// at both ends, ratio · conv_transpose1d(stride ratio), then drop `crop_left` / `crop_right`.
-Tensor sinc_upsample(const Tensor& x, const Tensor& channel_filters, int ratio, int64_t pad, int64_t crop_left,
-                     int64_t crop_right) {
-    ConvTransposeParams p;
-    p.strides = {ratio};
-    p.groups = x.size(1);
-    Tensor y = conv_transpose_nd(pad_nd(x, {pad}, {pad}, PadMode::Replicate), channel_filters, Tensor(), p);
-    scale_inplace(y, float(ratio));
-    return y.slice(2, crop_left, y.size(2) - crop_right).contiguous();
-}
-
 }  // namespace
 
 VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
@@ -70,25 +26,58 @@ VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const T
     for (float& a : alpha) a = std::exp(a);
     for (float& b : inv_beta) b = 1.0f / (std::exp(b) + kSnakeEps);
     const int64_t channels = int64_t(alpha.size());
-    return {Tensor::from_f32({channels}, alpha), Tensor::from_f32({channels}, inv_beta),
-            per_channel(up_filter, channels), per_channel(down_filter, channels)};
+    auto taps = [](const Tensor& filter) { return Tensor::from_f32({filter.numel()}, filter.to_vector()); };
+    return {Tensor::from_f32({channels}, alpha), Tensor::from_f32({channels}, inv_beta), taps(up_filter),
+            taps(down_filter)};
 }
 
-Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act) {
+Tensor anti_aliased_snake_beta(const Tensor& x_in, const VocoderAct1d& act) {
+    const Tensor x = x_in.dtype() == DType::F32 ? x_in.contiguous() : x_in.to(DType::F32);
+    LTX2_CHECK(x.dim() == 3 && act.alpha.numel() == x.size(1),
+               "anti-aliased SnakeBeta: input {} must be (B, C, L) with C = {} channels", shape_str(x.shape()),
+               act.alpha.numel());
     constexpr int kRatio = 2;
-    const int64_t k = act.up_filter.size(2);
-    // UpSample1d (kaiser): pad = K/ratio − 1, crops pad·ratio + (K − ratio)/2 and pad·ratio + (K − ratio + 1)/2.
-    const int64_t pad = k / kRatio - 1;
-    Tensor h = sinc_upsample(x, act.up_filter, kRatio, pad, pad * kRatio + (k - kRatio) / 2,
-                             pad * kRatio + (k - kRatio + 1) / 2);
-    snake_beta_inplace(h, act.alpha, act.inv_beta);
-    // DownSample1d: replicate pad K/2 − (K even) left and K/2 right, strided per-channel low-pass.
-    const int64_t kd = act.down_filter.size(2);
-    ConvParams d;
-    d.strides = {kRatio};
-    d.groups = h.size(1);
-    return conv_nd(pad_nd(h, {kd / 2 - (kd % 2 == 0 ? 1 : 0)}, {kd / 2}, PadMode::Replicate), act.down_filter,
-                   Tensor(), d);
+    // UpSample1d (kaiser): pad = K/ratio − 1, crops pad·ratio + (K − ratio)/2 and pad·ratio + (K − ratio + 1)/2,
+    // gain ratio. DownSample1d: replicate pad K/2 − (K even) left and K/2 right, strided low-pass.
+    const int64_t k = act.up_filter.numel(), kd = act.down_filter.numel();
+    FirUpsample up;
+    up.taps = act.up_filter.f32();
+    up.num_taps = k;
+    up.ratio = kRatio;
+    up.pad = k / kRatio - 1;
+    up.crop_left = up.pad * kRatio + (k - kRatio) / 2;
+    up.crop_right = up.pad * kRatio + (k - kRatio + 1) / 2;
+    up.gain = float(kRatio);
+    FirDownsample down;
+    down.taps = act.down_filter.f32();
+    down.num_taps = kd;
+    down.ratio = kRatio;
+    down.pad_left = kd / 2 - (kd % 2 == 0 ? 1 : 0);
+    down.pad_right = kd / 2;
+
+    const int64_t C = x.size(1), L = x.size(2), rows = x.size(0) * C;
+    const int64_t upsampled = fir_upsampled_length(L, up), out_len = fir_downsampled_length(upsampled, down);
+    Tensor out = Tensor::zeros({x.size(0), C, out_len});
+    const float* alpha = act.alpha.f32();
+    const float* inv_beta = act.inv_beta.f32();
+    const float* src = x.f32();
+    float* dst = out.f32();
+    // Row by row: the 2x signal lives in one buffer per thread, never for the whole tensor.
+#pragma omp parallel
+    {
+        std::vector<float> h(static_cast<size_t>(upsampled));
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < rows; ++r) {
+            fir_upsample_row(src + r * L, L, up, h.data());
+            const float a = alpha[r % C], ib = inv_beta[r % C];
+            for (float& v : h) {
+                const float s = std::sin(v * a);
+                v = v + ib * (s * s);
+            }
+            fir_downsample_row(h.data(), upsampled, down, dst + r * out_len);
+        }
+    }
+    return out;
 }
 
 namespace {
@@ -113,9 +102,21 @@ Tensor hann_sinc_filter(int ratio) {
     return Tensor::from_f32({1, 1, K}, f);
 }
 
-Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio) {
-    const int64_t w = hann_width(), K = filter.size(2);
-    return sinc_upsample(x, per_channel(filter, x.size(1)), ratio, w, 2 * w * ratio, K - ratio);
+Tensor hann_sinc_upsample(const Tensor& x_in, const Tensor& filter, int ratio) {
+    const Tensor x = x_in.dtype() == DType::F32 ? x_in.contiguous() : x_in.to(DType::F32);
+    const int64_t w = hann_width();
+    FirUpsample up;
+    up.taps = filter.f32();
+    up.num_taps = filter.numel();
+    up.ratio = ratio;
+    up.pad = w;
+    up.crop_left = 2 * w * ratio;
+    up.crop_right = up.num_taps - ratio;
+    up.gain = float(ratio);
+    const int64_t L = x.size(2), rows = x.size(0) * x.size(1), out_len = fir_upsampled_length(L, up);
+    Tensor out = Tensor::zeros({x.size(0), x.size(1), out_len});
+    for (int64_t r = 0; r < rows; ++r) fir_upsample_row(x.f32() + r * L, L, up, out.f32() + r * out_len);
+    return out;
 }
 
 Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop) {

@@ -18,12 +18,12 @@ struct VocoderConv {
 
 // Activation1d(SnakeBeta(C)) in the form the forward pass uses, made once at load: the
 // per-channel α = exp(log α) and 1/(exp(log β) + 1e-9), and the checkpoint's anti-aliasing
-// filters (read from the file, never recomputed) repeated for each channel's group.
+// filters (read from the file, never recomputed; every channel uses the same taps).
 struct VocoderAct1d {
     Tensor alpha;        // [C] F32
     Tensor inv_beta;     // [C] F32
-    Tensor up_filter;    // [C, 1, K] F32 UpSample1d.filter per channel
-    Tensor down_filter;  // [C, 1, K] F32 DownSample1d.lowpass.filter per channel
+    Tensor up_filter;    // [K] F32 UpSample1d.filter taps
+    Tensor down_filter;  // [K] F32 DownSample1d.lowpass.filter taps
 };
 
 struct VocoderResBlockWeights {
