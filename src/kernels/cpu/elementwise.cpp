@@ -120,6 +120,22 @@ void silu_inplace(Tensor& x) {
     });
 }
 
+void snake_beta_row(float* p, int64_t n, float alpha, float inv_beta) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto a = hn::Set(d, alpha), ib = hn::Set(d, inv_beta);
+    int64_t i = 0;
+    for (; i + L <= n; i += L) {
+        const auto v = hn::LoadU(d, p + i);
+        const auto s = hn::Sin(d, hn::Mul(v, a));
+        hn::StoreU(hn::Add(v, hn::Mul(ib, hn::Mul(s, s))), d, p + i);
+    }
+    for (; i < n; ++i) {
+        const float s = std::sin(p[i] * alpha);
+        p[i] = p[i] + inv_beta * (s * s);
+    }
+}
+
 void add_inplace(Tensor& x, const Tensor& y) {
     float* p = contiguous_f32(x, "add");
     LTX2_CHECK(y.dtype() == DType::F32 && y.shape() == x.shape(), "add: y {} must be F32 of shape {}",

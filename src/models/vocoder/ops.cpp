@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/fp_contract_off.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/fir_resample.h"
 #include "kernels/cpu/linear.h"
 
@@ -69,11 +70,7 @@ Tensor anti_aliased_snake_beta(const Tensor& x_in, const VocoderAct1d& act) {
 #pragma omp for schedule(static)
         for (int64_t r = 0; r < rows; ++r) {
             fir_upsample_row(src + r * L, L, up, h.data());
-            const float a = alpha[r % C], ib = inv_beta[r % C];
-            for (float& v : h) {
-                const float s = std::sin(v * a);
-                v = v + ib * (s * s);
-            }
+            snake_beta_row(h.data(), upsampled, alpha[r % C], inv_beta[r % C]);
             fir_downsample_row(h.data(), upsampled, down, dst + r * out_len);
         }
     }
