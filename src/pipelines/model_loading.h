@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/cpu/attention.h"
+#include "models/audio_vae/model.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"
 #include "pipelines/pipeline_io.h"
@@ -45,6 +46,10 @@ TransformerProvider checkpoint_transformer_provider(TransformerFiles files, Prec
                                                     size_t weight_budget_bytes = 0);
 
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);
+
+// The audio VAE encoder of a checkpoint or audio-VAE file (`audio_vae.encoder.*` and the latent
+// statistics); Precision::F32 widens its BF16 weights.
+AudioEncoder load_audio_encoder(const std::string& path, Precision precision);
 
 // upsample_video with the upsampler loaded from `path` for each call and freed after it;
 // mean_of_means / std_of_means: the video VAE's per-channel statistics [128].
