@@ -11,6 +11,7 @@
 #include "io/wav.h"
 #include "models/audio_vae/config.h"
 #include "pipelines/audio_conditioning.h"
+#include "pipelines/model_loading.h"
 #include "pipelines/pipelines.h"
 #include "test_util.h"
 
@@ -100,6 +101,33 @@ TEST(A2vPipeline, PlanKeepsTheAudioFixedAndGuidesTheVideoOnly) {
     EXPECT_EQ(with_images[0].conditionings[0].kind, ConditioningKind::ReplaceLatent);
     EXPECT_EQ(with_images[0].conditionings[1].kind, ConditioningKind::Keyframe);
     EXPECT_EQ(with_images[0].conditionings[1].frame_idx, 16);
+}
+
+TEST(A2vPipeline, StepsThatReuseTheVideoRunNoPassForTheFrozenAudio) {
+    const auto io = SafetensorsFile::open(kFixture);
+    GenerationParams p = a2v_params();
+    p.num_inference_steps = 4;
+    p.video_guider.stg_blocks = {1};
+    p.video_guider.skip_step = 1;  // steps 1 and 3 reuse the video prediction of the step before
+    const StagePlan plan = pipeline_plan(PipelineKind::AudioToVideo, p).front();
+    PipelineInputs inputs;
+    inputs.text = {io->tensor("in.video_context_positive"), io->tensor("in.audio_context_positive"),
+                   io->tensor("in.video_context_negative"), Tensor()};
+    inputs.frozen_audio = io->tensor("out.audio.encoded_latent");
+    std::map<std::string, Tensor> taps;
+    PipelineHooks hooks;
+    hooks.tap = [&](const std::string& name, const Tensor& t) { taps[name] = t; };
+    const auto model =
+        load_transformer(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/a2v/a2v.model.safetensors", {}, Precision::F32);
+    TorchGenerator generator(42);
+    const StageResult result = run_stage(plan, *model, inputs, generator, hooks);
+    for (const char* step : {"step0", "step2"})
+        EXPECT_TRUE(taps.count(std::string("stage1.") + step + ".branch_positive.video_denoised")) << step;
+    for (const char* step : {"step1", "step3"})
+        EXPECT_FALSE(taps.count(std::string("stage1.") + step + ".branch_positive.video_denoised")) << step;
+    EXPECT_EQ(taps.at("stage1.step1.video_denoised").to_vector(), taps.at("stage1.step0.video_denoised").to_vector());
+    EXPECT_NE(taps.at("stage1.step2.video_denoised").to_vector(), taps.at("stage1.step0.video_denoised").to_vector());
+    EXPECT_EQ(result.audio_latent.to_vector(), inputs.frozen_audio.to_vector());
 }
 
 TEST(A2vPipeline, ParameterChecksNameTheOption) {

@@ -79,7 +79,9 @@ public:
     AVTensors operator()(const LatentState& v, const LatentState& a, const std::vector<float>& sigmas, int step,
                          const PipelineTap& tap) {
         const bool skip_video = video_.should_skip_step(step), skip_audio = audio_.should_skip_step(step);
-        if (skip_video && skip_audio) return last_;
+        // A frozen stream's prediction is discarded (its denoise mask is zero), so a step that
+        // reuses the video's needs no pass at all; the reference still runs them for the audio.
+        if (skip_video && (skip_audio || a.frozen)) return last_;
 
         const float sigma = sigmas[size_t(step)];
         const Modality pos_v = modality_from_state(v, text_.video_positive, sigma, !skip_video);
