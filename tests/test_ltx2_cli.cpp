@@ -370,6 +370,8 @@ TEST(Ltx2GenerateA2v, AudioErrorsComeBeforeAnyModelRuns) {
     const std::string wav = write_tone(inputs);
     const std::string silent = inputs.file("silent.mp4");
     ltx2::write_mp4(silent, ltx2::Tensor::zeros({2, 32, 32, 3}, ltx2::DType::U8), std::nullopt);
+    const std::string odd_rate = inputs.file("odd_rate.wav");  // a rate AAC cannot carry
+    ltx2::write_wav(odd_rate, ltx2::Tensor::zeros({2, 37800}), 37800, ltx2::WavFormat::Pcm16);
     const std::string a2v = "2.3 --pipeline a2v -p cat -f 17 --progress plain -o " + dir.file("o.mp4") + " ";
     const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
         {"--audio-path " + dir.file("missing.wav"), {"--audio-path", dir.file("missing.wav"), "no such file"}},
@@ -377,6 +379,7 @@ TEST(Ltx2GenerateA2v, AudioErrorsComeBeforeAnyModelRuns) {
         {"--audio-path " + wav + " --audio-start-time 3", {"--audio-path", wav, "--audio-start-time 3", "ends at"}},
         {"--audio-path " + wav + " --audio-start-time 0.5", {"--audio-path", wav, "needs 18", "--audio-start-time"}},
         {"--audio-path " + wav + " --audio-max-duration -1", {"--audio-max-duration -1", wav}},
+        {"--audio-path " + odd_rate, {"--audio-path", odd_rate, "37800 Hz", "AAC"}},
         {"--audio-path " + wav + " --audio-start-time -2", {"--audio-start-time -2", wav}},
         {"", {"--audio-path", "a2v pipeline needs"}},
     };
