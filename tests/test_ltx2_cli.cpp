@@ -10,7 +10,10 @@
 #include <fmt/format.h>
 #include <string>
 
+#include "io/media/audio_reader.h"
 #include "io/media/image_io.h"
+#include "io/media/mp4_writer.h"
+#include "io/wav.h"
 #include "ltx2/version.h"
 #include "test_util.h"
 
@@ -294,4 +297,99 @@ TEST(Ltx2Generate23, GuidedPipelinesRefuseTheDistilledCheckpoint) {
                           "ltx-2.3-22b-dev.safetensors"},
                          dir);
     expect_fails_cleanly(demo_cmd("2.5 -p cat -o " + dir.file("o.mp4")), {"--demo 2.5", "19b", "2.3"}, dir);
+}
+
+// ---- audio-to-video on the 2.3 demo -----------------------------------------------------------
+
+namespace {
+
+// 1 s of stereo tones at 44.1 kHz (440 Hz left, 660 Hz right) as a PCM16 WAV.
+std::string write_tone(const TempDir& dir) {
+    const int64_t n = 44100;
+    ltx2::Tensor t = ltx2::Tensor::zeros({2, n});
+    for (int64_t i = 0; i < n; ++i) {
+        t.f32()[i] = float(0.5 * std::sin(2 * M_PI * 440.0 * double(i) / 44100.0));
+        t.f32()[n + i] = float(0.3 * std::sin(2 * M_PI * 660.0 * double(i) / 44100.0));
+    }
+    const std::string path = dir.file("tone.wav");
+    ltx2::write_wav(path, t, 44100, ltx2::WavFormat::Pcm16);
+    return path;
+}
+
+// max over channels of 1 − normalised correlation between the MP4's audio and the input's.
+double audio_mismatch(const ltx2::DecodedAudio& got, const ltx2::DecodedAudio& want) {
+    double worst = 0;
+    for (int64_t c = 0; c < 2; ++c) {
+        const std::vector<float> x = got.samples.select(0, c).contiguous().to_vector();
+        const std::vector<float> y = want.samples.select(0, c).contiguous().to_vector();
+        double xy = 0, xx = 0, yy = 0;
+        for (size_t i = 0; i < std::min(x.size(), y.size()); ++i) {
+            xy += double(x[i]) * y[i];
+            xx += double(x[i]) * x[i];
+            yy += double(y[i]) * y[i];
+        }
+        worst = std::max(worst, 1.0 - xy / std::sqrt(xx * yy));
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST(Ltx2GenerateA2v, DemoFromWavAndMp3CarriesTheInputAudio) {
+    TempDir dir;
+    const std::string wav = write_tone(dir);
+    const std::string mp3 = dir.file("tone.mp3");
+    ASSERT_EQ(run_command("ffmpeg -v error -y -i '" + wav + "' '" + mp3 + "'").exit_code, 0);
+    for (const std::string& input : {wav, mp3}) {
+        const std::string out = dir.file(fs::path(input).extension().string().substr(1) + ".mp4");
+        const auto r = run_command(demo_cmd("2.3 --pipeline a2v --audio-path '" + input +
+                                            "' -p 'a singer' -f 17 --progress plain -o " + out));
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        expect_contains(r.output, {"encode audio", "denoise stage1", "upsample x2", "denoise stage2", "decode video"});
+        EXPECT_EQ(r.output.find("decode audio"), std::string::npos) << r.output;  // the input itself goes out
+        expect_contains(ffprobe(out, "stream=codec_name,width,height,nb_read_frames,sample_rate,channels"),
+                        {"codec_name=h264", "width=192", "height=128", "nb_read_frames=17", "codec_name=aac",
+                         "sample_rate=44100", "channels=2"});
+        expect_contains(ffprobe(out, "format_tags"), {"pipeline=a2v"});
+        // The input as the pipeline read it (an MP3's frame timestamps may end it a few ms early), in a
+        // track exactly as long as the video: round(17/24 · 44100) samples.
+        // Video 17/24 s; audio round(17/24 · 44100) = 31238 samples.
+        expect_contains(ffprobe(out, "stream=duration"), {"duration=0.708333", "duration=0.708345"});
+        const ltx2::DecodedAudio got = ltx2::read_audio(out, 0.0, 17.0 / 24.0);
+        const ltx2::DecodedAudio want = ltx2::read_audio(input, 0.0, 17.0 / 24.0);
+        EXPECT_GT(want.samples.size(1), 31238 - 1152);
+        EXPECT_LT(audio_mismatch(got, want), 0.01) << input;  // AAC-coded copy of the input tones
+    }
+}
+
+TEST(Ltx2GenerateA2v, AudioErrorsComeBeforeAnyModelRuns) {
+    TempDir inputs, dir;
+    const std::string wav = write_tone(inputs);
+    const std::string silent = inputs.file("silent.mp4");
+    ltx2::write_mp4(silent, ltx2::Tensor::zeros({2, 32, 32, 3}, ltx2::DType::U8), std::nullopt);
+    const std::string odd_rate = inputs.file("odd_rate.wav");  // a rate AAC cannot carry
+    ltx2::write_wav(odd_rate, ltx2::Tensor::zeros({2, 37800}), 37800, ltx2::WavFormat::Pcm16);
+    const std::string a2v = "2.3 --pipeline a2v -p cat -f 17 --progress plain -o " + dir.file("o.mp4") + " ";
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {"--audio-path " + dir.file("missing.wav"), {"--audio-path", dir.file("missing.wav"), "no such file"}},
+        {"--audio-path " + silent, {"--audio-path", silent, "no audio stream"}},
+        {"--audio-path " + wav + " --audio-start-time 3", {"--audio-path", wav, "--audio-start-time 3", "ends at"}},
+        {"--audio-path " + wav + " --audio-start-time 0.5", {"--audio-path", wav, "needs 18", "--audio-start-time"}},
+        {"--audio-path " + wav + " --audio-max-duration -1", {"--audio-max-duration -1", wav}},
+        {"--audio-path " + odd_rate, {"--audio-path", odd_rate, "37800 Hz", "AAC"}},
+        {"--audio-path " + wav + " --audio-start-time -2", {"--audio-start-time -2", wav}},
+        {"", {"--audio-path", "a2v pipeline needs"}},
+    };
+    for (const auto& [args, fragments] : cases) {
+        SCOPED_TRACE(args);
+        const auto r = run_command(demo_cmd(a2v + args));
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        expect_contains(r.output, fragments);
+        EXPECT_EQ(r.output.find("encode text"), std::string::npos) << r.output;
+        EXPECT_FALSE(fs::exists(dir.file("o.mp4")));
+    }
+    expect_fails_cleanly(demo_cmd("--pipeline a2v --audio-path " + wav + " -p cat -f 17 -o " + dir.file("o.mp4")),
+                         {"--pipeline a2v", "LTX-2 (19B)", "no audio-to-video pipeline", "LTX-2.3"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --audio-path " + wav + " -p cat -f 17 -o " + dir.file("o.mp4")),
+                         {"--audio-path " + wav, "only the a2v pipeline"}, dir);
 }

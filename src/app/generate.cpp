@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/input_audio.h"
 #include "core/error.h"
 #include "ltx2/version.h"
 #include "core/memory_stats.h"
@@ -79,7 +80,9 @@ void check_readable_file(const std::string& path, const char* option) {
 }
 
 bool needs_negative_prompt(const GenerateRequest& r) {
-    return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || r.params.audio_guider.cfg_scale != 1.0);
+    // The a2v pipeline's audio guider is the default one (no CFG) whatever the audio options say.
+    const bool audio_cfg = r.pipeline != PipelineKind::AudioToVideo && r.params.audio_guider.cfg_scale != 1.0;
+    return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || audio_cfg);
 }
 
 // The waveform as long as the video: the reference's audio latent length rounds the duration
@@ -106,6 +109,13 @@ void check_checkpoint_for_pipeline(const std::string& checkpoint, const ModelSem
          checkpoint, model.name(), pipeline_name(pipeline));
 }
 
+void check_model_has_pipeline(const std::string& checkpoint, const ModelSemantics& model, PipelineKind pipeline) {
+    if (pipeline == PipelineKind::AudioToVideo && !model.has_audio_to_video_pipeline)
+        fail("--pipeline a2v: {} is {}, whose reference (Lightricks/LTX-2 @ 28c3c73) has no audio-to-video pipeline; "
+             "use an LTX-2.3 checkpoint",
+             checkpoint, model.name());
+}
+
 }  // namespace
 
 void validate_generate_request(const GenerateRequest& r) {
@@ -122,6 +132,7 @@ void validate_generate_request(const GenerateRequest& r) {
     for (const auto& image : r.params.images) check_readable_file(image.path, "--image");
     for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
+    if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
     if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
 }
@@ -144,6 +155,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (!models.checkpoint) progress.note(ltx.describe());
     const ModelSemantics model = ltx.semantics();
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
+    check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     apply_model_defaults(r.params, model, r.explicit_params);
     progress.note(model.name());
     validate_generate_request(r);
@@ -163,6 +175,15 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
     }
 
+    std::optional<InputAudio> input_audio;
+    Tensor audio_latent;
+    if (r.pipeline == PipelineKind::AudioToVideo) {
+        progress.begin("encode audio", r.params.audio.path);
+        input_audio = read_input_audio(r.params, ltx.open(LtxPart::AudioVae));
+        audio_latent = encode_input_audio(*input_audio, r.params, ltx.open(LtxPart::AudioVae), r.precision);
+        progress.end();
+    }
+
     // Text: Gemma for every prompt, released, then the projection stack.
     std::vector<std::string> prompts{r.prompt};
     std::vector<EmptyPrompt> empty{EmptyPrompt::Reject};
@@ -179,6 +200,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     progress.end();
 
     PipelineInputs inputs;
+    inputs.frozen_audio = audio_latent;
     inputs.text.video_positive = encoded[0].video_context;
     inputs.text.audio_positive = encoded[0].audio_context;
     if (encoded.size() > 1) {
@@ -250,7 +272,11 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     result.width = frames.size(2);
 
     Tensor waveform;
-    {
+    if (input_audio) {  // the input audio itself, as the reference returns it
+        result.audio_sample_rate = input_audio->sample_rate;
+        waveform = fit_to_video(input_audio->samples, result.frames, FrameRate::reference(r.params.frame_rate),
+                                result.audio_sample_rate);
+    } else {
         progress.begin("decode audio", shape_str(latents.audio_latent.shape()));
         const Tensor mel = AudioDecoder::load(ltx.open(LtxPart::AudioVae)).forward(latents.audio_latent);
         const Vocoder vocoder = Vocoder::load(ltx.open(LtxPart::Vocoder));

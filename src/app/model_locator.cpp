@@ -32,7 +32,8 @@ std::vector<Role> roles_needed(Pipeline p) {
         case Pipeline::Distilled: return {Role::Checkpoint, Role::SpatialUpsampler, Role::Gemma};
         case Pipeline::OneStage: return {Role::Checkpoint, Role::Gemma};
         case Pipeline::TwoStage:
-        case Pipeline::KeyframeInterpolation: return {Role::Checkpoint, Role::SpatialUpsampler, Role::DistilledLora, Role::Gemma};
+        case Pipeline::KeyframeInterpolation:
+        case Pipeline::AudioToVideo: return {Role::Checkpoint, Role::SpatialUpsampler, Role::DistilledLora, Role::Gemma};
         case Pipeline::ICLora: return {Role::Checkpoint, Role::SpatialUpsampler, Role::Gemma, Role::IcLora};
     }
     return {};

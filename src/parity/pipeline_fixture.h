@@ -15,6 +15,15 @@ struct PipelineFixture {
     PipelineInputs inputs;
 };
 
+// Metadata values, failing naming the io file and key when absent or of another type.
+int64_t meta_int(const ParityRun& run, const std::string& key);
+double meta_number(const ParityRun& run, const std::string& key);
+MultiModalGuiderParams guider_params(const ParityRun& run, const std::string& key);
+
+// A fresh generator advanced past the stage-1 draws (their shapes are the stored
+// in.stage1.video_noise / in.stage1.audio_noise), for running stage 2 from stored inputs.
+TorchGenerator generator_after_stage1(const ParityRun& run, uint64_t seed);
+
 PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind);
 
 // Runs the fixture's pipeline end to end (and, for the upsampling two-stage fixtures, the

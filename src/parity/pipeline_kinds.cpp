@@ -35,6 +35,8 @@ bool two_stage_fixture(PipelineKind k) {
 
 double stage_final_tolerance(PipelineKind k) { return k == PipelineKind::Distilled ? kDistilledFinal : kStageFinal; }
 
+}  // namespace
+
 int64_t meta_int(const ParityRun& run, const std::string& key) {
     const nlohmann::json j = run.meta_json(key);
     LTX2_CHECK(j.is_number_integer(), "{}: metadata '{}' must be an integer, got {}", run.io_path(), key, j.dump());
@@ -62,6 +64,8 @@ MultiModalGuiderParams guider_params(const ParityRun& run, const std::string& ke
         fail("{}: metadata '{}' is not a guider parameter set: {}", run.io_path(), key, e.what());
     }
 }
+
+namespace {
 
 std::string item_path(const nlohmann::json& item) {
     if (item.contains("path")) return item.at("path").get<std::string>();
@@ -233,15 +237,14 @@ PipelineTap comparing_tap(ParityRun& run, PipelineKind kind, const std::string& 
     };
 }
 
-// Advances a fresh generator past the stage-1 draws (their shapes are the stored noise's).
+}  // namespace
+
 TorchGenerator generator_after_stage1(const ParityRun& run, uint64_t seed) {
     TorchGenerator g(seed);
     g.randn(run.input("in.stage1.video_noise").shape(), DType::F32);
     g.randn(run.input("in.stage1.audio_noise").shape(), DType::F32);
     return g;
 }
-
-}  // namespace
 
 PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind) {
     PipelineFixture f{kind, fixture_params(run, kind), {}};

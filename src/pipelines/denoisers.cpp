@@ -10,8 +10,10 @@ namespace ltx2 {
 
 namespace {
 
-// modality_from_latent_state: per-token timesteps = mask · σ, the per-sample σ, no context mask.
-Modality modality_from_state(const LatentState& s, const Tensor& context, float sigma, bool enabled = true) {
+// modality_from_latent_state: per-token timesteps = mask · σ, the per-sample σ (0 for a frozen
+// stream), no context mask.
+Modality modality_from_state(const LatentState& s, const Tensor& context, float step_sigma, bool enabled = true) {
+    const float sigma = s.frozen ? 0.0f : step_sigma;
     Modality m;
     m.latent = s.latent;
     m.timesteps = timesteps_from_mask(s.denoise_mask, sigma);
@@ -59,6 +61,7 @@ public:
           text_(text),
           video_(g.video),
           audio_(g.audio),
+          audio_negative_context_(g.audio_negative_context),
           positive_(model, cache_text),
           negative_(model, cache_text) {
         check_contexts(text);
@@ -68,7 +71,7 @@ public:
         LTX2_CHECK(!video_.do_unconditional_generation() || text.video_negative.defined(),
                    "--video-cfg-guidance-scale {} needs the negative prompt's video context (none was given)",
                    g.video.cfg_scale);
-        LTX2_CHECK(!audio_.do_unconditional_generation() || text.audio_negative.defined(),
+        LTX2_CHECK(!audio_.do_unconditional_generation() || (audio_negative_context_ && text.audio_negative.defined()),
                    "--audio-cfg-guidance-scale {} needs the negative prompt's audio context (none was given)",
                    g.audio.cfg_scale);
     }
@@ -76,7 +79,9 @@ public:
     AVTensors operator()(const LatentState& v, const LatentState& a, const std::vector<float>& sigmas, int step,
                          const PipelineTap& tap) {
         const bool skip_video = video_.should_skip_step(step), skip_audio = audio_.should_skip_step(step);
-        if (skip_video && skip_audio) return last_;
+        // A frozen stream's prediction is discarded (its denoise mask is zero), so a step that
+        // reuses the video's needs no pass at all; the reference still runs them for the audio.
+        if (skip_video && (skip_audio || a.frozen)) return last_;
 
         const float sigma = sigmas[size_t(step)];
         const Modality pos_v = modality_from_state(v, text_.video_positive, sigma, !skip_video);
@@ -92,8 +97,9 @@ public:
             // Both streams enabled, whatever this step skips.
             const Modality neg_v = modality_from_state(
                 v, text_.video_negative.defined() ? text_.video_negative : text_.video_positive, sigma);
-            const Modality neg_a = modality_from_state(
-                a, text_.audio_negative.defined() ? text_.audio_negative : text_.audio_positive, sigma);
+            const bool audio_negative = audio_negative_context_ && text_.audio_negative.defined();
+            const Modality neg_a =
+                modality_from_state(a, audio_negative ? text_.audio_negative : text_.audio_positive, sigma);
             const AVTensors x0 = x0_forward(model_, &neg_v, &neg_a, {}, negative_.get(neg_v, neg_a));
             tap_branch(tap, "negative", x0);
             neg_video = x0.video;
@@ -130,6 +136,7 @@ private:
     const LTXModel& model_;
     const TextContexts& text_;
     MultiModalGuider video_, audio_;
+    bool audio_negative_context_;
     LazyTextCache positive_, negative_;
     AVTensors last_;  // the previous step's guided predictions, reused on skipped steps
 };

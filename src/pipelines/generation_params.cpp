@@ -16,7 +16,7 @@ struct KindName {
 constexpr KindName kKindNames[] = {
     {PipelineKind::Distilled, "distilled"}, {PipelineKind::OneStage, "one-stage"},
     {PipelineKind::TwoStage, "two-stage"},  {PipelineKind::KeyframeInterpolation, "keyframes"},
-    {PipelineKind::ICLora, "ic-lora"},
+    {PipelineKind::ICLora, "ic-lora"},      {PipelineKind::AudioToVideo, "a2v"},
 };
 
 void check_strength(double strength, const std::string& option, const std::string& path) {
@@ -66,6 +66,20 @@ void check_guider(const MultiModalGuiderParams& p, const GuiderOptions& o) {
     for (int b : p.stg_blocks) LTX2_CHECK(b >= 0, "{}: block index {} is negative", o.stg_blocks, b);
 }
 
+void check_audio_condition(PipelineKind kind, const AudioCondition& a) {
+    if (kind != PipelineKind::AudioToVideo) {
+        LTX2_CHECK(a.path.empty(), "--audio-path {}: only the a2v pipeline takes an input audio (pipeline: {})",
+                   a.path, pipeline_name(kind));
+        return;
+    }
+    LTX2_CHECK(!a.path.empty(), "--audio-path: the a2v pipeline needs the audio file to generate the video for");
+    LTX2_CHECK(std::isfinite(a.start_time) && a.start_time >= 0.0,
+               "--audio-start-time {}: expected a number of seconds >= 0 (audio file {})", a.start_time, a.path);
+    LTX2_CHECK(!a.max_duration || (std::isfinite(*a.max_duration) && *a.max_duration > 0.0),
+               "--audio-max-duration {}: expected a number of seconds > 0 (audio file {})",
+               a.max_duration.value_or(0.0), a.path);
+}
+
 }  // namespace
 
 const char* pipeline_name(PipelineKind kind) {
@@ -88,7 +102,7 @@ bool upsamples(PipelineKind kind) { return kind != PipelineKind::OneStage; }
 
 bool is_guided(PipelineKind kind) {
     return kind == PipelineKind::OneStage || kind == PipelineKind::TwoStage ||
-           kind == PipelineKind::KeyframeInterpolation;
+           kind == PipelineKind::KeyframeInterpolation || kind == PipelineKind::AudioToVideo;
 }
 
 MultiModalGuiderParams default_video_guider_params() {
@@ -153,11 +167,11 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p) {
     for (const ImageCondition& im : p.images) {
         check_path(im.path, "--image");
         check_strength(im.strength, "--image", im.path);
-        if (kind == PipelineKind::KeyframeInterpolation) {
+        if (kind == PipelineKind::KeyframeInterpolation || kind == PipelineKind::AudioToVideo) {
             LTX2_CHECK(im.frame_idx >= 0 && im.frame_idx < p.num_frames,
-                       "--image {}: frame index {} is out of range: keyframe interpolation takes a pixel frame index "
+                       "--image {}: frame index {} is out of range: the {} pipeline takes a pixel frame index "
                        "(0..{} for {} frames)",
-                       im.path, im.frame_idx, p.num_frames - 1, p.num_frames);
+                       im.path, im.frame_idx, name, p.num_frames - 1, p.num_frames);
         } else {
             LTX2_CHECK(im.frame_idx >= 0 && im.frame_idx < latent_frames,
                        "--image {}: frame index {} is out of range: the {} pipeline replaces a latent frame, so the "
@@ -181,10 +195,12 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p) {
     check_loras(p.loras, "--lora");
     // The pipeline classes accept an empty distilled-LoRA list (only the official scripts demand
     // the option); the other pipelines have no stage it could go to.
-    const bool takes_distilled = kind == PipelineKind::TwoStage || kind == PipelineKind::KeyframeInterpolation;
+    const bool takes_distilled = kind == PipelineKind::TwoStage || kind == PipelineKind::KeyframeInterpolation ||
+                                 kind == PipelineKind::AudioToVideo;
     LTX2_CHECK(takes_distilled || p.distilled_loras.empty(),
-               "--distilled-lora: only the two-stage and keyframes pipelines take it (pipeline: {})", name);
+               "--distilled-lora: only the two-stage, keyframes and a2v pipelines take it (pipeline: {})", name);
     check_loras(p.distilled_loras, "--distilled-lora");
+    check_audio_condition(kind, p.audio);
 }
 
 void validate_guider_blocks(const MultiModalGuiderParams& params, int num_layers, const char* stg_blocks_option) {

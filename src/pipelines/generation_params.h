@@ -4,6 +4,7 @@
 // and the checks the command line runs before anything is loaded. Error messages name the
 // option as the official command line spells it (--height, --image, --video-cfg-guidance-scale, ...).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ enum class PipelineKind {
     TwoStage,               // TI2VidTwoStagesPipeline: guided half resolution, x2 upsampler, distilled-LoRA refine
     KeyframeInterpolation,  // KeyframeInterpolationPipeline: as TwoStage, images as appended keyframes
     ICLora,                 // ICLoraPipeline: distilled steps, IC-LoRA + reference video in stage 1
+    AudioToVideo,           // A2VidPipelineTwoStage (LTX-2.3): as TwoStage, the input audio encoded and kept fixed
 };
 
 const char* pipeline_name(PipelineKind kind);  // "distilled", "one-stage", ...
@@ -40,6 +42,14 @@ struct ImageCondition {
 struct VideoReference {
     std::string path;
     double strength = 1.0;
+};
+
+// --audio-path FILE [--audio-start-time S] [--audio-max-duration S] (a2v). Without a maximum the
+// audio is read for the video's duration (num_frames / frame_rate), as the official script does.
+struct AudioCondition {
+    std::string path;
+    double start_time = 0.0;
+    std::optional<double> max_duration;
 };
 
 // --lora / --distilled-lora PATH [STRENGTH].
@@ -65,7 +75,8 @@ struct GenerationParams {
     std::vector<ImageCondition> images;
     std::vector<VideoReference> video_conditioning;  // ic-lora only
     std::vector<LoraSpec> loras;                     // every stage (ic-lora: stage 1, the IC-LoRA)
-    std::vector<LoraSpec> distilled_loras;           // two-stage, keyframe-interpolation: stage 2
+    std::vector<LoraSpec> distilled_loras;           // two-stage, keyframe-interpolation, a2v: stage 2
+    AudioCondition audio;                            // a2v only
 };
 
 // DEFAULT_VIDEO_GUIDER_PARAMS / DEFAULT_AUDIO_GUIDER_PARAMS (stg_blocks [29]).
@@ -92,7 +103,8 @@ int64_t latent_frame_count(int64_t num_frames);
 
 // Every check that needs no file: resolution multiple of 32 (64 when the pipeline upsamples),
 // num_frames = 8k + 1, frame rate > 0, steps >= 1, image frame indices and strengths, LoRA
-// strengths, guider parameters, options a pipeline does not take. Throws ltx2::Error.
+// strengths, guider parameters, audio start and duration, options a pipeline does not take.
+// Throws ltx2::Error.
 void validate_generation_params(PipelineKind kind, const GenerationParams& params);
 
 // Guider parameters against the transformer that will run them (stg_blocks within its blocks).

@@ -81,6 +81,16 @@ LatentUpsampler load_upsampler(const std::string& path, Precision precision) {
     return LatentUpsampler::load(store);
 }
 
+AudioEncoder load_audio_encoder(WeightStore store, Precision precision) {
+    if (precision == Precision::F32) {
+        std::vector<std::string> encoder_names;
+        for (const std::string& name : store.names())
+            if (name.starts_with("encoder.") || name.starts_with("per_channel_statistics.")) encoder_names.push_back(name);
+        widen_to_f32(store, encoder_names);
+    }
+    return AudioEncoder::load(store);
+}
+
 UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision) {
     return [path = std::move(path), mean_of_means, std_of_means, precision](const Tensor& latent) {
         return upsample_video(load_upsampler(path, precision), latent, mean_of_means, std_of_means);

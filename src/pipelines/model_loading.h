@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/cpu/attention.h"
+#include "models/audio_vae/model.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"
 #include "pipelines/model_files.h"
@@ -38,6 +39,10 @@ TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precisio
                                                     size_t weight_budget_bytes = 0);
 
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);
+
+// The audio VAE encoder from the audio VAE store (LtxPart::AudioVae: `encoder.*` and the latent
+// statistics); Precision::F32 widens its BF16 weights.
+AudioEncoder load_audio_encoder(WeightStore audio_vae, Precision precision);
 
 // upsample_video with the upsampler loaded from `path` for each call and freed after it;
 // mean_of_means / std_of_means: the video VAE's per-channel statistics [128].

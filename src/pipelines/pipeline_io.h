@@ -54,12 +54,14 @@ struct PipelineInputs {
     VideoEncoderFn encode;  // needed when the generation has images or reference videos
     TransformerProvider transformer;
     UpsampleFn upsample;  // needed by pipelines that upsample
+    Tensor frozen_audio;  // stages with audio_frozen (A2V): the encoded input audio [1, 8, T, 16]
 };
 
 // Called with step 0 when a stage starts and with the number of finished steps after each step.
 using ProgressFn = std::function<void(const std::string& stage, int step, int steps)>;
 // Intermediate tensors by name, for parity checks:
 //   STAGE.video_noise / STAGE.audio_noise           the noise draws (patchified, appended tokens included)
+//   STAGE.video_initial_latent                      the noised latent the first step starts from
 //   STAGE.stepI.video_latent / .audio_latent        the latent after step I
 //   STAGE.stepI.video_denoised / .audio_denoised    the post-processed prediction of step I
 //   STAGE.stepI.branch_B.video_denoised / ...       guided stages: the raw X0 outputs of branch B

@@ -17,6 +17,8 @@ std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& 
             return keyframe_interpolation_plan(params);
         case PipelineKind::ICLora:
             return ic_lora_plan(params);
+        case PipelineKind::AudioToVideo:
+            return audio_to_video_plan(params);
     }
     fail("unknown pipeline kind {}", int(kind));
 }

@@ -24,6 +24,10 @@ std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& param
 // stage-1 size ÷ the LoRA's reference_downscale_factor), refine stage without LoRAs.
 // Reads the LoRA files' metadata.
 std::vector<StagePlan> ic_lora_plan(const GenerationParams& params);
+// a2vid_two_stage.py (LTX-2.3): as two-stage with the audio kept fixed at PipelineInputs::frozen_audio
+// in both stages; stage 1 guides the video only (the audio guider is the default one, without a
+// negative context).
+std::vector<StagePlan> audio_to_video_plan(const GenerationParams& params);
 
 // Validates the parameters, then the plan of `kind`.
 std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params);

@@ -32,6 +32,14 @@ std::vector<ConditioningRequest> image_keyframes(const std::vector<ImageConditio
     return encoded_images(images, height, width, ConditioningKind::Keyframe);
 }
 
+std::vector<ConditioningRequest> combined_image_conditionings(const std::vector<ImageCondition>& images,
+                                                              int64_t height, int64_t width) {
+    std::vector<ConditioningRequest> out = image_keyframes(images, height, width);
+    for (ConditioningRequest& r : out)
+        if (r.frame_idx == 0) r.kind = ConditioningKind::ReplaceLatent;
+    return out;
+}
+
 StagePlan stage_at(const GenerationParams& params, const std::string& name, int64_t height, int64_t width) {
     StagePlan s;
     s.name = name;

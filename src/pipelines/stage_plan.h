@@ -30,6 +30,9 @@ struct ConditioningRequest {
 // multi_modal_guider_denoising_func's parameters.
 struct StageGuidance {
     MultiModalGuiderParams video, audio;
+    // false: the audio guider has no negative context (A2V), so the unconditional pass pairs the
+    // negative video context with the positive audio one.
+    bool audio_negative_context = true;
 };
 
 struct StagePlan {
@@ -41,6 +44,9 @@ struct StagePlan {
     std::optional<StageGuidance> guidance;  // none: simple_denoising_func (positive prompt only)
     TransformerRequest transformer;
     std::vector<ConditioningRequest> conditionings;  // applied in order
+    // ModalitySpec(frozen=True, noise_scale=0, initial_latent=PipelineInputs::frozen_audio): the
+    // audio starts from the given latent and stays bit-identical (its noise is still drawn).
+    bool audio_frozen = false;
 };
 
 // image_conditionings_by_replacing_latent / _by_adding_guiding_latent: each image encoded at
@@ -49,6 +55,10 @@ std::vector<ConditioningRequest> image_replacements(const std::vector<ImageCondi
                                                     int64_t width);
 std::vector<ConditioningRequest> image_keyframes(const std::vector<ImageCondition>& images, int64_t height,
                                                  int64_t width);
+// combined_image_conditionings (400fd31): an image at frame 0 replaces latent frame 0, the others
+// are appended as keyframes at their pixel frame.
+std::vector<ConditioningRequest> combined_image_conditionings(const std::vector<ImageCondition>& images,
+                                                              int64_t height, int64_t width);
 
 // A stage named `name` producing params.num_frames frames of height × width at the frame rate
 // (no schedule, denoiser, LoRAs or conditionings set yet).

@@ -42,6 +42,17 @@ VideoConditioning encode_conditioning(const ConditioningRequest& r, const VideoE
     fail("unknown conditioning kind");
 }
 
+// The stage's fixed audio: PipelineInputs::frozen_audio, which must have the stage's audio shape.
+Tensor frozen_audio(const StagePlan& plan, const PipelineInputs& inputs, const AudioLatentTools& tools) {
+    const Tensor& a = inputs.frozen_audio;
+    LTX2_CHECK(a.defined(), "{}: the stage keeps the audio fixed, but the pipeline was given no audio latent",
+               plan.name);
+    LTX2_CHECK(a.shape() == tools.target_shape.shape(),
+               "{}: the fixed audio latent has shape {}, the stage's {} frames at {} fps need {}", plan.name,
+               shape_str(a.shape()), plan.frames, plan.fps, shape_str(tools.target_shape.shape()));
+    return a;
+}
+
 DenoiseFn denoiser_for(const StagePlan& plan, const LTXModel& model, const PipelineInputs& inputs,
                        const PipelineHooks& hooks) {
     if (plan.guidance) return guided_denoiser(model, inputs.text, *plan.guidance, hooks.cache_text);
@@ -86,14 +97,20 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     Tensor video_noise;
     LatentState video =
         create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise);
-    LatentState audio = audio_tools.create_initial_state(initial_audio);
-    NoisedLatent audio_noised =
-        gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask, plan.noise_scale, generator);
+    LatentState audio = audio_tools.create_initial_state(plan.audio_frozen ? frozen_audio(plan, inputs, audio_tools)
+                                                                           : initial_audio);
+    NoisedLatent audio_noised = gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask,
+                                                                 plan.audio_frozen ? 0.0 : plan.noise_scale, generator);
     audio.latent = audio_noised.latent;
+    if (plan.audio_frozen) {
+        audio.denoise_mask = Tensor::zeros(audio.denoise_mask.shape());
+        audio.frozen = true;
+    }
     if (model.bf16() && !model.config().semantics.bf16_pipeline_video_positions_f32)
         video.positions = bf16_pipeline_video_positions(video.positions,
                                                         video_tools.patchifier.token_count(video_tools.target_shape));
     tap("video_noise", video_noise);
+    tap("video_initial_latent", video.latent);
     tap("audio_noise", audio_noised.noise);
 
     DenoiseFn denoise = denoiser_for(plan, model, inputs, hooks);

@@ -197,6 +197,8 @@ struct Cli {
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
     std::vector<int> video_stg_blocks, audio_stg_blocks;
+    std::string audio_path;
+    double audio_start_time = 0, audio_max_duration = 0;
 };
 
 void add_generation_options(CLI::App& app, Cli& c) {
@@ -209,9 +211,18 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("-n,--negative-prompt", c.negative_prompt, "what to avoid (guided pipelines; default: the official one)")
         ->group(gen);
     app.add_option("--negative-prompt-file", c.negative_prompt_file, "read the negative prompt from a file")->group(gen);
-    app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora")
+    app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora | a2v")
         ->group(gen)
         ->capture_default_str();
+    app.add_option("--audio-path", c.audio_path,
+                   "a2v: the audio the video is made for (any file FFmpeg reads: WAV, MP3, AAC, FLAC, a video's "
+                   "audio track); it is kept as is and goes into the output")
+        ->group(gen);
+    app.add_option("--audio-start-time", c.audio_start_time, "a2v: where to start reading the audio, in seconds [0]")
+        ->group(gen);
+    app.add_option("--audio-max-duration", c.audio_max_duration,
+                   "a2v: seconds of audio to read [the video's duration, frames / fps]")
+        ->group(gen);
     app.add_option("-W,--width", c.width, "width in pixels, multiple of 32 (64 when the pipeline upsamples) [1536; one-stage 768; demo 192]")
         ->group(gen);
     app.add_option("-H,--height", c.height, "height in pixels, multiple of 32 (64 when the pipeline upsamples) [1024; one-stage 512; demo 128]")
@@ -230,7 +241,9 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--video-cfg-guidance-scale", c.video_cfg, "video CFG scale [3]")->group(guide);
     app.add_option("--video-stg-guidance-scale", c.video_stg, "video STG scale [1]")->group(guide);
     app.add_option("--video-rescale-scale", c.video_rescale, "video guidance rescale [0.7]")->group(guide);
-    app.add_option("--video-modality-scale", c.video_modality, "video audio-to-video modality guidance [3]")->group(guide);
+    app.add_option("--video-modality-scale,--a2v-guidance-scale", c.video_modality,
+                   "video audio-to-video modality guidance [3]")
+        ->group(guide);
     app.add_option("--video-stg-blocks", c.video_stg_blocks, "transformer blocks perturbed by video STG [29; LTX-2.3: 28]")
         ->group(guide);
     app.add_option("--audio-cfg-guidance-scale", c.audio_cfg, "audio CFG scale [7]")->group(guide);
@@ -320,6 +333,9 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     if (given("--video-stg-guidance-scale")) p.video_guider.stg_scale = c.video_stg;
     if (given("--video-rescale-scale")) p.video_guider.rescale_scale = c.video_rescale;
     if (given("--video-modality-scale")) p.video_guider.modality_scale = c.video_modality;
+    if (given("--audio-path")) p.audio.path = c.audio_path;
+    if (given("--audio-start-time")) p.audio.start_time = c.audio_start_time;
+    if (given("--audio-max-duration")) p.audio.max_duration = c.audio_max_duration;
     if (given("--video-stg-blocks")) p.video_guider.stg_blocks = c.video_stg_blocks;
     if (given("--audio-cfg-guidance-scale")) p.audio_guider.cfg_scale = c.audio_cfg;
     if (given("--audio-stg-guidance-scale")) p.audio_guider.stg_scale = c.audio_stg;
@@ -395,6 +411,7 @@ int main(int argc, char** argv) {
                  "  ltx2 -p \"a cat playing the piano\" -o cat.mp4          (models from --model-dir or the HF cache)\n"
                  "  ltx2 --demo -p \"a cat\" --frames 25 -o demo.mp4        (built-in tiny model, seconds)\n"
                  "  ltx2 --demo 2.3 -p \"a cat\" --frames 17 -o demo.mp4    (the same in the LTX-2.3 layout)\n"
+                 "  ltx2 --demo 2.3 --pipeline a2v --audio-path song.mp3 -p \"a singer\" -f 17 -o a2v.mp4\n"
                  "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n",
                  "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
@@ -419,7 +436,7 @@ int main(int argc, char** argv) {
 
     auto* locate_cmd = app.add_subcommand(
         "locate", "show which model files the pipeline would use (exit 0: all found, 3: something missing)");
-    locate_cmd->add_option("--pipeline", cli.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora")
+    locate_cmd->add_option("--pipeline", cli.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora | a2v")
         ->capture_default_str();
     locate_cmd->add_option("--model-dir", cli.model_dir, "folder with the LTX-2 files and a Gemma 3 folder");
     locate_cmd->add_option("--checkpoint-precision", cli.checkpoint_precision, "auto | bf16 | fp8")

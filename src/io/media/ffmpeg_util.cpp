@@ -9,6 +9,7 @@ extern "C" {
 #include <fmt/format.h>
 
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include "core/error.h"
@@ -29,6 +30,18 @@ int av_check(int ret, const std::string& who, const char* what) {
 void quiet_ffmpeg_logs() {
     static std::once_flag once;
     std::call_once(once, [] { av_log_set_level(AV_LOG_ERROR); });
+}
+
+InputPtr open_input(const std::string& path, const std::string& who) {
+    std::error_code ec;
+    LTX2_CHECK(std::filesystem::is_regular_file(path, ec), "{}: no such file", who);
+    quiet_ffmpeg_logs();
+    AVFormatContext* raw = nullptr;
+    const int opened = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (opened < 0) fail("{}: {}", who, av_error_text(opened));
+    InputPtr input(raw);
+    av_check(avformat_find_stream_info(input.get(), nullptr), who, "cannot read the stream information");
+    return input;
 }
 
 FramePtr alloc_frame(const std::string& who) {

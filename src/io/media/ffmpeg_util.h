@@ -46,6 +46,10 @@ struct OutputCloser {
 };
 using OutputPtr = std::unique_ptr<AVFormatContext, OutputCloser>;
 
+// Opens a media file and reads its stream information; errors "WHO: no such file" or "WHO: <FFmpeg
+// error text>".
+InputPtr open_input(const std::string& path, const std::string& who);
+
 // av_strerror's text for an FFmpeg error code.
 std::string av_error_text(int code);
 

@@ -35,17 +35,20 @@ const AVCodec* aac_encoder(const std::string& who) {
     return codec;
 }
 
-void check_aac_sample_rate(const std::string& path, int rate) {
-    const AVCodec* codec = aac_encoder(path);
+}  // namespace
+
+void check_aac_sample_rate(const std::string& who, int rate) {
+    const AVCodec* codec = aac_encoder(who);
     std::string supported;
     for (const int* r = codec->supported_samplerates; r && *r; ++r) {
         if (*r == rate) return;
         supported += fmt::format("{}{}", supported.empty() ? "" : ", ", *r);
     }
     if (!codec->supported_samplerates) return;
-    fail("{}: cannot write MP4: audio sample rate {} Hz is not supported by AAC (supported: {})", path, rate,
-         supported);
+    fail("{}: audio sample rate {} Hz is not supported by AAC (supported: {})", who, rate, supported);
 }
+
+namespace {
 
 // U8 [F, H, W, 3], F >= 1, even H and W; returned contiguous.
 Tensor checked_frames(const std::string& path, const Tensor& frames) {
@@ -74,7 +77,7 @@ std::vector<int16_t> checked_pcm16(const std::string& path, const AudioTrack& au
     const int64_t n = s.size(1);
     LTX2_CHECK(n >= 1, "{}: cannot write MP4: the audio track is empty (shape {})", path, shape_str(s.shape()));
     LTX2_CHECK(audio.sample_rate > 0, "{}: cannot write MP4: audio sample rate {} Hz", path, audio.sample_rate);
-    check_aac_sample_rate(path, audio.sample_rate);
+    check_aac_sample_rate(path + ": cannot write MP4", audio.sample_rate);
     const std::vector<float> v = s.to_vector();
     std::vector<int16_t> pcm(size_t(2 * n));
     for (int64_t c = 0; c < 2; ++c)

@@ -38,6 +38,10 @@ struct Mp4Options {
     std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+// Fails "WHO: audio sample rate R Hz is not supported by AAC (supported: ...)" for a rate the
+// MP4's AAC track cannot carry.
+void check_aac_sample_rate(const std::string& who, int rate);
+
 // Writes `frames` (U8 [F, H, W, 3] RGB, F >= 1) and, if given, `audio` to `path`.
 //   Video: every frame is converted RGB24 -> yuv420p with swscale (bilinear, BT.601 limited
 //   range, as PyAV's reformat does) and encoded with pts = frame index at 1/fps, so a reader sees

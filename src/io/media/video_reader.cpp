@@ -2,7 +2,6 @@
 #include "io/media/video_reader.h"
 
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,15 +16,7 @@ using namespace media;
 int64_t for_each_video_frame(const std::string& path, int64_t frame_cap,
                              const std::function<void(const Tensor& rgb)>& on_frame) {
     const std::string who = fmt::format("{}: cannot read video", path);
-    std::error_code ec;
-    LTX2_CHECK(std::filesystem::is_regular_file(path, ec), "{}: no such file", who);
-    quiet_ffmpeg_logs();
-
-    AVFormatContext* raw = nullptr;
-    const int opened = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
-    if (opened < 0) fail("{}: {}", who, av_error_text(opened));
-    InputPtr input(raw);
-    av_check(avformat_find_stream_info(input.get(), nullptr), who, "cannot read the stream information");
+    InputPtr input = open_input(path, who);
     const int index = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     LTX2_CHECK(index >= 0, "{}: the file has no video stream", who);
     const AVCodecParameters* params = input->streams[index]->codecpar;
