@@ -32,6 +32,7 @@ struct Pass {
     int64_t first_position;  // absolute position of row 0
     Tensor key_mask;         // [1, T] (padded run) or undefined (every row real)
     RopeTable local, global;
+    Gemma3KvCache* cache;    // incremental decoding: earlier tokens' keys/values; null otherwise
 };
 
 // Rotate-half RoPE tables cos/sin [1, T, head_dim/2] for positions p0..p0+T−1, as Hugging Face
@@ -116,7 +117,8 @@ Tensor embed(const Tensor& table, std::optional<GgmlType> ggml_type, std::span<c
 
 // h = x + post_attention_norm(o_proj(attention(input_norm(x))));
 // out = h + post_feedforward_norm(down(gelu_tanh(gate(n)) · up(n))), n = pre_feedforward_norm(h).
-Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, bool sliding, const Pass& p) {
+Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, int layer, const Pass& p) {
+    const bool sliding = p.config.is_sliding(layer);
     const Gemma3Config& c = p.config;
     const float eps = float(c.rms_norm_eps);
 
@@ -129,16 +131,29 @@ Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, bool sliding,
     const RopeTable& rope = sliding ? p.local : p.global;
     rotate_heads(q, c.num_attention_heads, c.head_dim, rope);
     rotate_heads(k, c.num_key_value_heads, c.head_dim, rope);
+    Tensor keys = k, values = v;
+    int64_t k_position0 = p.first_position;
+    if (p.cache) {  // this pass's rows follow the cached ones: attend to all of them
+        const int64_t T = x.size(1), end = p.cache->length + T;
+        Tensor& cached_keys = p.cache->keys[size_t(layer)];
+        Tensor& cached_values = p.cache->values[size_t(layer)];
+        cached_keys.slice(1, p.cache->length, end).copy_from(k);
+        cached_values.slice(1, p.cache->length, end).copy_from(v);
+        keys = cached_keys.slice(1, 0, end);
+        values = cached_values.slice(1, 0, end);
+        k_position0 = 0;
+    }
     AttentionOptions o;
     o.heads = c.num_attention_heads;
     o.kv_heads = c.num_key_value_heads;
     o.scale = c.attention_scale();
     o.key_mask = p.key_mask;
-    o.q_position0 = o.k_position0 = p.first_position;
+    o.q_position0 = p.first_position;
+    o.k_position0 = k_position0;
     o.causal = true;
     o.window = sliding ? c.sliding_window : 0;
     o.precision = p.precision;
-    Tensor h = linear(attention(q, k, v, o), w.o_proj, {});
+    Tensor h = linear(attention(q, keys, values, o), w.o_proj, {});
     rms_norm_inplace(h, w.post_attention_norm, eps);
     add_inplace(h, x);
 
@@ -200,24 +215,69 @@ std::vector<Tensor> Gemma3Model::hidden_states_padded(std::span<const int64_t> i
     return forward(ids, 0, key_mask);
 }
 
+Tensor Gemma3Model::extend(std::span<const int64_t> ids, Gemma3KvCache& cache) const {
+    LTX2_CHECK(!ids.empty(), "gemma3: no tokens to run");
+    LTX2_CHECK(int64_t(cache.keys.size()) == config_.num_hidden_layers,
+               "gemma3: the KV cache has {} layers, the model {}", cache.keys.size(), config_.num_hidden_layers);
+    LTX2_CHECK(cache.length + int64_t(ids.size()) <= cache.capacity(),
+               "gemma3: the KV cache holds {} of {} tokens, no room for {} more", cache.length, cache.capacity(),
+               ids.size());
+    std::vector<Tensor> states = forward(ids, cache.length, Tensor(), &cache);
+    cache.length += int64_t(ids.size());
+    const Tensor& last = states.back();
+    return last.slice(0, last.size(0) - 1, last.size(0)).reshape({config_.hidden_size});
+}
+
+Tensor Gemma3Model::logits(const Tensor& hidden) const {
+    const int64_t H = config_.hidden_size;
+    LTX2_CHECK(hidden.numel() == H, "gemma3: logits of a hidden state with {} values, expected {}", hidden.numel(), H);
+    const Tensor x = hidden.to(DType::F32).reshape({1, H});
+    const Tensor& table = weights_->embed_tokens;
+    const int64_t vocab = table.size(0);
+    const DType compute = precision_ == Precision::F32 ? DType::F32 : DType::BF16;
+    if (!weights_->embed_ggml_type && table.dtype() == compute) return linear(x, table, {}).reshape({vocab});
+
+    // Decoded a block of rows at a time (rows are whole numbers of ggml blocks, back to back).
+    constexpr int64_t kRows = 4096;
+    Tensor out = Tensor::zeros({vocab});
+    Tensor rows = Tensor::zeros({std::min(kRows, vocab), H}, compute);
+    for (int64_t r0 = 0; r0 < vocab; r0 += kRows) {
+        const int64_t n = std::min(kRows, vocab - r0);
+        Tensor block = rows.slice(0, 0, n);
+        if (const auto type = weights_->embed_ggml_type) {
+            const auto* src = static_cast<const std::byte*>(table.raw()) +
+                              r0 * table.stride(0) * int64_t(dtype_size(table.dtype()));
+            if (compute == DType::F32)
+                dequantize(*type, src, block.f32(), n * H);
+            else
+                dequantize_bf16(*type, src, block.data<uint16_t>(), n * H);
+        } else {
+            block.copy_from(table.slice(0, r0, r0 + n));
+        }
+        out.slice(0, r0, r0 + n).copy_from(linear(x, block, {}).reshape({n}));
+    }
+    return out;
+}
+
 std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t first_position,
-                                         const Tensor& key_mask) const {
+                                         const Tensor& key_mask, Gemma3KvCache* cache) const {
     const Gemma3Config& c = config_;
     const Gemma3Weights& w = *weights_;
     const int64_t T = int64_t(ids.size());
     const int L = c.num_hidden_layers;
     const bool bf16 = precision_ == Precision::BF16;
     // bf16 weights are the mapping itself, and a GGUF's layers are read from it once per pass:
-    // page each layer in and out.
-    const bool stream = bf16 || streamer_;
+    // page each layer in and out. Not while decoding token by token: every token reads every
+    // layer again, so the pages are best left to the kernel.
+    const bool stream = (bf16 || streamer_) && !cache;
 
     Pass pass{c, precision_, first_position, key_mask,
               rotary_table(T, first_position, c.head_dim, c.rope_local_base_freq, 1.0, bf16),
-              rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16)};
+              rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16), cache};
     std::vector<Tensor> states;
     states.reserve(size_t(L + 1));
     Tensor x = embed(w.embed_tokens, w.embed_ggml_type, ids, c.hidden_size, bf16);
-    states.push_back(x.reshape({T, c.hidden_size}));
+    if (!cache) states.push_back(x.reshape({T, c.hidden_size}));
     if (stream) {
         advise("embed_tokens.", false);
         advise(gemma3_layer_prefix(0), true);
@@ -230,15 +290,15 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
             {
                 const Gemma3LayerWeights layer =
                     load_gemma3_layer(*store_, c, i, precision_, *store_->gguf_file(), streamer_->arena);
-                x = decoder_layer(layer, x, c.is_sliding(i), pass);
+                x = decoder_layer(layer, x, i, pass);
             }
             streamer_->arena.reset();
         } else {
-            x = decoder_layer(w.layers[size_t(i)], x, c.is_sliding(i), pass);
+            x = decoder_layer(w.layers[size_t(i)], x, i, pass);
         }
         if (stream) advise(gemma3_layer_prefix(i), false);
         if (i + 1 == L) x = rms_norm(x, w.final_norm, float(c.rms_norm_eps));
-        states.push_back(x.reshape({T, c.hidden_size}));
+        if (!cache || i + 1 == L) states.push_back(x.reshape({T, c.hidden_size}));
     }
     return states;
 }
