@@ -530,3 +530,43 @@ TEST(GemmaGguf, Ltx2GeneratesWithAGgufGemma) {
     EXPECT_NE(r.output.find(gguf), std::string::npos) << r.output;  // the located Gemma is the file
     EXPECT_GT(fs::file_size(out), 1000u);
 }
+
+// ---- generation (the prompt enhancer) from a GGUF ---------------------------------------------
+
+// A BF16 file holds the checkpoint's values exactly: the greedy-generation golden passes from it
+// (its table is read through the GGUF's decode path of the output head).
+TEST(GemmaGguf, GreedyGenerationGoldenPassesFromABf16File) {
+    TempDir dir("ltx2-gemma-gguf");
+    const std::string path = tiny_gguf(dir, "tiny-bf16.gguf", {});
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/gemma3_generate/gemma3_generate.io.safetensors",
+                  std::nullopt, path);
+    run.set_tokenizer_override(LTX2_TEST_TOKENIZER_JSON);
+    parity_gemma3_generate_greedy(run);
+    EXPECT_TRUE(run.all_passed()) << "rel " << worst_relative(run);
+    EXPECT_EQ(run.checks().size(), 6u);
+}
+
+// The output head over a quantized table: every logit is the hidden state's product with the
+// decoded row (F32: to float rounding; BF16: within bf16 products).
+TEST(GemmaGguf, OutputHeadDecodesAQuantizedTable) {
+    TempDir dir("ltx2-gemma-gguf");
+    const Gemma3Config c = wide_config();
+    Layout layout;
+    layout.matrices = layout.embedding = GgmlType::Q4_K;
+    write_llama_cpp_gguf(dir.file("wide-q4_k.gguf"), wide_tensors(c), c, layout);
+    const Gemma3Gguf gguf = open_gemma3_gguf(dir.file("wide-q4_k.gguf"));
+    const Tensor table = gguf.file->dequantize("token_embd.weight", DType::F32);
+    const Tensor hidden = random_uniform_tensor({c.hidden_size}, DType::F32, 1.0f, 3);
+    for (const auto& [precision, tol] : {std::pair{Precision::F32, 1e-5}, std::pair{Precision::BF16, 2e-2}}) {
+        const Tensor logits = Gemma3Model::load(gguf, precision).logits(hidden);
+        ASSERT_EQ(logits.numel(), c.vocab_size);
+        double worst = 0, scale = 0;
+        for (int64_t id = 0; id < c.vocab_size; ++id) {
+            double dot = 0;
+            for (int64_t j = 0; j < c.hidden_size; ++j) dot += double(hidden.f32()[j]) * table.at({id, j});
+            worst = std::max(worst, std::fabs(dot - double(logits.f32()[id])));
+            scale = std::max(scale, std::fabs(dot));
+        }
+        EXPECT_LE(worst, tol * scale) << (precision == Precision::F32 ? "f32" : "bf16");
+    }
+}
