@@ -12,9 +12,11 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/dequant.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/ggml_matvec.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
+#include "models/gemma3/gguf_names.h"
 
 namespace ltx2 {
 
@@ -115,17 +117,68 @@ Tensor embed(const Tensor& table, std::optional<GgmlType> ggml_type, std::span<c
     return x;
 }
 
+// One matrix of a layer: a dense tensor for linear(), or, for a one-token step of a GGUF
+// model, the tensor's rows in the mapping, read in place by ggml_matvec (nothing decoded).
+struct LayerMatrix {
+    Tensor dense;
+    const std::byte* rows = nullptr;
+    GgmlType type = GgmlType::F32;
+    int64_t out = 0, in = 0;
+};
+struct LayerMatrices {
+    LayerMatrix q, k, v, o, gate, up, down;
+};
+
+LayerMatrices dense_matrices(const Gemma3LayerWeights& w) {
+    return {{w.q_proj}, {w.k_proj}, {w.v_proj}, {w.o_proj}, {w.gate_proj}, {w.up_proj}, {w.down_proj}};
+}
+
+// A streamed GGUF layer for a one-token step: its norms as load_gemma3_layer gives them (F32,
+// stored as 1 + w), its matrices in place.
+std::pair<Gemma3LayerWeights, LayerMatrices> gguf_layer_in_place(const GgufFile& file, int layer) {
+    const std::string p = gemma3_layer_prefix(layer);
+    auto norm = [&](const std::string& name) {
+        const std::string key = gemma3_llama_cpp_name(p + name + ".weight");
+        return file.info(key).type == GgmlType::F32 ? file.raw(key) : file.dequantize(key, DType::F32);
+    };
+    auto matrix = [&](const std::string& name) {
+        const GgufTensorInfo& info = file.info(gemma3_llama_cpp_name(p + name + ".weight"));
+        return LayerMatrix{Tensor(), file.data(info), info.type, info.shape.at(0), info.shape.at(1)};
+    };
+    Gemma3LayerWeights norms;
+    norms.q_norm = norm("self_attn.q_norm");
+    norms.k_norm = norm("self_attn.k_norm");
+    norms.input_norm = norm("input_layernorm");
+    norms.post_attention_norm = norm("post_attention_layernorm");
+    norms.pre_feedforward_norm = norm("pre_feedforward_layernorm");
+    norms.post_feedforward_norm = norm("post_feedforward_layernorm");
+    return {norms,
+            {matrix("self_attn.q_proj"), matrix("self_attn.k_proj"), matrix("self_attn.v_proj"),
+             matrix("self_attn.o_proj"), matrix("mlp.gate_proj"), matrix("mlp.up_proj"), matrix("mlp.down_proj")}};
+}
+
+Tensor project(const Tensor& x, const LayerMatrix& m) {
+    if (!m.rows) return linear(x, m.dense, {});
+    LTX2_CHECK(x.numel() == m.in, "gemma3: a one-token product takes {} values, got {} {}", m.in,
+               shape_str(x.shape()), x.numel());
+    const Tensor row = x.contiguous();
+    Tensor y = Tensor::zeros({1, 1, m.out});
+    ggml_matvec(m.type, m.rows, m.out, m.in, row.f32(), y.f32());
+    return y;
+}
+
 // h = x + post_attention_norm(o_proj(attention(input_norm(x))));
 // out = h + post_feedforward_norm(down(gelu_tanh(gate(n)) · up(n))), n = pre_feedforward_norm(h).
-Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, int layer, const Pass& p) {
+Tensor decoder_layer(const Gemma3LayerWeights& w, const LayerMatrices& m, const Tensor& x, int layer,
+                     const Pass& p) {
     const bool sliding = p.config.is_sliding(layer);
     const Gemma3Config& c = p.config;
     const float eps = float(c.rms_norm_eps);
 
     const Tensor n = rms_norm(x, w.input_norm, eps);
-    Tensor q = linear(n, w.q_proj, {});
-    Tensor k = linear(n, w.k_proj, {});
-    const Tensor v = linear(n, w.v_proj, {});
+    Tensor q = project(n, m.q);
+    Tensor k = project(n, m.k);
+    const Tensor v = project(n, m.v);
     norm_heads(q, c.head_dim, w.q_norm, eps);
     norm_heads(k, c.head_dim, w.k_norm, eps);
     const RopeTable& rope = sliding ? p.local : p.global;
@@ -153,14 +206,14 @@ Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, int layer, co
     o.causal = true;
     o.window = sliding ? c.sliding_window : 0;
     o.precision = p.precision;
-    Tensor h = linear(attention(q, keys, values, o), w.o_proj, {});
+    Tensor h = project(attention(q, keys, values, o), m.o);
     rms_norm_inplace(h, w.post_attention_norm, eps);
     add_inplace(h, x);
 
     const Tensor n2 = rms_norm(h, w.pre_feedforward_norm, eps);
-    Tensor gate = linear(n2, w.gate_proj, {});
-    gelu_gate(gate, linear(n2, w.up_proj, {}));
-    Tensor out = linear(gate, w.down_proj, {});
+    Tensor gate = project(n2, m.gate);
+    gelu_gate(gate, project(n2, m.up));
+    Tensor out = project(gate, m.down);
     rms_norm_inplace(out, w.post_feedforward_norm, eps);
     add_inplace(out, h);
     return out;
@@ -235,25 +288,20 @@ Tensor Gemma3Model::logits(const Tensor& hidden) const {
     const Tensor& table = weights_->embed_tokens;
     const int64_t vocab = table.size(0);
     const DType compute = precision_ == Precision::F32 ? DType::F32 : DType::BF16;
-    if (!weights_->embed_ggml_type && table.dtype() == compute) return linear(x, table, {}).reshape({vocab});
-
-    // Decoded a block of rows at a time (rows are whole numbers of ggml blocks, back to back).
-    constexpr int64_t kRows = 4096;
     Tensor out = Tensor::zeros({vocab});
+    if (const auto type = weights_->embed_ggml_type) {  // a GGUF table: its rows read in place
+        ggml_matvec(*type, static_cast<const std::byte*>(table.raw()), vocab, H, x.f32(), out.f32());
+        return out;
+    }
+    if (table.dtype() == compute) return linear(x, table, {}).reshape({vocab});
+
+    // Another dtype (a bf16 table at F32): converted a block of rows at a time.
+    constexpr int64_t kRows = 4096;
     Tensor rows = Tensor::zeros({std::min(kRows, vocab), H}, compute);
     for (int64_t r0 = 0; r0 < vocab; r0 += kRows) {
         const int64_t n = std::min(kRows, vocab - r0);
         Tensor block = rows.slice(0, 0, n);
-        if (const auto type = weights_->embed_ggml_type) {
-            const auto* src = static_cast<const std::byte*>(table.raw()) +
-                              r0 * table.stride(0) * int64_t(dtype_size(table.dtype()));
-            if (compute == DType::F32)
-                dequantize(*type, src, block.f32(), n * H);
-            else
-                dequantize_bf16(*type, src, block.data<uint16_t>(), n * H);
-        } else {
-            block.copy_from(table.slice(0, r0, r0 + n));
-        }
+        block.copy_from(table.slice(0, r0, r0 + n));
         out.slice(0, r0, r0 + n).copy_from(linear(x, block, {}).reshape({n}));
     }
     return out;
@@ -286,15 +334,18 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
     if (w.streamed) lock = std::unique_lock(streamer_->mutex);
     for (int i = 0; i < L; ++i) {
         if (stream && i + 1 < L) advise(gemma3_layer_prefix(i + 1), true);
-        if (w.streamed) {
+        if (w.streamed && cache && T == 1) {
+            const auto [norms, matrices] = gguf_layer_in_place(*store_->gguf_file(), i);
+            x = decoder_layer(norms, matrices, x, i, pass);
+        } else if (w.streamed) {
             {
                 const Gemma3LayerWeights layer =
                     load_gemma3_layer(*store_, c, i, precision_, *store_->gguf_file(), streamer_->arena);
-                x = decoder_layer(layer, x, i, pass);
+                x = decoder_layer(layer, dense_matrices(layer), x, i, pass);
             }
             streamer_->arena.reset();
         } else {
-            x = decoder_layer(w.layers[size_t(i)], x, i, pass);
+            x = decoder_layer(w.layers[size_t(i)], dense_matrices(w.layers[size_t(i)]), x, i, pass);
         }
         if (stream) advise(gemma3_layer_prefix(i), false);
         if (i + 1 == L) x = rms_norm(x, w.final_norm, float(c.rms_norm_eps));

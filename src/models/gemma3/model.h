@@ -48,13 +48,15 @@ public:
     // Incremental decoding: runs `ids` at positions cache.length, cache.length + 1, ..., each
     // attending to the cached tokens and the earlier ones of `ids`, and appends their keys and
     // values to the cache. Returns the last token's final-normed hidden state, F32 [hidden].
-    // The same arithmetic as hidden_states() on the whole sequence (tests check it).
+    // The same arithmetic as hidden_states() on the whole sequence (tests check it), except that
+    // a GGUF's one-token steps read its blocks in place in float32 (ggml_matvec) instead of
+    // decoding each layer to the compute dtype.
     Tensor extend(std::span<const int64_t> ids, Gemma3KvCache& cache) const;
 
     // Next-token logits of a final hidden state [hidden]: its products with every row of the
     // token table (Gemma 3 ties its output head to the embedding and applies no final
-    // soft-capping). F32 [vocab]. Rows are decoded block by block where the table is not
-    // already in the compute dtype (a GGUF's quantized table, a bf16 table at F32).
+    // soft-capping). F32 [vocab]. A GGUF's table is read in place in float32 (ggml_matvec); a
+    // table in another dtype than the compute one (bf16 at F32) is converted block by block.
     Tensor logits(const Tensor& hidden) const;
 
 private:
