@@ -530,3 +530,71 @@ TEST(GemmaGguf, Ltx2GeneratesWithAGgufGemma) {
     EXPECT_NE(r.output.find(gguf), std::string::npos) << r.output;  // the located Gemma is the file
     EXPECT_GT(fs::file_size(out), 1000u);
 }
+
+// ---- generation (the prompt enhancer) from a GGUF ---------------------------------------------
+
+// A BF16 file holds the checkpoint's values exactly: the greedy-generation golden passes from it
+// (its table is read through the GGUF's decode path of the output head).
+TEST(GemmaGguf, GreedyGenerationGoldenPassesFromABf16File) {
+    TempDir dir("ltx2-gemma-gguf");
+    const std::string path = tiny_gguf(dir, "tiny-bf16.gguf", {});
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/gemma3_generate/gemma3_generate.io.safetensors",
+                  std::nullopt, path);
+    run.set_tokenizer_override(LTX2_TEST_TOKENIZER_JSON);
+    parity_gemma3_generate_greedy(run);
+    EXPECT_TRUE(run.all_passed()) << "rel " << worst_relative(run);
+    EXPECT_EQ(run.checks().size(), 6u);
+}
+
+// The output head over a quantized table: every logit is the hidden state's product with the
+// decoded row, in float32 at either precision (the table is read in place).
+TEST(GemmaGguf, OutputHeadDecodesAQuantizedTable) {
+    TempDir dir("ltx2-gemma-gguf");
+    const Gemma3Config c = wide_config();
+    Layout layout;
+    layout.matrices = layout.embedding = GgmlType::Q4_K;
+    write_llama_cpp_gguf(dir.file("wide-q4_k.gguf"), wide_tensors(c), c, layout);
+    const Gemma3Gguf gguf = open_gemma3_gguf(dir.file("wide-q4_k.gguf"));
+    const Tensor table = gguf.file->dequantize("token_embd.weight", DType::F32);
+    const Tensor hidden = random_uniform_tensor({c.hidden_size}, DType::F32, 1.0f, 3);
+    for (const Precision precision : {Precision::F32, Precision::BF16}) {
+        const double tol = 1e-5;
+        const Tensor logits = Gemma3Model::load(gguf, precision).logits(hidden);
+        ASSERT_EQ(logits.numel(), c.vocab_size);
+        double worst = 0, scale = 0;
+        for (int64_t id = 0; id < c.vocab_size; ++id) {
+            double dot = 0;
+            for (int64_t j = 0; j < c.hidden_size; ++j) dot += double(hidden.f32()[j]) * table.at({id, j});
+            worst = std::max(worst, std::fabs(dot - double(logits.f32()[id])));
+            scale = std::max(scale, std::fabs(dot));
+        }
+        EXPECT_LE(worst, tol * scale) << (precision == Precision::F32 ? "f32" : "bf16");
+    }
+}
+
+// One-token steps of a GGUF model read the blocks in place (ggml_matvec, float32) instead of
+// decoding each layer: the same values as the whole-sequence pass, which decodes the layers
+// (float32: to summation order; bf16: within its bf16 products), for Q4_K, Q8_0 and a float file.
+TEST(GemmaGguf, OneTokenStepsReadTheBlocksInPlace) {
+    TempDir dir("ltx2-gemma-gguf");
+    const Gemma3Config c = wide_config();
+    const Tensors tensors = wide_tensors(c);
+    const std::vector<int64_t> ids = {2, 17, 299, 5, 5, 128, 64, 1, 250, 33, 7};
+    for (const GgmlType type : {GgmlType::Q4_K, GgmlType::Q8_0, GgmlType::BF16}) {
+        const std::string name = fmt::format("wide-{}.gguf", ggml_type_name(type));
+        Layout layout;
+        layout.matrices = layout.embedding = type;
+        write_llama_cpp_gguf(dir.file(name), tensors, c, layout);
+        for (const auto& [precision, tol] : {std::pair{Precision::F32, 1e-5}, std::pair{Precision::BF16, 2e-2}}) {
+            const Gemma3Model model = Gemma3Model::load(dir.file(name), precision);
+            const Tensor whole = model.hidden_states(ids, 0).back();
+            Gemma3KvCache cache = Gemma3KvCache::with_capacity(c, int64_t(ids.size()));
+            (void)model.extend(std::span<const int64_t>(ids).first(3), cache);  // a prompt: the decoding path
+            for (size_t t = 3; t < ids.size(); ++t) {
+                const Tensor row = model.extend(std::span<const int64_t>(ids).subspan(t, 1), cache);
+                const Tensor ref = whole.select(0, int64_t(t));
+                EXPECT_LE(max_abs_diff(row, ref), tol * absmax(ref)) << name << " token " << t;
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -392,4 +393,66 @@ TEST(Ltx2GenerateA2v, AudioErrorsComeBeforeAnyModelRuns) {
                          {"--pipeline a2v", "LTX-2 (19B)", "no audio-to-video pipeline", "LTX-2.3"}, dir);
     expect_fails_cleanly(demo_cmd("2.3 --audio-path " + wav + " -p cat -f 17 -o " + dir.file("o.mp4")),
                          {"--audio-path " + wav, "only the a2v pipeline"}, dir);
+}
+
+// ---- prompt enhancement ----------------------------------------------------------------------
+
+TEST(Ltx2Enhance, DemoEnhancesThePromptAndRecordsBoth) {
+    TempDir dir;
+    const std::string out = dir.file("enhanced.mp4");
+    // The demo's random Gemma writes nonsense, but must stop within the limit and be used.
+    const auto r = run_command(
+        demo_cmd("2.3 --enhance-prompt --enhance-max-tokens 24 --progress plain -p 'a cat' -f 17 -o " + out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"enhance prompt", "sampled: temperature 0.7, top-k 64, top-p 0.95, seed 10"});
+    const size_t note = r.output.find("enhanced prompt: ");
+    const size_t fallback = r.output.find("generating from the original prompt");
+    ASSERT_TRUE(note != std::string::npos || fallback != std::string::npos) << r.output;
+    std::smatch tokens;
+    ASSERT_TRUE(std::regex_search(r.output, tokens, std::regex(R"((\d+) tokens in )"))) << r.output;
+    EXPECT_LE(std::stoi(tokens[1].str()), 24) << r.output;
+    const std::string tags = ffprobe(out, "format_tags");
+    expect_contains(tags, {"prompt=a cat", "enhanced_prompt="});
+    expect_contains(ffprobe(out, "stream=nb_read_frames"), {"nb_read_frames=17"});
+
+    // Greedy enhancement is the same on every run; the full 512-token default also stops in time.
+    std::string previous;
+    for (int run = 0; run < 2; ++run) {
+        const auto g = run_command(demo_cmd("2.3 --enhance-prompt --enhance-greedy --progress plain -p 'a cat' -f 9 -o " +
+                                            dir.file("greedy.mp4")));
+        ASSERT_EQ(g.exit_code, 0) << g.output;
+        expect_contains(g.output, {"greedy"});
+        const std::string tag = ffprobe(dir.file("greedy.mp4"), "format_tags=enhanced_prompt");
+        if (run == 1) {
+            EXPECT_EQ(tag, previous);
+        }
+        previous = tag;
+    }
+}
+
+TEST(Ltx2Enhance, ImageToVideoWarnsThatTheImageIsNotSeen) {
+    TempDir dir;
+    ltx2::Tensor image = ltx2::Tensor::zeros({64, 96, 3}, ltx2::DType::U8);
+    for (int64_t i = 0; i < image.numel(); ++i) image.data<uint8_t>()[i] = uint8_t(i * 5 % 251);
+    ltx2::write_png(dir.file("a.png"), image);
+    const auto r = run_command(demo_cmd("2.3 --enhance-prompt --enhance-max-tokens 8 --progress plain -p 'a dog' "
+                                        "--frames 9 --image " + dir.file("a.png") + " -o " + dir.file("i2v.mp4")));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"warning: ", "does not see the image"});
+    expect_contains(ffprobe(dir.file("i2v.mp4"), "format_tags"), {"prompt=a dog", "enhanced_prompt="});
+}
+
+TEST(Ltx2Enhance, ErrorsAreClearAndLeaveNoOutput) {
+    TempDir dir;
+    const std::string out = " -o " + dir.file("o.mp4");
+    std::ofstream(dir.file("notes.txt")) << "not a model";
+    expect_fails_cleanly(demo_cmd("2.3 --enhance-prompt -p '  '" + out), {"--enhance-prompt", "nothing to enhance"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --enhance-prompt --prompt-enhancer-gemma " + dir.file("notes.txt") + " -p cat" + out),
+                         {"--prompt-enhancer-gemma", dir.file("notes.txt"), "Gemma 3 instruct"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --enhance-prompt --prompt-enhancer-gemma " + dir.path.string() + " -p cat" + out),
+                         {"--prompt-enhancer-gemma", dir.path.string(), "no Gemma config.json"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --prompt-enhancer-gemma " + dir.file("notes.txt") + " -p cat" + out),
+                         {"--prompt-enhancer-gemma", "only used with --enhance-prompt"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --enhance-prompt --enhance-max-tokens 0 -p cat" + out),
+                         {"--enhance-max-tokens 0"}, dir);
 }

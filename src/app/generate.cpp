@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <fmt/ranges.h>
+
 #include <cmath>
 #include <filesystem>
 
 #include "app/input_audio.h"
+#include "app/gemma_folder.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "ltx2/version.h"
 #include "core/memory_stats.h"
 #include "io/media/image_io.h"
@@ -14,6 +18,8 @@
 #include "io/wav.h"
 #include "io/weight_store.h"
 #include "models/audio_vae/model.h"
+#include "models/gemma3/gguf_weights.h"
+#include "models/gemma3/prompt_tokens.h"
 #include "models/video_vae/model.h"
 #include "models/video_vae/tiling.h"
 #include "models/vocoder/model.h"
@@ -21,6 +27,7 @@
 #include "pipelines/model_files.h"
 #include "pipelines/model_loading.h"
 #include "pipelines/pipelines.h"
+#include "pipelines/prompt_enhancement.h"
 #include "pipelines/text_encoding.h"
 
 namespace ltx2 {
@@ -116,6 +123,59 @@ void check_model_has_pipeline(const std::string& checkpoint, const ModelSemantic
              checkpoint, model.name());
 }
 
+// --prompt-enhancer-gemma must name a Gemma folder with all its files, or a .gguf file (its
+// architecture is checked when its header is read, before any weights load).
+void check_prompt_enhancer_path(const std::string& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        if (!app::is_gemma_config(fs::path(path) / "config.json"))
+            fail("--prompt-enhancer-gemma {}: no Gemma config.json in this folder; expected a Gemma 3 instruct model "
+                 "(Hugging Face folder or llama.cpp .gguf)",
+                 path);
+        const std::vector<std::string> missing = app::gemma_folder_missing_files(path);
+        if (!missing.empty())
+            fail("--prompt-enhancer-gemma {}: the folder lacks {}", path, fmt::join(missing, ", "));
+        return;
+    }
+    check_readable_file(path, "--prompt-enhancer-gemma");
+    if (!is_gguf_path(path))
+        fail("--prompt-enhancer-gemma {}: expected a Gemma 3 instruct model folder or a llama.cpp .gguf file", path);
+}
+
+// Gemma rewrites the prompt; the original prompt when it produced no text.
+std::string enhanced_prompt(const GenerateRequest& r, const std::string& text_encoder_gemma,
+                            ProgressReporter& progress) {
+    PromptEnhancerSettings s;
+    s.gemma = r.prompt_enhancer_gemma.empty() ? text_encoder_gemma : r.prompt_enhancer_gemma;
+    s.mode = r.params.images.empty() ? EnhanceMode::TextToVideo : EnhanceMode::ImageToVideo;
+    s.max_new_tokens = r.enhance_max_tokens;
+    s.greedy = r.enhance_greedy;
+    s.seed = r.params.seed;
+    s.precision = r.precision;
+    if (s.mode == EnhanceMode::ImageToVideo)
+        warn("--enhance-prompt with --image: Gemma here has no vision tower, so the enhancer does not see the image; "
+             "it is told the clip starts from an image it cannot see and writes motion, camera and sound from your "
+             "prompt alone");
+    progress.begin("enhance prompt", s.gemma);
+    const EnhancedPrompt e = enhance_prompt(r.prompt, s);
+    progress.note(fmt::format("{} tokens in {:.1f} s ({:.2f} tokens/s), {}, ended by the {}", e.new_tokens, e.seconds,
+                              e.new_tokens / std::max(e.seconds, 1e-9),
+                              e.sampling.greedy ? "greedy"
+                                                : fmt::format("sampled: temperature {}, top-k {}, top-p {}, seed {}",
+                                                              e.sampling.temperature, e.sampling.top_k,
+                                                              e.sampling.top_p, r.params.seed),
+                              stop_reason_name(e.stopped_by)));
+    if (e.text.empty()) {
+        warn("the prompt enhancer produced no text ({} tokens decoded to '{}'); generating from the original prompt",
+             e.new_tokens, e.raw);
+        progress.end();
+        return r.prompt;
+    }
+    progress.note("enhanced prompt: " + e.text);
+    progress.end();
+    return e.text;
+}
+
 }  // namespace
 
 void validate_generate_request(const GenerateRequest& r) {
@@ -135,6 +195,15 @@ void validate_generate_request(const GenerateRequest& r) {
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
     if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+    if (!r.prompt_enhancer_gemma.empty() && !r.enhance_prompt)
+        fail("--prompt-enhancer-gemma {}: only used with --enhance-prompt", r.prompt_enhancer_gemma);
+    if (r.enhance_prompt) {
+        if (strip_python_whitespace(r.prompt).empty())
+            fail("--enhance-prompt: the prompt is empty; there is nothing to enhance");
+        if (r.enhance_max_tokens < 1)
+            fail("--enhance-max-tokens {}: expected at least 1 token", r.enhance_max_tokens);
+        if (!r.prompt_enhancer_gemma.empty()) check_prompt_enhancer_path(r.prompt_enhancer_gemma);
+    }
 }
 
 GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
@@ -183,9 +252,11 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         audio_latent = encode_input_audio(*input_audio, r.params, ltx.open(LtxPart::AudioVae), r.precision);
         progress.end();
     }
+    GenerateResult result;
+    if (r.enhance_prompt) result.enhanced_prompt = enhanced_prompt(r, models.gemma->path.string(), progress);
 
     // Text: Gemma for every prompt, released, then the projection stack.
-    std::vector<std::string> prompts{r.prompt};
+    std::vector<std::string> prompts{r.enhance_prompt ? result.enhanced_prompt : r.prompt};
     std::vector<EmptyPrompt> empty{EmptyPrompt::Reject};
     if (needs_negative_prompt(r)) {
         prompts.push_back(r.negative_prompt.value_or(kDefaultNegativePrompt));
@@ -254,7 +325,6 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     const PipelineResult latents = generate_latents(r.pipeline, r.params, inputs, hooks);
     inputs = {};
 
-    GenerateResult result;
     Tensor frames;
     {
         progress.begin("decode video", shape_str(latents.video_latent.shape()));
@@ -298,6 +368,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
                             {"seed", std::to_string(r.params.seed)},
                             {"pipeline", pipeline_name(r.pipeline)},
                             {"generator", "ltx2.cpp " LTX2_VERSION_STRING}};
+        if (r.enhance_prompt) options.metadata.emplace_back("enhanced_prompt", result.enhanced_prompt);
         write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
     }
     if (!r.frames_dir.empty()) write_png_frames(r.frames_dir, frames);

@@ -30,12 +30,19 @@ struct GenerateRequest {
     std::string audio_out;         // WAV
     double crf = 23;
     std::string preset = "medium";
+
+    // Prompt enhancement (--enhance-prompt): Gemma rewrites `prompt` before it is encoded.
+    bool enhance_prompt = false;
+    std::string prompt_enhancer_gemma;  // empty: the text encoder's Gemma
+    int enhance_max_tokens = 512;
+    bool enhance_greedy = false;        // greedy instead of the reference's sampling
 };
 
 struct GenerateResult {
     int64_t frames = 0, height = 0, width = 0;
     int64_t audio_samples = 0;
     int audio_sample_rate = 0;
+    std::string enhanced_prompt;  // what was generated from, when the prompt was enhanced
 };
 
 // Checks everything that needs no model file (sizes, frames, conditioning, output paths)

@@ -34,6 +34,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"video_vae.encode", parity_video_vae_encode},
     {"video_vae.tiled_decode", parity_video_vae_tiled_decode},
     {"gemma3.hidden_states", parity_gemma3_hidden_states},
+    {"gemma3.generate_greedy", parity_gemma3_generate_greedy},
     {"ltx2.feature_extractor", parity_ltx2_feature_extractor},
     {"ltx2.embeddings_connector", parity_ltx2_embeddings_connector},
     {"ltx2.text_e2e", parity_ltx2_text_e2e},

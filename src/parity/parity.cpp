@@ -59,6 +59,15 @@ Shape squeeze(const Shape& s) {
 }
 }  // namespace
 
+void require_equal_ids(const ParityRun& run, const std::string& name, const std::vector<int64_t>& got) {
+    const Tensor ref = run.input(name).to(DType::I64);
+    LTX2_CHECK(size_t(ref.numel()) == got.size(), "{}: {} has {} entries, we computed {}", run.io_path(), name,
+               ref.numel(), got.size());
+    const int64_t* r = ref.data<int64_t>();
+    for (size_t i = 0; i < got.size(); ++i)
+        LTX2_CHECK(r[i] == got[i], "{}: {}[{}] is {}, we computed {}", run.io_path(), name, i, r[i], got[i]);
+}
+
 ParityCheck compare_tensors(const std::string& name, const Tensor& got, const Tensor& ref, double tolerance) {
     ParityCheck c;
     c.name = name;

@@ -68,6 +68,10 @@ private:
 
 ParityCheck compare_tensors(const std::string& name, const Tensor& got, const Tensor& ref, double tolerance);
 
+// Exact equality of integers we computed (token ids, masks, positions) with the io tensor
+// `name`; throws naming the first difference.
+void require_equal_ids(const ParityRun& run, const std::string& name, const std::vector<int64_t>& got);
+
 using ParityKindFn = void (*)(ParityRun&);
 // nullptr for an unknown kind.
 ParityKindFn find_parity_kind(std::string_view kind);

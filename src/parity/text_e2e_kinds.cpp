@@ -19,16 +19,6 @@ namespace {
 
 constexpr double kTol = 2e-5;
 
-// Exact equality of the tokenizer's layout with the fixture's, naming the first difference.
-void require_equal_ids(const ParityRun& run, const std::string& name, const std::vector<int64_t>& got) {
-    const std::vector<float> ref = run.input(name).to_vector();
-    LTX2_CHECK(ref.size() == got.size(), "{}: {} has {} entries, the tokenizer laid out {}", run.io_path(), name,
-               ref.size(), got.size());
-    for (size_t i = 0; i < got.size(); ++i)
-        LTX2_CHECK(int64_t(ref[i]) == got[i], "{}: {}[{}] is {}, the tokenizer gives {}", run.io_path(), name, i,
-                   int64_t(ref[i]), got[i]);
-}
-
 // Tokens, Gemma and the text stack of the fixture's files, checked to be the `expected` version.
 EncodedPrompt encode_fixture_prompt(const ParityRun& run, FeatureExtractorVersion expected) {
     if (run.has_meta("compute_dtype") && run.meta("compute_dtype") != "float32")

@@ -199,6 +199,9 @@ struct Cli {
     std::vector<int> video_stg_blocks, audio_stg_blocks;
     std::string audio_path;
     double audio_start_time = 0, audio_max_duration = 0;
+    bool enhance_prompt = false, enhance_greedy = false;
+    std::string prompt_enhancer_gemma;
+    int enhance_max_tokens = 512;
 };
 
 void add_generation_options(CLI::App& app, Cli& c) {
@@ -211,6 +214,21 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("-n,--negative-prompt", c.negative_prompt, "what to avoid (guided pipelines; default: the official one)")
         ->group(gen);
     app.add_option("--negative-prompt-file", c.negative_prompt_file, "read the negative prompt from a file")->group(gen);
+    app.add_flag("--enhance-prompt", c.enhance_prompt,
+                 "let Gemma rewrite the prompt into a detailed one before generating (printed, and stored in the "
+                 "MP4 as enhanced_prompt; with --image the enhancer does not see the image)")
+        ->group(gen);
+    app.add_option("--prompt-enhancer-gemma", c.prompt_enhancer_gemma,
+                   "Gemma 3 instruct model for --enhance-prompt: Hugging Face folder or llama.cpp GGUF, e.g. a "
+                   "smaller one for speed [the text encoder's Gemma]")
+        ->group(gen);
+    app.add_option("--enhance-max-tokens", c.enhance_max_tokens, "most tokens the enhancer writes")
+        ->group(gen)
+        ->capture_default_str();
+    app.add_flag("--enhance-greedy", c.enhance_greedy,
+                 "enhance with greedy decoding instead of sampling (temperature 0.7, the model's top-k/top-p, "
+                 "seeded by --seed)")
+        ->group(gen);
     app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora | a2v")
         ->group(gen)
         ->capture_default_str();
@@ -307,6 +325,10 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     if (!given("--prompt") && c.prompt_file.empty()) fail("no prompt: give -p/--prompt TEXT or --prompt-file FILE");
     if (!c.negative_prompt_file.empty()) r.negative_prompt = read_text_file(c.negative_prompt_file, "--negative-prompt-file");
     if (given("--negative-prompt")) r.negative_prompt = c.negative_prompt;
+    r.enhance_prompt = c.enhance_prompt;
+    r.prompt_enhancer_gemma = c.prompt_enhancer_gemma;
+    r.enhance_max_tokens = c.enhance_max_tokens;
+    r.enhance_greedy = c.enhance_greedy;
 
     GenerationParams& p = r.params;
     p = default_generation_params(r.pipeline);

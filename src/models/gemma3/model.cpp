@@ -12,9 +12,11 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/dequant.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/ggml_matvec.h"
 #include "kernels/cpu/linear.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope.h"
+#include "models/gemma3/gguf_names.h"
 
 namespace ltx2 {
 
@@ -32,6 +34,7 @@ struct Pass {
     int64_t first_position;  // absolute position of row 0
     Tensor key_mask;         // [1, T] (padded run) or undefined (every row real)
     RopeTable local, global;
+    Gemma3KvCache* cache;    // incremental decoding: earlier tokens' keys/values; null otherwise
 };
 
 // Rotate-half RoPE tables cos/sin [1, T, head_dim/2] for positions p0..p0+T−1, as Hugging Face
@@ -114,38 +117,103 @@ Tensor embed(const Tensor& table, std::optional<GgmlType> ggml_type, std::span<c
     return x;
 }
 
+// One matrix of a layer: a dense tensor for linear(), or, for a one-token step of a GGUF
+// model, the tensor's rows in the mapping, read in place by ggml_matvec (nothing decoded).
+struct LayerMatrix {
+    Tensor dense;
+    const std::byte* rows = nullptr;
+    GgmlType type = GgmlType::F32;
+    int64_t out = 0, in = 0;
+};
+struct LayerMatrices {
+    LayerMatrix q, k, v, o, gate, up, down;
+};
+
+LayerMatrices dense_matrices(const Gemma3LayerWeights& w) {
+    return {{w.q_proj}, {w.k_proj}, {w.v_proj}, {w.o_proj}, {w.gate_proj}, {w.up_proj}, {w.down_proj}};
+}
+
+// A streamed GGUF layer for a one-token step: its norms as load_gemma3_layer gives them (F32,
+// stored as 1 + w), its matrices in place.
+std::pair<Gemma3LayerWeights, LayerMatrices> gguf_layer_in_place(const GgufFile& file, int layer) {
+    const std::string p = gemma3_layer_prefix(layer);
+    auto norm = [&](const std::string& name) {
+        const std::string key = gemma3_llama_cpp_name(p + name + ".weight");
+        return file.info(key).type == GgmlType::F32 ? file.raw(key) : file.dequantize(key, DType::F32);
+    };
+    auto matrix = [&](const std::string& name) {
+        const GgufTensorInfo& info = file.info(gemma3_llama_cpp_name(p + name + ".weight"));
+        return LayerMatrix{Tensor(), file.data(info), info.type, info.shape.at(0), info.shape.at(1)};
+    };
+    Gemma3LayerWeights norms;
+    norms.q_norm = norm("self_attn.q_norm");
+    norms.k_norm = norm("self_attn.k_norm");
+    norms.input_norm = norm("input_layernorm");
+    norms.post_attention_norm = norm("post_attention_layernorm");
+    norms.pre_feedforward_norm = norm("pre_feedforward_layernorm");
+    norms.post_feedforward_norm = norm("post_feedforward_layernorm");
+    return {norms,
+            {matrix("self_attn.q_proj"), matrix("self_attn.k_proj"), matrix("self_attn.v_proj"),
+             matrix("self_attn.o_proj"), matrix("mlp.gate_proj"), matrix("mlp.up_proj"), matrix("mlp.down_proj")}};
+}
+
+Tensor project(const Tensor& x, const LayerMatrix& m) {
+    if (!m.rows) return linear(x, m.dense, {});
+    LTX2_CHECK(x.numel() == m.in, "gemma3: a one-token product takes {} values, got {} {}", m.in,
+               shape_str(x.shape()), x.numel());
+    const Tensor row = x.contiguous();
+    Tensor y = Tensor::zeros({1, 1, m.out});
+    ggml_matvec(m.type, m.rows, m.out, m.in, row.f32(), y.f32());
+    return y;
+}
+
 // h = x + post_attention_norm(o_proj(attention(input_norm(x))));
 // out = h + post_feedforward_norm(down(gelu_tanh(gate(n)) · up(n))), n = pre_feedforward_norm(h).
-Tensor decoder_layer(const Gemma3LayerWeights& w, const Tensor& x, bool sliding, const Pass& p) {
+Tensor decoder_layer(const Gemma3LayerWeights& w, const LayerMatrices& m, const Tensor& x, int layer,
+                     const Pass& p) {
+    const bool sliding = p.config.is_sliding(layer);
     const Gemma3Config& c = p.config;
     const float eps = float(c.rms_norm_eps);
 
     const Tensor n = rms_norm(x, w.input_norm, eps);
-    Tensor q = linear(n, w.q_proj, {});
-    Tensor k = linear(n, w.k_proj, {});
-    const Tensor v = linear(n, w.v_proj, {});
+    Tensor q = project(n, m.q);
+    Tensor k = project(n, m.k);
+    const Tensor v = project(n, m.v);
     norm_heads(q, c.head_dim, w.q_norm, eps);
     norm_heads(k, c.head_dim, w.k_norm, eps);
     const RopeTable& rope = sliding ? p.local : p.global;
     rotate_heads(q, c.num_attention_heads, c.head_dim, rope);
     rotate_heads(k, c.num_key_value_heads, c.head_dim, rope);
+    Tensor keys = k, values = v;
+    int64_t k_position0 = p.first_position;
+    if (p.cache) {  // this pass's rows follow the cached ones: attend to all of them
+        const int64_t T = x.size(1), end = p.cache->length + T;
+        Tensor& cached_keys = p.cache->keys[size_t(layer)];
+        Tensor& cached_values = p.cache->values[size_t(layer)];
+        cached_keys.slice(1, p.cache->length, end).copy_from(k);
+        cached_values.slice(1, p.cache->length, end).copy_from(v);
+        keys = cached_keys.slice(1, 0, end);
+        values = cached_values.slice(1, 0, end);
+        k_position0 = 0;
+    }
     AttentionOptions o;
     o.heads = c.num_attention_heads;
     o.kv_heads = c.num_key_value_heads;
     o.scale = c.attention_scale();
     o.key_mask = p.key_mask;
-    o.q_position0 = o.k_position0 = p.first_position;
+    o.q_position0 = p.first_position;
+    o.k_position0 = k_position0;
     o.causal = true;
     o.window = sliding ? c.sliding_window : 0;
     o.precision = p.precision;
-    Tensor h = linear(attention(q, k, v, o), w.o_proj, {});
+    Tensor h = project(attention(q, keys, values, o), m.o);
     rms_norm_inplace(h, w.post_attention_norm, eps);
     add_inplace(h, x);
 
     const Tensor n2 = rms_norm(h, w.pre_feedforward_norm, eps);
-    Tensor gate = linear(n2, w.gate_proj, {});
-    gelu_gate(gate, linear(n2, w.up_proj, {}));
-    Tensor out = linear(gate, w.down_proj, {});
+    Tensor gate = project(n2, m.gate);
+    gelu_gate(gate, project(n2, m.up));
+    Tensor out = project(gate, m.down);
     rms_norm_inplace(out, w.post_feedforward_norm, eps);
     add_inplace(out, h);
     return out;
@@ -200,24 +268,64 @@ std::vector<Tensor> Gemma3Model::hidden_states_padded(std::span<const int64_t> i
     return forward(ids, 0, key_mask);
 }
 
+Tensor Gemma3Model::extend(std::span<const int64_t> ids, Gemma3KvCache& cache) const {
+    LTX2_CHECK(!ids.empty(), "gemma3: no tokens to run");
+    LTX2_CHECK(int64_t(cache.keys.size()) == config_.num_hidden_layers,
+               "gemma3: the KV cache has {} layers, the model {}", cache.keys.size(), config_.num_hidden_layers);
+    LTX2_CHECK(cache.length + int64_t(ids.size()) <= cache.capacity(),
+               "gemma3: the KV cache holds {} of {} tokens, no room for {} more", cache.length, cache.capacity(),
+               ids.size());
+    std::vector<Tensor> states = forward(ids, cache.length, Tensor(), &cache);
+    cache.length += int64_t(ids.size());
+    const Tensor& last = states.back();
+    return last.slice(0, last.size(0) - 1, last.size(0)).reshape({config_.hidden_size});
+}
+
+Tensor Gemma3Model::logits(const Tensor& hidden) const {
+    const int64_t H = config_.hidden_size;
+    LTX2_CHECK(hidden.numel() == H, "gemma3: logits of a hidden state with {} values, expected {}", hidden.numel(), H);
+    const Tensor x = hidden.to(DType::F32).reshape({1, H});
+    const Tensor& table = weights_->embed_tokens;
+    const int64_t vocab = table.size(0);
+    const DType compute = precision_ == Precision::F32 ? DType::F32 : DType::BF16;
+    Tensor out = Tensor::zeros({vocab});
+    if (const auto type = weights_->embed_ggml_type) {  // a GGUF table: its rows read in place
+        ggml_matvec(*type, static_cast<const std::byte*>(table.raw()), vocab, H, x.f32(), out.f32());
+        return out;
+    }
+    if (table.dtype() == compute) return linear(x, table, {}).reshape({vocab});
+
+    // Another dtype (a bf16 table at F32): converted a block of rows at a time.
+    constexpr int64_t kRows = 4096;
+    Tensor rows = Tensor::zeros({std::min(kRows, vocab), H}, compute);
+    for (int64_t r0 = 0; r0 < vocab; r0 += kRows) {
+        const int64_t n = std::min(kRows, vocab - r0);
+        Tensor block = rows.slice(0, 0, n);
+        block.copy_from(table.slice(0, r0, r0 + n));
+        out.slice(0, r0, r0 + n).copy_from(linear(x, block, {}).reshape({n}));
+    }
+    return out;
+}
+
 std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t first_position,
-                                         const Tensor& key_mask) const {
+                                         const Tensor& key_mask, Gemma3KvCache* cache) const {
     const Gemma3Config& c = config_;
     const Gemma3Weights& w = *weights_;
     const int64_t T = int64_t(ids.size());
     const int L = c.num_hidden_layers;
     const bool bf16 = precision_ == Precision::BF16;
     // bf16 weights are the mapping itself, and a GGUF's layers are read from it once per pass:
-    // page each layer in and out.
-    const bool stream = bf16 || streamer_;
+    // page each layer in and out. Not while decoding token by token: every token reads every
+    // layer again, so the pages are best left to the kernel.
+    const bool stream = (bf16 || streamer_) && !cache;
 
     Pass pass{c, precision_, first_position, key_mask,
               rotary_table(T, first_position, c.head_dim, c.rope_local_base_freq, 1.0, bf16),
-              rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16)};
+              rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16), cache};
     std::vector<Tensor> states;
     states.reserve(size_t(L + 1));
     Tensor x = embed(w.embed_tokens, w.embed_ggml_type, ids, c.hidden_size, bf16);
-    states.push_back(x.reshape({T, c.hidden_size}));
+    if (!cache) states.push_back(x.reshape({T, c.hidden_size}));
     if (stream) {
         advise("embed_tokens.", false);
         advise(gemma3_layer_prefix(0), true);
@@ -226,19 +334,22 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
     if (w.streamed) lock = std::unique_lock(streamer_->mutex);
     for (int i = 0; i < L; ++i) {
         if (stream && i + 1 < L) advise(gemma3_layer_prefix(i + 1), true);
-        if (w.streamed) {
+        if (w.streamed && cache && T == 1) {
+            const auto [norms, matrices] = gguf_layer_in_place(*store_->gguf_file(), i);
+            x = decoder_layer(norms, matrices, x, i, pass);
+        } else if (w.streamed) {
             {
                 const Gemma3LayerWeights layer =
                     load_gemma3_layer(*store_, c, i, precision_, *store_->gguf_file(), streamer_->arena);
-                x = decoder_layer(layer, x, c.is_sliding(i), pass);
+                x = decoder_layer(layer, dense_matrices(layer), x, i, pass);
             }
             streamer_->arena.reset();
         } else {
-            x = decoder_layer(w.layers[size_t(i)], x, c.is_sliding(i), pass);
+            x = decoder_layer(w.layers[size_t(i)], dense_matrices(w.layers[size_t(i)]), x, i, pass);
         }
         if (stream) advise(gemma3_layer_prefix(i), false);
         if (i + 1 == L) x = rms_norm(x, w.final_norm, float(c.rms_norm_eps));
-        states.push_back(x.reshape({T, c.hidden_size}));
+        if (!cache || i + 1 == L) states.push_back(x.reshape({T, c.hidden_size}));
     }
     return states;
 }

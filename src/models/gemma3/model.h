@@ -11,6 +11,7 @@
 #include "kernels/cpu/attention.h"
 #include "models/gemma3/config.h"
 #include "models/gemma3/gguf_weights.h"
+#include "models/gemma3/kv_cache.h"
 #include "models/gemma3/weights.h"
 
 namespace ltx2 {
@@ -44,6 +45,20 @@ public:
     // gets attention output 0. Returns num_hidden_states() F32 [T, hidden].
     std::vector<Tensor> hidden_states_padded(std::span<const int64_t> ids, std::span<const int64_t> mask) const;
 
+    // Incremental decoding: runs `ids` at positions cache.length, cache.length + 1, ..., each
+    // attending to the cached tokens and the earlier ones of `ids`, and appends their keys and
+    // values to the cache. Returns the last token's final-normed hidden state, F32 [hidden].
+    // The same arithmetic as hidden_states() on the whole sequence (tests check it), except that
+    // a GGUF's one-token steps read its blocks in place in float32 (ggml_matvec) instead of
+    // decoding each layer to the compute dtype.
+    Tensor extend(std::span<const int64_t> ids, Gemma3KvCache& cache) const;
+
+    // Next-token logits of a final hidden state [hidden]: its products with every row of the
+    // token table (Gemma 3 ties its output head to the embedding and applies no final
+    // soft-capping). F32 [vocab]. A GGUF's table is read in place in float32 (ggml_matvec); a
+    // table in another dtype than the compute one (bf16 at F32) is converted block by block.
+    Tensor logits(const Tensor& hidden) const;
+
 private:
     struct LayerStreamer;  // the arena a GGUF's layers are decoded into
     Gemma3Model(Gemma3Config config, Precision precision, std::shared_ptr<const WeightStore> store,
@@ -53,7 +68,10 @@ private:
           store_(std::move(store)),
           weights_(std::move(weights)),
           streamer_(std::move(streamer)) {}
-    std::vector<Tensor> forward(std::span<const int64_t> ids, int64_t first_position, const Tensor& key_mask) const;
+    // With `cache`: keys/values are appended to it, attention spans it, and only the final
+    // hidden state is returned.
+    std::vector<Tensor> forward(std::span<const int64_t> ids, int64_t first_position, const Tensor& key_mask,
+                                Gemma3KvCache* cache = nullptr) const;
     void advise(const std::string& prefix, bool need) const;
 
     Gemma3Config config_;

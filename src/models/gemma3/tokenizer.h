@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,13 @@ public:
 
     // `text` must be valid UTF-8 (an error names the first bad byte offset otherwise).
     std::vector<int32_t> encode(std::string_view text) const;
+
+    // Ids -> text, as Gemma's tokenizer.json decoder does: "▁" -> " ", byte tokens <0xNN> ->
+    // their bytes (a run of them that is not valid UTF-8 gives one U+FFFD per byte). With
+    // `skip_special`, special tokens (added tokens marked special; a GGUF's control and unknown
+    // tokens) are left out, as Hugging Face's decode(skip_special_tokens=True).
+    std::string decode(std::span<const int64_t> ids, bool skip_special = true) const;
+    bool is_special(int32_t id) const;
 
     // Id of an added or vocabulary token by its exact text.
     std::optional<int32_t> find_token(std::string_view text) const;

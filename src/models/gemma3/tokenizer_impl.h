@@ -18,6 +18,7 @@ struct ReplaceStep {
 struct GemmaTokenizer::Impl {
     std::string source;
     std::vector<std::string> tokens;  // text by id; the BPE vocabulary views these strings
+    std::vector<bool> special;        // by id (may be shorter than tokens: the rest are not special)
     AddedTokenMatcher added;
     std::vector<ReplaceStep> normalizer;  // applied in order to text outside added tokens
     std::string split_after;              // pre-tokenizer: cut after each occurrence ("" = none)

@@ -184,6 +184,10 @@ void add_added_tokens(const std::string& file, const json& document, GemmaTokeni
             impl.tokens[id] = content;
         }
         LTX2_CHECK(impl.added.add(content, int32_t(id)), "{}: {} (\"{}\") is listed twice", file, path, content);
+        if (special) {
+            if (impl.special.size() <= id) impl.special.resize(id + 1);
+            impl.special[id] = true;
+        }
     }
 }
 

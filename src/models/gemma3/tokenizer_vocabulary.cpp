@@ -87,6 +87,7 @@ GemmaTokenizer GemmaTokenizer::from_vocabulary(std::vector<std::string> tokens, 
     impl->tokens = std::move(tokens);
     impl->normalizer = {{" ", "\xE2\x96\x81"}};  // U+2581 "▁"
 
+    impl->special.resize(token_types.size());
     std::vector<VocabTokenType> types(token_types.size());
     std::vector<int32_t> bpe_ids;
     BpeOptions options;
@@ -98,6 +99,7 @@ GemmaTokenizer GemmaTokenizer::from_vocabulary(std::vector<std::string> tokens, 
         const auto type = types[id] = VocabTokenType(t);
         if (in_bpe_vocabulary(type)) bpe_ids.push_back(int32_t(id));
         if (matched_as_added(type) && !impl->tokens[id].empty()) impl->added.add(impl->tokens[id], int32_t(id));
+        impl->special[id] = type == VocabTokenType::Control || type == VocabTokenType::Unknown;
         if (type == VocabTokenType::Unknown && !options.unk_id) options.unk_id = int32_t(id);
         if (type == VocabTokenType::Byte) options.byte_fallback = true;
     }
