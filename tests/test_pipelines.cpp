@@ -89,6 +89,35 @@ TEST(PipelineGolden, ICLora) {
     test::expect_fixture_passes("pipeline", "ic_lora.io.safetensors", parity_pipeline_ic_lora, 32);
 }
 
+// LTX-2.3 at 400fd31: LTX_2_3_PARAMS guidance with the audio STG in the perturbed pass, the
+// distilled LoRA's stage 2, the stage-1 audio decoded.
+TEST(PipelineGolden, TwoStageLtx23) {
+    test::expect_fixture_passes("ltx23_pipelines/two_stage", "two_stage.io.safetensors", parity_pipeline_two_stage,
+                                30);
+}
+
+// --- version semantics of the plans ------------------------------------------------------------
+
+TEST(PipelineVersions, TwoStageOfLtx23ReturnsTheStage1Audio) {
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    EXPECT_FALSE(two_stage_plan(valid_params(PipelineKind::TwoStage), v23).back().returns_audio);
+    EXPECT_TRUE(two_stage_plan(valid_params(PipelineKind::TwoStage), ModelSemantics{}).back().returns_audio);
+    // Only ti2vid_two_stages discards it; the other pipelines return their last stage's audio.
+    for (PipelineKind k : {PipelineKind::KeyframeInterpolation, PipelineKind::Distilled})
+        for (const StagePlan& s : pipeline_plan(k, valid_params(k), v23))
+            EXPECT_TRUE(s.returns_audio) << pipeline_name(k) << " " << s.name;
+
+    // The fixture's stage-2 audio is far from the stage-1 audio it decodes (README: discarded).
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/two_stage/two_stage.io.safetensors", std::nullopt,
+                  "");
+    PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
+    ASSERT_TRUE(f.model.two_stage_keeps_stage1_audio);
+    const PipelineResult r = generate_latents(f.kind, f.params, f.model, f.inputs);
+    EXPECT_TRUE(bitwise_equal(r.audio_latent, r.stages[0].audio_latent));
+    EXPECT_LE(relative_error(r.audio_latent, run.input("out.final_audio_latent")), 1e-4);
+    EXPECT_GT(relative_error(r.stages[1].audio_latent, run.input("out.final_audio_latent")), 1e-1);
+}
+
 // --- the text K/V cache is exact --------------------------------------------------------------
 
 TEST(PipelineTextCache, SameResultsBitwiseAndBothPassTheGoldens) {
@@ -112,7 +141,7 @@ TEST(PipelineTextCache, SameResultsBitwiseAndBothPassTheGoldens) {
 TEST(PipelineLoras, PlansPutEachLoraInItsStage) {
     GenerationParams p = valid_params(PipelineKind::TwoStage);
     p.loras = {{"user.safetensors", 0.7}};
-    const std::vector<StagePlan> two = two_stage_plan(p);
+    const std::vector<StagePlan> two = two_stage_plan(p, ModelSemantics{});
     ASSERT_EQ(two.size(), 2u);
     EXPECT_EQ(two[0].transformer.loras, (std::vector<LoraSpec>{{"user.safetensors", 0.7}}));
     EXPECT_EQ(two[1].transformer.loras,
@@ -138,7 +167,7 @@ TEST(PipelineLoras, DroppingTheDistilledLoraChangesOnlyStage2) {
         if (r.stage == "stage1") return with_lora(r);
         return load_transformer(run.model_path(), {}, Precision::F32);
     };
-    const PipelineResult without = generate_latents(f.kind, f.params, f.inputs);
+    const PipelineResult without = generate_latents(f.kind, f.params, f.model, f.inputs);
     // Stage 1 never had the LoRA: still the golden.
     EXPECT_LE(relative_error(without.stages[0].video_latent, run.input("out.stage1.video_latent")), 5e-4);
     EXPECT_LE(relative_error(without.stages[0].audio_latent, run.input("out.stage1.audio_latent")), 5e-4);
@@ -152,7 +181,7 @@ TEST(PipelineLoras, DroppingTheICLoraChangesStage1) {
     f.inputs.transformer = [&](const TransformerRequest&) {
         return load_transformer(run.model_path(), {}, Precision::F32);
     };
-    const PipelineResult without = generate_latents(f.kind, f.params, f.inputs);
+    const PipelineResult without = generate_latents(f.kind, f.params, f.model, f.inputs);
     EXPECT_GT(relative_error(without.stages[0].video_latent, run.input("out.stage1.video_latent")), 1e-2);
 }
 
@@ -177,7 +206,7 @@ TEST(PipelineModels, OneTransformerResidentAtATimeAndReusedForEqualRequests) {
         hooks.progress = [&](const std::string& stage, int step, int steps) {
             progress.push_back(stage + " " + std::to_string(step) + "/" + std::to_string(steps));
         };
-        generate_latents(f.kind, f.params, f.inputs, hooks);
+        generate_latents(f.kind, f.params, f.model, f.inputs, hooks);
         EXPECT_EQ(int(handed_out.size()), loads) << name;
         if (kind == PipelineKind::Distilled) {
             ASSERT_EQ(progress.size(), 9u + 4u);
@@ -355,9 +384,9 @@ TEST(PipelineValidation, GuidanceAgainstTheModelAndTheNegativePrompt) {
     PipelineFixture f = load_pipeline_fixture(run, PipelineKind::OneStage);
     GenerationParams blocks = f.params;
     blocks.video_guider.stg_blocks = {29};  // the official default; the tiny model has 2 blocks
-    expect_error([&] { generate_latents(f.kind, blocks, f.inputs); }, {"--video-stg-blocks", "block 29"});
+    expect_error([&] { generate_latents(f.kind, blocks, f.model, f.inputs); }, {"--video-stg-blocks", "block 29"});
     f.inputs.text.video_negative = Tensor();
-    expect_error([&] { generate_latents(f.kind, f.params, f.inputs); },
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
                  {"--video-cfg-guidance-scale", "negative prompt"});
 }
 
@@ -372,10 +401,11 @@ TEST(PipelineValidation, ICLoraReferenceDownscaleFactor) {
     const std::string three =
         write_lora(dir, "three.safetensors", "patchify_proj", {{"reference_downscale_factor", "3"}});
     p.loras = {{three, 1.0}};
-    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p); },
+    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p, ModelSemantics{}); },
                  {"--video-conditioning", "64x96", "reference_downscale_factor 3"});
     p.loras = {{three, 1.0}, {kDir + "ic_lora.lora.safetensors", 1.0}};
-    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p); }, {"ic_lora.lora.safetensors", "conflicts", "3"});
+    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p, ModelSemantics{}); },
+                 {"ic_lora.lora.safetensors", "conflicts", "3"});
 }
 
 // --- the bf16 production path -----------------------------------------------------------------------
@@ -408,7 +438,7 @@ TEST(PipelineBf16, FixturesWithinBf16ToleranceOfTheFloat32Goldens) {
         f.inputs.transformer = [&](const TransformerRequest& r) {
             return load_transformer(run.model_path(), r.loras, Precision::BF16);
         };
-        const PipelineResult r = generate_latents(f.kind, f.params, f.inputs);
+        const PipelineResult r = generate_latents(f.kind, f.params, f.model, f.inputs);
         EXPECT_LE(relative_error(r.stages[0].video_latent, run.input("out.stage1.video_latent")), kBf16) << name;
         EXPECT_LE(relative_error(r.stages[0].audio_latent, run.input("out.stage1.audio_latent")), kBf16) << name;
         const double final_tolerance = kind == PipelineKind::ICLora ? 1e-1 : kBf16;
@@ -421,6 +451,6 @@ TEST(PipelineValidation, EncoderAnswerOfTheWrongShape) {
     ParityRun run = fixture_run("two_stage");
     PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
     f.inputs.encode = [](const EncodeRequest&) { return Tensor::zeros({1, 128, 1, 3, 3}); };
-    expect_error([&] { generate_latents(f.kind, f.params, f.inputs); },
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
                  {"--image image0.png", "(1, 128, 1, 3, 3)", "64x96", "expected (1, 128, 1, 2, 3)"});
 }

@@ -222,7 +222,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         progress.step(stage, step, steps);
         if (step == steps) progress.end();
     };
-    const PipelineResult latents = generate_latents(r.pipeline, r.params, inputs, hooks);
+    const PipelineResult latents = generate_latents(r.pipeline, r.params, model, inputs, hooks);
     inputs = {};
 
     GenerateResult result;

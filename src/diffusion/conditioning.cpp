@@ -214,9 +214,11 @@ LatentState state_with_conditionings(LatentState state, const std::vector<VideoC
 
 LatentState create_noised_state(const VideoLatentTools& tools, const std::vector<VideoConditioning>& items,
                                 TorchGenerator& generator, double noise_scale, const std::optional<Tensor>& initial_latent,
-                                Tensor* noise) {
+                                Tensor* noise, NoiseBlend blend) {
     LatentState state = state_with_conditionings(tools.create_initial_state(initial_latent), items, tools);
-    NoisedLatent n = gaussian_noise_latent_with_noise(state.latent, state.denoise_mask, noise_scale, generator);
+    NoisedLatent n =
+        gaussian_noise_latent_with_noise(state.latent, state.denoise_mask, noise_scale, generator, blend,
+                                         state.clean_latent);
     state.latent = n.latent;
     if (noise) *noise = n.noise;
     return state;

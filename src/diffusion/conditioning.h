@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "diffusion/noiser.h"
 #include "diffusion/patchifiers.h"
 #include "diffusion/torch_rng.h"
 
@@ -58,9 +59,10 @@ LatentState state_with_conditionings(LatentState state, const std::vector<VideoC
 
 // helpers.create_noised_state with a GaussianNoiser: initial state (initial latent or zeros) →
 // conditionings → one torch.randn over every token (appended ones included) from `generator` →
-// latent = noise·(mask·noise_scale) + latent·(1 − mask·noise_scale). `noise` (optional) receives the draw.
+// the blend (noiser.h). `noise` (optional) receives the draw.
 LatentState create_noised_state(const VideoLatentTools& tools, const std::vector<VideoConditioning>& items,
                                 TorchGenerator& generator, double noise_scale = 1.0,
-                                const std::optional<Tensor>& initial_latent = std::nullopt, Tensor* noise = nullptr);
+                                const std::optional<Tensor>& initial_latent = std::nullopt, Tensor* noise = nullptr,
+                                NoiseBlend blend = NoiseBlend::MaskTimesScale);
 
 }  // namespace ltx2

@@ -60,6 +60,7 @@ struct PipelineInputs {
 using ProgressFn = std::function<void(const std::string& stage, int step, int steps)>;
 // Intermediate tensors by name, for parity checks:
 //   STAGE.video_noise / STAGE.audio_noise           the noise draws (patchified, appended tokens included)
+//   STAGE.step0.video_latent_in / .audio_latent_in  the initial (noised, conditioned) state
 //   STAGE.stepI.video_latent / .audio_latent        the latent after step I
 //   STAGE.stepI.video_denoised / .audio_denoised    the post-processed prediction of step I
 //   STAGE.stepI.branch_B.video_denoised / ...       guided stages: the raw X0 outputs of branch B

@@ -4,7 +4,7 @@
 
 namespace ltx2 {
 
-std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params) {
+std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model) {
     validate_generation_params(kind, params);
     switch (kind) {
         case PipelineKind::Distilled:
@@ -12,7 +12,7 @@ std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& 
         case PipelineKind::OneStage:
             return one_stage_plan(params);
         case PipelineKind::TwoStage:
-            return two_stage_plan(params);
+            return two_stage_plan(params, model);
         case PipelineKind::KeyframeInterpolation:
             return keyframe_interpolation_plan(params);
         case PipelineKind::ICLora:
@@ -48,15 +48,16 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
             model_request = &plan.transformer;
         }
         result.stages.push_back(run_stage(plan, *model, inputs, generator, hooks, initial_video, initial_audio));
+        if (plan.returns_audio) result.audio_latent = result.stages.back().audio_latent;
     }
+    LTX2_CHECK(result.audio_latent.defined(), "pipeline: no stage returns the audio");
     result.video_latent = result.stages.back().video_latent;
-    result.audio_latent = result.stages.back().audio_latent;
     return result;
 }
 
-PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const PipelineInputs& inputs,
-                                const PipelineHooks& hooks) {
-    return run_pipeline(pipeline_plan(kind, params), params.seed, inputs, hooks);
+PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model,
+                                const PipelineInputs& inputs, const PipelineHooks& hooks) {
+    return run_pipeline(pipeline_plan(kind, params, model), params.seed, inputs, hooks);
 }
 
 }  // namespace ltx2

@@ -1,6 +1,6 @@
 #pragma once
-// The five official LTX-2 pipelines (ltx_pipelines @ 28c3c73), from text contexts to the
-// latents the VAE decoders take. Each pipeline is a list of stages (its plan, one file per
+// The five official LTX-2 pipelines (ltx_pipelines @ 28c3c73; @ 400fd31 for LTX-2.3 models,
+// where ModelSemantics names what differs), from text contexts to the latents the VAE decoders take. Each pipeline is a list of stages (its plan, one file per
 // pipeline, mirroring the reference file); run_pipeline runs them in order with one noise
 // generator, upsampling the video between stages.
 #include <vector>
@@ -16,8 +16,9 @@ namespace ltx2 {
 std::vector<StagePlan> distilled_plan(const GenerationParams& params);
 // ti2vid_one_stage.py: LTX2Scheduler sigmas, multi-modal guidance, full resolution.
 std::vector<StagePlan> one_stage_plan(const GenerationParams& params);
-// ti2vid_two_stages.py: guided half-resolution stage, x2 upsample, refine with the distilled LoRA.
-std::vector<StagePlan> two_stage_plan(const GenerationParams& params);
+// ti2vid_two_stages.py: guided half-resolution stage, x2 upsample, refine with the distilled LoRA
+// (whose audio the model version may discard, see ModelSemantics).
+std::vector<StagePlan> two_stage_plan(const GenerationParams& params, const ModelSemantics& model);
 // keyframe_interpolation.py: as two-stage, the images appended as guiding keyframes.
 std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& params);
 // ic_lora.py: distilled stage 1 with the IC-LoRA and the reference videos (encoded at the
@@ -25,16 +26,16 @@ std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& param
 // Reads the LoRA files' metadata.
 std::vector<StagePlan> ic_lora_plan(const GenerationParams& params);
 
-// Validates the parameters, then the plan of `kind`.
-std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params);
+// Validates the parameters, then the plan of `kind` for a transformer of the `model` version.
+std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
 
 // reference_downscale_factor of an IC-LoRA file's metadata (absent: 1). Throws naming the file
 // when it is not a positive integer.
 int64_t lora_reference_downscale_factor(const std::string& lora_path);
 
 struct PipelineResult {
-    Tensor video_latent;              // [1, 128, F, H/32, W/32] → video decoder
-    Tensor audio_latent;              // [1, 8, T, 16]           → audio decoder
+    Tensor video_latent;              // [1, 128, F, H/32, W/32] → video decoder (the last stage's)
+    Tensor audio_latent;              // [1, 8, T, 16]           → audio decoder (the last stage's that returns audio)
     std::vector<StageResult> stages;  // each stage's own result
     Tensor upsampled_video_latent;    // the last upsampling's output (upsampling pipelines)
 };
@@ -46,7 +47,7 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
                             const PipelineHooks& hooks = {});
 
 // pipeline_plan + run_pipeline.
-PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const PipelineInputs& inputs,
-                                const PipelineHooks& hooks = {});
+PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model,
+                                const PipelineInputs& inputs, const PipelineHooks& hooks = {});
 
 }  // namespace ltx2

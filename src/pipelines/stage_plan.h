@@ -41,6 +41,9 @@ struct StagePlan {
     std::optional<StageGuidance> guidance;  // none: simple_denoising_func (positive prompt only)
     TransformerRequest transformer;
     std::vector<ConditioningRequest> conditionings;  // applied in order
+    // false: the pipeline's audio stays the previous stage's; this stage still denoises the audio
+    // along with the video (which attends to it) and then discards it.
+    bool returns_audio = true;
 };
 
 // image_conditionings_by_replacing_latent / _by_adding_guiding_latent: each image encoded at

@@ -83,18 +83,22 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     for (const ConditioningRequest& r : plan.conditionings)
         items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
 
+    const ModelSemantics& semantics = model.config().semantics;
+    const NoiseBlend blend = semantics.noise_blend_lerp ? NoiseBlend::Lerp : NoiseBlend::MaskTimesScale;
     Tensor video_noise;
     LatentState video =
-        create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise);
+        create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise, blend);
     LatentState audio = audio_tools.create_initial_state(initial_audio);
-    NoisedLatent audio_noised =
-        gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask, plan.noise_scale, generator);
+    NoisedLatent audio_noised = gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask, plan.noise_scale,
+                                                                 generator, blend, audio.clean_latent);
     audio.latent = audio_noised.latent;
-    if (model.bf16() && !model.config().semantics.bf16_pipeline_video_positions_f32)
+    if (model.bf16() && !semantics.bf16_pipeline_video_positions_f32)
         video.positions = bf16_pipeline_video_positions(video.positions,
                                                         video_tools.patchifier.token_count(video_tools.target_shape));
     tap("video_noise", video_noise);
     tap("audio_noise", audio_noised.noise);
+    tap("step0.video_latent_in", video.latent);
+    tap("step0.audio_latent_in", audio.latent);
 
     DenoiseFn denoise = denoiser_for(plan, model, inputs, hooks);
     if (hooks.progress) hooks.progress(plan.name, 0, steps);

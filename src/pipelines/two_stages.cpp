@@ -1,7 +1,8 @@
 // TI2VidTwoStagesPipeline (ltx_pipelines/ti2vid_two_stages.py) and KeyframeInterpolationPipeline
 // (ltx_pipelines/keyframe_interpolation.py): a guided stage at half resolution with the user's
 // LoRAs, x2 upsample, then the refine stage with the distilled LoRA added. They differ only in
-// how the images condition: replaced latent frames, or appended guiding keyframes.
+// how the images condition: replaced latent frames, or appended guiding keyframes (and, for
+// LTX-2.3, in which stage's audio the two-stage pipeline returns).
 #include "diffusion/schedulers.h"
 #include "pipelines/pipelines.h"
 
@@ -26,8 +27,10 @@ std::vector<StagePlan> guided_then_refined(const GenerationParams& params, Image
 
 }  // namespace
 
-std::vector<StagePlan> two_stage_plan(const GenerationParams& params) {
-    return guided_then_refined(params, image_replacements);
+std::vector<StagePlan> two_stage_plan(const GenerationParams& params, const ModelSemantics& model) {
+    std::vector<StagePlan> plans = guided_then_refined(params, image_replacements);
+    plans.back().returns_audio = !model.two_stage_keeps_stage1_audio;
+    return plans;
 }
 
 std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& params) {
