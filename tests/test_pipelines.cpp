@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/random_tensor.h"
 #include "io/safetensors.h"
+#include "io/weight_store.h"
 #include "parity/kinds.h"
 #include "parity/parity.h"
 #include "parity/pipeline_fixture.h"
@@ -50,7 +52,7 @@ GenerationParams valid_params(PipelineKind kind) {
 }
 
 void expect_invalid(PipelineKind kind, const GenerationParams& p, const std::vector<std::string>& fragments) {
-    expect_error([&] { validate_generation_params(kind, p); }, fragments);
+    expect_error([&] { validate_generation_params(kind, p, ModelSemantics{}); }, fragments);
 }
 
 // A LoRA file in the official key format whose single module names `module`, with metadata.
@@ -93,7 +95,7 @@ TEST(PipelineGolden, ICLora) {
 // distilled LoRA's stage 2, the stage-1 audio decoded.
 TEST(PipelineGolden, TwoStageLtx23) {
     test::expect_fixture_passes("ltx23_pipelines/two_stage", "two_stage.io.safetensors", parity_pipeline_two_stage,
-                                30);
+                                34);
 }
 
 // --- version semantics of the plans ------------------------------------------------------------
@@ -149,12 +151,12 @@ TEST(PipelineLoras, PlansPutEachLoraInItsStage) {
 
     GenerationParams d = valid_params(PipelineKind::Distilled);
     d.loras = {{"user.safetensors", 0.7}};
-    const std::vector<StagePlan> distilled = distilled_plan(d);
+    const std::vector<StagePlan> distilled = distilled_plan(d, ModelSemantics{});
     EXPECT_EQ(distilled[0].transformer.loras, distilled[1].transformer.loras);
 
     GenerationParams ic = valid_params(PipelineKind::ICLora);
     ic.loras = {{kDir + "ic_lora.lora.safetensors", 1.0}};
-    const std::vector<StagePlan> icp = ic_lora_plan(ic);
+    const std::vector<StagePlan> icp = ic_lora_plan(ic, ModelSemantics{});
     EXPECT_EQ(icp[0].transformer.loras.size(), 1u);
     EXPECT_TRUE(icp[1].transformer.loras.empty());
 }
@@ -223,10 +225,10 @@ TEST(PipelineModels, OneTransformerResidentAtATimeAndReusedForEqualRequests) {
 TEST(PipelineValidation, DefaultsAndFixtureSettingsAreValid) {
     for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::OneStage, PipelineKind::TwoStage,
                            PipelineKind::KeyframeInterpolation, PipelineKind::ICLora})
-        EXPECT_NO_THROW(validate_generation_params(k, valid_params(k))) << pipeline_name(k);
+        EXPECT_NO_THROW(validate_generation_params(k, valid_params(k), ModelSemantics{})) << pipeline_name(k);
     GenerationParams one = valid_params(PipelineKind::OneStage);
     one.height = 96;  // a multiple of 32 is enough for one stage
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one, ModelSemantics{}));
     EXPECT_EQ(default_generation_params(PipelineKind::OneStage).width, 768);
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).width, 1536);
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).video_guider.stg_blocks, std::vector<int>{29});
@@ -290,13 +292,13 @@ TEST(PipelineValidation, FramesRateAndSteps) {
     expect_invalid(PipelineKind::TwoStage, p, {"--num-inference-steps", ">= 1"});
     p = valid_params(PipelineKind::Distilled);
     p.num_inference_steps = 0;  // the distilled pipelines ignore it
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p, ModelSemantics{}));
 }
 
 TEST(PipelineValidation, ImageFrameIndexAndStrength) {
     GenerationParams p = valid_params(PipelineKind::TwoStage);  // 17 frames = 3 latent frames
     p.images = {{"a.png", 2, 1.0}};
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p, ModelSemantics{}));
     p.images = {{"a.png", 3, 1.0}};
     expect_invalid(PipelineKind::TwoStage, p, {"--image a.png", "frame index 3", "latent frame", "0..2"});
     p.images = {{"a.png", -1, 1.0}};
@@ -304,7 +306,7 @@ TEST(PipelineValidation, ImageFrameIndexAndStrength) {
 
     GenerationParams k = valid_params(PipelineKind::KeyframeInterpolation);
     k.images = {{"first.png", 0, 1.0}, {"last.png", 16, 0.5}};  // pixel frames
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, k));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, k, ModelSemantics{}));
     k.images = {{"last.png", 17, 1.0}};
     expect_invalid(PipelineKind::KeyframeInterpolation, k,
                    {"--image last.png", "frame index 17", "pixel frame", "0..16"});
@@ -334,7 +336,7 @@ TEST(PipelineValidation, Loras) {
     p.distilled_loras = {{"d.safetensors", INFINITY}};
     expect_invalid(PipelineKind::TwoStage, p, {"--distilled-lora d.safetensors", "strength inf"});
     p.distilled_loras = {};  // the pipeline classes take an empty list
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, p, ModelSemantics{}));
     GenerationParams d = valid_params(PipelineKind::Distilled);
     d.distilled_loras = {{"d.safetensors", 1.0}};
     expect_invalid(PipelineKind::Distilled, d, {"--distilled-lora", "only the two-stage"});
@@ -374,7 +376,7 @@ TEST(PipelineValidation, GuiderParameters) {
     expect_invalid(PipelineKind::OneStage, p, {"--v2a-guidance-scale"});
     p = valid_params(PipelineKind::Distilled);
     p.video_guider.cfg_scale = NAN;  // unguided pipelines ignore guidance
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p, ModelSemantics{}));
     expect_error([] { validate_guider_blocks(default_video_guider_params(), 2, "--video-stg-blocks"); },
                  {"--video-stg-blocks", "block 29 does not exist", "2 blocks"});
 }
@@ -406,6 +408,131 @@ TEST(PipelineValidation, ICLoraReferenceDownscaleFactor) {
     p.loras = {{three, 1.0}, {kDir + "ic_lora.lora.safetensors", 1.0}};
     expect_error([&] { pipeline_plan(PipelineKind::ICLora, p, ModelSemantics{}); },
                  {"ic_lora.lora.safetensors", "conflicts", "3"});
+}
+
+// combined_image_conditionings (400fd31): an image at frame 0 replaces latent frame 0, any other is
+// a guiding keyframe at that pixel frame; 28c3c73 replaces the latent frame the index names.
+TEST(PipelineVersions, Ltx23ImagesAfterFrame0AreKeyframesAtTheirPixelFrame) {
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::OneStage, PipelineKind::TwoStage,
+                           PipelineKind::ICLora}) {
+        GenerationParams p = valid_params(k);  // 17 frames = 3 latent frames
+        p.images = {{"a.png", 0, 1.0}, {"b.png", 16, 0.5}};
+        expect_error([&] { validate_generation_params(k, p, ModelSemantics{}); },
+                     {"--image b.png", "frame index 16", "latent frame"});
+        const std::vector<StagePlan> plans = pipeline_plan(k, p, v23);
+        for (const StagePlan& s : plans) {
+            ASSERT_GE(s.conditionings.size(), 2u) << pipeline_name(k);  // ic-lora: + the reference video
+            EXPECT_EQ(s.conditionings[0].kind, ConditioningKind::ReplaceLatent) << pipeline_name(k);
+            EXPECT_EQ(s.conditionings[0].frame_idx, 0);
+            EXPECT_EQ(s.conditionings[1].kind, ConditioningKind::Keyframe) << pipeline_name(k);
+            EXPECT_EQ(s.conditionings[1].frame_idx, 16);
+            EXPECT_EQ(s.conditionings[1].strength, 0.5);
+            EXPECT_EQ(s.conditionings[1].media.height, s.height);
+        }
+        p.images = {{"b.png", 17, 1.0}};
+        expect_error([&] { validate_generation_params(k, p, v23); },
+                     {"--image b.png", "frame index 17", "LTX-2.3", "pixel frame index", "0..16"});
+        p.images = {{"c.png", 2, 1.0}};
+        const StagePlan first = pipeline_plan(k, p, ModelSemantics{}).front();
+        EXPECT_EQ(first.conditionings.at(0).kind, ConditioningKind::ReplaceLatent) << pipeline_name(k);
+        EXPECT_EQ(first.conditionings.at(0).frame_idx, 2);
+    }
+}
+
+// --- the x1.5 spatial upsampler: stage 1 at 2/3 of the size (our extension) --------------------
+
+namespace {
+
+const std::string kUpsamplerDir = std::string(LTX2_GOLDEN_DIR) + "/upsampler/";
+
+// A random-weight spatial upsampler of the pipelines' latent width (the tiny x2 one's layout).
+LatentUpsampler random_upsampler(double spatial_scale) {
+    const nlohmann::json config = {{"_class_name", "LatentUpsampler"}, {"in_channels", 128},
+                                   {"mid_channels", 32},                {"num_blocks_per_stage", 1},
+                                   {"dims", 3},                         {"spatial_upsample", true},
+                                   {"temporal_upsample", false},        {"spatial_scale", spatial_scale},
+                                   {"rational_resampler", true}};
+    return LatentUpsampler::load(WeightStore::synthetic(config, [](const std::string& name, const Shape& shape) {
+        return random_uniform_tensor(shape, DType::F32, 0.05f, std::hash<std::string>{}(name) | 1);
+    }));
+}
+
+}  // namespace
+
+TEST(PipelineUpscale, EveryUpsamplingPipelineStartsWhereTheUpsamplerReachesTheRequestedSize) {
+    for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::TwoStage, PipelineKind::KeyframeInterpolation,
+                           PipelineKind::ICLora}) {
+        GenerationParams p = valid_params(k);  // 128 x 192, x2 by default
+        std::vector<StagePlan> plans = pipeline_plan(k, p, ModelSemantics{});
+        EXPECT_EQ(plans.front().height, 64) << pipeline_name(k);
+        EXPECT_EQ(plans.front().width, 96) << pipeline_name(k);
+        p.height = 192;
+        p.width = 288;
+        p.spatial_upscale = kUpscaleX1_5;
+        plans = pipeline_plan(k, p, ModelSemantics{});
+        EXPECT_EQ(plans.front().height, 128) << pipeline_name(k);
+        EXPECT_EQ(plans.front().width, 192) << pipeline_name(k);
+        EXPECT_EQ(plans.back().height, 192) << pipeline_name(k);
+        EXPECT_EQ(plans.back().width, 288) << pipeline_name(k);
+    }
+}
+
+TEST(PipelineUpscale, X1_5NeedsMultiplesOf96) {
+    GenerationParams p = valid_params(PipelineKind::TwoStage);
+    p.spatial_upscale = kUpscaleX1_5;
+    expect_invalid(PipelineKind::TwoStage, p,
+                   {"--height", "128", "multiple of 96", "2/3", "x1.5 spatial upsampler (--spatial-upsampler)"});
+    p.height = 192;
+    p.width = 240;
+    expect_invalid(PipelineKind::KeyframeInterpolation, p, {"--width", "240", "multiple of 96"});
+    p.width = 288;
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p, ModelSemantics{}));
+    p.spatial_upscale = {3, 4};
+    expect_invalid(PipelineKind::ICLora, p, {"--spatial-upsampler", "enlarges", "3/4"});
+    GenerationParams one = valid_params(PipelineKind::OneStage);  // no upsampler: no constraint
+    one.height = 64;
+    one.spatial_upscale = kUpscaleX1_5;
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one, ModelSemantics{}));
+
+    EXPECT_EQ(kUpscaleX2.label(), "x2");
+    EXPECT_EQ(kUpscaleX1_5.label(), "x1.5");
+    EXPECT_EQ(parse_spatial_upscale("x1.5", "--spatial-upscale"), kUpscaleX1_5);
+    expect_error([] { parse_spatial_upscale("x3", "--spatial-upscale"); }, {"--spatial-upscale", "'x3'", "x2, x1.5"});
+}
+
+TEST(PipelineUpscale, TheUpsamplerFileSaysItsScale) {
+    EXPECT_EQ(spatial_upsampler_scale(kUpsamplerDir + "spatial_x1p5.model.safetensors"), kUpscaleX1_5);
+    EXPECT_EQ(spatial_upsampler_scale(kUpsamplerDir + "spatial_x2.model.safetensors"), kUpscaleX2);
+    expect_error([] { spatial_upsampler_scale(kUpsamplerDir + "temporal_x2.model.safetensors"); },
+                 {"--spatial-upsampler", "temporal_x2.model.safetensors", "temporal upsampler"});
+}
+
+// The LTX-2.3 fixture's models at 192 x 288 with a 128-channel x1.5 upsampler: stage 1 at 128 x 192.
+TEST(PipelineUpscale, X1_5RunsEndToEndAndAMismatchedUpsamplerIsNamed) {
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/two_stage/two_stage.io.safetensors", std::nullopt,
+                  "");
+    PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
+    const LatentUpsampler x1_5 = random_upsampler(1.5);
+    const WeightStore vae = WeightStore::open(run.sibling("two_stage.video_vae.safetensors"), "vae.");
+    const Tensor mean = vae.get("per_channel_statistics.mean-of-means");
+    const Tensor std_ = vae.get("per_channel_statistics.std-of-means");
+    f.inputs.upsample = [&](const Tensor& latent) { return upsample_video(x1_5, latent, mean, std_); };
+    f.params.num_inference_steps = 2;
+
+    GenerationParams p = f.params;
+    p.height = 192;
+    p.width = 288;
+    p.spatial_upscale = kUpscaleX1_5;
+    const PipelineResult r = generate_latents(f.kind, p, f.model, f.inputs);
+    EXPECT_EQ(r.stages[0].video_latent.shape(), (Shape{1, 128, 3, 4, 6}));
+    EXPECT_EQ(r.upsampled_video_latent.shape(), (Shape{1, 128, 3, 6, 9}));
+    EXPECT_EQ(r.video_latent.shape(), (Shape{1, 128, 3, 6, 9}));
+    EXPECT_TRUE(bitwise_equal(r.upsampled_video_latent, upsample_video(x1_5, r.stages[0].video_latent, mean, std_)));
+
+    // The fixture's size planned for x2 but upsampled x1.5: named before stage 2 runs.
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
+                 {"--spatial-upsampler", "stage2 needs (1, 128, 3, 4, 6)", "128x192 pixels"});
 }
 
 // --- the bf16 production path -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ ModelSemantics ltx23(const std::string& version) {
     s.latent_index_keeps_noisy_latent = true;
     s.noise_blend_lerp = true;
     s.skipped_guidance_step_disables_every_pass = true;
+    s.images_after_frame_0_are_keyframes = true;
     s.two_stage_keeps_stage1_audio = true;
     s.default_guided_steps = 30;
     s.default_stg_block = 28;

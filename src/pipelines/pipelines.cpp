@@ -1,22 +1,35 @@
 #include "pipelines/pipelines.h"
 
 #include "core/error.h"
+#include "diffusion/patchifiers.h"
 
 namespace ltx2 {
 
+namespace {
+
+void check_upsampled_shape(const Tensor& upsampled, const Tensor& stage1, const StagePlan& next) {
+    const Shape expected = video_latent_shape_from_pixels(1, next.frames, next.height, next.width).shape();
+    LTX2_CHECK(upsampled.shape() == expected,
+               "--spatial-upsampler: the upsampler turned the latent {} into {}, but {} needs {} ({}x{} pixels)",
+               shape_str(stage1.shape()), shape_str(upsampled.shape()), next.name, shape_str(expected), next.height,
+               next.width);
+}
+
+}  // namespace
+
 std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model) {
-    validate_generation_params(kind, params);
+    validate_generation_params(kind, params, model);
     switch (kind) {
         case PipelineKind::Distilled:
-            return distilled_plan(params);
+            return distilled_plan(params, model);
         case PipelineKind::OneStage:
-            return one_stage_plan(params);
+            return one_stage_plan(params, model);
         case PipelineKind::TwoStage:
             return two_stage_plan(params, model);
         case PipelineKind::KeyframeInterpolation:
             return keyframe_interpolation_plan(params);
         case PipelineKind::ICLora:
-            return ic_lora_plan(params);
+            return ic_lora_plan(params, model);
     }
     fail("unknown pipeline kind {}", int(kind));
 }
@@ -39,6 +52,7 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
             LTX2_CHECK(bool(inputs.upsample), "{}: the pipeline upsamples between stages but has no upsampler",
                        plan.name);
             result.upsampled_video_latent = inputs.upsample(result.stages.back().video_latent);
+            check_upsampled_shape(result.upsampled_video_latent, result.stages.back().video_latent, plan);
             initial_video = result.upsampled_video_latent;
             initial_audio = result.stages.back().audio_latent;
         }

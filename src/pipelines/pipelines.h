@@ -12,10 +12,12 @@
 
 namespace ltx2 {
 
+// The upsampling pipelines run stage 1 at half resolution and upsample x2, or at the size
+// another spatial upsampler (params.spatial_upscale) brings to the requested one.
 // distilled.py: 8 distilled steps at half resolution, x2 upsample, 3 refine steps.
-std::vector<StagePlan> distilled_plan(const GenerationParams& params);
+std::vector<StagePlan> distilled_plan(const GenerationParams& params, const ModelSemantics& model);
 // ti2vid_one_stage.py: LTX2Scheduler sigmas, multi-modal guidance, full resolution.
-std::vector<StagePlan> one_stage_plan(const GenerationParams& params);
+std::vector<StagePlan> one_stage_plan(const GenerationParams& params, const ModelSemantics& model);
 // ti2vid_two_stages.py: guided half-resolution stage, x2 upsample, refine with the distilled LoRA
 // (whose audio the model version may discard, see ModelSemantics).
 std::vector<StagePlan> two_stage_plan(const GenerationParams& params, const ModelSemantics& model);
@@ -24,7 +26,7 @@ std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& param
 // ic_lora.py: distilled stage 1 with the IC-LoRA and the reference videos (encoded at the
 // stage-1 size ÷ the LoRA's reference_downscale_factor), refine stage without LoRAs.
 // Reads the LoRA files' metadata.
-std::vector<StagePlan> ic_lora_plan(const GenerationParams& params);
+std::vector<StagePlan> ic_lora_plan(const GenerationParams& params, const ModelSemantics& model);
 
 // Validates the parameters, then the plan of `kind` for a transformer of the `model` version.
 std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
@@ -40,7 +42,8 @@ struct PipelineResult {
     Tensor upsampled_video_latent;    // the last upsampling's output (upsampling pipelines)
 };
 
-// Runs the stages: stage i > 0 starts from upsample(stage i−1 video) and stage i−1 audio. The
+// Runs the stages: stage i > 0 starts from upsample(stage i−1 video), which must have stage i's
+// latent size (else an error naming --spatial-upsampler), and stage i−1 audio. The
 // transformer of a stage is requested when the stage starts and released before a stage that
 // requests a different one (an equal request keeps the model).
 PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, const PipelineInputs& inputs,
