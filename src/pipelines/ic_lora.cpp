@@ -58,7 +58,11 @@ std::vector<StagePlan> ic_lora_plan(const GenerationParams& params, const ModelS
     LTX2_CHECK(stage1.height % scale == 0 && stage1.width % scale == 0,
                "--video-conditioning: the stage-1 size {}x{} ({} of --height x --width, see --spatial-upsampler) is "
                "not divisible by the IC-LoRA's reference_downscale_factor {}",
-               stage1.height, stage1.width, params.spatial_upscale == kUpscaleX2 ? "half" : "a part", scale);
+               stage1.height, stage1.width,
+               params.spatial_upscale == kUpscaleX2
+                   ? std::string("half")
+                   : fmt::format("{}/{}", params.spatial_upscale.den, params.spatial_upscale.num),
+               scale);
     for (const VideoReference& v : params.video_conditioning) {
         ConditioningRequest r;
         r.kind = ConditioningKind::ReferenceVideo;
