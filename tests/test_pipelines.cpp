@@ -12,6 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/random_tensor.h"
+#include "diffusion/conditioning.h"
+#include "diffusion/patchifiers.h"
+#include "diffusion/sigmas.h"
 #include "io/safetensors.h"
 #include "io/weight_store.h"
 #include "parity/kinds.h"
@@ -96,6 +99,67 @@ TEST(PipelineGolden, ICLora) {
 TEST(PipelineGolden, TwoStageLtx23) {
     test::expect_fixture_passes("ltx23_pipelines/two_stage", "two_stage.io.safetensors", parity_pipeline_two_stage,
                                 34);
+}
+
+// Retake (400fd31) from the fixtures' source latents: distilled with both streams regenerated in a
+// window; guided with the audio kept (frozen).
+TEST(PipelineGolden, RetakeDistilled) {
+    test::expect_fixture_passes("ltx23_pipelines/retake", "retake.io.safetensors", parity_pipeline_retake, 25);
+}
+
+TEST(PipelineGolden, RetakeGuidedWithTheAudioKept) {
+    test::expect_fixture_passes("ltx23_pipelines/retake", "retake_guided.io.safetensors", parity_pipeline_retake,
+                                15);
+}
+
+// README example: [0.4 s, 0.9 s) of 33 frames at 24 fps regenerates latent frames 2 and 3 (pixel
+// frames 9-24) and audio tokens 10..23; a token that only touches the start at its end is kept.
+TEST(PipelineRetake, TemporalRegionMaskSelectsTheTokensOfTheWindow) {
+    VideoLatentTools video;
+    video.target_shape = video_latent_shape_from_pixels(1, 33, 64, 96);
+    video.fps = 24.0;
+    const Tensor vmask = TemporalRegionMask{0.4, 0.9}.apply_to(video.create_initial_state()).denoise_mask;
+    ASSERT_EQ(vmask.shape(), (Shape{1, 30, 1}));
+    for (int64_t n = 0; n < 30; ++n) EXPECT_EQ(vmask.at({0, n, 0}), n / 6 == 2 || n / 6 == 3 ? 1.0 : 0.0) << n;
+
+    AudioLatentTools audio;
+    audio.target_shape = audio_latent_shape_from_video(1, 33, 24.0);
+    const Tensor amask = TemporalRegionMask{0.4, 0.9}.apply_to(audio.create_initial_state()).denoise_mask;
+    ASSERT_EQ(amask.size(1), 34);
+    for (int64_t t = 0; t < 34; ++t) EXPECT_EQ(amask.at({0, t, 0}), t >= 10 && t <= 23 ? 1.0 : 0.0) << t;
+    // Audio token 10 spans [0.37 s, 0.41 s): a window starting at 0.41 s leaves it out.
+    const Tensor later = TemporalRegionMask{0.41, 0.9}.apply_to(audio.create_initial_state()).denoise_mask;
+    EXPECT_EQ(later.at({0, 10, 0}), 0.0);
+    EXPECT_EQ(later.at({0, 11, 0}), 1.0);
+}
+
+TEST(PipelineRetake, PlanAndWindowChecks) {
+    GenerationParams p = default_generation_params(PipelineKind::OneStage);
+    p.height = 64;
+    p.width = 96;
+    p.num_frames = 33;  // 1.375 s at 24 fps
+    RetakeOptions r{0.4, 0.9, true, true, false};
+    const std::vector<StagePlan> plans = retake_plan(p, r);
+    ASSERT_EQ(plans.size(), 1u);
+    EXPECT_EQ(plans[0].height, 64);
+    EXPECT_EQ(plans[0].sigmas, distilled_sigmas());
+    EXPECT_FALSE(plans[0].guidance.has_value());
+    EXPECT_FALSE(plans[0].keep_video);
+    EXPECT_TRUE(plans[0].keep_audio);
+    ASSERT_TRUE(plans[0].regenerate_window.has_value());
+    EXPECT_EQ(plans[0].regenerate_window->end, 0.9);
+    r.distilled = false;
+    p.num_inference_steps = 3;
+    EXPECT_EQ(retake_plan(p, r)[0].sigmas.size(), 4u);
+    EXPECT_TRUE(retake_plan(p, r)[0].guidance.has_value());
+
+    expect_error([&] { validate_retake({0.9, 0.4, true, true, true}, p); }, {"--start-time 0.9", "--end-time 0.4"});
+    expect_error([&] { validate_retake({0.5, 0.5, true, true, true}, p); }, {"before the end"});
+    expect_error([&] { validate_retake({-0.1, 0.5, true, true, true}, p); }, {"--start-time -0.1", "outside the clip"});
+    expect_error([&] { validate_retake({0.4, 1.5, true, true, true}, p); },
+                 {"--end-time 1.5", "outside the clip", "1.375 s", "33 frames"});
+    expect_error([&] { validate_retake({0.4, 0.9, true, false, false}, p); }, {"neither the video nor the audio"});
+    EXPECT_NO_THROW(validate_retake({0.0, 1.375, true, true, true}, p));
 }
 
 // --- version semantics of the plans ------------------------------------------------------------

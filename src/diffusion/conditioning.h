@@ -49,8 +49,18 @@ struct VideoConditionByReferenceLatent {
     LatentState apply_to(const LatentState& state, const VideoLatentTools& tools) const;
 };
 
-using VideoConditioning =
-    std::variant<VideoConditionByLatentIndex, VideoConditionByKeyframeIndex, VideoConditionByReferenceLatent>;
+// TemporalRegionMask (retake): the denoise mask becomes 1 on the tokens whose time span [t0, t1)
+// overlaps [start_time, end_time) and 0 on the others, so only that window is regenerated. The
+// spans are the time axis of the state's positions (video: pixel frames with the causal fix ÷ fps;
+// audio: seconds), compared in float32 as the reference compares them; video and audio alike.
+struct TemporalRegionMask {
+    double start_time = 0, end_time = 0;
+    LatentState apply_to(const LatentState& state) const;
+    LatentState apply_to(const LatentState& state, const VideoLatentTools&) const { return apply_to(state); }
+};
+
+using VideoConditioning = std::variant<VideoConditionByLatentIndex, VideoConditionByKeyframeIndex,
+                                       VideoConditionByReferenceLatent, TemporalRegionMask>;
 
 LatentState apply_conditioning(const LatentState& state, const VideoConditioning& item, const VideoLatentTools& tools);
 // helpers.state_with_conditionings: each item in order.

@@ -85,6 +85,8 @@ struct LatentState {
     Tensor denoise_mask;  // [B, N, 1] (patchified mask: [B, N, p²] for video patch p)
     Tensor positions;     // [B, axes, N, 2] float32
     Tensor clean_latent;  // [B, N, D]
+    // A kept stream: every token is clean (mask 0) and the transformer sees it at sigma 0.
+    bool frozen = false;
 };
 
 struct VideoLatentTools {

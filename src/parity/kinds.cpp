@@ -47,6 +47,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"pipeline.two_stage", parity_pipeline_two_stage},
     {"pipeline.keyframe_interpolation", parity_pipeline_keyframe_interpolation},
     {"pipeline.ic_lora", parity_pipeline_ic_lora},
+    {"pipeline.retake", parity_pipeline_retake},
 };
 }  // namespace
 

@@ -45,5 +45,6 @@ void parity_pipeline_one_stage_cfg(ParityRun& run);          // pipeline.one_sta
 void parity_pipeline_two_stage(ParityRun& run);              // pipeline.two_stage
 void parity_pipeline_keyframe_interpolation(ParityRun& run); // pipeline.keyframe_interpolation
 void parity_pipeline_ic_lora(ParityRun& run);                // pipeline.ic_lora
+void parity_pipeline_retake(ParityRun& run);                 // pipeline.retake
 
 }  // namespace ltx2

@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "diffusion/conditioning.h"
+#include "diffusion/patchifiers.h"
+#include "io/weight_store.h"
 #include "parity/kinds.h"
 #include "parity/pipeline_fixture.h"
-#include "io/weight_store.h"
 #include "pipelines/model_loading.h"
 
 namespace ltx2 {
@@ -97,18 +99,24 @@ std::string item_path(const nlohmann::json& item) {
     return item.at("latent").get<std::string>();  // one_stage_cfg names its image by the latent only
 }
 
-GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
+// Seed, size, frame rate and, for a guided run, steps and guider parameters.
+GenerationParams fixture_generation(const ParityRun& run, bool guided) {
     GenerationParams p;
     p.seed = uint64_t(meta_int(run, "seed"));
     p.height = meta_int(run, "height");
     p.width = meta_int(run, "width");
     p.num_frames = meta_int(run, "num_frames");
     p.frame_rate = meta_number(run, "frame_rate");
-    if (is_guided(kind)) {
+    if (guided) {
         p.num_inference_steps = int(meta_int(run, "num_inference_steps"));
         p.video_guider = guider_params(run, "video_guider_params");
         p.audio_guider = guider_params(run, "audio_guider_params");
     }
+    return p;
+}
+
+GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
+    GenerationParams p = fixture_generation(run, is_guided(kind));
     try {
         for (const auto& im : run.meta_json("images"))
             p.images.push_back({item_path(im), im.at("frame_idx").get<int64_t>(), im.at("strength").get<double>()});
@@ -391,6 +399,99 @@ void parity_pipeline_keyframe_interpolation(ParityRun& run) {
 }
 void parity_pipeline_ic_lora(ParityRun& run) {
     check_pipeline_fixture(run, load_pipeline_fixture(run, PipelineKind::ICLora));
+}
+
+namespace {
+
+// The retake fixture's name for a tap of the stage, and its tolerance (README: initial states
+// exact, first step 1e-5, later 1e-4).
+GoldenName retake_golden_name(const std::string& tap) {
+    static const std::regex noise_re(R"(stage1\.(video|audio)_noise)");
+    static const std::regex step_re(R"(stage1\.step(\d+)\.(.+))");
+    std::smatch m;
+    if (std::regex_match(tap, m, noise_re)) return {"in." + m[1].str() + "_noise", kExact};
+    if (!std::regex_match(tap, m, step_re)) return {};
+    const std::string step = m[1], what = m[2];
+    if (what.ends_with("_latent_in")) return {"dbg.step" + step + "." + what, kExact};
+    if (step == "0" && what.ends_with("_latent")) return {"out.after_first_step." + what, 1e-5};
+    return {"dbg.step" + step + "." + what, step == "0" ? 1e-5 : 1e-4};
+}
+
+// Tokens of `result` outside the regenerated window must be the source's, bit for bit: the
+// in-window tokens are taken from the source and the whole is compared exactly.
+template <typename Tools>
+void compare_kept_tokens(ParityRun& run, const std::string& name, const Tools& tools, const Tensor& result,
+                         const Tensor& source, const TemporalRegionMask& window) {
+    const LatentState regenerated = window.apply_to(tools.create_initial_state(source));
+    Tensor got = tools.patchifier.patchify(result).contiguous().clone();
+    Tensor want = tools.patchifier.patchify(source).contiguous();
+    Tensor mask = regenerated.denoise_mask.to(DType::F32).contiguous();
+    const int64_t tokens = got.size(1), width = got.size(2);
+    float* g = got.f32();
+    const float* w = want.f32();
+    const float* inside = mask.f32();
+    for (int64_t n = 0; n < tokens; ++n)
+        if (inside[n * mask.size(2)] != 0.0f)
+            for (int64_t d = 0; d < width; ++d) g[n * width + d] = w[n * width + d];
+    run.compare_to(name, got, want, kExact);
+}
+
+}  // namespace
+
+// pipeline.retake (tests/golden/ltx23_pipelines/retake/README.md): the retake stage from the
+// fixture's source latents. The audio source is out.initial_audio_latent, the reference's
+// encoding of in.audio.file_samples (resampling, log-mel and the audio VAE encoder are another
+// area's; this kind checks the stage).
+void parity_pipeline_retake(ParityRun& run) {
+    RetakeOptions r;
+    r.start_time = meta_number(run, "start_time");
+    r.end_time = meta_number(run, "end_time");
+    try {
+        r.distilled = run.meta_json("distilled").get<bool>();
+        r.regenerate_video = run.meta_json("regenerate_video").get<bool>();
+        r.regenerate_audio = run.meta_json("regenerate_audio").get<bool>();
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: metadata distilled / regenerate_video / regenerate_audio must be booleans: {}", run.io_path(),
+             e.what());
+    }
+    const GenerationParams p = fixture_generation(run, !r.distilled);
+    const std::vector<StagePlan> plans = retake_plan(p, r);
+    const std::vector<float>& sigmas = plans.front().sigmas;
+    run.compare("in.sigmas", Tensor::from_f32({int64_t(sigmas.size())}, sigmas), kExact);
+
+    PipelineInputs inputs;
+    inputs.text = fixture_text(run);
+    inputs.transformer = fixture_transformer(run);
+    const Tensor source_video = run.input("in.initial_video_latent");
+    const Tensor source_audio = run.input("out.initial_audio_latent");
+    PipelineHooks hooks;
+    hooks.tap = [&run](const std::string& name, const Tensor& value) {
+        const GoldenName g = retake_golden_name(name);
+        if (g.name.empty()) return;
+        if (g.name.rfind("dbg.", 0) == 0)
+            run.compare_if_present(g.name, value, g.tolerance);
+        else
+            run.compare(g.name, value, g.tolerance);
+    };
+    const StageResult out = run_retake(plans.front(), p.seed, inputs, source_video, source_audio, hooks);
+    run.compare("out.video_latent", out.video_latent, 1e-4);
+    run.compare("out.audio_latent", out.audio_latent, 1e-4);
+
+    // Outside the window the source stays bit-exact; a kept stream returns to the source (1e-5).
+    const TemporalRegionMask window{r.start_time, r.end_time};
+    VideoLatentTools video_tools;
+    video_tools.target_shape = VideoLatentShape::from_shape(source_video.shape());
+    video_tools.fps = p.frame_rate;
+    AudioLatentTools audio_tools;
+    audio_tools.target_shape = AudioLatentShape::from_shape(source_audio.shape());
+    if (r.regenerate_video)
+        compare_kept_tokens(run, "kept_tokens.video", video_tools, out.video_latent, source_video, window);
+    else
+        run.compare_to("kept_stream.video", out.video_latent, source_video, 1e-5);
+    if (r.regenerate_audio)
+        compare_kept_tokens(run, "kept_tokens.audio", audio_tools, out.audio_latent, source_audio, window);
+    else
+        run.compare_to("kept_stream.audio", out.audio_latent, source_audio, 1e-5);
 }
 
 }  // namespace ltx2

@@ -10,8 +10,10 @@ namespace ltx2 {
 
 namespace {
 
-// modality_from_latent_state: per-token timesteps = mask · σ, the per-sample σ, no context mask.
-Modality modality_from_state(const LatentState& s, const Tensor& context, float sigma, bool enabled = true) {
+// modality_from_latent_state: per-token timesteps = mask · σ, the per-sample σ (0 for a frozen
+// stream), no context mask.
+Modality modality_from_state(const LatentState& s, const Tensor& context, float step_sigma, bool enabled = true) {
+    const float sigma = s.frozen ? 0.0f : step_sigma;
     Modality m;
     m.latent = s.latent;
     m.timesteps = timesteps_from_mask(s.denoise_mask, sigma);

@@ -44,6 +44,14 @@ struct StagePlan {
     // false: the pipeline's audio stays the previous stage's; this stage still denoises the audio
     // along with the video (which attends to it) and then discards it.
     bool returns_audio = true;
+    // Retake: a regenerated stream is denoised only on the tokens inside [start, end) seconds
+    // (TemporalRegionMask); a kept stream is noised like the others, then frozen (mask 0, sigma 0)
+    // so that the steps bring it back to its initial latent.
+    struct TimeWindow {
+        double start = 0, end = 0;
+    };
+    std::optional<TimeWindow> regenerate_window;
+    bool keep_video = false, keep_audio = false;
 };
 
 // The images of the pipelines that replace latent frames, each encoded at height × width:
