@@ -6,10 +6,13 @@
 #include <cmath>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "io/media/audio_reader.h"
 #include "io/media/mp4_writer.h"
 #include "io/wav.h"
 #include "models/audio_vae/config.h"
+#include "models/model_version.h"
 #include "pipelines/audio_conditioning.h"
 #include "pipelines/model_loading.h"
 #include "pipelines/pipelines.h"
@@ -73,6 +76,9 @@ GenerationParams a2v_params() {
 
 }  // namespace
 
+// The semantics of an LTX-2.3 model (the only release with an a2v pipeline).
+ModelSemantics ltx23() { return model_semantics(std::string("2.3.0"), nlohmann::json::object(), "ltx-2.3"); }
+
 TEST(A2vPipeline, GoldenFixturePasses) {
     EXPECT_GE(test::run_fixture_by_kind(kFixture, "pipeline.a2v"), 10u);
 }
@@ -81,7 +87,7 @@ TEST(A2vPipeline, PlanKeepsTheAudioFixedAndGuidesTheVideoOnly) {
     GenerationParams p = a2v_params();
     p.distilled_loras = {{"distilled.safetensors", 1.0}};
     p.loras = {{"style.safetensors", 0.5}};
-    const std::vector<StagePlan> plans = pipeline_plan(PipelineKind::AudioToVideo, p);
+    const std::vector<StagePlan> plans = pipeline_plan(PipelineKind::AudioToVideo, p, ltx23());
     ASSERT_EQ(plans.size(), 2u);
     EXPECT_TRUE(plans[0].audio_frozen);
     EXPECT_TRUE(plans[1].audio_frozen);
@@ -96,7 +102,7 @@ TEST(A2vPipeline, PlanKeepsTheAudioFixedAndGuidesTheVideoOnly) {
     EXPECT_EQ(plans[1].transformer.loras, (std::vector<LoraSpec>{p.loras[0], p.distilled_loras[0]}));
     // Images: frame 0 replaces the first latent frame, the others are keyframes at their pixel frame.
     p.images = {{"a.png", 0, 1.0}, {"b.png", 16, 0.5}};
-    const std::vector<StagePlan> with_images = pipeline_plan(PipelineKind::AudioToVideo, p);
+    const std::vector<StagePlan> with_images = pipeline_plan(PipelineKind::AudioToVideo, p, ltx23());
     ASSERT_EQ(with_images[0].conditionings.size(), 2u);
     EXPECT_EQ(with_images[0].conditionings[0].kind, ConditioningKind::ReplaceLatent);
     EXPECT_EQ(with_images[0].conditionings[1].kind, ConditioningKind::Keyframe);
@@ -109,7 +115,7 @@ TEST(A2vPipeline, StepsThatReuseTheVideoRunNoPassForTheFrozenAudio) {
     p.num_inference_steps = 4;
     p.video_guider.stg_blocks = {1};
     p.video_guider.skip_step = 1;  // steps 1 and 3 reuse the video prediction of the step before
-    const StagePlan plan = pipeline_plan(PipelineKind::AudioToVideo, p).front();
+    const StagePlan plan = pipeline_plan(PipelineKind::AudioToVideo, p, ltx23()).front();
     PipelineInputs inputs;
     inputs.text = {io->tensor("in.video_context_positive"), io->tensor("in.audio_context_positive"),
                    io->tensor("in.video_context_negative"), Tensor()};
@@ -132,26 +138,26 @@ TEST(A2vPipeline, StepsThatReuseTheVideoRunNoPassForTheFrozenAudio) {
 
 TEST(A2vPipeline, ParameterChecksNameTheOption) {
     GenerationParams p = a2v_params();
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::AudioToVideo, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()));
     p.audio.path.clear();
-    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p); }, {"--audio-path", "a2v"});
+    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()); }, {"--audio-path", "a2v"});
     p = a2v_params();
     p.audio.start_time = -1;
-    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p); },
+    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()); },
                  {"--audio-start-time -1", ">= 0", "song.mp3"});
     p = a2v_params();
     p.audio.max_duration = -0.5;
-    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p); },
+    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()); },
                  {"--audio-max-duration -0.5", "> 0", "song.mp3"});
     p.audio.max_duration = 0.0;
-    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p); }, {"--audio-max-duration 0"});
+    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()); }, {"--audio-max-duration 0"});
     p = a2v_params();
     p.images = {{"a.png", 17, 1.0}};
-    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p); },
+    expect_error([&] { validate_generation_params(PipelineKind::AudioToVideo, p, ltx23()); },
                  {"--image a.png", "frame index 17", "pixel frame", "0..16"});
     GenerationParams two = default_generation_params(PipelineKind::TwoStage);
     two.audio.path = "song.mp3";
-    expect_error([&] { validate_generation_params(PipelineKind::TwoStage, two); },
+    expect_error([&] { validate_generation_params(PipelineKind::TwoStage, two, ltx23()); },
                  {"--audio-path song.mp3", "only the a2v pipeline"});
     EXPECT_EQ(parse_pipeline_kind("a2v"), PipelineKind::AudioToVideo);
     EXPECT_STREQ(pipeline_name(PipelineKind::AudioToVideo), "a2v");

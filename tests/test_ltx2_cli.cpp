@@ -11,10 +11,14 @@
 #include <fmt/format.h>
 #include <string>
 
+#include "core/random_tensor.h"
 #include "io/media/audio_reader.h"
 #include "io/media/image_io.h"
 #include "io/media/mp4_writer.h"
+#include "io/safetensors.h"
 #include "io/wav.h"
+#include "io/weight_store.h"
+#include "models/upsampler/model.h"
 #include "ltx2/version.h"
 #include "test_util.h"
 
@@ -285,6 +289,38 @@ TEST(Ltx2Generate23, EveryPipelineRunsOnThe23Demo) {
         expect_contains(ffprobe(dir.file(name + ".mp4"), "stream=nb_read_frames,sample_rate"),
                         {"nb_read_frames=9", "sample_rate=48000"});
     }
+}
+
+// An x1.5 spatial upsampler (random weights, 128 channels) makes the upsampling pipelines start
+// at 2/3 of the size; sizes it cannot reach are refused before any model runs.
+TEST(Ltx2Generate23, X1_5SpatialUpsamplerStartsAtTwoThirds) {
+    TempDir dir;
+    const nlohmann::json config = {{"_class_name", "LatentUpsampler"}, {"in_channels", 128},
+                                   {"mid_channels", 32},                {"num_blocks_per_stage", 1},
+                                   {"dims", 3},                         {"spatial_upsample", true},
+                                   {"temporal_upsample", false},        {"spatial_scale", 1.5},
+                                   {"rational_resampler", true}};
+    const ltx2::WeightStore store =
+        ltx2::WeightStore::synthetic(config, [](const std::string& name, const ltx2::Shape& shape) {
+            return ltx2::random_uniform_tensor(shape, ltx2::DType::BF16, 0.05f, std::hash<std::string>{}(name) | 1);
+        });
+    (void)ltx2::LatentUpsampler::load(store);
+    const std::string upsampler = dir.file("ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors");
+    ltx2::write_safetensors(upsampler, store.synthesized(), {{"config", config.dump()}});
+
+    const std::string args = "2.3 -p cat --frames 9 --progress plain --spatial-upsampler " + upsampler;
+    const auto r = run_command(demo_cmd(args + " -W 288 -H 192 -o " + dir.file("x1.5.mp4")));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"denoise stage1", "upsample x1.5", "denoise stage2"});
+    expect_contains(ffprobe(dir.file("x1.5.mp4"), "stream=width,height"), {"width=288", "height=192"});
+
+    TempDir fails;
+    expect_fails_cleanly(demo_cmd(args + " -o " + fails.file("o.mp4")),  // the demo's 192 x 128
+                         {"--height", "128 is not a multiple of 96", "x1.5 spatial upsampler"}, fails);
+    expect_fails_cleanly(demo_cmd(args + " -W 288 -H 192 --spatial-upscale x2 -o " + fails.file("o.mp4")),
+                         {"--spatial-upsampler", "an x1.5 upsampler, but --spatial-upscale x2 was asked for"}, fails);
+    expect_fails_cleanly(demo_cmd(args + " --spatial-upscale x3 -o " + fails.file("o.mp4")),
+                         {"--spatial-upscale", "'x3'"}, fails);
 }
 
 TEST(Ltx2Generate23, GuidedPipelinesRefuseTheDistilledCheckpoint) {

@@ -307,6 +307,33 @@ TEST(ModelLocator, TheCheckpointsReleaseProvidesEveryOtherFile) {
     EXPECT_EQ(old.distilled_lora->path, md / kLora);
 }
 
+// --spatial-upscale x1.5 looks for LTX-2.3's x1.5 upsampler; the 19B release has none.
+TEST(ModelLocator, SpatialUpscaleX1_5FindsTheOfficialX1_5File) {
+    TempDir dir;
+    const fs::path md = dir.path / "models";
+    for (const auto& f : {"ltx-2.3-22b-dev.safetensors", "ltx-2.3-spatial-upscaler-x2-1.1.safetensors",
+                          "ltx-2.3-22b-distilled-lora-384-1.1.safetensors"})
+        write_file(md / f);
+    make_gemma(md / "gemma");
+    auto r = request_for(Pipeline::TwoStage, dir.path / "cache");
+    r.model_dir = md;
+    EXPECT_EQ(app::locate_models(r).spatial_upsampler->path, md / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors");
+    r.spatial_upscale = kUpscaleX1_5;
+    expect_error([&] { app::locate_models(r); },
+                 {"spatial upsampler (ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors), needed by the two-stage pipeline",
+                  (md / "ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors").string() + " (missing)",
+                  "ltx2 download Lightricks/LTX-2.3 ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors"});
+    write_file(md / "ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors");
+    EXPECT_EQ(app::locate_models(r).spatial_upsampler->path, md / "ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors");
+
+    r.explicit_paths.checkpoint = md / kDev;
+    write_file(md / kDev);
+    write_file(md / kLora);
+    expect_error([&] { app::locate_models(r); },
+                 {"spatial upsampler, needed by the two-stage pipeline", "Lightricks/LTX-2 release has no x1.5",
+                  "--spatial-upsampler PATH"});
+}
+
 TEST(ModelLocator, PrecisionPreference) {
     TempDir dir;
     const fs::path md = dir.path / "models";

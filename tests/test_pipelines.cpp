@@ -11,7 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/random_tensor.h"
+#include "diffusion/conditioning.h"
+#include "diffusion/patchifiers.h"
+#include "diffusion/sigmas.h"
 #include "io/safetensors.h"
+#include "io/weight_store.h"
 #include "parity/kinds.h"
 #include "parity/parity.h"
 #include "parity/pipeline_fixture.h"
@@ -50,7 +55,7 @@ GenerationParams valid_params(PipelineKind kind) {
 }
 
 void expect_invalid(PipelineKind kind, const GenerationParams& p, const std::vector<std::string>& fragments) {
-    expect_error([&] { validate_generation_params(kind, p); }, fragments);
+    expect_error([&] { validate_generation_params(kind, p, ModelSemantics{}); }, fragments);
 }
 
 // A LoRA file in the official key format whose single module names `module`, with metadata.
@@ -89,6 +94,96 @@ TEST(PipelineGolden, ICLora) {
     test::expect_fixture_passes("pipeline", "ic_lora.io.safetensors", parity_pipeline_ic_lora, 32);
 }
 
+// LTX-2.3 at 400fd31: LTX_2_3_PARAMS guidance with the audio STG in the perturbed pass, the
+// distilled LoRA's stage 2, the stage-1 audio decoded.
+TEST(PipelineGolden, TwoStageLtx23) {
+    test::expect_fixture_passes("ltx23_pipelines/two_stage", "two_stage.io.safetensors", parity_pipeline_two_stage,
+                                34);
+}
+
+// Retake (400fd31) from the fixtures' source latents: distilled with both streams regenerated in a
+// window; guided with the audio kept (frozen).
+TEST(PipelineGolden, RetakeDistilled) {
+    test::expect_fixture_passes("ltx23_pipelines/retake", "retake.io.safetensors", parity_pipeline_retake, 25);
+}
+
+TEST(PipelineGolden, RetakeGuidedWithTheAudioKept) {
+    test::expect_fixture_passes("ltx23_pipelines/retake", "retake_guided.io.safetensors", parity_pipeline_retake,
+                                15);
+}
+
+// README example: [0.4 s, 0.9 s) of 33 frames at 24 fps regenerates latent frames 2 and 3 (pixel
+// frames 9-24) and audio tokens 10..23; a token that only touches the start at its end is kept.
+TEST(PipelineRetake, TemporalRegionMaskSelectsTheTokensOfTheWindow) {
+    VideoLatentTools video;
+    video.target_shape = video_latent_shape_from_pixels(1, 33, 64, 96);
+    video.fps = 24.0;
+    const Tensor vmask = TemporalRegionMask{0.4, 0.9}.apply_to(video.create_initial_state()).denoise_mask;
+    ASSERT_EQ(vmask.shape(), (Shape{1, 30, 1}));
+    for (int64_t n = 0; n < 30; ++n) EXPECT_EQ(vmask.at({0, n, 0}), n / 6 == 2 || n / 6 == 3 ? 1.0 : 0.0) << n;
+
+    AudioLatentTools audio;
+    audio.target_shape = audio_latent_shape_from_video(1, 33, 24.0);
+    const Tensor amask = TemporalRegionMask{0.4, 0.9}.apply_to(audio.create_initial_state()).denoise_mask;
+    ASSERT_EQ(amask.size(1), 34);
+    for (int64_t t = 0; t < 34; ++t) EXPECT_EQ(amask.at({0, t, 0}), t >= 10 && t <= 23 ? 1.0 : 0.0) << t;
+    // Audio token 10 spans [0.37 s, 0.41 s): a window starting at 0.41 s leaves it out.
+    const Tensor later = TemporalRegionMask{0.41, 0.9}.apply_to(audio.create_initial_state()).denoise_mask;
+    EXPECT_EQ(later.at({0, 10, 0}), 0.0);
+    EXPECT_EQ(later.at({0, 11, 0}), 1.0);
+}
+
+TEST(PipelineRetake, PlanAndWindowChecks) {
+    GenerationParams p = default_generation_params(PipelineKind::OneStage);
+    p.height = 64;
+    p.width = 96;
+    p.num_frames = 33;  // 1.375 s at 24 fps
+    RetakeOptions r{0.4, 0.9, true, true, false};
+    const std::vector<StagePlan> plans = retake_plan(p, r);
+    ASSERT_EQ(plans.size(), 1u);
+    EXPECT_EQ(plans[0].height, 64);
+    EXPECT_EQ(plans[0].sigmas, distilled_sigmas());
+    EXPECT_FALSE(plans[0].guidance.has_value());
+    EXPECT_FALSE(plans[0].keep_video);
+    EXPECT_TRUE(plans[0].keep_audio);
+    ASSERT_TRUE(plans[0].regenerate_window.has_value());
+    EXPECT_EQ(plans[0].regenerate_window->end, 0.9);
+    r.distilled = false;
+    p.num_inference_steps = 3;
+    EXPECT_EQ(retake_plan(p, r)[0].sigmas.size(), 4u);
+    EXPECT_TRUE(retake_plan(p, r)[0].guidance.has_value());
+
+    expect_error([&] { validate_retake({0.9, 0.4, true, true, true}, p); }, {"--start-time 0.9", "--end-time 0.4"});
+    expect_error([&] { validate_retake({0.5, 0.5, true, true, true}, p); }, {"before the end"});
+    expect_error([&] { validate_retake({-0.1, 0.5, true, true, true}, p); }, {"--start-time -0.1", "outside the clip"});
+    expect_error([&] { validate_retake({0.4, 1.5, true, true, true}, p); },
+                 {"--end-time 1.5", "outside the clip", "1.375 s", "33 frames"});
+    expect_error([&] { validate_retake({0.4, 0.9, true, false, false}, p); }, {"neither the video nor the audio"});
+    EXPECT_NO_THROW(validate_retake({0.0, 1.375, true, true, true}, p));
+}
+
+// --- version semantics of the plans ------------------------------------------------------------
+
+TEST(PipelineVersions, TwoStageOfLtx23ReturnsTheStage1Audio) {
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    EXPECT_FALSE(two_stage_plan(valid_params(PipelineKind::TwoStage), v23).back().returns_audio);
+    EXPECT_TRUE(two_stage_plan(valid_params(PipelineKind::TwoStage), ModelSemantics{}).back().returns_audio);
+    // Only ti2vid_two_stages discards it; the other pipelines return their last stage's audio.
+    for (PipelineKind k : {PipelineKind::KeyframeInterpolation, PipelineKind::Distilled})
+        for (const StagePlan& s : pipeline_plan(k, valid_params(k), v23))
+            EXPECT_TRUE(s.returns_audio) << pipeline_name(k) << " " << s.name;
+
+    // The fixture's stage-2 audio is far from the stage-1 audio it decodes (README: discarded).
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/two_stage/two_stage.io.safetensors", std::nullopt,
+                  "");
+    PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
+    ASSERT_TRUE(f.model.two_stage_keeps_stage1_audio);
+    const PipelineResult r = generate_latents(f.kind, f.params, f.model, f.inputs);
+    EXPECT_TRUE(bitwise_equal(r.audio_latent, r.stages[0].audio_latent));
+    EXPECT_LE(relative_error(r.audio_latent, run.input("out.final_audio_latent")), 1e-4);
+    EXPECT_GT(relative_error(r.stages[1].audio_latent, run.input("out.final_audio_latent")), 1e-1);
+}
+
 // --- the text K/V cache is exact --------------------------------------------------------------
 
 TEST(PipelineTextCache, SameResultsBitwiseAndBothPassTheGoldens) {
@@ -112,7 +207,7 @@ TEST(PipelineTextCache, SameResultsBitwiseAndBothPassTheGoldens) {
 TEST(PipelineLoras, PlansPutEachLoraInItsStage) {
     GenerationParams p = valid_params(PipelineKind::TwoStage);
     p.loras = {{"user.safetensors", 0.7}};
-    const std::vector<StagePlan> two = two_stage_plan(p);
+    const std::vector<StagePlan> two = two_stage_plan(p, ModelSemantics{});
     ASSERT_EQ(two.size(), 2u);
     EXPECT_EQ(two[0].transformer.loras, (std::vector<LoraSpec>{{"user.safetensors", 0.7}}));
     EXPECT_EQ(two[1].transformer.loras,
@@ -120,12 +215,12 @@ TEST(PipelineLoras, PlansPutEachLoraInItsStage) {
 
     GenerationParams d = valid_params(PipelineKind::Distilled);
     d.loras = {{"user.safetensors", 0.7}};
-    const std::vector<StagePlan> distilled = distilled_plan(d);
+    const std::vector<StagePlan> distilled = distilled_plan(d, ModelSemantics{});
     EXPECT_EQ(distilled[0].transformer.loras, distilled[1].transformer.loras);
 
     GenerationParams ic = valid_params(PipelineKind::ICLora);
     ic.loras = {{kDir + "ic_lora.lora.safetensors", 1.0}};
-    const std::vector<StagePlan> icp = ic_lora_plan(ic);
+    const std::vector<StagePlan> icp = ic_lora_plan(ic, ModelSemantics{});
     EXPECT_EQ(icp[0].transformer.loras.size(), 1u);
     EXPECT_TRUE(icp[1].transformer.loras.empty());
 }
@@ -138,7 +233,7 @@ TEST(PipelineLoras, DroppingTheDistilledLoraChangesOnlyStage2) {
         if (r.stage == "stage1") return with_lora(r);
         return load_transformer(run.model_path(), {}, Precision::F32);
     };
-    const PipelineResult without = generate_latents(f.kind, f.params, f.inputs);
+    const PipelineResult without = generate_latents(f.kind, f.params, f.model, f.inputs);
     // Stage 1 never had the LoRA: still the golden.
     EXPECT_LE(relative_error(without.stages[0].video_latent, run.input("out.stage1.video_latent")), 5e-4);
     EXPECT_LE(relative_error(without.stages[0].audio_latent, run.input("out.stage1.audio_latent")), 5e-4);
@@ -152,7 +247,7 @@ TEST(PipelineLoras, DroppingTheICLoraChangesStage1) {
     f.inputs.transformer = [&](const TransformerRequest&) {
         return load_transformer(run.model_path(), {}, Precision::F32);
     };
-    const PipelineResult without = generate_latents(f.kind, f.params, f.inputs);
+    const PipelineResult without = generate_latents(f.kind, f.params, f.model, f.inputs);
     EXPECT_GT(relative_error(without.stages[0].video_latent, run.input("out.stage1.video_latent")), 1e-2);
 }
 
@@ -177,7 +272,7 @@ TEST(PipelineModels, OneTransformerResidentAtATimeAndReusedForEqualRequests) {
         hooks.progress = [&](const std::string& stage, int step, int steps) {
             progress.push_back(stage + " " + std::to_string(step) + "/" + std::to_string(steps));
         };
-        generate_latents(f.kind, f.params, f.inputs, hooks);
+        generate_latents(f.kind, f.params, f.model, f.inputs, hooks);
         EXPECT_EQ(int(handed_out.size()), loads) << name;
         if (kind == PipelineKind::Distilled) {
             ASSERT_EQ(progress.size(), 9u + 4u);
@@ -194,10 +289,10 @@ TEST(PipelineModels, OneTransformerResidentAtATimeAndReusedForEqualRequests) {
 TEST(PipelineValidation, DefaultsAndFixtureSettingsAreValid) {
     for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::OneStage, PipelineKind::TwoStage,
                            PipelineKind::KeyframeInterpolation, PipelineKind::ICLora})
-        EXPECT_NO_THROW(validate_generation_params(k, valid_params(k))) << pipeline_name(k);
+        EXPECT_NO_THROW(validate_generation_params(k, valid_params(k), ModelSemantics{})) << pipeline_name(k);
     GenerationParams one = valid_params(PipelineKind::OneStage);
     one.height = 96;  // a multiple of 32 is enough for one stage
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one, ModelSemantics{}));
     EXPECT_EQ(default_generation_params(PipelineKind::OneStage).width, 768);
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).width, 1536);
     EXPECT_EQ(default_generation_params(PipelineKind::TwoStage).video_guider.stg_blocks, std::vector<int>{29});
@@ -261,13 +356,13 @@ TEST(PipelineValidation, FramesRateAndSteps) {
     expect_invalid(PipelineKind::TwoStage, p, {"--num-inference-steps", ">= 1"});
     p = valid_params(PipelineKind::Distilled);
     p.num_inference_steps = 0;  // the distilled pipelines ignore it
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p, ModelSemantics{}));
 }
 
 TEST(PipelineValidation, ImageFrameIndexAndStrength) {
     GenerationParams p = valid_params(PipelineKind::TwoStage);  // 17 frames = 3 latent frames
     p.images = {{"a.png", 2, 1.0}};
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p, ModelSemantics{}));
     p.images = {{"a.png", 3, 1.0}};
     expect_invalid(PipelineKind::TwoStage, p, {"--image a.png", "frame index 3", "latent frame", "0..2"});
     p.images = {{"a.png", -1, 1.0}};
@@ -275,7 +370,7 @@ TEST(PipelineValidation, ImageFrameIndexAndStrength) {
 
     GenerationParams k = valid_params(PipelineKind::KeyframeInterpolation);
     k.images = {{"first.png", 0, 1.0}, {"last.png", 16, 0.5}};  // pixel frames
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, k));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, k, ModelSemantics{}));
     k.images = {{"last.png", 17, 1.0}};
     expect_invalid(PipelineKind::KeyframeInterpolation, k,
                    {"--image last.png", "frame index 17", "pixel frame", "0..16"});
@@ -305,7 +400,7 @@ TEST(PipelineValidation, Loras) {
     p.distilled_loras = {{"d.safetensors", INFINITY}};
     expect_invalid(PipelineKind::TwoStage, p, {"--distilled-lora d.safetensors", "strength inf"});
     p.distilled_loras = {};  // the pipeline classes take an empty list
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::KeyframeInterpolation, p, ModelSemantics{}));
     GenerationParams d = valid_params(PipelineKind::Distilled);
     d.distilled_loras = {{"d.safetensors", 1.0}};
     expect_invalid(PipelineKind::Distilled, d, {"--distilled-lora", "only the two-stage"});
@@ -345,7 +440,7 @@ TEST(PipelineValidation, GuiderParameters) {
     expect_invalid(PipelineKind::OneStage, p, {"--v2a-guidance-scale"});
     p = valid_params(PipelineKind::Distilled);
     p.video_guider.cfg_scale = NAN;  // unguided pipelines ignore guidance
-    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p));
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Distilled, p, ModelSemantics{}));
     expect_error([] { validate_guider_blocks(default_video_guider_params(), 2, "--video-stg-blocks"); },
                  {"--video-stg-blocks", "block 29 does not exist", "2 blocks"});
 }
@@ -355,9 +450,9 @@ TEST(PipelineValidation, GuidanceAgainstTheModelAndTheNegativePrompt) {
     PipelineFixture f = load_pipeline_fixture(run, PipelineKind::OneStage);
     GenerationParams blocks = f.params;
     blocks.video_guider.stg_blocks = {29};  // the official default; the tiny model has 2 blocks
-    expect_error([&] { generate_latents(f.kind, blocks, f.inputs); }, {"--video-stg-blocks", "block 29"});
+    expect_error([&] { generate_latents(f.kind, blocks, f.model, f.inputs); }, {"--video-stg-blocks", "block 29"});
     f.inputs.text.video_negative = Tensor();
-    expect_error([&] { generate_latents(f.kind, f.params, f.inputs); },
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
                  {"--video-cfg-guidance-scale", "negative prompt"});
 }
 
@@ -372,10 +467,136 @@ TEST(PipelineValidation, ICLoraReferenceDownscaleFactor) {
     const std::string three =
         write_lora(dir, "three.safetensors", "patchify_proj", {{"reference_downscale_factor", "3"}});
     p.loras = {{three, 1.0}};
-    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p); },
+    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p, ModelSemantics{}); },
                  {"--video-conditioning", "64x96", "reference_downscale_factor 3"});
     p.loras = {{three, 1.0}, {kDir + "ic_lora.lora.safetensors", 1.0}};
-    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p); }, {"ic_lora.lora.safetensors", "conflicts", "3"});
+    expect_error([&] { pipeline_plan(PipelineKind::ICLora, p, ModelSemantics{}); },
+                 {"ic_lora.lora.safetensors", "conflicts", "3"});
+}
+
+// combined_image_conditionings (400fd31): an image at frame 0 replaces latent frame 0, any other is
+// a guiding keyframe at that pixel frame; 28c3c73 replaces the latent frame the index names.
+TEST(PipelineVersions, Ltx23ImagesAfterFrame0AreKeyframesAtTheirPixelFrame) {
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::OneStage, PipelineKind::TwoStage,
+                           PipelineKind::ICLora}) {
+        GenerationParams p = valid_params(k);  // 17 frames = 3 latent frames
+        p.images = {{"a.png", 0, 1.0}, {"b.png", 16, 0.5}};
+        expect_error([&] { validate_generation_params(k, p, ModelSemantics{}); },
+                     {"--image b.png", "frame index 16", "latent frame"});
+        const std::vector<StagePlan> plans = pipeline_plan(k, p, v23);
+        for (const StagePlan& s : plans) {
+            ASSERT_GE(s.conditionings.size(), 2u) << pipeline_name(k);  // ic-lora: + the reference video
+            EXPECT_EQ(s.conditionings[0].kind, ConditioningKind::ReplaceLatent) << pipeline_name(k);
+            EXPECT_EQ(s.conditionings[0].frame_idx, 0);
+            EXPECT_EQ(s.conditionings[1].kind, ConditioningKind::Keyframe) << pipeline_name(k);
+            EXPECT_EQ(s.conditionings[1].frame_idx, 16);
+            EXPECT_EQ(s.conditionings[1].strength, 0.5);
+            EXPECT_EQ(s.conditionings[1].media.height, s.height);
+        }
+        p.images = {{"b.png", 17, 1.0}};
+        expect_error([&] { validate_generation_params(k, p, v23); },
+                     {"--image b.png", "frame index 17", "LTX-2.3", "pixel frame index", "0..16"});
+        p.images = {{"c.png", 2, 1.0}};
+        const StagePlan first = pipeline_plan(k, p, ModelSemantics{}).front();
+        EXPECT_EQ(first.conditionings.at(0).kind, ConditioningKind::ReplaceLatent) << pipeline_name(k);
+        EXPECT_EQ(first.conditionings.at(0).frame_idx, 2);
+    }
+}
+
+// --- the x1.5 spatial upsampler: stage 1 at 2/3 of the size (our extension) --------------------
+
+namespace {
+
+const std::string kUpsamplerDir = std::string(LTX2_GOLDEN_DIR) + "/upsampler/";
+
+// A random-weight spatial upsampler of the pipelines' latent width (the tiny x2 one's layout).
+LatentUpsampler random_upsampler(double spatial_scale) {
+    const nlohmann::json config = {{"_class_name", "LatentUpsampler"}, {"in_channels", 128},
+                                   {"mid_channels", 32},                {"num_blocks_per_stage", 1},
+                                   {"dims", 3},                         {"spatial_upsample", true},
+                                   {"temporal_upsample", false},        {"spatial_scale", spatial_scale},
+                                   {"rational_resampler", true}};
+    return LatentUpsampler::load(WeightStore::synthetic(config, [](const std::string& name, const Shape& shape) {
+        return random_uniform_tensor(shape, DType::F32, 0.05f, std::hash<std::string>{}(name) | 1);
+    }));
+}
+
+}  // namespace
+
+TEST(PipelineUpscale, EveryUpsamplingPipelineStartsWhereTheUpsamplerReachesTheRequestedSize) {
+    for (PipelineKind k : {PipelineKind::Distilled, PipelineKind::TwoStage, PipelineKind::KeyframeInterpolation,
+                           PipelineKind::ICLora}) {
+        GenerationParams p = valid_params(k);  // 128 x 192, x2 by default
+        std::vector<StagePlan> plans = pipeline_plan(k, p, ModelSemantics{});
+        EXPECT_EQ(plans.front().height, 64) << pipeline_name(k);
+        EXPECT_EQ(plans.front().width, 96) << pipeline_name(k);
+        p.height = 192;
+        p.width = 288;
+        p.spatial_upscale = kUpscaleX1_5;
+        plans = pipeline_plan(k, p, ModelSemantics{});
+        EXPECT_EQ(plans.front().height, 128) << pipeline_name(k);
+        EXPECT_EQ(plans.front().width, 192) << pipeline_name(k);
+        EXPECT_EQ(plans.back().height, 192) << pipeline_name(k);
+        EXPECT_EQ(plans.back().width, 288) << pipeline_name(k);
+    }
+}
+
+TEST(PipelineUpscale, X1_5NeedsMultiplesOf96) {
+    GenerationParams p = valid_params(PipelineKind::TwoStage);
+    p.spatial_upscale = kUpscaleX1_5;
+    expect_invalid(PipelineKind::TwoStage, p,
+                   {"--height", "128", "multiple of 96", "2/3", "x1.5 spatial upsampler (--spatial-upsampler)"});
+    p.height = 192;
+    p.width = 240;
+    expect_invalid(PipelineKind::KeyframeInterpolation, p, {"--width", "240", "multiple of 96"});
+    p.width = 288;
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::TwoStage, p, ModelSemantics{}));
+    p.spatial_upscale = {3, 4};
+    expect_invalid(PipelineKind::ICLora, p, {"--spatial-upsampler", "enlarges", "3/4"});
+    GenerationParams one = valid_params(PipelineKind::OneStage);  // no upsampler: no constraint
+    one.height = 64;
+    one.spatial_upscale = kUpscaleX1_5;
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::OneStage, one, ModelSemantics{}));
+
+    EXPECT_EQ(kUpscaleX2.label(), "x2");
+    EXPECT_EQ(kUpscaleX1_5.label(), "x1.5");
+    EXPECT_EQ(parse_spatial_upscale("x1.5", "--spatial-upscale"), kUpscaleX1_5);
+    expect_error([] { parse_spatial_upscale("x3", "--spatial-upscale"); }, {"--spatial-upscale", "'x3'", "x2, x1.5"});
+}
+
+TEST(PipelineUpscale, TheUpsamplerFileSaysItsScale) {
+    EXPECT_EQ(spatial_upsampler_scale(kUpsamplerDir + "spatial_x1p5.model.safetensors"), kUpscaleX1_5);
+    EXPECT_EQ(spatial_upsampler_scale(kUpsamplerDir + "spatial_x2.model.safetensors"), kUpscaleX2);
+    expect_error([] { spatial_upsampler_scale(kUpsamplerDir + "temporal_x2.model.safetensors"); },
+                 {"--spatial-upsampler", "temporal_x2.model.safetensors", "temporal upsampler"});
+}
+
+// The LTX-2.3 fixture's models at 192 x 288 with a 128-channel x1.5 upsampler: stage 1 at 128 x 192.
+TEST(PipelineUpscale, X1_5RunsEndToEndAndAMismatchedUpsamplerIsNamed) {
+    ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/ltx23_pipelines/two_stage/two_stage.io.safetensors", std::nullopt,
+                  "");
+    PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
+    const LatentUpsampler x1_5 = random_upsampler(1.5);
+    const WeightStore vae = WeightStore::open(run.sibling("two_stage.video_vae.safetensors"), "vae.");
+    const Tensor mean = vae.get("per_channel_statistics.mean-of-means");
+    const Tensor std_ = vae.get("per_channel_statistics.std-of-means");
+    f.inputs.upsample = [&](const Tensor& latent) { return upsample_video(x1_5, latent, mean, std_); };
+    f.params.num_inference_steps = 2;
+
+    GenerationParams p = f.params;
+    p.height = 192;
+    p.width = 288;
+    p.spatial_upscale = kUpscaleX1_5;
+    const PipelineResult r = generate_latents(f.kind, p, f.model, f.inputs);
+    EXPECT_EQ(r.stages[0].video_latent.shape(), (Shape{1, 128, 3, 4, 6}));
+    EXPECT_EQ(r.upsampled_video_latent.shape(), (Shape{1, 128, 3, 6, 9}));
+    EXPECT_EQ(r.video_latent.shape(), (Shape{1, 128, 3, 6, 9}));
+    EXPECT_TRUE(bitwise_equal(r.upsampled_video_latent, upsample_video(x1_5, r.stages[0].video_latent, mean, std_)));
+
+    // The fixture's size planned for x2 but upsampled x1.5: named before stage 2 runs.
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
+                 {"--spatial-upsampler", "stage2 needs (1, 128, 3, 4, 6)", "128x192 pixels"});
 }
 
 // --- the bf16 production path -----------------------------------------------------------------------
@@ -408,7 +629,7 @@ TEST(PipelineBf16, FixturesWithinBf16ToleranceOfTheFloat32Goldens) {
         f.inputs.transformer = [&](const TransformerRequest& r) {
             return load_transformer(run.model_path(), r.loras, Precision::BF16);
         };
-        const PipelineResult r = generate_latents(f.kind, f.params, f.inputs);
+        const PipelineResult r = generate_latents(f.kind, f.params, f.model, f.inputs);
         EXPECT_LE(relative_error(r.stages[0].video_latent, run.input("out.stage1.video_latent")), kBf16) << name;
         EXPECT_LE(relative_error(r.stages[0].audio_latent, run.input("out.stage1.audio_latent")), kBf16) << name;
         const double final_tolerance = kind == PipelineKind::ICLora ? 1e-1 : kBf16;
@@ -421,6 +642,6 @@ TEST(PipelineValidation, EncoderAnswerOfTheWrongShape) {
     ParityRun run = fixture_run("two_stage");
     PipelineFixture f = load_pipeline_fixture(run, PipelineKind::TwoStage);
     f.inputs.encode = [](const EncodeRequest&) { return Tensor::zeros({1, 128, 1, 3, 3}); };
-    expect_error([&] { generate_latents(f.kind, f.params, f.inputs); },
+    expect_error([&] { generate_latents(f.kind, f.params, f.model, f.inputs); },
                  {"--image image0.png", "(1, 128, 1, 3, 3)", "64x96", "expected (1, 128, 1, 2, 3)"});
 }

@@ -176,10 +176,21 @@ std::string enhanced_prompt(const GenerateRequest& r, const std::string& text_en
     return e.text;
 }
 
+// The factor of the spatial upsampler file (its config decides), which must be the one asked
+// for with --spatial-upscale when that was given.
+SpatialUpscale located_upsampler_scale(const GenerateRequest& r, const app::LocatedModel& upsampler) {
+    const SpatialUpscale scale = spatial_upsampler_scale(upsampler.path.string());
+    const std::optional<SpatialUpscale>& asked = r.models.spatial_upscale;
+    LTX2_CHECK(!asked || *asked == scale, "{} {}: an {} upsampler, but {} {} was asked for",
+               app::kSpatialUpsamplerOption, upsampler.path.string(), scale.label(), app::kSpatialUpscaleOption,
+               asked->label());
+    return scale;
+}
+
 }  // namespace
 
-void validate_generate_request(const GenerateRequest& r) {
-    validate_generation_params(r.pipeline, r.params);
+void validate_generate_request(const GenerateRequest& r, const ModelSemantics& model) {
+    validate_generation_params(r.pipeline, r.params, model);
     if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty())
         fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
     if (!r.output.empty()) check_output_folder(r.output, "--output");
@@ -226,8 +237,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     apply_model_defaults(r.params, model, r.explicit_params);
+    if (models.spatial_upsampler) r.params.spatial_upscale = located_upsampler_scale(r, *models.spatial_upsampler);
     progress.note(model.name());
-    validate_generate_request(r);
+    validate_generate_request(r, model);
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
     const double available = double(available_memory_bytes());
     const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
@@ -308,8 +320,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         const UpsampleFn upsample =
             file_upsampler(models.spatial_upsampler->path.string(), vae.get("per_channel_statistics.mean-of-means"),
                            vae.get("per_channel_statistics.std-of-means"), r.precision);
-        inputs.upsample = [&progress, upsample](const Tensor& latent) {
-            progress.begin("upsample x2");
+        inputs.upsample = [&progress, upsample, label = "upsample " + r.params.spatial_upscale.label()](
+                              const Tensor& latent) {
+            progress.begin(label);
             Tensor out = upsample(latent);
             progress.end();
             return out;
@@ -322,7 +335,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         progress.step(stage, step, steps);
         if (step == steps) progress.end();
     };
-    const PipelineResult latents = generate_latents(r.pipeline, r.params, inputs, hooks);
+    const PipelineResult latents = generate_latents(r.pipeline, r.params, model, inputs, hooks);
     inputs = {};
 
     Tensor frames;

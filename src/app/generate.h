@@ -46,8 +46,9 @@ struct GenerateResult {
 };
 
 // Checks everything that needs no model file (sizes, frames, conditioning, output paths)
-// before anything is loaded; throws ltx2::Error naming the option.
-void validate_generate_request(const GenerateRequest& request);
+// before anything is loaded, for a checkpoint of the `model` version; throws ltx2::Error
+// naming the option.
+void validate_generate_request(const GenerateRequest& request, const ModelSemantics& model);
 
 GenerateResult generate(GenerateRequest request, ProgressReporter& progress);
 

@@ -66,7 +66,9 @@ struct LtxRelease {
     const char* repo;
     const char* fp8_repo;                     // where the -fp8 checkpoints are published
     std::vector<std::string> dev, distilled;  // checkpoint base names, preferred first
-    std::vector<std::string> spatial_upsamplers, distilled_loras;
+    std::vector<std::string> spatial_upsamplers;       // x2, the pipelines' default
+    std::vector<std::string> spatial_upsamplers_x1_5;  // --spatial-upscale x1.5 (none in some releases)
+    std::vector<std::string> distilled_loras;
 
     const char* repo_of(const std::string& file) const { return file.ends_with("-fp8.safetensors") ? fp8_repo : repo; }
 };
@@ -78,30 +80,34 @@ const std::vector<LtxRelease>& ltx_releases() {
          {"ltx-2.3-22b-dev"},
          {"ltx-2.3-22b-distilled-1.1", "ltx-2.3-22b-distilled"},
          {"ltx-2.3-spatial-upscaler-x2-1.1.safetensors", "ltx-2.3-spatial-upscaler-x2-1.0.safetensors"},
+         {"ltx-2.3-spatial-upscaler-x1.5-1.0.safetensors"},
          {"ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "ltx-2.3-22b-distilled-lora-384.safetensors"}},
         {kLtxRepo,
          kLtxRepo,
          {"ltx-2-19b-dev"},
          {"ltx-2-19b-distilled"},
          {"ltx-2-spatial-upscaler-x2-1.0.safetensors"},
+         {},
          {"ltx-2-19b-distilled-lora-384.safetensors"}},
     };
     return kReleases;
 }
 
 // The file names of `release` that can fill a role, in order of preference.
-std::vector<std::string> ltx_file_names(Role role, Pipeline p, CheckpointPrecision precision,
-                                        const LtxRelease& release) {
+std::vector<std::string> ltx_file_names(Role role, const ModelLocateRequest& request, const LtxRelease& release) {
+    const CheckpointPrecision precision = request.precision;
     switch (role) {
         case Role::Checkpoint: {
             std::vector<std::string> names;
-            for (const std::string& base : uses_distilled_checkpoint(p) ? release.distilled : release.dev) {
+            for (const std::string& base : uses_distilled_checkpoint(request.pipeline) ? release.distilled : release.dev) {
                 if (precision != CheckpointPrecision::FP8) names.push_back(base + ".safetensors");
                 if (precision != CheckpointPrecision::BF16) names.push_back(base + "-fp8.safetensors");
             }
             return names;
         }
-        case Role::SpatialUpsampler: return release.spatial_upsamplers;
+        case Role::SpatialUpsampler:
+            return request.spatial_upscale == kUpscaleX1_5 ? release.spatial_upsamplers_x1_5
+                                                            : release.spatial_upsamplers;
         case Role::DistilledLora: return release.distilled_loras;
         default: return {};
     }
@@ -199,7 +205,7 @@ public:
             search_gemma(s);
             return s;
         }
-        const auto names = ltx_file_names(role, request_.pipeline, request_.precision, release);
+        const auto names = ltx_file_names(role, request_, release);
         if (request_.model_dir)
             for (const auto& name : names)
                 s.consider_file(*request_.model_dir / name, ModelSource::ModelDir, model_dir_origin());
@@ -291,7 +297,7 @@ const LtxRelease& release_of_checkpoint(const fs::path& path) {
     return ltx23 ? ltx_releases().front() : ltx_releases().back();
 }
 
-std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, const LtxRelease& release) {
+std::string fetch_hint(Role role, const ModelLocateRequest& request, const LtxRelease& release) {
     if (role == Role::IcLora) return fmt::format("give the IC-LoRA file with {} PATH", kIcLoraOption);
     if (role == Role::Gemma)
         return fmt::format(
@@ -299,7 +305,12 @@ std::string fetch_hint(Role role, Pipeline p, CheckpointPrecision precision, con
             "      or: hf download {0}\n"
             "      (a gated model: accept its license on https://huggingface.co/{0} and set HF_TOKEN)",
             kGemmaRepo);
-    const std::string file = ltx_file_names(role, p, precision, release).front();
+    const std::vector<std::string> names = ltx_file_names(role, request, release);
+    if (names.empty())
+        return fmt::format("the {} release has no {} {}; give one with {} PATH", release.repo,
+                           request.spatial_upscale ? request.spatial_upscale->label() : kUpscaleX2.label(),
+                           role_title(role, request.pipeline), role_option(role));
+    const std::string& file = names.front();
     return fmt::format("fetch it: ltx2 download {0} {1}\n      or: hf download {0} {1}", release.repo_of(file), file);
 }
 
@@ -313,7 +324,7 @@ std::string describe_missing(Role role, const ModelLocateRequest& request, const
     std::vector<std::string> names;
     for (const LtxRelease& r : ltx_releases())
         if (&r == &release || role == Role::Checkpoint)
-            for (const std::string& n : ltx_file_names(role, p, request.precision, r)) names.push_back(n);
+            for (const std::string& n : ltx_file_names(role, request, r)) names.push_back(n);
     if (!names.empty()) what += fmt::format(" ({})", fmt::join(names, " or "));
     std::string text =
         fmt::format("  - {}, needed by the {} pipeline (option {} PATH)\n", what, ltx2::pipeline_name(p), role_option(role));
@@ -321,7 +332,7 @@ std::string describe_missing(Role role, const ModelLocateRequest& request, const
         text += "      looked at:\n";
         for (const auto& place : s.looked_at) text += fmt::format("        {}\n", place);
     }
-    std::string hint = fetch_hint(role, p, request.precision, release);
+    std::string hint = fetch_hint(role, request, release);
     text += "      ";
     for (char c : hint) {
         text += c;

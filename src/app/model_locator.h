@@ -36,6 +36,7 @@ inline constexpr const char* kGemmaQatRepo = "google/gemma-3-12b-it-qat-q4_0-unq
 inline constexpr const char* kCheckpointOption = "--checkpoint";
 inline constexpr const char* kGemmaOption = "--gemma";
 inline constexpr const char* kSpatialUpsamplerOption = "--spatial-upsampler";
+inline constexpr const char* kSpatialUpscaleOption = "--spatial-upscale";
 inline constexpr const char* kDistilledLoraOption = "--distilled-lora";
 inline constexpr const char* kIcLoraOption = "--ic-lora";
 inline constexpr const char* kModelDirOption = "--model-dir";
@@ -55,6 +56,9 @@ struct ExplicitModelPaths {
 struct ModelLocateRequest {
     Pipeline pipeline = Pipeline::Distilled;
     CheckpointPrecision precision = CheckpointPrecision::Auto;
+    // Which official spatial upsampler to look for (none given: the x2 one). An explicit
+    // --spatial-upsampler file is used as given; its config says its factor.
+    std::optional<SpatialUpscale> spatial_upscale;
     ExplicitModelPaths explicit_paths;
     std::optional<std::filesystem::path> model_dir;
     EnvLookup env = process_environment();

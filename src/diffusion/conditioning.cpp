@@ -206,6 +206,28 @@ LatentState apply_conditioning(const LatentState& state, const VideoConditioning
     return std::visit([&](const auto& it) { return it.apply_to(state, tools); }, item);
 }
 
+LatentState TemporalRegionMask::apply_to(const LatentState& state) const {
+    LTX2_CHECK(state.positions.dim() == 4 && state.positions.size(3) == 2 && state.denoise_mask.dim() == 3 &&
+                   state.denoise_mask.size(1) == state.positions.size(2),
+               "TemporalRegionMask: positions {} and denoise mask {} do not describe the same tokens",
+               shape_str(state.positions.shape()), shape_str(state.denoise_mask.shape()));
+    const Tensor positions = state.positions.to(DType::F32).contiguous();
+    const float* p = positions.f32();
+    const int64_t batch = positions.size(0), axes = positions.size(1), tokens = positions.size(2);
+    const int64_t per_token = state.denoise_mask.size(2);
+    const float start = float(start_time), end = float(end_time);
+    std::vector<float> mask(size_t(batch * tokens * per_token));
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t n = 0; n < tokens; ++n) {
+            const float* span = p + (b * axes * tokens + n) * 2;  // time axis: [t0, t1)
+            const float inside = span[1] > start && span[0] < end ? 1.0f : 0.0f;
+            for (int64_t k = 0; k < per_token; ++k) mask[size_t((b * tokens + n) * per_token + k)] = inside;
+        }
+    LatentState out = state;
+    out.denoise_mask = Tensor::from_f32(state.denoise_mask.shape(), mask).to(state.denoise_mask.dtype());
+    return out;
+}
+
 LatentState state_with_conditionings(LatentState state, const std::vector<VideoConditioning>& items,
                                      const VideoLatentTools& tools) {
     for (const auto& item : items) state = apply_conditioning(state, item, tools);
@@ -214,9 +236,11 @@ LatentState state_with_conditionings(LatentState state, const std::vector<VideoC
 
 LatentState create_noised_state(const VideoLatentTools& tools, const std::vector<VideoConditioning>& items,
                                 TorchGenerator& generator, double noise_scale, const std::optional<Tensor>& initial_latent,
-                                Tensor* noise) {
+                                Tensor* noise, NoiseBlend blend) {
     LatentState state = state_with_conditionings(tools.create_initial_state(initial_latent), items, tools);
-    NoisedLatent n = gaussian_noise_latent_with_noise(state.latent, state.denoise_mask, noise_scale, generator);
+    NoisedLatent n =
+        gaussian_noise_latent_with_noise(state.latent, state.denoise_mask, noise_scale, generator, blend,
+                                         state.clean_latent);
     state.latent = n.latent;
     if (noise) *noise = n.noise;
     return state;

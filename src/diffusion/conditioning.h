@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "diffusion/noiser.h"
 #include "diffusion/patchifiers.h"
 #include "diffusion/torch_rng.h"
 
@@ -48,8 +49,18 @@ struct VideoConditionByReferenceLatent {
     LatentState apply_to(const LatentState& state, const VideoLatentTools& tools) const;
 };
 
-using VideoConditioning =
-    std::variant<VideoConditionByLatentIndex, VideoConditionByKeyframeIndex, VideoConditionByReferenceLatent>;
+// TemporalRegionMask (retake): the denoise mask becomes 1 on the tokens whose time span [t0, t1)
+// overlaps [start_time, end_time) and 0 on the others, so only that window is regenerated. The
+// spans are the time axis of the state's positions (video: pixel frames with the causal fix ÷ fps;
+// audio: seconds), compared in float32 as the reference compares them; video and audio alike.
+struct TemporalRegionMask {
+    double start_time = 0, end_time = 0;
+    LatentState apply_to(const LatentState& state) const;
+    LatentState apply_to(const LatentState& state, const VideoLatentTools&) const { return apply_to(state); }
+};
+
+using VideoConditioning = std::variant<VideoConditionByLatentIndex, VideoConditionByKeyframeIndex,
+                                       VideoConditionByReferenceLatent, TemporalRegionMask>;
 
 LatentState apply_conditioning(const LatentState& state, const VideoConditioning& item, const VideoLatentTools& tools);
 // helpers.state_with_conditionings: each item in order.
@@ -58,9 +69,10 @@ LatentState state_with_conditionings(LatentState state, const std::vector<VideoC
 
 // helpers.create_noised_state with a GaussianNoiser: initial state (initial latent or zeros) →
 // conditionings → one torch.randn over every token (appended ones included) from `generator` →
-// latent = noise·(mask·noise_scale) + latent·(1 − mask·noise_scale). `noise` (optional) receives the draw.
+// the blend (noiser.h). `noise` (optional) receives the draw.
 LatentState create_noised_state(const VideoLatentTools& tools, const std::vector<VideoConditioning>& items,
                                 TorchGenerator& generator, double noise_scale = 1.0,
-                                const std::optional<Tensor>& initial_latent = std::nullopt, Tensor* noise = nullptr);
+                                const std::optional<Tensor>& initial_latent = std::nullopt, Tensor* noise = nullptr,
+                                NoiseBlend blend = NoiseBlend::MaskTimesScale);
 
 }  // namespace ltx2

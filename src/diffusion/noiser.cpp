@@ -1,5 +1,6 @@
 #include "diffusion/noiser.h"
 
+#include <cmath>
 #include <vector>
 
 #include "core/error.h"
@@ -30,8 +31,14 @@ std::vector<int64_t> broadcast_strides(const Shape& mask, const Shape& target) {
 
 }  // namespace
 
+float torch_lerp(float start, float end, float weight) {
+    const float diff = end - start;
+    return std::fabs(weight) < 0.5f ? std::fmaf(weight, diff, start) : std::fmaf(weight - 1.0f, diff, end);
+}
+
 NoisedLatent gaussian_noise_latent_with_noise(const Tensor& latent, const Tensor& denoise_mask, double noise_scale,
-                                              TorchGenerator& generator) {
+                                              TorchGenerator& generator, NoiseBlend blend,
+                                              const Tensor& clean_latent) {
     const DType dt = latent.dtype();
     LTX2_CHECK(dt == DType::F32 || dt == DType::BF16,
                "gaussian_noise_latent: latent dtype {} is not supported (F32 or BF16)", dtype_name(dt));
@@ -44,17 +51,26 @@ NoisedLatent gaussian_noise_latent_with_noise(const Tensor& latent, const Tensor
     const std::vector<float> mask = denoise_mask.to_vector();
     const std::vector<int64_t> mstride = broadcast_strides(denoise_mask.shape(), shape);
     const float scale = float(noise_scale);
+    const bool lerp = blend == NoiseBlend::Lerp;
+    LTX2_CHECK(!lerp || (clean_latent.defined() && clean_latent.shape() == shape),
+               "gaussian_noise_latent: the lerp blend needs the clean latent of shape {}", shape_str(shape));
+    const std::vector<float> clean = lerp ? clean_latent.to_vector() : std::vector<float>();
 
     const int64_t n = latent.numel();
     std::vector<float> result(static_cast<size_t>(n));
     std::vector<int64_t> idx(shape.size(), 0);
     int64_t moff = 0;
     for (int64_t i = 0; i < n; ++i) {
-        const float m = mask[size_t(moff)] * scale;
-        const float keep = 1.0f - m;
-        const float a = noise[size_t(i)] * m;
-        const float b = lat[size_t(i)] * keep;
-        result[size_t(i)] = a + b;
+        if (lerp) {
+            const float noised = torch_lerp(lat[size_t(i)], noise[size_t(i)], scale);
+            result[size_t(i)] = torch_lerp(clean[size_t(i)], noised, mask[size_t(moff)]);
+        } else {
+            const float m = mask[size_t(moff)] * scale;
+            const float keep = 1.0f - m;
+            const float a = noise[size_t(i)] * m;
+            const float b = lat[size_t(i)] * keep;
+            result[size_t(i)] = a + b;
+        }
         // advance the multi-index
         for (int d = int(shape.size()) - 1; d >= 0; --d) {
             moff += mstride[size_t(d)];

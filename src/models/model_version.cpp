@@ -33,6 +33,10 @@ ModelSemantics ltx23(const std::string& version) {
     s.skipped_attention_passes_value = true;
     s.bf16_pipeline_video_positions_f32 = true;
     s.latent_index_keeps_noisy_latent = true;
+    s.noise_blend_lerp = true;
+    s.skipped_guidance_step_disables_every_pass = true;
+    s.images_after_frame_0_are_keyframes = true;
+    s.two_stage_keeps_stage1_audio = true;
     s.default_guided_steps = 30;
     s.default_stg_block = 28;
     s.distilled_checkpoint_only_in_distilled_pipelines = true;

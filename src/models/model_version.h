@@ -33,6 +33,19 @@ struct ModelSemantics {
     // Conditioning by latent index leaves the noisy latent alone: only the clean latent and the
     // denoise mask change (28c3c73 also writes the clean latent into the noisy one).
     bool latent_index_keeps_noisy_latent = false;
+    // GaussianNoiser blends with torch.lerp toward the clean latent (NoiseBlend::Lerp; 28c3c73:
+    // NoiseBlend::MaskTimesScale).
+    bool noise_blend_lerp = false;
+    // A guider's skipped step disables its stream in every guidance pass (28c3c73: the negative
+    // pass keeps both streams enabled).
+    bool skipped_guidance_step_disables_every_pass = false;
+    // The pipelines that replace latent frames by images (all but keyframe interpolation) take an
+    // image at frame 0 as the replacement of latent frame 0 and any other as a guiding keyframe
+    // at that pixel frame (28c3c73: every image replaces the latent frame its index names).
+    bool images_after_frame_0_are_keyframes = false;
+    // TI2VidTwoStagesPipeline decodes the stage-1 audio: its refine stage still denoises the audio
+    // (the video attends to it) but discards the result (28c3c73: the stage-2 audio is decoded).
+    bool two_stage_keeps_stage1_audio = false;
 
     // The reference pipelines' version-gated defaults (LTX_2_PARAMS / LTX_2_3_PARAMS).
     int default_guided_steps = 40;

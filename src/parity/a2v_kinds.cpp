@@ -109,7 +109,8 @@ PipelineTap comparing_tap(ParityRun& run, const std::string& only_stage) {
 
 void parity_pipeline_a2v(ParityRun& run) {
     const GenerationParams params = a2v_params(run);
-    validate_generation_params(PipelineKind::AudioToVideo, params);
+    const ModelSemantics model = model_semantics(WeightStore::open(file_of(run, "transformer")));
+    validate_generation_params(PipelineKind::AudioToVideo, params, model);
     const int64_t latent_frames = audio_latent_frames(params.num_frames, params.frame_rate);
     LTX2_CHECK(!run.has_meta("audio_latent_frames") || meta_int(run, "audio_latent_frames") == latent_frames,
                "{}: metadata audio_latent_frames {} differs from ours, {}", run.io_path(),
@@ -141,7 +142,7 @@ void parity_pipeline_a2v(ParityRun& run) {
     inputs.frozen_audio = audio.latent;
 
     // End to end from our audio latent; stage-2 taps are compared below from stored inputs.
-    const std::vector<StagePlan> plans = pipeline_plan(PipelineKind::AudioToVideo, params);
+    const std::vector<StagePlan> plans = pipeline_plan(PipelineKind::AudioToVideo, params, model);
     run.compare("in.stage1.sigmas", sigmas_tensor(plans[0].sigmas), kExact);
     run.compare("in.stage2.sigmas", sigmas_tensor(plans[1].sigmas), kExact);
     PipelineHooks hooks;

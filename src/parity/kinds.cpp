@@ -49,6 +49,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"pipeline.keyframe_interpolation", parity_pipeline_keyframe_interpolation},
     {"pipeline.ic_lora", parity_pipeline_ic_lora},
     {"pipeline.a2v", parity_pipeline_a2v},
+    {"pipeline.retake", parity_pipeline_retake},
 };
 }  // namespace
 

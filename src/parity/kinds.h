@@ -47,5 +47,6 @@ void parity_pipeline_two_stage(ParityRun& run);              // pipeline.two_sta
 void parity_pipeline_keyframe_interpolation(ParityRun& run); // pipeline.keyframe_interpolation
 void parity_pipeline_ic_lora(ParityRun& run);                // pipeline.ic_lora
 void parity_pipeline_a2v(ParityRun& run);                    // pipeline.a2v
+void parity_pipeline_retake(ParityRun& run);                 // pipeline.retake
 
 }  // namespace ltx2

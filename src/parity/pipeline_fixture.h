@@ -12,6 +12,7 @@ namespace ltx2 {
 struct PipelineFixture {
     PipelineKind kind;
     GenerationParams params;
+    ModelSemantics model;  // of the fixture's transformer
     PipelineInputs inputs;
 };
 

@@ -1,4 +1,6 @@
-// pipeline.*: the five denoising pipelines on their goldens (tests/golden/pipeline/README.md).
+// pipeline.*: the five denoising pipelines on their goldens (tests/golden/pipeline/README.md,
+// the 28c3c73 reference; tests/golden/ltx23_pipelines/README.md, the 400fd31 reference with
+// LTX-2.3 models, whose io files name every model file in the metadata `files`).
 // Everything runs from the in.* tensors and the metadata: the noise is drawn again from `seed`
 // (and must equal in.*_noise exactly), the encoder stand-in answers each request the pipeline
 // makes with the fixture's tensor for it, the transformers are the fixture's model file with
@@ -12,6 +14,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "diffusion/conditioning.h"
+#include "diffusion/patchifiers.h"
+#include "io/weight_store.h"
 #include "parity/kinds.h"
 #include "parity/pipeline_fixture.h"
 #include "pipelines/model_loading.h"
@@ -20,20 +25,46 @@ namespace ltx2 {
 
 namespace {
 
-// Tolerances, max |err| / max |ref| (README "Tolerances").
 constexpr double kExact = 0.0;
-constexpr double kOneEvaluation = 2e-5;   // step-0 tensors of the plain fixtures, raw guidance branches
-constexpr double kGuidedStepZero = 5e-5;  // two-stage fixtures: step-0 predictions, after_first_step
-constexpr double kUpsampled = 1e-5;       // upsampler from the stored stage-1 latent
-constexpr double kEndToEnd = 1e-3;        // two-stage fixtures chained: upsampled and stage-2 results
-constexpr double kDistilledFinal = 1e-4;
-constexpr double kStageFinal = 5e-4;  // one-stage final; two-stage fixtures, each stage from stored inputs
 
 bool two_stage_fixture(PipelineKind k) {
     return k == PipelineKind::TwoStage || k == PipelineKind::KeyframeInterpolation || k == PipelineKind::ICLora;
 }
 
-double stage_final_tolerance(PipelineKind k) { return k == PipelineKind::Distilled ? kDistilledFinal : kStageFinal; }
+// Metadata `files`: the ltx23_pipelines fixtures' list of model files (relative paths, and the
+// distilled LoRA's strength); empty for the older goldens.
+nlohmann::json fixture_files(const ParityRun& run) {
+    if (!run.has_meta("files")) return nlohmann::json::object();
+    const nlohmann::json files = run.meta_json("files");
+    LTX2_CHECK(files.is_object(), "{}: metadata 'files' must be an object, got {}", run.io_path(), files.dump());
+    return files;
+}
+
+std::optional<std::string> fixture_file(const ParityRun& run, const char* role) {
+    const nlohmann::json files = fixture_files(run);
+    if (!files.contains(role)) return std::nullopt;
+    LTX2_CHECK(files.at(role).is_string(), "{}: metadata files.{} must be a path, got {}", run.io_path(), role,
+               files.at(role).dump());
+    return run.sibling(files.at(role).get<std::string>());
+}
+
+// Tolerances, max |err| / max |ref|, as the fixture's README gives them.
+struct Tolerances {
+    double step_zero;     // step-0 predictions and latents, after_first_step
+    double branch;        // the raw output of one guidance pass
+    double later_steps;   // later steps and each stage's result from its stored inputs
+    double end_to_end;    // the stages chained: the upsampled latent and stage 2
+    double upsampled;     // the upsampler from the stored stage-1 latent
+};
+
+Tolerances fixture_tolerances(const ParityRun& run, PipelineKind kind) {
+    if (!fixture_files(run).empty()) return {1e-5, 1e-5, 1e-4, 1e-4, 1e-5};  // ltx23_pipelines/README.md
+    // pipeline/README.md "Tolerances".
+    constexpr double kOneEvaluation = 2e-5;  // step-0 tensors of the plain fixtures, raw guidance branches
+    if (kind == PipelineKind::Distilled) return {kOneEvaluation, kOneEvaluation, 1e-4, 1e-4, 1e-5};
+    const double step_zero = two_stage_fixture(kind) ? 5e-5 : kOneEvaluation;
+    return {step_zero, kOneEvaluation, 5e-4, 1e-3, 1e-5};
+}
 
 }  // namespace
 
@@ -72,18 +103,24 @@ std::string item_path(const nlohmann::json& item) {
     return item.at("latent").get<std::string>();  // one_stage_cfg names its image by the latent only
 }
 
-GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
+// Seed, size, frame rate and, for a guided run, steps and guider parameters.
+GenerationParams fixture_generation(const ParityRun& run, bool guided) {
     GenerationParams p;
     p.seed = uint64_t(meta_int(run, "seed"));
     p.height = meta_int(run, "height");
     p.width = meta_int(run, "width");
     p.num_frames = meta_int(run, "num_frames");
     p.frame_rate = meta_number(run, "frame_rate");
-    if (is_guided(kind)) {
+    if (guided) {
         p.num_inference_steps = int(meta_int(run, "num_inference_steps"));
         p.video_guider = guider_params(run, "video_guider_params");
         p.audio_guider = guider_params(run, "audio_guider_params");
     }
+    return p;
+}
+
+GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
+    GenerationParams p = fixture_generation(run, is_guided(kind));
     try {
         for (const auto& im : run.meta_json("images"))
             p.images.push_back({item_path(im), im.at("frame_idx").get<int64_t>(), im.at("strength").get<double>()});
@@ -95,8 +132,10 @@ GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
             LoraSpec spec{run.sibling(l.at("file").get<std::string>()), l.at("strength").get<double>()};
             (kind == PipelineKind::ICLora ? p.loras : p.distilled_loras).push_back(spec);
         }
+        if (const auto lora = fixture_file(run, "distilled_lora"))
+            p.distilled_loras.push_back({*lora, fixture_files(run).at("distilled_lora_strength").get<double>()});
     } catch (const nlohmann::json::exception& e) {
-        fail("{}: metadata images / video_conditioning / lora malformed: {}", run.io_path(), e.what());
+        fail("{}: metadata images / video_conditioning / lora / files malformed: {}", run.io_path(), e.what());
     }
     return p;
 }
@@ -158,13 +197,34 @@ VideoEncoderFn fixture_encoder(const ParityRun& run) {
     };
 }
 
-// The fixture's model file with the requested LoRAs; the LoRAs must be the ones the reference
-// fused into that stage (metadata stages[i].transformer_loras).
-TransformerProvider fixture_transformer(const ParityRun& run) {
+// The transformer: --weights, else files.transformer, else the `model` the older goldens name.
+std::string fixture_transformer_path(const ParityRun& run) {
+    if (!run.weights_override().empty()) return run.weights_override();
+    return fixture_file(run, "transformer").value_or(run.model_path());
+}
+
+// The LoRAs the reference fused into each stage's transformer, as [[file name, strength], ...]:
+// metadata stages[i].transformer_loras, or the transformer builds of `model_builds` in order.
+std::vector<nlohmann::json> reference_stage_loras(const ParityRun& run) {
     std::vector<nlohmann::json> stages;
-    if (run.has_meta("stages"))
-        for (const auto& s : run.meta_json("stages")) stages.push_back(s.at("transformer_loras"));
-    const std::string model = run.model_path();
+    try {
+        if (run.has_meta("stages"))
+            for (const auto& s : run.meta_json("stages")) stages.push_back(s.at("transformer_loras"));
+        const nlohmann::json files = fixture_files(run);
+        if (run.has_meta("model_builds") && files.contains("transformer"))
+            for (const auto& b : run.meta_json("model_builds"))
+                if (b.at("path") == files.at("transformer")) stages.push_back(b.at("loras"));
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: metadata stages / model_builds malformed: {}", run.io_path(), e.what());
+    }
+    return stages;
+}
+
+// The fixture's model file with the requested LoRAs; the LoRAs must be the ones the reference
+// fused into that stage.
+TransformerProvider fixture_transformer(const ParityRun& run) {
+    const std::vector<nlohmann::json> stages = reference_stage_loras(run);
+    const std::string model = fixture_transformer_path(run);
     const std::string io = run.io_path();
     return [model, io, stages](const TransformerRequest& request) {
         const size_t index = request.stage == "stage2" ? 1 : 0;
@@ -193,6 +253,14 @@ UpsampleFn fixture_upsampler(const ParityRun& run, PipelineKind kind) {
             return stored;
         };
     }
+    if (const auto upsampler = fixture_file(run, "spatial_upsampler")) {
+        const std::optional<std::string> vae = fixture_file(run, "video_vae");
+        LTX2_CHECK(vae.has_value(), "{}: metadata files names a spatial_upsampler but no video_vae (its statistics)",
+                   run.io_path());
+        const WeightStore statistics = WeightStore::open(*vae, "vae.");
+        return file_upsampler(*upsampler, statistics.get("per_channel_statistics.mean-of-means"),
+                              statistics.get("per_channel_statistics.std-of-means"), Precision::F32);
+    }
     if (!run.has_meta("upsampler")) return nullptr;
     return file_upsampler(run.sibling(run.meta("upsampler")), run.input("in.vae.per_channel_statistics.mean-of-means"),
                           run.input("in.vae.per_channel_statistics.std-of-means"), Precision::F32);
@@ -204,31 +272,31 @@ struct GoldenName {
     double tolerance = 0;
 };
 
-GoldenName golden_name(PipelineKind kind, const std::string& tap) {
+GoldenName golden_name(PipelineKind kind, const Tolerances& tol, const std::string& tap) {
     static const std::regex step_re(R"((stage\d)\.step(\d+)\.(.+))");
     static const std::regex noise_re(R"((stage\d)\.(video|audio)_noise)");
     std::smatch m;
     const bool one_stage = kind == PipelineKind::OneStage;
-    const bool guided_fixture = two_stage_fixture(kind);
     if (std::regex_match(tap, m, noise_re)) return {one_stage ? "in." + m[2].str() + "_noise" : "in." + tap, kExact};
     if (!std::regex_match(tap, m, step_re)) return {};
     const std::string stage = m[1], what = m[3];
     const int step = std::stoi(m[2]);
     const bool branch = what.rfind("branch_", 0) == 0;
     const bool latent = what.ends_with("_latent");
-    const double step0 = guided_fixture && !branch ? kGuidedStepZero : kOneEvaluation;
+    const double step0 = branch ? tol.branch : tol.step_zero;
+    if (what.ends_with("_latent_in")) return {"dbg." + stage + ".step" + m[2].str() + "." + what, kExact};
     if (step == 0 && latent)
         return {one_stage ? "out.after_first_step." + what : "out." + stage + ".after_first_step." + what, step0};
     if (one_stage)
         return {branch ? "dbg.step" + m[2].str() + "." + what : "dbg.loop.step" + m[2].str() + "." + what,
-                step == 0 ? step0 : kStageFinal};
-    return {"dbg." + stage + ".step" + m[2].str() + "." + what, step == 0 ? step0 : stage_final_tolerance(kind)};
+                step == 0 ? step0 : tol.later_steps};
+    return {"dbg." + stage + ".step" + m[2].str() + "." + what, step == 0 ? step0 : tol.later_steps};
 }
 
-PipelineTap comparing_tap(ParityRun& run, PipelineKind kind, const std::string& only_stage) {
-    return [&run, kind, only_stage](const std::string& name, const Tensor& value) {
+PipelineTap comparing_tap(ParityRun& run, PipelineKind kind, const Tolerances& tol, const std::string& only_stage) {
+    return [&run, kind, tol, only_stage](const std::string& name, const Tensor& value) {
         if (!only_stage.empty() && name.rfind(only_stage + ".", 0) != 0) return;
-        const GoldenName g = golden_name(kind, name);
+        const GoldenName g = golden_name(kind, tol, name);
         if (g.name.empty()) return;
         if (g.name.rfind("dbg.", 0) == 0)
             run.compare_if_present(g.name, value, g.tolerance);
@@ -247,7 +315,8 @@ TorchGenerator generator_after_stage1(const ParityRun& run, uint64_t seed) {
 }
 
 PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind) {
-    PipelineFixture f{kind, fixture_params(run, kind), {}};
+    PipelineFixture f{kind, fixture_params(run, kind),
+                      model_semantics(WeightStore::open(fixture_transformer_path(run), "model.diffusion_model.")), {}};
     f.inputs.text = fixture_text(run);
     f.inputs.encode = fixture_encoder(run);
     f.inputs.transformer = fixture_transformer(run);
@@ -257,7 +326,8 @@ PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind) {
 
 PipelineResult check_pipeline_fixture(ParityRun& run, const PipelineFixture& fixture, bool cache_text) {
     const PipelineKind kind = fixture.kind;
-    const std::vector<StagePlan> plans = pipeline_plan(kind, fixture.params);
+    const Tolerances tol = fixture_tolerances(run, kind);
+    const std::vector<StagePlan> plans = pipeline_plan(kind, fixture.params, fixture.model);
     LTX2_CHECK(!run.has_meta("stages") || run.meta_json("stages").size() == plans.size(),
                "{}: the fixture has {} stages, the pipeline {}", run.io_path(), run.meta_json("stages").size(),
                plans.size());
@@ -273,7 +343,7 @@ PipelineResult check_pipeline_fixture(ParityRun& run, const PipelineFixture& fix
     // End to end. The two-stage fixtures' stage 2 is compared below from the stored inputs.
     PipelineHooks hooks;
     hooks.cache_text = cache_text;
-    hooks.tap = comparing_tap(run, kind, two_stage_fixture(kind) ? "stage1" : "");
+    hooks.tap = comparing_tap(run, kind, tol, two_stage_fixture(kind) ? "stage1" : "");
     const PipelineResult result = run_pipeline(plans, fixture.params.seed, inputs, hooks);
     const auto expected_requests = fixture_encoder_requests(run);
     if (!expected_requests.empty()) {
@@ -284,28 +354,35 @@ PipelineResult check_pipeline_fixture(ParityRun& run, const PipelineFixture& fix
     }
 
     if (kind == PipelineKind::OneStage) {
-        run.compare("out.video_latent", result.video_latent, kStageFinal);
-        run.compare("out.audio_latent", result.audio_latent, kStageFinal);
+        run.compare("out.video_latent", result.video_latent, tol.later_steps);
+        run.compare("out.audio_latent", result.audio_latent, tol.later_steps);
         return result;
     }
-    run.compare("out.stage1.video_latent", result.stages[0].video_latent, stage_final_tolerance(kind));
-    run.compare("out.stage1.audio_latent", result.stages[0].audio_latent, stage_final_tolerance(kind));
-    const double chained = kind == PipelineKind::Distilled ? kDistilledFinal : kEndToEnd;
-    run.compare("out.stage2.video_latent", result.video_latent, chained);
-    run.compare("out.stage2.audio_latent", result.audio_latent, chained);
+    run.compare("out.stage1.video_latent", result.stages[0].video_latent, tol.later_steps);
+    run.compare("out.stage1.audio_latent", result.stages[0].audio_latent, tol.later_steps);
+    // A stage-2 audio the pipeline discards is stored as dbg.stage2.audio_latent_discarded.
+    const std::string stage2_audio =
+        run.has("out.stage2.audio_latent") ? "out.stage2.audio_latent" : "dbg.stage2.audio_latent_discarded";
+    run.compare("out.stage2.video_latent", result.video_latent, tol.end_to_end);
+    // What the decoders get: out.final_* where stored (the audio may be stage 1's), else stage 2's.
+    if (run.has("out.final_video_latent")) run.compare("out.final_video_latent", result.video_latent, tol.end_to_end);
+    const std::string final_audio = run.has("out.final_audio_latent") ? "out.final_audio_latent" : stage2_audio;
+    run.compare(final_audio, result.audio_latent, tol.end_to_end);
+    if (final_audio != stage2_audio) run.compare(stage2_audio, result.stages[1].audio_latent, tol.end_to_end);
 
     if (two_stage_fixture(kind)) {
-        run.compare("out.upsampled_video_latent", result.upsampled_video_latent, kEndToEnd);
+        run.compare("out.upsampled_video_latent", result.upsampled_video_latent, tol.end_to_end);
         // Each stage from the stored inputs of that stage.
-        run.compare("out.upsampled_video_latent", inputs.upsample(run.input("out.stage1.video_latent")), kUpsampled);
+        run.compare("out.upsampled_video_latent", inputs.upsample(run.input("out.stage1.video_latent")),
+                    tol.upsampled);
         TorchGenerator generator = generator_after_stage1(run, fixture.params.seed);
         PipelineHooks stage2_hooks = hooks;
-        stage2_hooks.tap = comparing_tap(run, kind, "stage2");
+        stage2_hooks.tap = comparing_tap(run, kind, tol, "stage2");
         const StageResult s2 =
             run_stage(plans[1], *inputs.transformer(plans[1].transformer), inputs, generator, stage2_hooks,
                       run.input("out.upsampled_video_latent"), run.input("out.stage1.audio_latent"));
-        run.compare("out.stage2.video_latent", s2.video_latent, kStageFinal);
-        run.compare("out.stage2.audio_latent", s2.audio_latent, kStageFinal);
+        run.compare("out.stage2.video_latent", s2.video_latent, tol.later_steps);
+        run.compare(stage2_audio, s2.audio_latent, tol.later_steps);
     }
 
     return result;
@@ -325,6 +402,99 @@ void parity_pipeline_keyframe_interpolation(ParityRun& run) {
 }
 void parity_pipeline_ic_lora(ParityRun& run) {
     check_pipeline_fixture(run, load_pipeline_fixture(run, PipelineKind::ICLora));
+}
+
+namespace {
+
+// The retake fixture's name for a tap of the stage, and its tolerance (README: initial states
+// exact, first step 1e-5, later 1e-4).
+GoldenName retake_golden_name(const std::string& tap) {
+    static const std::regex noise_re(R"(stage1\.(video|audio)_noise)");
+    static const std::regex step_re(R"(stage1\.step(\d+)\.(.+))");
+    std::smatch m;
+    if (std::regex_match(tap, m, noise_re)) return {"in." + m[1].str() + "_noise", kExact};
+    if (!std::regex_match(tap, m, step_re)) return {};
+    const std::string step = m[1], what = m[2];
+    if (what.ends_with("_latent_in")) return {"dbg.step" + step + "." + what, kExact};
+    if (step == "0" && what.ends_with("_latent")) return {"out.after_first_step." + what, 1e-5};
+    return {"dbg.step" + step + "." + what, step == "0" ? 1e-5 : 1e-4};
+}
+
+// Tokens of `result` outside the regenerated window must be the source's, bit for bit: the
+// in-window tokens are taken from the source and the whole is compared exactly.
+template <typename Tools>
+void compare_kept_tokens(ParityRun& run, const std::string& name, const Tools& tools, const Tensor& result,
+                         const Tensor& source, const TemporalRegionMask& window) {
+    const LatentState regenerated = window.apply_to(tools.create_initial_state(source));
+    Tensor got = tools.patchifier.patchify(result).contiguous().clone();
+    Tensor want = tools.patchifier.patchify(source).contiguous();
+    Tensor mask = regenerated.denoise_mask.to(DType::F32).contiguous();
+    const int64_t tokens = got.size(1), width = got.size(2);
+    float* g = got.f32();
+    const float* w = want.f32();
+    const float* inside = mask.f32();
+    for (int64_t n = 0; n < tokens; ++n)
+        if (inside[n * mask.size(2)] != 0.0f)
+            for (int64_t d = 0; d < width; ++d) g[n * width + d] = w[n * width + d];
+    run.compare_to(name, got, want, kExact);
+}
+
+}  // namespace
+
+// pipeline.retake (tests/golden/ltx23_pipelines/retake/README.md): the retake stage from the
+// fixture's source latents. The audio source is out.initial_audio_latent, the reference's
+// encoding of in.audio.file_samples (resampling, log-mel and the audio VAE encoder are another
+// area's; this kind checks the stage).
+void parity_pipeline_retake(ParityRun& run) {
+    RetakeOptions r;
+    r.start_time = meta_number(run, "start_time");
+    r.end_time = meta_number(run, "end_time");
+    try {
+        r.distilled = run.meta_json("distilled").get<bool>();
+        r.regenerate_video = run.meta_json("regenerate_video").get<bool>();
+        r.regenerate_audio = run.meta_json("regenerate_audio").get<bool>();
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: metadata distilled / regenerate_video / regenerate_audio must be booleans: {}", run.io_path(),
+             e.what());
+    }
+    const GenerationParams p = fixture_generation(run, !r.distilled);
+    const std::vector<StagePlan> plans = retake_plan(p, r);
+    const std::vector<float>& sigmas = plans.front().sigmas;
+    run.compare("in.sigmas", Tensor::from_f32({int64_t(sigmas.size())}, sigmas), kExact);
+
+    PipelineInputs inputs;
+    inputs.text = fixture_text(run);
+    inputs.transformer = fixture_transformer(run);
+    const Tensor source_video = run.input("in.initial_video_latent");
+    const Tensor source_audio = run.input("out.initial_audio_latent");
+    PipelineHooks hooks;
+    hooks.tap = [&run](const std::string& name, const Tensor& value) {
+        const GoldenName g = retake_golden_name(name);
+        if (g.name.empty()) return;
+        if (g.name.rfind("dbg.", 0) == 0)
+            run.compare_if_present(g.name, value, g.tolerance);
+        else
+            run.compare(g.name, value, g.tolerance);
+    };
+    const StageResult out = run_retake(plans.front(), p.seed, inputs, source_video, source_audio, hooks);
+    run.compare("out.video_latent", out.video_latent, 1e-4);
+    run.compare("out.audio_latent", out.audio_latent, 1e-4);
+
+    // Outside the window the source stays bit-exact; a kept stream returns to the source (1e-5).
+    const TemporalRegionMask window{r.start_time, r.end_time};
+    VideoLatentTools video_tools;
+    video_tools.target_shape = VideoLatentShape::from_shape(source_video.shape());
+    video_tools.fps = p.frame_rate;
+    AudioLatentTools audio_tools;
+    audio_tools.target_shape = AudioLatentShape::from_shape(source_audio.shape());
+    if (r.regenerate_video)
+        compare_kept_tokens(run, "kept_tokens.video", video_tools, out.video_latent, source_video, window);
+    else
+        run.compare_to("kept_stream.video", out.video_latent, source_video, 1e-5);
+    if (r.regenerate_audio)
+        compare_kept_tokens(run, "kept_tokens.audio", audio_tools, out.audio_latent, source_audio, window);
+    else
+        run.compare_to("kept_stream.audio", out.audio_latent, source_audio, 1e-5);
 }
 
 }  // namespace ltx2

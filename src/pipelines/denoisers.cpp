@@ -94,12 +94,13 @@ public:
         GuidanceBranch neg_video = 0.0, neg_audio = 0.0, ptb_video = 0.0, ptb_audio = 0.0, iso_video = 0.0,
                        iso_audio = 0.0;
         if (video_.do_unconditional_generation() || audio_.do_unconditional_generation()) {
-            // Both streams enabled, whatever this step skips.
-            const Modality neg_v = modality_from_state(
-                v, text_.video_negative.defined() ? text_.video_negative : text_.video_positive, sigma);
+            const bool skips_here = model_.config().semantics.skipped_guidance_step_disables_every_pass;
+            const Modality neg_v =
+                modality_from_state(v, text_.video_negative.defined() ? text_.video_negative : text_.video_positive,
+                                    sigma, !(skips_here && skip_video));
             const bool audio_negative = audio_negative_context_ && text_.audio_negative.defined();
-            const Modality neg_a =
-                modality_from_state(a, audio_negative ? text_.audio_negative : text_.audio_positive, sigma);
+            const Modality neg_a = modality_from_state(a, audio_negative ? text_.audio_negative : text_.audio_positive,
+                                                       sigma, !(skips_here && skip_audio));
             const AVTensors x0 = x0_forward(model_, &neg_v, &neg_a, {}, negative_.get(neg_v, neg_a));
             tap_branch(tap, "negative", x0);
             neg_video = x0.video;

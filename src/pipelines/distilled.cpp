@@ -5,14 +5,14 @@
 
 namespace ltx2 {
 
-std::vector<StagePlan> distilled_plan(const GenerationParams& params) {
-    StagePlan stage1 = half_resolution_stage(params);
+std::vector<StagePlan> distilled_plan(const GenerationParams& params, const ModelSemantics& model) {
+    StagePlan stage1 = low_resolution_stage(params);
     stage1.sigmas = distilled_sigmas();
     stage1.transformer.loras = params.loras;
-    stage1.conditionings = image_replacements(params.images, stage1.height, stage1.width);
+    stage1.conditionings = image_conditionings(params.images, stage1.height, stage1.width, model);
 
     StagePlan stage2 =
-        refine_stage(params, params.loras, image_replacements(params.images, params.height, params.width));
+        refine_stage(params, params.loras, image_conditionings(params.images, params.height, params.width, model));
     return {stage1, stage2};
 }
 

@@ -100,6 +100,14 @@ PipelineKind parse_pipeline_kind(const std::string& name) {
 
 bool upsamples(PipelineKind kind) { return kind != PipelineKind::OneStage; }
 
+std::string SpatialUpscale::label() const { return fmt::format("x{}", double(num) / double(den)); }
+
+SpatialUpscale parse_spatial_upscale(const std::string& label, const char* option) {
+    for (const SpatialUpscale& u : {kUpscaleX2, kUpscaleX1_5})
+        if (label == u.label()) return u;
+    fail("{}: unknown spatial upscale '{}' (valid: {}, {})", option, label, kUpscaleX2.label(), kUpscaleX1_5.label());
+}
+
 bool is_guided(PipelineKind kind) {
     return kind == PipelineKind::OneStage || kind == PipelineKind::TwoStage ||
            kind == PipelineKind::KeyframeInterpolation || kind == PipelineKind::AudioToVideo;
@@ -139,15 +147,22 @@ void apply_model_defaults(GenerationParams& p, const ModelSemantics& model, cons
 
 int64_t latent_frame_count(int64_t num_frames) { return (num_frames - 1) / 8 + 1; }
 
-void validate_generation_params(PipelineKind kind, const GenerationParams& p) {
+void validate_generation_params(PipelineKind kind, const GenerationParams& p, const ModelSemantics& model) {
     const char* name = pipeline_name(kind);
-    const int64_t divisor = upsamples(kind) ? 64 : 32;
-    const std::string why = upsamples(kind)
-                                ? fmt::format(
-                                      "the {} pipeline denoises at half resolution first, so height and width "
-                                      "must be multiples of 64",
-                                      name)
-                                : std::string("height and width must be multiples of 32");
+    const SpatialUpscale& up = p.spatial_upscale;
+    LTX2_CHECK(!upsamples(kind) || (up.den >= 1 && up.num > up.den),
+               "--spatial-upsampler: the {} pipeline needs an upsampler that enlarges, got scale {}/{}", name, up.num,
+               up.den);
+    const int64_t divisor = upsamples(kind) ? 32 * int64_t(up.num) : 32;
+    std::string why = "height and width must be multiples of 32";
+    if (upsamples(kind) && up == kUpscaleX2)
+        why = fmt::format(
+            "the {} pipeline denoises at half resolution first, so height and width must be multiples of 64", name);
+    else if (upsamples(kind))
+        why = fmt::format(
+            "the {} pipeline denoises at {}/{} of the size first and the {} spatial upsampler (--spatial-upsampler) "
+            "brings it to the requested size, so height and width must be multiples of {}",
+            name, up.den, up.num, up.label(), divisor);
     for (const auto& [option, v] : {std::pair{"--height", p.height}, std::pair{"--width", p.width}}) {
         LTX2_CHECK(v > 0, "{}: must be a positive number of pixels, got {}", option, v);
         LTX2_CHECK(v % divisor == 0, "{}: {} is not a multiple of {} ({})", option, v, divisor, why);
@@ -172,6 +187,12 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p) {
                        "--image {}: frame index {} is out of range: the {} pipeline takes a pixel frame index "
                        "(0..{} for {} frames)",
                        im.path, im.frame_idx, name, p.num_frames - 1, p.num_frames);
+        } else if (model.images_after_frame_0_are_keyframes) {
+            LTX2_CHECK(im.frame_idx >= 0 && im.frame_idx < p.num_frames,
+                       "--image {}: frame index {} is out of range: with {} the {} pipeline takes a pixel frame index "
+                       "(0..{} for {} frames; an image at 0 replaces the first latent frame, any other guides as a "
+                       "keyframe)",
+                       im.path, im.frame_idx, model.name(), name, p.num_frames - 1, p.num_frames);
         } else {
             LTX2_CHECK(im.frame_idx >= 0 && im.frame_idx < latent_frames,
                        "--image {}: frame index {} is out of range: the {} pipeline replaces a latent frame, so the "

@@ -25,13 +25,14 @@ enum class PipelineKind {
 const char* pipeline_name(PipelineKind kind);  // "distilled", "one-stage", ...
 // Throws listing the valid names.
 PipelineKind parse_pipeline_kind(const std::string& name);
-// Pipelines that denoise at half resolution and upsample x2 (resolution multiple of 64).
+// Pipelines that denoise at a lower resolution first and upsample it (see SpatialUpscale).
 bool upsamples(PipelineKind kind);
 // Pipelines whose first stage uses the multi-modal guider (negative prompt, guidance scales, steps).
 bool is_guided(PipelineKind kind);
 
 // --image PATH FRAME_IDX STRENGTH. FRAME_IDX is a latent frame index for the pipelines that
-// replace latent frames, a pixel frame index for keyframe interpolation.
+// replace latent frames, a pixel frame index for keyframe interpolation (and, with LTX-2.3, for
+// every pipeline: see ModelSemantics::images_after_frame_0_are_keyframes).
 struct ImageCondition {
     std::string path;
     int64_t frame_idx = 0;
@@ -59,6 +60,20 @@ struct LoraSpec {
     bool operator==(const LoraSpec&) const = default;
 };
 
+// The spatial upsampler's factor num/den (from its file's config): the upsampling pipelines run
+// stage 1 at height·den/num × width·den/num, so that the upsampled latent has the requested
+// size. The official pipelines hard-code x2 (half resolution); the x1.5 upsampler of LTX-2.3
+// (stage 1 at 2/3 of the size) is our extension.
+struct SpatialUpscale {
+    int num = 2, den = 1;
+    std::string label() const;  // "x2", "x1.5"
+    bool operator==(const SpatialUpscale&) const = default;
+};
+inline constexpr SpatialUpscale kUpscaleX2{2, 1};
+inline constexpr SpatialUpscale kUpscaleX1_5{3, 2};
+// "x2" or "x1.5" (`option` names the option in the error).
+SpatialUpscale parse_spatial_upscale(const std::string& label, const char* option);
+
 // LoRA strengths accepted by validation. The official scripts take any float; beyond ±2 a
 // LoRA's delta outweighs the weights it adapts, which is a typo rather than a setting.
 constexpr double kMaxLoraStrength = 2.0;
@@ -77,6 +92,7 @@ struct GenerationParams {
     std::vector<LoraSpec> loras;                     // every stage (ic-lora: stage 1, the IC-LoRA)
     std::vector<LoraSpec> distilled_loras;           // two-stage, keyframe-interpolation, a2v: stage 2
     AudioCondition audio;                            // a2v only
+    SpatialUpscale spatial_upscale;                  // pipelines that upsample
 };
 
 // DEFAULT_VIDEO_GUIDER_PARAMS / DEFAULT_AUDIO_GUIDER_PARAMS (stg_blocks [29]).
@@ -101,11 +117,12 @@ void apply_model_defaults(GenerationParams& params, const ModelSemantics& model,
 // Latent frames of the video: (num_frames − 1)/8 + 1.
 int64_t latent_frame_count(int64_t num_frames);
 
-// Every check that needs no file: resolution multiple of 32 (64 when the pipeline upsamples),
+// Every check that needs no file: resolution multiple of 32 (32·num when the pipeline upsamples
+// by num/den: 64 for x2, 96 for x1.5),
 // num_frames = 8k + 1, frame rate > 0, steps >= 1, image frame indices and strengths, LoRA
-// strengths, guider parameters, audio start and duration, options a pipeline does not take.
-// Throws ltx2::Error.
-void validate_generation_params(PipelineKind kind, const GenerationParams& params);
+// strengths, guider parameters, audio start and duration, options a pipeline does not take; image
+// frame indices as the model version reads them. Throws ltx2::Error.
+void validate_generation_params(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
 
 // Guider parameters against the transformer that will run them (stg_blocks within its blocks).
 void validate_guider_blocks(const MultiModalGuiderParams& params, int num_layers, const char* stg_blocks_option);

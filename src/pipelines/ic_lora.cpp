@@ -48,17 +48,21 @@ int64_t reference_downscale_factor(const std::vector<LoraSpec>& loras) {
 
 }  // namespace
 
-std::vector<StagePlan> ic_lora_plan(const GenerationParams& params) {
-    StagePlan stage1 = half_resolution_stage(params);
+std::vector<StagePlan> ic_lora_plan(const GenerationParams& params, const ModelSemantics& model) {
+    StagePlan stage1 = low_resolution_stage(params);
     stage1.sigmas = distilled_sigmas();
     stage1.transformer.loras = params.loras;
-    stage1.conditionings = image_replacements(params.images, stage1.height, stage1.width);
+    stage1.conditionings = image_conditionings(params.images, stage1.height, stage1.width, model);
 
     const int64_t scale = reference_downscale_factor(params.loras);
     LTX2_CHECK(stage1.height % scale == 0 && stage1.width % scale == 0,
-               "--video-conditioning: the stage-1 size {}x{} (half of --height x --width) is not divisible by the "
-               "IC-LoRA's reference_downscale_factor {}",
-               stage1.height, stage1.width, scale);
+               "--video-conditioning: the stage-1 size {}x{} ({} of --height x --width, see --spatial-upsampler) is "
+               "not divisible by the IC-LoRA's reference_downscale_factor {}",
+               stage1.height, stage1.width,
+               params.spatial_upscale == kUpscaleX2
+                   ? std::string("half")
+                   : fmt::format("{}/{}", params.spatial_upscale.den, params.spatial_upscale.num),
+               scale);
     for (const VideoReference& v : params.video_conditioning) {
         ConditioningRequest r;
         r.kind = ConditioningKind::ReferenceVideo;
@@ -68,7 +72,8 @@ std::vector<StagePlan> ic_lora_plan(const GenerationParams& params) {
         stage1.conditionings.push_back(std::move(r));
     }
 
-    StagePlan stage2 = refine_stage(params, {}, image_replacements(params.images, params.height, params.width));
+    StagePlan stage2 =
+        refine_stage(params, {}, image_conditionings(params.images, params.height, params.width, model));
     return {stage1, stage2};
 }
 

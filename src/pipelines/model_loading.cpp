@@ -91,6 +91,19 @@ AudioEncoder load_audio_encoder(WeightStore store, Precision precision) {
     return AudioEncoder::load(store);
 }
 
+SpatialUpscale spatial_upsampler_scale(const std::string& path) {
+    const WeightStore store = WeightStore::open(path, "");
+    const UpsamplerConfig c = parse_upsampler_config(store.config(), store.describe());
+    LTX2_CHECK(c.spatial_upsample && !c.upsamples_time(),
+               "--spatial-upsampler {}: a temporal upsampler (its config has temporal_upsample), but the pipelines "
+               "need a spatial one such as ltx-2.3-spatial-upscaler-x2-1.1.safetensors",
+               path);
+    LTX2_CHECK(c.scale_num > c.scale_den,
+               "--spatial-upsampler {}: spatial_scale {} does not enlarge the latent; the pipelines need x2 or x1.5",
+               path, c.spatial_scale);
+    return {c.scale_num, c.scale_den};
+}
+
 UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision) {
     return [path = std::move(path), mean_of_means, std_of_means, precision](const Tensor& latent) {
         return upsample_video(load_upsampler(path, precision), latent, mean_of_means, std_of_means);

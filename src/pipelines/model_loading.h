@@ -44,6 +44,10 @@ LatentUpsampler load_upsampler(const std::string& path, Precision precision);
 // statistics); Precision::F32 widens its BF16 weights.
 AudioEncoder load_audio_encoder(WeightStore audio_vae, Precision precision);
 
+// The factor of a spatial upsampler file, from its config alone (no weights are read). Throws
+// naming --spatial-upsampler and the file for a temporal upsampler or one that does not enlarge.
+SpatialUpscale spatial_upsampler_scale(const std::string& path);
+
 // upsample_video with the upsampler loaded from `path` for each call and freed after it;
 // mean_of_means / std_of_means: the video VAE's per-channel statistics [128].
 UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision);

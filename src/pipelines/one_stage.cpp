@@ -6,12 +6,12 @@
 
 namespace ltx2 {
 
-std::vector<StagePlan> one_stage_plan(const GenerationParams& params) {
+std::vector<StagePlan> one_stage_plan(const GenerationParams& params, const ModelSemantics& model) {
     StagePlan s = stage_at(params, "stage1", params.height, params.width);
     s.sigmas = ltx2_scheduler_sigmas(params.num_inference_steps);
     s.guidance = StageGuidance{params.video_guider, params.audio_guider};
     s.transformer.loras = params.loras;
-    s.conditionings = image_replacements(params.images, params.height, params.width);
+    s.conditionings = image_conditionings(params.images, params.height, params.width, model);
     return {s};
 }
 

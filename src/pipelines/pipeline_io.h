@@ -62,6 +62,7 @@ using ProgressFn = std::function<void(const std::string& stage, int step, int st
 // Intermediate tensors by name, for parity checks:
 //   STAGE.video_noise / STAGE.audio_noise           the noise draws (patchified, appended tokens included)
 //   STAGE.video_initial_latent                      the noised latent the first step starts from
+//   STAGE.step0.video_latent_in / .audio_latent_in  the initial (noised, conditioned) state
 //   STAGE.stepI.video_latent / .audio_latent        the latent after step I
 //   STAGE.stepI.video_denoised / .audio_denoised    the post-processed prediction of step I
 //   STAGE.stepI.branch_B.video_denoised / ...       guided stages: the raw X0 outputs of branch B

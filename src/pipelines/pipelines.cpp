@@ -1,24 +1,37 @@
 #include "pipelines/pipelines.h"
 
 #include "core/error.h"
+#include "diffusion/patchifiers.h"
 
 namespace ltx2 {
 
-std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params) {
-    validate_generation_params(kind, params);
+namespace {
+
+void check_upsampled_shape(const Tensor& upsampled, const Tensor& stage1, const StagePlan& next) {
+    const Shape expected = video_latent_shape_from_pixels(1, next.frames, next.height, next.width).shape();
+    LTX2_CHECK(upsampled.shape() == expected,
+               "--spatial-upsampler: the upsampler turned the latent {} into {}, but {} needs {} ({}x{} pixels)",
+               shape_str(stage1.shape()), shape_str(upsampled.shape()), next.name, shape_str(expected), next.height,
+               next.width);
+}
+
+}  // namespace
+
+std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model) {
+    validate_generation_params(kind, params, model);
     switch (kind) {
         case PipelineKind::Distilled:
-            return distilled_plan(params);
+            return distilled_plan(params, model);
         case PipelineKind::OneStage:
-            return one_stage_plan(params);
+            return one_stage_plan(params, model);
         case PipelineKind::TwoStage:
-            return two_stage_plan(params);
+            return two_stage_plan(params, model);
         case PipelineKind::KeyframeInterpolation:
             return keyframe_interpolation_plan(params);
         case PipelineKind::ICLora:
-            return ic_lora_plan(params);
+            return ic_lora_plan(params, model);
         case PipelineKind::AudioToVideo:
-            return audio_to_video_plan(params);
+            return audio_to_video_plan(params, model);
     }
     fail("unknown pipeline kind {}", int(kind));
 }
@@ -41,6 +54,7 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
             LTX2_CHECK(bool(inputs.upsample), "{}: the pipeline upsamples between stages but has no upsampler",
                        plan.name);
             result.upsampled_video_latent = inputs.upsample(result.stages.back().video_latent);
+            check_upsampled_shape(result.upsampled_video_latent, result.stages.back().video_latent, plan);
             initial_video = result.upsampled_video_latent;
             initial_audio = result.stages.back().audio_latent;
         }
@@ -50,15 +64,16 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
             model_request = &plan.transformer;
         }
         result.stages.push_back(run_stage(plan, *model, inputs, generator, hooks, initial_video, initial_audio));
+        if (plan.returns_audio) result.audio_latent = result.stages.back().audio_latent;
     }
+    LTX2_CHECK(result.audio_latent.defined(), "pipeline: no stage returns the audio");
     result.video_latent = result.stages.back().video_latent;
-    result.audio_latent = result.stages.back().audio_latent;
     return result;
 }
 
-PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const PipelineInputs& inputs,
-                                const PipelineHooks& hooks) {
-    return run_pipeline(pipeline_plan(kind, params), params.seed, inputs, hooks);
+PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model,
+                                const PipelineInputs& inputs, const PipelineHooks& hooks) {
+    return run_pipeline(pipeline_plan(kind, params, model), params.seed, inputs, hooks);
 }
 
 }  // namespace ltx2

@@ -1,6 +1,6 @@
 #pragma once
-// The five official LTX-2 pipelines (ltx_pipelines @ 28c3c73), from text contexts to the
-// latents the VAE decoders take. Each pipeline is a list of stages (its plan, one file per
+// The five official LTX-2 pipelines (ltx_pipelines @ 28c3c73; @ 400fd31 for LTX-2.3 models,
+// where ModelSemantics names what differs), from text contexts to the latents the VAE decoders take. Each pipeline is a list of stages (its plan, one file per
 // pipeline, mirroring the reference file); run_pipeline runs them in order with one noise
 // generator, upsampling the video between stages.
 #include <vector>
@@ -12,45 +12,66 @@
 
 namespace ltx2 {
 
+// The upsampling pipelines run stage 1 at half resolution and upsample x2, or at the size
+// another spatial upsampler (params.spatial_upscale) brings to the requested one.
 // distilled.py: 8 distilled steps at half resolution, x2 upsample, 3 refine steps.
-std::vector<StagePlan> distilled_plan(const GenerationParams& params);
+std::vector<StagePlan> distilled_plan(const GenerationParams& params, const ModelSemantics& model);
 // ti2vid_one_stage.py: LTX2Scheduler sigmas, multi-modal guidance, full resolution.
-std::vector<StagePlan> one_stage_plan(const GenerationParams& params);
-// ti2vid_two_stages.py: guided half-resolution stage, x2 upsample, refine with the distilled LoRA.
-std::vector<StagePlan> two_stage_plan(const GenerationParams& params);
+std::vector<StagePlan> one_stage_plan(const GenerationParams& params, const ModelSemantics& model);
+// ti2vid_two_stages.py: guided half-resolution stage, x2 upsample, refine with the distilled LoRA
+// (whose audio the model version may discard, see ModelSemantics).
+std::vector<StagePlan> two_stage_plan(const GenerationParams& params, const ModelSemantics& model);
 // keyframe_interpolation.py: as two-stage, the images appended as guiding keyframes.
 std::vector<StagePlan> keyframe_interpolation_plan(const GenerationParams& params);
 // ic_lora.py: distilled stage 1 with the IC-LoRA and the reference videos (encoded at the
 // stage-1 size ÷ the LoRA's reference_downscale_factor), refine stage without LoRAs.
 // Reads the LoRA files' metadata.
-std::vector<StagePlan> ic_lora_plan(const GenerationParams& params);
+std::vector<StagePlan> ic_lora_plan(const GenerationParams& params, const ModelSemantics& model);
 // a2vid_two_stage.py (LTX-2.3): as two-stage with the audio kept fixed at PipelineInputs::frozen_audio
 // in both stages; stage 1 guides the video only (the audio guider is the default one, without a
 // negative context).
-std::vector<StagePlan> audio_to_video_plan(const GenerationParams& params);
+std::vector<StagePlan> audio_to_video_plan(const GenerationParams& params, const ModelSemantics& model);
 
-// Validates the parameters, then the plan of `kind`.
-std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params);
+// retake.py (LTX-2.3): regenerate [start_time, end_time) seconds of a source clip.
+struct RetakeOptions {
+    double start_time = 0, end_time = 0;
+    bool distilled = true;  // DISTILLED_SIGMAS, one call per step; else LTX2Scheduler steps, guided
+    bool regenerate_video = true, regenerate_audio = true;  // false: that stream is kept as it is
+};
+// Throws naming --start-time / --end-time for a window that is empty or outside the clip
+// (num_frames / frame_rate seconds), and when neither stream is regenerated.
+void validate_retake(const RetakeOptions& retake, const GenerationParams& params);
+// One stage at the full size (the params' guidance when not distilled, the user's LoRAs).
+std::vector<StagePlan> retake_plan(const GenerationParams& params, const RetakeOptions& retake);
+
+// Validates the parameters, then the plan of `kind` for a transformer of the `model` version.
+std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
 
 // reference_downscale_factor of an IC-LoRA file's metadata (absent: 1). Throws naming the file
 // when it is not a positive integer.
 int64_t lora_reference_downscale_factor(const std::string& lora_path);
 
 struct PipelineResult {
-    Tensor video_latent;              // [1, 128, F, H/32, W/32] → video decoder
-    Tensor audio_latent;              // [1, 8, T, 16]           → audio decoder
+    Tensor video_latent;              // [1, 128, F, H/32, W/32] → video decoder (the last stage's)
+    Tensor audio_latent;              // [1, 8, T, 16]           → audio decoder (the last stage's that returns audio)
     std::vector<StageResult> stages;  // each stage's own result
     Tensor upsampled_video_latent;    // the last upsampling's output (upsampling pipelines)
 };
 
-// Runs the stages: stage i > 0 starts from upsample(stage i−1 video) and stage i−1 audio. The
+// Runs the stages: stage i > 0 starts from upsample(stage i−1 video), which must have stage i's
+// latent size (else an error naming --spatial-upsampler), and stage i−1 audio. The
 // transformer of a stage is requested when the stage starts and released before a stage that
 // requests a different one (an equal request keeps the model).
 PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, const PipelineInputs& inputs,
                             const PipelineHooks& hooks = {});
 
+// The retake stage from the source latents (video [1, 128, F, H/32, W/32], audio [1, 8, T, 16]),
+// with a generator seeded by `seed`.
+StageResult run_retake(const StagePlan& plan, uint64_t seed, const PipelineInputs& inputs, const Tensor& source_video,
+                       const Tensor& source_audio, const PipelineHooks& hooks = {});
+
 // pipeline_plan + run_pipeline.
-PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const PipelineInputs& inputs,
-                                const PipelineHooks& hooks = {});
+PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model,
+                                const PipelineInputs& inputs, const PipelineHooks& hooks = {});
 
 }  // namespace ltx2

@@ -6,12 +6,13 @@ namespace ltx2 {
 
 namespace {
 
+template <typename KindOf>
 std::vector<ConditioningRequest> encoded_images(const std::vector<ImageCondition>& images, int64_t height,
-                                                int64_t width, ConditioningKind kind) {
+                                                int64_t width, KindOf kind_of) {
     std::vector<ConditioningRequest> out;
     for (const ImageCondition& im : images) {
         ConditioningRequest r;
-        r.kind = kind;
+        r.kind = kind_of(im);
         r.media = {im.path, MediaKind::Image, height, width, std::nullopt};
         r.frame_idx = im.frame_idx;
         r.strength = im.strength;
@@ -22,22 +23,17 @@ std::vector<ConditioningRequest> encoded_images(const std::vector<ImageCondition
 
 }  // namespace
 
-std::vector<ConditioningRequest> image_replacements(const std::vector<ImageCondition>& images, int64_t height,
-                                                    int64_t width) {
-    return encoded_images(images, height, width, ConditioningKind::ReplaceLatent);
+std::vector<ConditioningRequest> image_conditionings(const std::vector<ImageCondition>& images, int64_t height,
+                                                     int64_t width, const ModelSemantics& model) {
+    return encoded_images(images, height, width, [&model](const ImageCondition& im) {
+        return model.images_after_frame_0_are_keyframes && im.frame_idx != 0 ? ConditioningKind::Keyframe
+                                                                               : ConditioningKind::ReplaceLatent;
+    });
 }
 
 std::vector<ConditioningRequest> image_keyframes(const std::vector<ImageCondition>& images, int64_t height,
                                                  int64_t width) {
-    return encoded_images(images, height, width, ConditioningKind::Keyframe);
-}
-
-std::vector<ConditioningRequest> combined_image_conditionings(const std::vector<ImageCondition>& images,
-                                                              int64_t height, int64_t width) {
-    std::vector<ConditioningRequest> out = image_keyframes(images, height, width);
-    for (ConditioningRequest& r : out)
-        if (r.frame_idx == 0) r.kind = ConditioningKind::ReplaceLatent;
-    return out;
+    return encoded_images(images, height, width, [](const ImageCondition&) { return ConditioningKind::Keyframe; });
 }
 
 StagePlan stage_at(const GenerationParams& params, const std::string& name, int64_t height, int64_t width) {
@@ -51,8 +47,9 @@ StagePlan stage_at(const GenerationParams& params, const std::string& name, int6
     return s;
 }
 
-StagePlan half_resolution_stage(const GenerationParams& params) {
-    return stage_at(params, "stage1", params.height / 2, params.width / 2);
+StagePlan low_resolution_stage(const GenerationParams& params) {
+    const SpatialUpscale& up = params.spatial_upscale;
+    return stage_at(params, "stage1", params.height * up.den / up.num, params.width * up.den / up.num);
 }
 
 StagePlan refine_stage(const GenerationParams& params, std::vector<LoraSpec> loras,

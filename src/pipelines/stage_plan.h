@@ -47,24 +47,34 @@ struct StagePlan {
     // ModalitySpec(frozen=True, noise_scale=0, initial_latent=PipelineInputs::frozen_audio): the
     // audio starts from the given latent and stays bit-identical (its noise is still drawn).
     bool audio_frozen = false;
+    // false: the pipeline's audio stays the previous stage's; this stage still denoises the audio
+    // along with the video (which attends to it) and then discards it.
+    bool returns_audio = true;
+    // Retake: a regenerated stream is denoised only on the tokens inside [start, end) seconds
+    // (TemporalRegionMask); a kept stream is noised like the others, then frozen (mask 0, sigma 0)
+    // so that the steps bring it back to its initial latent.
+    struct TimeWindow {
+        double start = 0, end = 0;
+    };
+    std::optional<TimeWindow> regenerate_window;
+    bool keep_video = false, keep_audio = false;
 };
 
-// image_conditionings_by_replacing_latent / _by_adding_guiding_latent: each image encoded at
-// height × width.
-std::vector<ConditioningRequest> image_replacements(const std::vector<ImageCondition>& images, int64_t height,
-                                                    int64_t width);
+// The images of the pipelines that replace latent frames, each encoded at height × width:
+// image_conditionings_by_replacing_latent (28c3c73), or combined_image_conditionings when the
+// model's semantics make the images after frame 0 guiding keyframes.
+std::vector<ConditioningRequest> image_conditionings(const std::vector<ImageCondition>& images, int64_t height,
+                                                     int64_t width, const ModelSemantics& model);
+// image_conditionings_by_adding_guiding_latent (keyframe interpolation).
 std::vector<ConditioningRequest> image_keyframes(const std::vector<ImageCondition>& images, int64_t height,
                                                  int64_t width);
-// combined_image_conditionings (400fd31): an image at frame 0 replaces latent frame 0, the others
-// are appended as keyframes at their pixel frame.
-std::vector<ConditioningRequest> combined_image_conditionings(const std::vector<ImageCondition>& images,
-                                                              int64_t height, int64_t width);
 
 // A stage named `name` producing params.num_frames frames of height × width at the frame rate
 // (no schedule, denoiser, LoRAs or conditionings set yet).
 StagePlan stage_at(const GenerationParams& params, const std::string& name, int64_t height, int64_t width);
-// "stage1" at height/2 × width/2, where the upsampling pipelines start.
-StagePlan half_resolution_stage(const GenerationParams& params);
+// "stage1" at the size the spatial upsampler brings to height × width (params.spatial_upscale:
+// half of it for x2), where the upsampling pipelines start.
+StagePlan low_resolution_stage(const GenerationParams& params);
 // Their second stage: full resolution, STAGE_2_DISTILLED_SIGMA_VALUES, noise scale σ0, one
 // transformer call per step on the positive prompt, the given LoRAs and conditionings.
 StagePlan refine_stage(const GenerationParams& params, std::vector<LoraSpec> loras,

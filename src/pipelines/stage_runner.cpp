@@ -53,6 +53,12 @@ Tensor frozen_audio(const StagePlan& plan, const PipelineInputs& inputs, const A
     return a;
 }
 
+// DiffusionStage._build_state of a frozen ModalitySpec: after the noiser, nothing is denoised.
+void freeze(LatentState& state) {
+    state.denoise_mask = Tensor::zeros(state.denoise_mask.shape(), state.denoise_mask.dtype());
+    state.frozen = true;
+}
+
 DenoiseFn denoiser_for(const StagePlan& plan, const LTXModel& model, const PipelineInputs& inputs,
                        const PipelineHooks& hooks) {
     if (plan.guidance) return guided_denoiser(model, inputs.text, *plan.guidance, hooks.cache_text);
@@ -93,25 +99,31 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     std::vector<VideoConditioning> items;
     for (const ConditioningRequest& r : plan.conditionings)
         items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
+    std::optional<TemporalRegionMask> window;
+    if (plan.regenerate_window) window = TemporalRegionMask{plan.regenerate_window->start, plan.regenerate_window->end};
+    if (window && !plan.keep_video) items.push_back(*window);
 
+    const ModelSemantics& semantics = model.config().semantics;
+    const NoiseBlend blend = semantics.noise_blend_lerp ? NoiseBlend::Lerp : NoiseBlend::MaskTimesScale;
     Tensor video_noise;
     LatentState video =
-        create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise);
+        create_noised_state(video_tools, items, generator, plan.noise_scale, initial_video, &video_noise, blend);
+    if (plan.keep_video) freeze(video);
     LatentState audio = audio_tools.create_initial_state(plan.audio_frozen ? frozen_audio(plan, inputs, audio_tools)
                                                                            : initial_audio);
-    NoisedLatent audio_noised = gaussian_noise_latent_with_noise(audio.latent, audio.denoise_mask,
-                                                                 plan.audio_frozen ? 0.0 : plan.noise_scale, generator);
+    if (window && !plan.keep_audio) audio = window->apply_to(audio);
+    NoisedLatent audio_noised = gaussian_noise_latent_with_noise(
+        audio.latent, audio.denoise_mask, plan.audio_frozen ? 0.0 : plan.noise_scale, generator, blend, audio.clean_latent);
     audio.latent = audio_noised.latent;
-    if (plan.audio_frozen) {
-        audio.denoise_mask = Tensor::zeros(audio.denoise_mask.shape());
-        audio.frozen = true;
-    }
-    if (model.bf16() && !model.config().semantics.bf16_pipeline_video_positions_f32)
+    if (plan.keep_audio || plan.audio_frozen) freeze(audio);
+    if (model.bf16() && !semantics.bf16_pipeline_video_positions_f32)
         video.positions = bf16_pipeline_video_positions(video.positions,
                                                         video_tools.patchifier.token_count(video_tools.target_shape));
     tap("video_noise", video_noise);
     tap("video_initial_latent", video.latent);
     tap("audio_noise", audio_noised.noise);
+    tap("step0.video_latent_in", video.latent);
+    tap("step0.audio_latent_in", audio.latent);
 
     DenoiseFn denoise = denoiser_for(plan, model, inputs, hooks);
     if (hooks.progress) hooks.progress(plan.name, 0, steps);

@@ -192,7 +192,8 @@ struct Cli {
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
-    std::string model_dir, checkpoint, gemma, upsampler, ic_lora, transformer, text_projection, video_vae, audio_vae;
+    std::string model_dir, checkpoint, gemma, upsampler, spatial_upscale, ic_lora, transformer, text_projection,
+        video_vae, audio_vae;
     std::string demo;  // the --demo release ("" = 19b) when the option was given
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
@@ -203,6 +204,12 @@ struct Cli {
     std::string prompt_enhancer_gemma;
     int enhance_max_tokens = 512;
 };
+
+void add_spatial_upscale_option(CLI::App& app, Cli& c) {
+    app.add_option(app::kSpatialUpscaleOption, c.spatial_upscale,
+                   "x2 | x1.5: which official spatial upsampler file to look for [x2] (LTX-2.3 has both)")
+        ->group("Models");
+}
 
 void add_generation_options(CLI::App& app, Cli& c) {
     const char* models = "Models";
@@ -241,17 +248,22 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--audio-max-duration", c.audio_max_duration,
                    "a2v: seconds of audio to read [the video's duration, frames / fps]")
         ->group(gen);
-    app.add_option("-W,--width", c.width, "width in pixels, multiple of 32 (64 when the pipeline upsamples) [1536; one-stage 768; demo 192]")
+    app.add_option("-W,--width", c.width,
+                   "width in pixels, multiple of 32 (64 when the pipeline upsamples x2, 96 for x1.5) [1536; one-stage "
+                   "768; demo 192]")
         ->group(gen);
-    app.add_option("-H,--height", c.height, "height in pixels, multiple of 32 (64 when the pipeline upsamples) [1024; one-stage 512; demo 128]")
+    app.add_option("-H,--height", c.height,
+                   "height in pixels, multiple of 32 (64 when the pipeline upsamples x2, 96 for x1.5) [1024; one-stage "
+                   "512; demo 128]")
         ->group(gen);
     app.add_option("-f,--frames,--num-frames", c.frames, "number of frames, 8k+1 [121; demo 25]")->group(gen);
     app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
     app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40; LTX-2.3: 30]")->group(gen);
     app.add_option("-s,--seed", c.seed, "random seed (same seed, same output)")->group(gen)->capture_default_str();
     app.add_option("--image", c.images,
-                   "PATH[:FRAME[:STRENGTH]] condition on an image at a frame (latent frame for most pipelines, "
-                   "pixel frame for keyframes), strength 0..1 [0:1]; repeatable")
+                   "PATH[:FRAME[:STRENGTH]] condition on an image at a frame (LTX-2: latent frame for most pipelines, "
+                   "pixel frame for keyframes; LTX-2.3: pixel frame, images after frame 0 guide as keyframes), "
+                   "strength 0..1 [0:1]; repeatable")
         ->group(gen);
     app.add_option("--lora", c.loras, "PATH[:STRENGTH] fuse a LoRA into the transformer [1]; repeatable")->group(gen);
     app.add_option("--video-conditioning", c.videos, "PATH[:STRENGTH] IC-LoRA reference video [1]; repeatable")
@@ -299,7 +311,11 @@ void add_generation_options(CLI::App& app, Cli& c) {
                    "--text-projection and --video-vae no --checkpoint is needed")
         ->group(models);
     app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
-    app.add_option("--spatial-upsampler", c.upsampler, "ltx-2-spatial-upscaler-x2-1.0.safetensors")->group(models);
+    app.add_option("--spatial-upsampler", c.upsampler,
+                   "ltx-2-spatial-upscaler-x2-1.0.safetensors; an x1.5 one (its config says so) makes the pipelines "
+                   "that upsample start at 2/3 of the size instead of half")
+        ->group(models);
+    add_spatial_upscale_option(app, c);
     app.add_option("--distilled-lora", c.distilled_loras, "PATH[:STRENGTH] distilled LoRA of two-stage pipelines")
         ->group(models);
     app.add_option("--ic-lora", c.ic_lora, "IC-LoRA file (ic-lora pipeline)")->group(models);
@@ -410,6 +426,8 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     set_path(r.models.explicit_paths.audio_vae, c.audio_vae);
     if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
     if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
+    if (!c.spatial_upscale.empty())
+        r.models.spatial_upscale = parse_spatial_upscale(c.spatial_upscale, app::kSpatialUpscaleOption);
     if (!c.ic_lora.empty()) r.models.explicit_paths.ic_lora = c.ic_lora;
     if (!p.distilled_loras.empty()) r.models.explicit_paths.distilled_lora = p.distilled_loras.front().path;
 
@@ -463,6 +481,7 @@ int main(int argc, char** argv) {
     locate_cmd->add_option("--model-dir", cli.model_dir, "folder with the LTX-2 files and a Gemma 3 folder");
     locate_cmd->add_option("--checkpoint-precision", cli.checkpoint_precision, "auto | bf16 | fp8")
         ->capture_default_str();
+    add_spatial_upscale_option(*locate_cmd, cli);
 
     if (argc == 1) {
         std::fprintf(stderr, "%s", app.help().c_str());
@@ -481,6 +500,8 @@ int main(int argc, char** argv) {
             request.pipeline = parse_pipeline_kind(cli.pipeline);
             request.precision = app::parse_checkpoint_precision(cli.checkpoint_precision);
             if (!cli.model_dir.empty()) request.model_dir = cli.model_dir;
+            if (!cli.spatial_upscale.empty())
+                request.spatial_upscale = parse_spatial_upscale(cli.spatial_upscale, app::kSpatialUpscaleOption);
             try {
                 std::printf("%s", app::locate_models(request).describe().c_str());
             } catch (const Error& e) {
