@@ -38,12 +38,7 @@ std::string file_of(const ParityRun& run, const std::string& role) {
 }
 
 GenerationParams a2v_params(const ParityRun& run) {
-    GenerationParams p;
-    p.seed = uint64_t(meta_int(run, "seed"));
-    p.height = meta_int(run, "height");
-    p.width = meta_int(run, "width");
-    p.num_frames = meta_int(run, "num_frames");
-    p.frame_rate = meta_number(run, "frame_rate");
+    GenerationParams p = fixture_generation(run, false);
     p.num_inference_steps = int(meta_int(run, "num_inference_steps"));
     p.video_guider = guider_params(run, "video_guider_params");
     LTX2_CHECK(run.meta_json("images").empty(), "{}: image conditioning is not part of this fixture kind",

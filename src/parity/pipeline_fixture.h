@@ -25,6 +25,9 @@ MultiModalGuiderParams guider_params(const ParityRun& run, const std::string& ke
 // in.stage1.video_noise / in.stage1.audio_noise), for running stage 2 from stored inputs.
 TorchGenerator generator_after_stage1(const ParityRun& run, uint64_t seed);
 
+// Seed, size and frame rate from the io metadata and, for a guided run, steps and guider parameters.
+GenerationParams fixture_generation(const ParityRun& run, bool guided);
+
 PipelineFixture load_pipeline_fixture(const ParityRun& run, PipelineKind kind);
 
 // Runs the fixture's pipeline end to end (and, for the upsampling two-stage fixtures, the

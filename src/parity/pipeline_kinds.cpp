@@ -96,14 +96,6 @@ MultiModalGuiderParams guider_params(const ParityRun& run, const std::string& ke
     }
 }
 
-namespace {
-
-std::string item_path(const nlohmann::json& item) {
-    if (item.contains("path")) return item.at("path").get<std::string>();
-    return item.at("latent").get<std::string>();  // one_stage_cfg names its image by the latent only
-}
-
-// Seed, size, frame rate and, for a guided run, steps and guider parameters.
 GenerationParams fixture_generation(const ParityRun& run, bool guided) {
     GenerationParams p;
     p.seed = uint64_t(meta_int(run, "seed"));
@@ -118,6 +110,14 @@ GenerationParams fixture_generation(const ParityRun& run, bool guided) {
     }
     return p;
 }
+
+namespace {
+
+std::string item_path(const nlohmann::json& item) {
+    if (item.contains("path")) return item.at("path").get<std::string>();
+    return item.at("latent").get<std::string>();  // one_stage_cfg names its image by the latent only
+}
+
 
 GenerationParams fixture_params(const ParityRun& run, PipelineKind kind) {
     GenerationParams p = fixture_generation(run, is_guided(kind));
