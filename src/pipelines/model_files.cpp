@@ -132,6 +132,19 @@ std::optional<ModelGeneration> part_generation(const FileView& file, LtxPart par
     return std::nullopt;
 }
 
+// The release of the main LTX part a file holds (see ltx_file_generation).
+std::optional<ModelGeneration> main_generation(const FileView& file) {
+    std::optional<ModelGeneration> found;
+    for (const PartLayout& layout : part_layouts()) {
+        const std::optional<std::string> prefix = file.prefix_of(layout);
+        if (!prefix) continue;
+        const std::optional<ModelGeneration> g = part_generation(file, layout.part, *prefix);
+        if (g && layout.part == LtxPart::Transformer) return g;
+        if (g && !found) found = g;
+    }
+    return found;
+}
+
 struct Candidate {
     std::string path;
     const char* option;
@@ -287,7 +300,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
 
     // Parts without a config of their own take the single file's (of the same release), else the
     // release's.
-    const bool checkpoint_configures = !paths.checkpoint.empty() && ltx_file_generation(paths.checkpoint) == generation;
+    const bool checkpoint_configures = !paths.checkpoint.empty() && main_generation(view(paths.checkpoint)) == generation;
     for (auto& [part, p] : out.parts_) {
         if (p.config) continue;
         const char* section = layout_of(part).config_section;
@@ -327,18 +340,7 @@ std::string LtxModelFiles::describe() const {
     return out;
 }
 
-std::optional<ModelGeneration> ltx_file_generation(const std::string& path) {
-    const FileView file(path);
-    std::optional<ModelGeneration> found;
-    for (const PartLayout& layout : part_layouts()) {
-        const std::optional<std::string> prefix = file.prefix_of(layout);
-        if (!prefix) continue;
-        const std::optional<ModelGeneration> g = part_generation(file, layout.part, *prefix);
-        if (g && (layout.part == LtxPart::Transformer || !found)) found = g;
-        if (g && layout.part == LtxPart::Transformer) break;
-    }
-    return found;
-}
+std::optional<ModelGeneration> ltx_file_generation(const std::string& path) { return main_generation(FileView(path)); }
 
 std::vector<std::string> describe_ltx_parts(const std::string& path) {
     const FileView file(path);
