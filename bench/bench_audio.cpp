@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
     try {
         LTX2_CHECK(seconds > 0 && fps > 0 && reps >= 1, "need --seconds > 0, --fps > 0, --reps >= 1");
         const nlohmann::json vae_manifest = read_manifest(vae_manifest_path);
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
 
         struct Bench {
             std::string name, manifest_path, file;

@@ -53,8 +53,7 @@ void time_blocks(const std::string& model, const TransformerBenchOptions& option
 
         double per_block[2];
         for (int cached = 0; cached < 2; ++cached) {
-            double t1 = time_forward(m1, video, audio, cached, options.reps);
-            double t2 = time_forward(m2, video, audio, cached, options.reps);
+            const auto [t1, t2] = time_forward_pair(m1, m2, video, audio, cached, options.reps);
             per_block[cached] = std::max(t2 - t1, 1e-9);
         }
         const double g0 = block_gflop(cfg, tv, w.audio_tokens, options.context_tokens, true);
@@ -85,8 +84,8 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
-        std::printf("threads: %d\n", omp_get_max_threads());
-        const double peak = onednn_bf16_matmul_gflops(1024, 4096, 4096);
+        print_machine();
+        const double peak = onednn_bf16_matmul_gflops(1024, 4096, 4096, 200);
         std::printf("oneDNN bf16 matmul 1024x4096x4096: %.1f GFLOP/s (the reference peak)\n", peak);
 
         for (const std::string& model : models) time_blocks(model, options, sizes, peak);

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
         const auto [m1, m2] = one_and_two_block_models(options);
 
         // 121 frames at 256 x 384 pixels: 16 x 8 x 12 latent tokens; round(121 / 24 · 25) audio tokens.

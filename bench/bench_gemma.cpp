@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     app.add_option("--reps", reps, "repetitions (best is reported)")->check(CLI::PositiveNumber);
     CLI11_PARSE(app, argc, argv);
     try {
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
         const Gemma3Config full = gemma3_12b_config();
         Gemma3Config one = full;
         one.num_hidden_layers = 1;

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     app.add_option("--dir", dir, "where the Q4_K GGUF is written (deleted afterwards)")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     try {
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
         const double bandwidth = copy_bandwidth(reps);
         std::printf("copy bandwidth: %.2f GB/s (1 GiB parallel memcpy, median of %d)\n", bandwidth / 1e9, reps);
         Gemma3Config c = gemma3_12b_config();

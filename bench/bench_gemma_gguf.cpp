@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     app.add_flag("--keep", keep, "keep the file (and reuse it when present)");
     CLI11_PARSE(app, argc, argv);
     try {
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
         Gemma3Config c = gemma3_12b_config();
         c.vocab_size = 262144;  // llama.cpp drops the 64 unused rows of the Hugging Face table
         std::filesystem::create_directories(dir);

@@ -282,6 +282,7 @@ int main(int argc, char** argv) try {
     run_cmd->add_option("file", o.file)->required();
     CLI11_PARSE(app, argc, argv);
     if (threads > 0) set_kernel_threads(threads);
+    print_machine();
     LTX2_CHECK(o.type == "q4_k" || o.type == "fp8", "--type '{}': expected q4_k or fp8", o.type);
     if (*run_cmd) return run(o);
 

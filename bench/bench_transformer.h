@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <utility>
 #include <vector>
 
 #include "bench_util.h"
@@ -147,18 +148,26 @@ inline double block_gflop(const TransformerConfig& c, int64_t tv, int64_t ta, in
     return f / 1e9;
 }
 
-inline double time_forward(const LTXModel& model, const Modality& video, const Modality& audio, bool cache_text,
-                           int reps) {
-    TextContextCache cache;
-    if (cache_text) cache = model.prepare_text(&video, &audio);
-    double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-        auto t0 = Clock::now();
-        AVTensors out = model.forward(&video, &audio, {}, cache_text ? &cache : nullptr);
-        best = std::min(best, seconds_since(t0));
-        if (!std::isfinite(out.video.at({0, 0, 0}))) fail("non-finite output from the benchmark model");
+// Best forward time of each model over `reps` runs, the two models' runs alternating so both see
+// the same machine: on a VM whose throughput changes from second to second, timing one model's
+// runs after the other's can make their difference (the block time) meaningless.
+inline std::pair<double, double> time_forward_pair(const LTXModel& a, const LTXModel& b, const Modality& video,
+                                                   const Modality& audio, bool cache_text, int reps) {
+    TextContextCache cache_a, cache_b;
+    if (cache_text) {
+        cache_a = a.prepare_text(&video, &audio);
+        cache_b = b.prepare_text(&video, &audio);
     }
-    return best;
+    double best[2] = {1e30, 1e30};
+    for (int r = 0; r < reps; ++r)
+        for (int i = 0; i < 2; ++i) {
+            const LTXModel& model = i == 0 ? a : b;
+            auto t0 = Clock::now();
+            AVTensors out = model.forward(&video, &audio, {}, cache_text ? (i == 0 ? &cache_a : &cache_b) : nullptr);
+            best[i] = std::min(best[i], seconds_since(t0));
+            if (!std::isfinite(out.video.at({0, 0, 0}))) fail("non-finite output from the benchmark model");
+        }
+    return {best[0], best[1]};
 }
 
 // Random latents at sigma 0.7 and a random text context (one shared by both streams when the

@@ -3,8 +3,12 @@
 // that results are reported against.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -25,6 +29,29 @@ inline double seconds_since(Clock::time_point t0) {
 }
 inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
+// The CPU model (/proc/cpuinfo), the instruction set oneDNN's kernels use and the thread count,
+// printed at the top of every benchmark so its numbers say which machine and path made them.
+inline void print_machine() {
+    std::string model = "unknown";
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    for (std::string line; std::getline(cpuinfo, line);)
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    const char* isa = "other";
+    switch (dnnl::get_effective_cpu_isa()) {
+        case dnnl::cpu_isa::avx2: isa = "AVX2"; break;
+        case dnnl::cpu_isa::avx2_vnni: isa = "AVX2-VNNI"; break;
+        case dnnl::cpu_isa::avx512_core: isa = "AVX-512"; break;
+        case dnnl::cpu_isa::avx512_core_vnni: isa = "AVX-512 VNNI"; break;
+        case dnnl::cpu_isa::avx512_core_bf16: isa = "AVX-512 BF16"; break;
+        case dnnl::cpu_isa::avx512_core_amx: isa = "AVX-512 + AMX (bf16, int8)"; break;
+        default: break;
+    }
+    std::printf("CPU: %s; oneDNN ISA: %s; threads: %d\n", model.c_str(), isa, omp_get_max_threads());
+}
+
 using Rng = XorShift64;
 inline Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
     return random_uniform_tensor(shape, dtype, scale, seed);
@@ -37,8 +64,10 @@ inline Tensor filled(const Shape& shape, DType dtype, float value) {
     return t;
 }
 
-// Peak of a plain oneDNN bf16 matmul (bf16 in, f32 out), best of several runs, GFLOP/s.
-inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n) {
+// Peak of a plain oneDNN bf16 matmul (bf16 in, f32 out), best of `reps` runs, GFLOP/s. On a
+// shared VM whose throughput swings from second to second, many runs are needed to find the
+// machine's real peak (bench_block uses a few seconds' worth).
+inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n, int reps = 6) {
     using namespace dnnl;
     engine eng(engine::kind::cpu, 0);
     stream strm(eng);
@@ -50,7 +79,7 @@ inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n) {
     Tensor c = Tensor::zeros({m, n});
     memory am(a_md, eng, a.raw()), bm(b_md, eng, b.raw()), cm(c_md, eng, c.raw());
     double best = 1e30;
-    for (int rep = 0; rep < 6; ++rep) {
+    for (int rep = 0; rep < reps; ++rep) {
         auto t0 = Clock::now();
         prim.execute(strm, {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}});
         strm.wait();

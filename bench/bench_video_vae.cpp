@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
         if (!in) fail("{}: cannot open the tensor manifest", manifest_path);
         nlohmann::json manifest = nlohmann::json::parse(in);
 
-        std::printf("threads: %d\n", omp_get_max_threads());
+        print_machine();
         const double peak = onednn_bf16_matmul_gflops(1024, 4096, 4096);
         std::printf("oneDNN bf16 matmul 1024x4096x4096: %.1f GFLOP/s (the reference peak)\n", peak);
 
