@@ -29,6 +29,7 @@
 
 using namespace ltx2;
 using ltx2::test::expect_error;
+using ltx2::test::max_abs_diff;
 using ltx2::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -40,14 +41,6 @@ const std::string kFixture =
 
 // A prompt longer than the tiny model's sliding window (4), so local layers drop keys.
 const std::vector<int64_t> kPromptIds = {2, 2, 105, 2364, 107, 818, 2076, 15264, 563, 1217, 236761, 106, 107};
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-    const std::vector<float> x = a.to_vector(), y = b.to_vector();
-    EXPECT_EQ(x.size(), y.size());
-    double m = 0;
-    for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(double(x[i]) - double(y[i])));
-    return m;
-}
 
 double absmax(const Tensor& t) {
     double m = 0;

@@ -23,6 +23,7 @@
 
 using namespace ltx2;
 using ltx2::test::expect_error;
+using ltx2::test::max_abs_diff;
 using ltx2::test::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
@@ -60,14 +61,6 @@ double absmax(const std::vector<float>& v) {
     double m = 0;
     for (float x : v) m = std::max(m, std::fabs(double(x)));
     return m;
-}
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-    EXPECT_EQ(a.shape(), b.shape());
-    const std::vector<float> x = a.to_vector(), y = b.to_vector();
-    double e = 0;
-    for (size_t i = 0; i < x.size(); ++i) e = std::max(e, std::isnan(x[i]) ? INFINITY : std::fabs(double(x[i]) - y[i]));
-    return e;
 }
 
 // Elements outside the README's float32 bound |a − b| ≤ 1e-4 + 1e-4·|b|.

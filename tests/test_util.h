@@ -43,6 +43,12 @@ struct TempDir {
     std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+// max |a − b| over all elements (INFINITY when a NaN appears in only one); the shapes must match.
+inline double max_abs_diff(const Tensor& a, const Tensor& b) {
+    EXPECT_EQ(a.shape(), b.shape());
+    return compare_tensors("difference", a, b, 0.0).max_abs_err;
+}
+
 // Runs fn, which must throw ltx2::Error whose message contains every fragment.
 template <class Fn>
 void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {
