@@ -431,6 +431,146 @@ TEST(Ltx2GenerateA2v, AudioErrorsComeBeforeAnyModelRuns) {
                          {"--audio-path " + wav, "only the a2v pipeline"}, dir);
 }
 
+// ---- retake -------------------------------------------------------------------------------------
+
+namespace {
+
+// A clip made by the 2.3 demo (17 frames, 192x128, 24 fps, with audio), once per test.
+std::string demo_clip(const TempDir& dir) {
+    const std::string clip = dir.file("source.mp4");
+    const auto r = run_command(demo_cmd("2.3 -p 'a cat' -f 17 -o " + clip));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return clip;
+}
+
+std::string retake_cmd(const std::string& source, const std::string& args) {
+    return demo_cmd("2.3 --pipeline retake --video-path '" + source + "' --progress plain " + args);
+}
+
+}  // namespace
+
+TEST(Ltx2GenerateRetake, DemoRetakesASpanOfAClipItGenerated) {
+    TempDir dir;
+    const std::string source = demo_clip(dir);
+    const std::string out = dir.file("retake.mp4");
+    const auto r = run_command(retake_cmd(source, "--start-time 0.2 --end-time 0.5 -p 'a dog' -o " + out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"encode video", "encode audio", "denoise stage1", "8 steps", "decode video",
+                               "decode audio"});
+    expect_contains(ffprobe(out, "stream=codec_name,width,height,nb_read_frames,r_frame_rate"),
+                    {"codec_name=h264", "width=192", "height=128", "nb_read_frames=17", "r_frame_rate=24/1",
+                     "codec_name=aac"});
+    expect_contains(ffprobe(out, "format_tags"), {"pipeline=retake", "retake=" + source + " [0.2, 0.5) s"});
+    // Same seed, same bytes; the retaken span is new content.
+    const std::string again = dir.file("again.mp4");
+    ASSERT_EQ(run_command(retake_cmd(source, "--start-time 0.2 --end-time 0.5 -p 'a dog' -o " + again)).exit_code, 0);
+    EXPECT_EQ(read_bytes(out), read_bytes(again));
+
+    // The guided mode (the dev checkpoint, CFG with the negative prompt) runs too.
+    const std::string guided = dir.file("guided.mp4");
+    const auto g = run_command(
+        demo_cmd("2.3 --pipeline retake-guided --video-path '" + source +
+                 "' --progress plain --start-time 0 --end-time 0.3 --steps 2 -p 'a dog' -o " + guided));
+    ASSERT_EQ(g.exit_code, 0) << g.output;
+    expect_contains(g.output, {"dev", "denoise stage1", "2 steps"});
+    expect_contains(ffprobe(guided, "stream=width,height,nb_read_frames"),
+                    {"width=192", "height=128", "nb_read_frames=17"});
+}
+
+// A kept stream ends exactly on the source latent, whatever the prompt: two retakes with
+// different prompts decode it to the same frames (--keep-video) or the same waveform
+// (--keep-audio), while the regenerated stream differs.
+TEST(Ltx2GenerateRetake, AKeptStreamIsTheSourceWhateverThePrompt) {
+    TempDir dir;
+    const std::string source = demo_clip(dir);
+    auto retake = [&](const std::string& keep, const std::string& prompt, const std::string& name) {
+        const auto r = run_command(retake_cmd(source, "--start-time 0.1 --end-time 0.6 " + keep + " -p '" + prompt +
+                                                          "' --frames-dir " + dir.file(name + "_frames") +
+                                                          " --audio-out " + dir.file(name + ".wav") + " -o " +
+                                                          dir.file(name + ".mp4")));
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+    };
+    auto same_frames = [&](const std::string& a, const std::string& b) {
+        for (int f = 0; f < 17; ++f) {
+            const std::string name = fmt::format("frame_{:05d}.png", f);
+            if (read_bytes(dir.file(a + "_frames/" + name)) != read_bytes(dir.file(b + "_frames/" + name)))
+                return false;
+        }
+        return true;
+    };
+    retake("--keep-video", "a dog", "kv_dog");
+    retake("--keep-video", "a storm at sea", "kv_storm");
+    EXPECT_TRUE(same_frames("kv_dog", "kv_storm"));
+    EXPECT_NE(read_bytes(dir.file("kv_dog.wav")), read_bytes(dir.file("kv_storm.wav")));
+    retake("--keep-audio", "a dog", "ka_dog");
+    retake("--keep-audio", "a storm at sea", "ka_storm");
+    EXPECT_EQ(read_bytes(dir.file("ka_dog.wav")), read_bytes(dir.file("ka_storm.wav")));
+    EXPECT_FALSE(same_frames("ka_dog", "ka_storm"));
+}
+
+TEST(Ltx2GenerateRetake, ASilentClipGetsItsAudioGenerated) {
+    TempDir dir;
+    const std::string silent = dir.file("silent.mp4");
+    ltx2::Tensor frames = ltx2::Tensor::zeros({17, 64, 96, 3}, ltx2::DType::U8);
+    for (int64_t i = 0; i < frames.numel(); ++i) frames.data<uint8_t>()[i] = uint8_t((i * 37) % 251);
+    ltx2::write_mp4(silent, frames, std::nullopt);
+    const std::string out = dir.file("o.mp4");
+    const auto r = run_command(retake_cmd(silent, "--start-time 0.3 --end-time 0.6 -p 'a dog' -o " + out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"has no audio track", "generates the whole audio"});
+    EXPECT_EQ(r.output.find("encode audio"), std::string::npos) << r.output;
+    expect_contains(ffprobe(out, "stream=codec_name,width,height,nb_read_frames"),
+                    {"width=96", "height=64", "nb_read_frames=17", "codec_name=aac"});
+}
+
+TEST(Ltx2GenerateRetake, ErrorsComeBeforeAnyModelRunsAndNothingIsOverwritten) {
+    TempDir inputs, dir;
+    const std::string source = demo_clip(inputs);
+    const std::string wav = write_tone(inputs);
+    const std::string silent = inputs.file("silent.mp4");
+    ltx2::write_mp4(silent, ltx2::Tensor::zeros({17, 64, 64, 3}, ltx2::DType::U8), std::nullopt);
+    const std::string ten_frames = inputs.file("ten.mp4");
+    ltx2::write_mp4(ten_frames, ltx2::Tensor::zeros({10, 64, 64, 3}, ltx2::DType::U8), std::nullopt);
+    const std::string odd_size = inputs.file("odd.mp4");
+    ltx2::write_mp4(odd_size, ltx2::Tensor::zeros({9, 48, 64, 3}, ltx2::DType::U8), std::nullopt);
+    const std::string o = " -p cat -o " + dir.file("o.mp4");
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {retake_cmd(source, "--start-time 0.5 --end-time 0.2" + o), {"--start-time 0.5 / --end-time 0.2", "before"}},
+        {retake_cmd(source, "--start-time 0.2 --end-time 5" + o),
+         {"--end-time 5", "outside the clip", source, "0.7083 s", "17 frames"}},
+        {retake_cmd(source, "--start-time 0.9 --end-time 1" + o), {"--start-time 0.9", "outside the clip"}},
+        {retake_cmd(source, "--start-time 0.2" + o), {"--start-time S and --end-time S"}},
+        {retake_cmd(source, "--start-time 0 --end-time 0.3 --keep-video --keep-audio" + o),
+         {"--keep-video with --keep-audio", "nothing would change"}},
+        {retake_cmd(source, "--start-time 0 --end-time 0.3 -W 64" + o), {"--width", "takes the size"}},
+        {retake_cmd(dir.file("missing.mp4"), "--start-time 0 --end-time 0.3" + o),
+         {"--video-path", dir.file("missing.mp4"), "no such file"}},
+        {retake_cmd(wav, "--start-time 0 --end-time 0.3" + o), {"--video-path", wav, "no video stream"}},
+        {retake_cmd(silent, "--start-time 0 --end-time 0.3 --keep-audio" + o),
+         {"--keep-audio", silent, "no audio track to keep"}},
+        {retake_cmd(ten_frames, "--start-time 0 --end-time 0.3" + o), {ten_frames, "10 frames", "8k + 1", "9 frames"}},
+        {retake_cmd(odd_size, "--start-time 0 --end-time 0.3" + o), {odd_size, "64x48", "multiples of 32"}},
+        {demo_cmd("2.3 --pipeline retake --start-time 0 --end-time 0.3" + o), {"--video-path", "needs the source clip"}},
+        {demo_cmd("2.3 --video-path " + source + o), {"--video-path", "only the retake pipelines", "distilled"}},
+        {demo_cmd("--pipeline retake --video-path " + source + " --start-time 0 --end-time 0.3" + o),
+         {"--pipeline retake", "LTX-2 (19B)", "no retake pipeline", "LTX-2.3"}},
+    };
+    for (const auto& [command, fragments] : cases) {
+        SCOPED_TRACE(command);
+        const auto r = run_command(command);
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        expect_contains(r.output, fragments);
+        EXPECT_EQ(r.output.find("encode text"), std::string::npos) << r.output;
+        EXPECT_FALSE(fs::exists(dir.file("o.mp4")));
+    }
+    // The output may not be the source clip.
+    const std::string before = read_bytes(source);
+    const auto r = run_command(retake_cmd(source, "--start-time 0 --end-time 0.3 -p cat -o " + source));
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    expect_contains(r.output, {"--output " + source, "is the input of --video-path", "not overwritten"});
+    EXPECT_EQ(read_bytes(source), before);
+}
+
 // ---- prompt enhancement ----------------------------------------------------------------------
 
 TEST(Ltx2Enhance, DemoEnhancesThePromptAndRecordsBoth) {

@@ -134,12 +134,13 @@ TEST(PipelineRetake, TemporalRegionMaskSelectsTheTokensOfTheWindow) {
 }
 
 TEST(PipelineRetake, PlanAndWindowChecks) {
-    GenerationParams p = default_generation_params(PipelineKind::OneStage);
+    GenerationParams p = default_generation_params(PipelineKind::Retake);
     p.height = 64;
     p.width = 96;
     p.num_frames = 33;  // 1.375 s at 24 fps
-    RetakeOptions r{0.4, 0.9, true, true, false};
-    const std::vector<StagePlan> plans = retake_plan(p, r);
+    p.retake = {"clip.mp4", 0.4, 0.9, true, false};
+    EXPECT_NO_THROW(validate_generation_params(PipelineKind::Retake, p, ModelSemantics{}));
+    const std::vector<StagePlan> plans = pipeline_plan(PipelineKind::Retake, p, ModelSemantics{});
     ASSERT_EQ(plans.size(), 1u);
     EXPECT_EQ(plans[0].height, 64);
     EXPECT_EQ(plans[0].sigmas, distilled_sigmas());
@@ -148,18 +149,37 @@ TEST(PipelineRetake, PlanAndWindowChecks) {
     EXPECT_TRUE(plans[0].keep_audio);
     ASSERT_TRUE(plans[0].regenerate_window.has_value());
     EXPECT_EQ(plans[0].regenerate_window->end, 0.9);
-    r.distilled = false;
     p.num_inference_steps = 3;
-    EXPECT_EQ(retake_plan(p, r)[0].sigmas.size(), 4u);
-    EXPECT_TRUE(retake_plan(p, r)[0].guidance.has_value());
+    EXPECT_EQ(pipeline_plan(PipelineKind::RetakeGuided, p, ModelSemantics{})[0].sigmas.size(), 4u);
+    EXPECT_TRUE(pipeline_plan(PipelineKind::RetakeGuided, p, ModelSemantics{})[0].guidance.has_value());
+    EXPECT_FALSE(upsamples(PipelineKind::Retake));
+    EXPECT_FALSE(is_guided(PipelineKind::Retake));
+    EXPECT_TRUE(is_guided(PipelineKind::RetakeGuided));
+    EXPECT_EQ(parse_pipeline_kind("retake-guided"), PipelineKind::RetakeGuided);
 
-    expect_error([&] { validate_retake({0.9, 0.4, true, true, true}, p); }, {"--start-time 0.9", "--end-time 0.4"});
-    expect_error([&] { validate_retake({0.5, 0.5, true, true, true}, p); }, {"before the end"});
-    expect_error([&] { validate_retake({-0.1, 0.5, true, true, true}, p); }, {"--start-time -0.1", "outside the clip"});
-    expect_error([&] { validate_retake({0.4, 1.5, true, true, true}, p); },
-                 {"--end-time 1.5", "outside the clip", "1.375 s", "33 frames"});
-    expect_error([&] { validate_retake({0.4, 0.9, true, false, false}, p); }, {"neither the video nor the audio"});
-    EXPECT_NO_THROW(validate_retake({0.0, 1.375, true, true, true}, p));
+    auto with_span = [&](double start, double end, bool video = true, bool audio = true) {
+        GenerationParams q = p;
+        q.retake = {"clip.mp4", start, end, video, audio};
+        return q;
+    };
+    auto check = [](const GenerationParams& q) { validate_generation_params(PipelineKind::Retake, q, ModelSemantics{}); };
+    expect_error([&] { check(with_span(0.9, 0.4)); }, {"--start-time 0.9", "--end-time 0.4"});
+    expect_error([&] { check(with_span(0.5, 0.5)); }, {"before the end"});
+    expect_error([&] { check(with_span(-0.1, 0.5)); }, {"--start-time -0.1", "outside the clip clip.mp4"});
+    expect_error([&] { check(with_span(0.4, 1.5)); }, {"--end-time 1.5", "outside the clip", "1.375 s", "33 frames"});
+    expect_error([&] { check(with_span(0.4, 0.9, false, false)); }, {"--keep-video with --keep-audio", "nothing"});
+    EXPECT_NO_THROW(check(with_span(0.0, 1.375)));
+    GenerationParams no_source = with_span(0.4, 0.9);
+    no_source.retake.video_path.clear();
+    expect_error([&] { check(no_source); }, {"--video-path", "needs the source clip"});
+    GenerationParams with_image = with_span(0.4, 0.9);
+    with_image.images.push_back({"a.png", 0, 1.0});
+    expect_error([&] { check(with_image); }, {"--image a.png", "take no images"});
+    // The source-clip options belong to the retake pipelines only.
+    GenerationParams one_stage = valid_params(PipelineKind::OneStage);
+    one_stage.retake.video_path = "clip.mp4";
+    expect_error([&] { validate_generation_params(PipelineKind::OneStage, one_stage, ModelSemantics{}); },
+                 {"--video-path", "only the retake pipelines", "one-stage"});
 }
 
 // --- version semantics of the plans ------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "app/input_audio.h"
+#include "app/retake_source.h"
 #include "app/gemma_folder.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -117,10 +118,31 @@ void check_checkpoint_for_pipeline(const std::string& checkpoint, const ModelSem
 }
 
 void check_model_has_pipeline(const std::string& checkpoint, const ModelSemantics& model, PipelineKind pipeline) {
-    if (pipeline == PipelineKind::AudioToVideo && !model.has_audio_to_video_pipeline)
-        fail("--pipeline a2v: {} is {}, whose reference (Lightricks/LTX-2 @ 28c3c73) has no audio-to-video pipeline; "
-             "use an LTX-2.3 checkpoint",
-             checkpoint, model.name());
+    if ((pipeline == PipelineKind::AudioToVideo || is_retake(pipeline)) && !model.has_a2v_and_retake_pipelines)
+        fail("--pipeline {}: {} is {}, whose reference (Lightricks/LTX-2 @ 28c3c73) has no {} pipeline; use an "
+             "LTX-2.3 checkpoint",
+             pipeline_name(pipeline), checkpoint, model.name(),
+             pipeline == PipelineKind::AudioToVideo ? "audio-to-video" : "retake");
+}
+
+// An output that is one of the inputs would destroy it; refused before any work.
+void check_outputs_are_not_inputs(const GenerateRequest& r) {
+    std::vector<std::pair<const char*, std::string>> inputs;
+    for (const auto& image : r.params.images) inputs.emplace_back("--image", image.path);
+    for (const auto& video : r.params.video_conditioning) inputs.emplace_back("--video-conditioning", video.path);
+    for (const auto& lora : r.params.loras) inputs.emplace_back("--lora", lora.path);
+    inputs.emplace_back("--audio-path", r.params.audio.path);
+    inputs.emplace_back("--video-path", r.params.retake.video_path);
+    for (const auto& [option, output] : {std::pair{"--output", r.output}, std::pair{"--audio-out", r.audio_out}}) {
+        std::error_code ec;
+        if (output.empty() || !fs::exists(output, ec)) continue;
+        for (const auto& [input_option, input] : inputs) {
+            std::error_code same_ec;
+            if (!input.empty() && fs::equivalent(output, input, same_ec))
+                fail("{} {}: is the input of {} {}; choose another output file so the input is not overwritten",
+                     option, output, input_option, input);
+        }
+    }
 }
 
 // --prompt-enhancer-gemma must name a Gemma folder with all its files, or a .gguf file (its
@@ -204,6 +226,8 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
     for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
+    if (!r.params.retake.video_path.empty()) check_readable_file(r.params.retake.video_path, "--video-path");
+    check_outputs_are_not_inputs(r);
     if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
     if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
     if (!r.prompt_enhancer_gemma.empty() && !r.enhance_prompt)
@@ -237,6 +261,17 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     apply_model_defaults(r.params, model, r.explicit_params);
+    std::optional<VideoFileInfo> retake_source;
+    if (is_retake(r.pipeline)) {
+        retake_source = apply_retake_source(r.pipeline, r.params);
+        const RetakeOptions& rt = r.params.retake;
+        progress.note(fmt::format("retake [{}, {}) s of {} ({}x{}, {} frames at {:.4g} fps): {} regenerated",
+                                  rt.start_time, rt.end_time, rt.video_path, r.params.width, r.params.height,
+                                  r.params.num_frames, r.params.frame_rate,
+                                  !rt.regenerate_audio ? "the video"
+                                  : !rt.regenerate_video ? "the audio"
+                                                         : "video and audio"));
+    }
     if (models.spatial_upsampler) r.params.spatial_upscale = located_upsampler_scale(r, *models.spatial_upsampler);
     progress.note(model.name());
     validate_generate_request(r, model);
@@ -254,6 +289,36 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
             double(current_rss_bytes()));
     } catch (const Error& e) {
         fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
+    }
+
+    const VideoEncoderFn encode_media = [&](const EncodeRequest& e) {
+        progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
+        const Tensor pixels = e.kind == MediaKind::Image
+                                  ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
+                                  : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
+        const VideoEncoder encoder = VideoEncoder::load(ltx.open(LtxPart::VideoVae));
+        Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
+        progress.end();
+        return latent;
+    };
+
+    Tensor source_video, source_audio;  // retake
+    if (retake_source) {
+        const GenerationParams& p = r.params;
+        progress.begin("encode video", p.retake.video_path);
+        source_video = encode_retake_source_video(p, ltx.open(LtxPart::VideoVae));
+        progress.end();
+        if (retake_source->has_audio) {
+            progress.begin("encode audio", p.retake.video_path);
+            source_audio = encode_retake_source_audio(p, ltx.open(LtxPart::AudioVae), r.precision);
+            progress.end();
+        } else {
+            progress.note(p.retake.video_path + " has no audio track: the retake generates the whole audio");
+        }
+        if (r.precision == Precision::BF16) {  // the reference holds the source latents in the pipeline's dtype
+            source_video = source_video.to(DType::BF16).to(DType::F32);
+            if (source_audio.defined()) source_audio = source_audio.to(DType::BF16).to(DType::F32);
+        }
     }
 
     std::optional<InputAudio> input_audio;
@@ -284,6 +349,8 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
 
     PipelineInputs inputs;
     inputs.frozen_audio = audio_latent;
+    inputs.source_video = std::move(source_video);
+    inputs.source_audio = std::move(source_audio);
     inputs.text.video_positive = encoded[0].video_context;
     inputs.text.audio_positive = encoded[0].audio_context;
     if (encoded.size() > 1) {
@@ -305,16 +372,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         progress.end();
         return model;
     };
-    inputs.encode = [&](const EncodeRequest& e) {
-        progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
-        const Tensor pixels = e.kind == MediaKind::Image
-                                  ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
-                                  : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
-        const VideoEncoder encoder = VideoEncoder::load(ltx.open(LtxPart::VideoVae));
-        Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
-        progress.end();
-        return latent;
-    };
+    inputs.encode = encode_media;
     if (models.spatial_upsampler) {
         const WeightStore vae = ltx.open(LtxPart::VideoVae);
         const UpsampleFn upsample =
@@ -354,19 +412,21 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     result.height = frames.size(1);
     result.width = frames.size(2);
 
+    // A retake keeps the source's exact frame rate (the reference writes int(fps), which only
+    // differs for rates such as 30000/1001).
+    const FrameRate output_fps = retake_source ? FrameRate{retake_source->fps_num, retake_source->fps_den}
+                                               : FrameRate::reference(r.params.frame_rate);
     Tensor waveform;
     if (input_audio) {  // the input audio itself, as the reference returns it
         result.audio_sample_rate = input_audio->sample_rate;
-        waveform = fit_to_video(input_audio->samples, result.frames, FrameRate::reference(r.params.frame_rate),
-                                result.audio_sample_rate);
+        waveform = fit_to_video(input_audio->samples, result.frames, output_fps, result.audio_sample_rate);
     } else {
         progress.begin("decode audio", shape_str(latents.audio_latent.shape()));
         const Tensor mel = AudioDecoder::load(ltx.open(LtxPart::AudioVae)).forward(latents.audio_latent);
         const Vocoder vocoder = Vocoder::load(ltx.open(LtxPart::Vocoder));
         result.audio_sample_rate = vocoder.output_sample_rate();
         const Tensor wave = vocoder.forward(mel);
-        waveform = fit_to_video(wave.select(0, 0), result.frames, FrameRate::reference(r.params.frame_rate),
-                                result.audio_sample_rate);
+        waveform = fit_to_video(wave.select(0, 0), result.frames, output_fps, result.audio_sample_rate);
         progress.end();
     }
     result.audio_samples = waveform.size(1);
@@ -374,7 +434,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     progress.begin("write outputs");
     if (!r.output.empty()) {
         Mp4Options options;
-        options.fps = FrameRate::reference(r.params.frame_rate);
+        options.fps = output_fps;
         options.crf = r.crf;
         options.preset = r.preset;
         options.metadata = {{"prompt", r.prompt},
@@ -382,6 +442,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
                             {"pipeline", pipeline_name(r.pipeline)},
                             {"generator", "ltx2.cpp " LTX2_VERSION_STRING}};
         if (r.enhance_prompt) options.metadata.emplace_back("enhanced_prompt", result.enhanced_prompt);
+        if (retake_source)
+            options.metadata.emplace_back("retake", fmt::format("{} [{}, {}) s", r.params.retake.video_path,
+                                                                r.params.retake.start_time, r.params.retake.end_time));
         write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
     }
     if (!r.frames_dir.empty()) write_png_frames(r.frames_dir, frames);

@@ -25,12 +25,16 @@ namespace {
 
 enum class Role { Checkpoint, Gemma, SpatialUpsampler, DistilledLora, IcLora };
 
-bool uses_distilled_checkpoint(Pipeline p) { return p == Pipeline::Distilled || p == Pipeline::ICLora; }
+bool uses_distilled_checkpoint(Pipeline p) {
+    return p == Pipeline::Distilled || p == Pipeline::ICLora || p == Pipeline::Retake;
+}
 
 std::vector<Role> roles_needed(Pipeline p) {
     switch (p) {
         case Pipeline::Distilled: return {Role::Checkpoint, Role::SpatialUpsampler, Role::Gemma};
-        case Pipeline::OneStage: return {Role::Checkpoint, Role::Gemma};
+        case Pipeline::OneStage:
+        case Pipeline::Retake:
+        case Pipeline::RetakeGuided: return {Role::Checkpoint, Role::Gemma};
         case Pipeline::TwoStage:
         case Pipeline::KeyframeInterpolation:
         case Pipeline::AudioToVideo: return {Role::Checkpoint, Role::SpatialUpsampler, Role::DistilledLora, Role::Gemma};

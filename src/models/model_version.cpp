@@ -40,7 +40,7 @@ ModelSemantics ltx23(const std::string& version) {
     s.default_guided_steps = 30;
     s.default_stg_block = 28;
     s.distilled_checkpoint_only_in_distilled_pipelines = true;
-    s.has_audio_to_video_pipeline = true;
+    s.has_a2v_and_retake_pipelines = true;
     return s;
 }
 

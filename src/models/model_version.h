@@ -53,9 +53,9 @@ struct ModelSemantics {
     int default_image_crf = 33;
     // Guided (dev-checkpoint) pipelines refuse a distilled checkpoint of this version.
     bool distilled_checkpoint_only_in_distilled_pipelines = false;
-    // The reference has an audio-to-video pipeline for this version (a2vid_two_stage.py is new at
-    // 400fd31; 28c3c73 has none).
-    bool has_audio_to_video_pipeline = false;
+    // The reference has the audio-to-video and retake pipelines for this version (a2vid_two_stage.py
+    // and retake.py are new at 400fd31; 28c3c73 has neither).
+    bool has_a2v_and_retake_pipelines = false;
 
     bool is_ltx23() const { return generation == ModelGeneration::Ltx2_3; }
     std::string name() const;  // "LTX-2 (19B)" / "LTX-2.3 (model_version 2.3.0)"

@@ -446,27 +446,33 @@ void compare_kept_tokens(ParityRun& run, const std::string& name, const Tools& t
 // encoding of in.audio.file_samples (resampling, log-mel and the audio VAE encoder are another
 // area's; this kind checks the stage).
 void parity_pipeline_retake(ParityRun& run) {
+    bool distilled = true;
     RetakeOptions r;
     r.start_time = meta_number(run, "start_time");
     r.end_time = meta_number(run, "end_time");
     try {
-        r.distilled = run.meta_json("distilled").get<bool>();
+        distilled = run.meta_json("distilled").get<bool>();
         r.regenerate_video = run.meta_json("regenerate_video").get<bool>();
         r.regenerate_audio = run.meta_json("regenerate_audio").get<bool>();
     } catch (const nlohmann::json::exception& e) {
         fail("{}: metadata distilled / regenerate_video / regenerate_audio must be booleans: {}", run.io_path(),
              e.what());
     }
-    const GenerationParams p = fixture_generation(run, !r.distilled);
-    const std::vector<StagePlan> plans = retake_plan(p, r);
+    GenerationParams p = fixture_generation(run, !distilled);
+    p.retake = r;
+    p.retake.video_path = run.io_path();  // the source clip's latents are the fixture's
+    validate_generation_params(distilled ? PipelineKind::Retake : PipelineKind::RetakeGuided, p, ModelSemantics{});
+    const std::vector<StagePlan> plans = retake_plan(p, distilled);
     const std::vector<float>& sigmas = plans.front().sigmas;
     run.compare("in.sigmas", Tensor::from_f32({int64_t(sigmas.size())}, sigmas), kExact);
 
     PipelineInputs inputs;
     inputs.text = fixture_text(run);
     inputs.transformer = fixture_transformer(run);
-    const Tensor source_video = run.input("in.initial_video_latent");
-    const Tensor source_audio = run.input("out.initial_audio_latent");
+    inputs.source_video = run.input("in.initial_video_latent");
+    inputs.source_audio = run.input("out.initial_audio_latent");
+    const Tensor& source_video = inputs.source_video;
+    const Tensor& source_audio = inputs.source_audio;
     PipelineHooks hooks;
     hooks.tap = [&run](const std::string& name, const Tensor& value) {
         const GoldenName g = retake_golden_name(name);
@@ -476,7 +482,7 @@ void parity_pipeline_retake(ParityRun& run) {
         else
             run.compare(g.name, value, g.tolerance);
     };
-    const StageResult out = run_retake(plans.front(), p.seed, inputs, source_video, source_audio, hooks);
+    const StageResult out = run_pipeline(plans, p.seed, inputs, hooks).stages.front();
     run.compare("out.video_latent", out.video_latent, 1e-4);
     run.compare("out.audio_latent", out.audio_latent, 1e-4);
 

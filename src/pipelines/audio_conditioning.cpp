@@ -1,5 +1,6 @@
 #include "pipelines/audio_conditioning.h"
 
+#include <algorithm>
 #include <numeric>
 
 #include "core/error.h"
@@ -50,18 +51,24 @@ Tensor waveform_with_channels(const Tensor& samples, int64_t channels, const std
 }
 
 EncodedAudio encode_conditioning_audio(const AudioEncoder& encoder, const Tensor& waveform, int sample_rate,
-                                       int64_t latent_frames, const std::string& source) {
+                                       int64_t latent_frames, const std::string& source, ShortAudio short_audio) {
     const AudioVaeConfig& c = encoder.config();
     LTX2_CHECK(waveform.dim() == 3 && waveform.size(0) == 1 && waveform.size(1) == c.in_channels,
                "{}: the audio encoder takes a waveform [1, {}, N], got {}", source, c.in_channels,
                shape_str(waveform.shape()));
-    check_audio_covers_video(waveform.size(2), sample_rate, latent_frames, c, source);
+    if (short_audio == ShortAudio::Refuse)
+        check_audio_covers_video(waveform.size(2), sample_rate, latent_frames, c, source);
     EncodedAudio out;
     out.mel = waveform_to_mel(waveform, sample_rate, encoder_front_end(c));
     out.latent_full = encoder.forward(out.mel);
-    LTX2_CHECK(out.latent_full.size(2) >= latent_frames, "{}: the audio encoder made {} latent frames, expected {}",
-               source, out.latent_full.size(2), latent_frames);
-    out.latent = out.latent_full.slice(2, 0, latent_frames).contiguous();
+    const int64_t have = out.latent_full.size(2);
+    LTX2_CHECK(have >= latent_frames || short_audio == ShortAudio::ZeroPad,
+               "{}: the audio encoder made {} latent frames, expected {}", source, have, latent_frames);
+    Shape shape = out.latent_full.shape();
+    shape[2] = latent_frames;
+    out.latent = Tensor::zeros(shape, out.latent_full.dtype());
+    const int64_t keep = std::min(have, latent_frames);
+    out.latent.slice(2, 0, keep).copy_from(out.latent_full.slice(2, 0, keep));
     return out;
 }
 

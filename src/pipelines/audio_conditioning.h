@@ -2,8 +2,9 @@
 // The audio side of the audio-to-video pipeline (a2vid_two_stage.py @ 400fd31): the decoded input
 // waveform → resampled to the audio VAE's rate (torchaudio's windowed-sinc resampler) → log-mel →
 // audio VAE encoder (normalised latent means) → cut to the video's audio latent length
-// (AudioLatentShape.from_duration). The reference has no padding: audio shorter than the video
-// is an error, checked from the sample count before anything is encoded.
+// (AudioLatentShape.from_duration). The A2V reference has no padding: audio shorter than the video
+// is an error, checked from the sample count before anything is encoded. Retake's source audio
+// (audio_latent_from_file) is zero-padded instead.
 #include <string>
 
 #include "core/tensor.h"
@@ -30,8 +31,15 @@ struct EncodedAudio {
     Tensor latent;        // [1, 8, latent_frames, 16]
 };
 
+// What to do with audio that encodes to fewer than the latent frames asked for.
+enum class ShortAudio {
+    Refuse,   // a2v: fail naming `source` before encoding (check_audio_covers_video)
+    ZeroPad,  // retake: append zero latent frames (_conform_latent_length)
+};
+
 // waveform F32 [1, C, N] at sample_rate (C = the encoder's in_channels).
 EncodedAudio encode_conditioning_audio(const AudioEncoder& encoder, const Tensor& waveform, int sample_rate,
-                                       int64_t latent_frames, const std::string& source);
+                                       int64_t latent_frames, const std::string& source,
+                                       ShortAudio short_audio = ShortAudio::Refuse);
 
 }  // namespace ltx2

@@ -17,6 +17,7 @@ constexpr KindName kKindNames[] = {
     {PipelineKind::Distilled, "distilled"}, {PipelineKind::OneStage, "one-stage"},
     {PipelineKind::TwoStage, "two-stage"},  {PipelineKind::KeyframeInterpolation, "keyframes"},
     {PipelineKind::ICLora, "ic-lora"},      {PipelineKind::AudioToVideo, "a2v"},
+    {PipelineKind::Retake, "retake"},       {PipelineKind::RetakeGuided, "retake-guided"},
 };
 
 void check_strength(double strength, const std::string& option, const std::string& path) {
@@ -82,6 +83,39 @@ void check_audio_condition(PipelineKind kind, const AudioCondition& a) {
 
 }  // namespace
 
+void check_retake_source_given(PipelineKind kind, const RetakeOptions& r) {
+    LTX2_CHECK(!r.video_path.empty(), "--video-path: the {} pipeline needs the source clip to retake",
+               pipeline_name(kind));
+}
+
+namespace {
+
+void check_retake(PipelineKind kind, const GenerationParams& p) {
+    const RetakeOptions& r = p.retake;
+    if (!is_retake(kind)) {
+        LTX2_CHECK(r == RetakeOptions{},
+                   "--video-path / --start-time / --end-time / --keep-video / --keep-audio: only the retake pipelines "
+                   "take a source clip (pipeline: {})",
+                   pipeline_name(kind));
+        return;
+    }
+    check_retake_source_given(kind, r);
+    LTX2_CHECK(p.images.empty(), "--image {}: the retake pipelines take no images", p.images.front().path);
+    const double duration = double(p.num_frames) / p.frame_rate;
+    LTX2_CHECK(std::isfinite(r.start_time) && std::isfinite(r.end_time) && r.start_time < r.end_time,
+               "--start-time {} / --end-time {}: the start must be before the end", r.start_time, r.end_time);
+    LTX2_CHECK(r.start_time >= 0 && r.start_time < duration,
+               "--start-time {}: outside the clip {}, which lasts {:.4g} s ({} frames at {:.4g} fps)", r.start_time,
+               r.video_path, duration, p.num_frames, p.frame_rate);
+    LTX2_CHECK(r.end_time <= duration,
+               "--end-time {}: outside the clip {}, which lasts {:.4g} s ({} frames at {:.4g} fps)", r.end_time,
+               r.video_path, duration, p.num_frames, p.frame_rate);
+    LTX2_CHECK(r.regenerate_video || r.regenerate_audio,
+               "--keep-video with --keep-audio: neither stream is regenerated; nothing would change");
+}
+
+}  // namespace
+
 const char* pipeline_name(PipelineKind kind) {
     for (const auto& k : kKindNames)
         if (k.kind == kind) return k.name;
@@ -98,7 +132,7 @@ PipelineKind parse_pipeline_kind(const std::string& name) {
     fail("--pipeline: unknown pipeline '{}' (valid: {})", name, valid);
 }
 
-bool upsamples(PipelineKind kind) { return kind != PipelineKind::OneStage; }
+bool upsamples(PipelineKind kind) { return kind != PipelineKind::OneStage && !is_retake(kind); }
 
 std::string SpatialUpscale::label() const { return fmt::format("x{}", double(num) / double(den)); }
 
@@ -110,8 +144,11 @@ SpatialUpscale parse_spatial_upscale(const std::string& label, const char* optio
 
 bool is_guided(PipelineKind kind) {
     return kind == PipelineKind::OneStage || kind == PipelineKind::TwoStage ||
-           kind == PipelineKind::KeyframeInterpolation || kind == PipelineKind::AudioToVideo;
+           kind == PipelineKind::KeyframeInterpolation || kind == PipelineKind::AudioToVideo ||
+           kind == PipelineKind::RetakeGuided;
 }
+
+bool is_retake(PipelineKind kind) { return kind == PipelineKind::Retake || kind == PipelineKind::RetakeGuided; }
 
 MultiModalGuiderParams default_video_guider_params() {
     MultiModalGuiderParams p;
@@ -222,6 +259,7 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p, co
                "--distilled-lora: only the two-stage, keyframes and a2v pipelines take it (pipeline: {})", name);
     check_loras(p.distilled_loras, "--distilled-lora");
     check_audio_condition(kind, p.audio);
+    check_retake(kind, p);
 }
 
 void validate_guider_blocks(const MultiModalGuiderParams& params, int num_layers, const char* stg_blocks_option) {

@@ -20,6 +20,8 @@ enum class PipelineKind {
     KeyframeInterpolation,  // KeyframeInterpolationPipeline: as TwoStage, images as appended keyframes
     ICLora,                 // ICLoraPipeline: distilled steps, IC-LoRA + reference video in stage 1
     AudioToVideo,           // A2VidPipelineTwoStage (LTX-2.3): as TwoStage, the input audio encoded and kept fixed
+    Retake,                 // RetakePipeline (LTX-2.3), distilled: 8 fixed steps regenerate a time span of a clip
+    RetakeGuided,           // RetakePipeline(distilled=False): LTX2Scheduler steps and the multi-modal guider
 };
 
 const char* pipeline_name(PipelineKind kind);  // "distilled", "one-stage", ...
@@ -29,6 +31,8 @@ PipelineKind parse_pipeline_kind(const std::string& name);
 bool upsamples(PipelineKind kind);
 // Pipelines whose first stage uses the multi-modal guider (negative prompt, guidance scales, steps).
 bool is_guided(PipelineKind kind);
+// The retake pipelines (distilled or guided): size, length and frame rate are the source clip's.
+bool is_retake(PipelineKind kind);
 
 // --image PATH FRAME_IDX STRENGTH. FRAME_IDX is a latent frame index for the pipelines that
 // replace latent frames, a pixel frame index for keyframe interpolation (and, with LTX-2.3, for
@@ -51,6 +55,15 @@ struct AudioCondition {
     std::string path;
     double start_time = 0.0;
     std::optional<double> max_duration;
+};
+
+// --video-path FILE --start-time S --end-time S [--keep-video | --keep-audio] (retake): the span
+// [start_time, end_time) seconds of the source clip is regenerated, the rest kept bit for bit.
+struct RetakeOptions {
+    std::string video_path;
+    double start_time = 0, end_time = 0;
+    bool regenerate_video = true, regenerate_audio = true;  // false: that stream is kept as it is
+    bool operator==(const RetakeOptions&) const = default;
 };
 
 // --lora / --distilled-lora PATH [STRENGTH].
@@ -92,6 +105,7 @@ struct GenerationParams {
     std::vector<LoraSpec> loras;                     // every stage (ic-lora: stage 1, the IC-LoRA)
     std::vector<LoraSpec> distilled_loras;           // two-stage, keyframe-interpolation, a2v: stage 2
     AudioCondition audio;                            // a2v only
+    RetakeOptions retake;                            // retake only
     SpatialUpscale spatial_upscale;                  // pipelines that upsample
 };
 
@@ -120,9 +134,14 @@ int64_t latent_frame_count(int64_t num_frames);
 // Every check that needs no file: resolution multiple of 32 (32·num when the pipeline upsamples
 // by num/den: 64 for x2, 96 for x1.5),
 // num_frames = 8k + 1, frame rate > 0, steps >= 1, image frame indices and strengths, LoRA
-// strengths, guider parameters, audio start and duration, options a pipeline does not take; image
+// strengths, guider parameters, audio start and duration, the retake span (within the clip of
+// num_frames / frame_rate seconds, start before end, a stream regenerated), options a pipeline
+// does not take; image
 // frame indices as the model version reads them. Throws ltx2::Error.
 void validate_generation_params(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
+
+// Throws naming --video-path when a retake pipeline has no source clip.
+void check_retake_source_given(PipelineKind kind, const RetakeOptions& retake);
 
 // Guider parameters against the transformer that will run them (stg_blocks within its blocks).
 void validate_guider_blocks(const MultiModalGuiderParams& params, int num_layers, const char* stg_blocks_option);

@@ -55,6 +55,9 @@ struct PipelineInputs {
     TransformerProvider transformer;
     UpsampleFn upsample;  // needed by pipelines that upsample
     Tensor frozen_audio;  // stages with audio_frozen (A2V): the encoded input audio [1, 8, T, 16]
+    // Retake: the source clip's latents the first stage starts from, [1, 128, F, H/32, W/32] and
+    // [1, 8, T, 16]; source_audio stays undefined for a clip without audio (generated whole).
+    Tensor source_video, source_audio;
 };
 
 // Called with step 0 when a stage starts and with the number of finished steps after each step.

@@ -32,6 +32,9 @@ std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& 
             return ic_lora_plan(params, model);
         case PipelineKind::AudioToVideo:
             return audio_to_video_plan(params, model);
+        case PipelineKind::Retake:
+        case PipelineKind::RetakeGuided:
+            return retake_plan(params, kind == PipelineKind::Retake);
     }
     fail("unknown pipeline kind {}", int(kind));
 }
@@ -50,7 +53,10 @@ PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, 
         if (!same_model) model.reset();  // released before the upsampler and the next transformer load
 
         std::optional<Tensor> initial_video, initial_audio;
-        if (i > 0) {
+        if (i == 0) {
+            if (inputs.source_video.defined()) initial_video = inputs.source_video;
+            if (inputs.source_audio.defined()) initial_audio = inputs.source_audio;
+        } else {
             LTX2_CHECK(bool(inputs.upsample), "{}: the pipeline upsamples between stages but has no upsampler",
                        plan.name);
             result.upsampled_video_latent = inputs.upsample(result.stages.back().video_latent);

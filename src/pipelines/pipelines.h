@@ -32,17 +32,10 @@ std::vector<StagePlan> ic_lora_plan(const GenerationParams& params, const ModelS
 // negative context).
 std::vector<StagePlan> audio_to_video_plan(const GenerationParams& params, const ModelSemantics& model);
 
-// retake.py (LTX-2.3): regenerate [start_time, end_time) seconds of a source clip.
-struct RetakeOptions {
-    double start_time = 0, end_time = 0;
-    bool distilled = true;  // DISTILLED_SIGMAS, one call per step; else LTX2Scheduler steps, guided
-    bool regenerate_video = true, regenerate_audio = true;  // false: that stream is kept as it is
-};
-// Throws naming --start-time / --end-time for a window that is empty or outside the clip
-// (num_frames / frame_rate seconds), and when neither stream is regenerated.
-void validate_retake(const RetakeOptions& retake, const GenerationParams& params);
-// One stage at the full size (the params' guidance when not distilled, the user's LoRAs).
-std::vector<StagePlan> retake_plan(const GenerationParams& params, const RetakeOptions& retake);
+// retake.py (LTX-2.3): regenerate params.retake's span of a source clip in one full-size stage
+// (the params' guidance when not distilled, the user's LoRAs). The run starts from
+// PipelineInputs::source_video / source_audio.
+std::vector<StagePlan> retake_plan(const GenerationParams& params, bool distilled);
 
 // Validates the parameters, then the plan of `kind` for a transformer of the `model` version.
 std::vector<StagePlan> pipeline_plan(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model);
@@ -64,11 +57,6 @@ struct PipelineResult {
 // requests a different one (an equal request keeps the model).
 PipelineResult run_pipeline(const std::vector<StagePlan>& plans, uint64_t seed, const PipelineInputs& inputs,
                             const PipelineHooks& hooks = {});
-
-// The retake stage from the source latents (video [1, 128, F, H/32, W/32], audio [1, 8, T, 16]),
-// with a generator seeded by `seed`.
-StageResult run_retake(const StagePlan& plan, uint64_t seed, const PipelineInputs& inputs, const Tensor& source_video,
-                       const Tensor& source_audio, const PipelineHooks& hooks = {});
 
 // pipeline_plan + run_pipeline.
 PipelineResult generate_latents(PipelineKind kind, const GenerationParams& params, const ModelSemantics& model,

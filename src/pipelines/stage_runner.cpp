@@ -99,6 +99,8 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     std::vector<VideoConditioning> items;
     for (const ConditioningRequest& r : plan.conditionings)
         items.push_back(encode_conditioning(r, inputs.encode, model.config().semantics));
+    LTX2_CHECK(!plan.keep_video || initial_video, "{}: the video is to be kept, but there is no source video", plan.name);
+    LTX2_CHECK(!plan.keep_audio || initial_audio, "{}: the audio is to be kept, but there is no source audio", plan.name);
     std::optional<TemporalRegionMask> window;
     if (plan.regenerate_window) window = TemporalRegionMask{plan.regenerate_window->start, plan.regenerate_window->end};
     if (window && !plan.keep_video) items.push_back(*window);
@@ -111,7 +113,8 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     if (plan.keep_video) freeze(video);
     LatentState audio = audio_tools.create_initial_state(plan.audio_frozen ? frozen_audio(plan, inputs, audio_tools)
                                                                            : initial_audio);
-    if (window && !plan.keep_audio) audio = window->apply_to(audio);
+    // No source audio (retake of a silent clip): the reference gives that stream no region mask.
+    if (window && !plan.keep_audio && initial_audio) audio = window->apply_to(audio);
     NoisedLatent audio_noised = gaussian_noise_latent_with_noise(
         audio.latent, audio.denoise_mask, plan.audio_frozen ? 0.0 : plan.noise_scale, generator, blend, audio.clean_latent);
     audio.latent = audio_noised.latent;

@@ -23,6 +23,9 @@
 
 namespace {
 
+constexpr const char* kPipelineChoices = "distilled | one-stage | two-stage | keyframes | ic-lora | a2v | retake | "
+                                         "retake-guided";
+
 using namespace ltx2;
 
 // Groups tensor names by their first two dotted components ("model.diffusion_model", "vae.decoder").
@@ -200,6 +203,9 @@ struct Cli {
     std::vector<int> video_stg_blocks, audio_stg_blocks;
     std::string audio_path;
     double audio_start_time = 0, audio_max_duration = 0;
+    std::string video_path;
+    double start_time = 0, end_time = 0;
+    bool keep_video = false, keep_audio = false;
     bool enhance_prompt = false, enhance_greedy = false;
     std::string prompt_enhancer_gemma;
     int enhance_max_tokens = 512;
@@ -236,9 +242,7 @@ void add_generation_options(CLI::App& app, Cli& c) {
                  "enhance with greedy decoding instead of sampling (temperature 0.7, the model's top-k/top-p, "
                  "seeded by --seed)")
         ->group(gen);
-    app.add_option("--pipeline", c.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora | a2v")
-        ->group(gen)
-        ->capture_default_str();
+    app.add_option("--pipeline", c.pipeline, kPipelineChoices)->group(gen)->capture_default_str();
     app.add_option("--audio-path", c.audio_path,
                    "a2v: the audio the video is made for (any file FFmpeg reads: WAV, MP3, AAC, FLAC, a video's "
                    "audio track); it is kept as is and goes into the output")
@@ -248,6 +252,15 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--audio-max-duration", c.audio_max_duration,
                    "a2v: seconds of audio to read [the video's duration, frames / fps]")
         ->group(gen);
+    app.add_option("--video-path", c.video_path,
+                   "retake: the clip to retake (size, frames and frame rate are its own; 8k+1 frames, sides multiples "
+                   "of 32); its audio track, if any, is retaken too")
+        ->group(gen);
+    app.add_option("--start-time", c.start_time, "retake: start of the span to regenerate, in seconds")->group(gen);
+    app.add_option("--end-time", c.end_time, "retake: end of the span to regenerate, in seconds (exclusive)")
+        ->group(gen);
+    app.add_flag("--keep-video", c.keep_video, "retake: regenerate only the audio in the span")->group(gen);
+    app.add_flag("--keep-audio", c.keep_audio, "retake: regenerate only the video in the span")->group(gen);
     app.add_option("-W,--width", c.width,
                    "width in pixels, multiple of 32 (64 when the pipeline upsamples x2, 96 for x1.5) [1536; one-stage "
                    "768; demo 192]")
@@ -357,6 +370,20 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
         p.video_guider.stg_blocks = {1};
         p.audio_guider.stg_blocks = {1};
     }
+    if (is_retake(r.pipeline)) {
+        for (const char* option : {"--width", "--height", "--frames", "--fps"})
+            if (given(option))
+                fail("{}: the {} pipeline takes the size, frame count and frame rate of --video-path", option,
+                     pipeline_name(r.pipeline));
+        if (!given("--start-time") || !given("--end-time"))
+            fail("--pipeline {}: give the span to regenerate with --start-time S and --end-time S (seconds)",
+                 pipeline_name(r.pipeline));
+    }
+    p.retake.video_path = c.video_path;
+    if (given("--start-time")) p.retake.start_time = c.start_time;
+    if (given("--end-time")) p.retake.end_time = c.end_time;
+    p.retake.regenerate_video = !c.keep_video;
+    p.retake.regenerate_audio = !c.keep_audio;
     if (given("--width")) p.width = c.width;
     if (given("--height")) p.height = c.height;
     if (given("--frames")) p.num_frames = c.frames;
@@ -452,6 +479,8 @@ int main(int argc, char** argv) {
                  "  ltx2 --demo -p \"a cat\" --frames 25 -o demo.mp4        (built-in tiny model, seconds)\n"
                  "  ltx2 --demo 2.3 -p \"a cat\" --frames 17 -o demo.mp4    (the same in the LTX-2.3 layout)\n"
                  "  ltx2 --demo 2.3 --pipeline a2v --audio-path song.mp3 -p \"a singer\" -f 17 -o a2v.mp4\n"
+                 "  ltx2 --demo 2.3 --pipeline retake --video-path a2v.mp4 --start-time 0.2 --end-time 0.5 -p \"a "
+                 "dog\" -o retake.mp4\n"
                  "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n",
                  "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
@@ -476,7 +505,7 @@ int main(int argc, char** argv) {
 
     auto* locate_cmd = app.add_subcommand(
         "locate", "show which model files the pipeline would use (exit 0: all found, 3: something missing)");
-    locate_cmd->add_option("--pipeline", cli.pipeline, "distilled | one-stage | two-stage | keyframes | ic-lora | a2v")
+    locate_cmd->add_option("--pipeline", cli.pipeline, kPipelineChoices)
         ->capture_default_str();
     locate_cmd->add_option("--model-dir", cli.model_dir, "folder with the LTX-2 files and a Gemma 3 folder");
     locate_cmd->add_option("--checkpoint-precision", cli.checkpoint_precision, "auto | bf16 | fp8")

@@ -48,6 +48,27 @@ int64_t for_each_video_frame(const std::string& path, int64_t frame_cap,
     return delivered;
 }
 
+VideoFileInfo probe_video(const std::string& path, const std::string& option) {
+    const std::string who = fmt::format("{} {}", option, path);
+    VideoFileInfo info;
+    {
+        InputPtr input = open_input(path, who);
+        const int index = av_find_best_stream(input.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+        LTX2_CHECK(index >= 0, "{}: the file has no video stream", who);
+        const AVStream* stream = input->streams[index];
+        info.width = stream->codecpar->width;
+        info.height = stream->codecpar->height;
+        info.frames = stream->nb_frames;
+        LTX2_CHECK(stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0,
+                   "{}: the video stream has no frame rate", who);
+        info.fps_num = stream->avg_frame_rate.num;
+        info.fps_den = stream->avg_frame_rate.den;
+        info.has_audio = av_find_best_stream(input.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0) >= 0;
+    }
+    if (info.frames <= 0) info.frames = for_each_video_frame(path, 0, [](const Tensor&) {});
+    return info;
+}
+
 Tensor read_video(const std::string& path, int64_t frame_cap) {
     std::vector<Tensor> frames;
     for_each_video_frame(path, frame_cap, [&](const Tensor& rgb) {

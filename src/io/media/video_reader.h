@@ -11,6 +11,19 @@
 
 namespace ltx2 {
 
+// What a video file holds, as the reference's get_videostream_metadata reads it: the first video
+// stream's size and average frame rate, its frame count (the container's, else the frames
+// decoded), and whether the file also has an audio stream.
+struct VideoFileInfo {
+    int64_t width = 0, height = 0, frames = 0;
+    int fps_num = 0, fps_den = 1;
+    bool has_audio = false;
+    double fps() const { return double(fps_num) / double(fps_den); }
+};
+// Throws naming `option` and the path for a missing or unreadable file, one without a video
+// stream, or a stream without a frame rate.
+VideoFileInfo probe_video(const std::string& path, const std::string& option);
+
 // Calls `on_frame` with each decoded frame, U8 [H, W, 3], in presentation order, stopping after
 // `frame_cap` frames. frame_cap <= 0 reads every frame (the reference's countdown never
 // reaches 0 then either). Returns the number of frames delivered. Throws ltx2::Error naming the
