@@ -170,16 +170,16 @@ TEST(ModelFiles, AFileWithoutThePartItsOptionNamesIsRefused) {
                   "--text-projection FILE"});
 }
 
-// A model_version this build does not run (e.g. LTX-2.5) is refused whatever part it is on.
+// A model_version this build does not run (e.g. a future 2.6) is refused whatever part it is on.
 TEST(ModelFiles, UnsupportedVersionIsRefused) {
-    TempDir dir("ltx2-bundle25");
+    TempDir dir("ltx2-bundle26");
     const Community23Bundle bundle(dir);
-    const std::string vae25 = dir.file("vae25.safetensors");
-    write_sparse_safetensors(vae25, entries_of(manifest("ltx23/manifest/video_vae.json"), "vae."),
-                             {{"model_version", "2.5.0"}});
+    const std::string vae26 = dir.file("vae26.safetensors");
+    write_sparse_safetensors(vae26, entries_of(manifest("ltx23/manifest/video_vae.json"), "vae."),
+                             {{"model_version", "2.6.0"}});
     LtxFilePaths paths = bundle.paths();
-    paths.video_vae = vae25;
-    expect_error([&] { (void)LtxModelFiles::resolve(paths); }, {vae25, "model_version \"2.5.0\" is not supported"});
+    paths.video_vae = vae26;
+    expect_error([&] { (void)LtxModelFiles::resolve(paths); }, {vae26, "model_version \"2.6.0\" is not supported"});
 }
 
 

@@ -57,17 +57,36 @@ TEST(ModelVersion, A23ConfigWithoutVersionIsLtx23) {
 }
 
 TEST(ModelVersion, OtherVersionsAreRefusedNamingThem) {
-    for (const char* v : {"2.5.0", "2.4.0", "3.0", "1.0", "beta"})
-        expect_error([&] { (void)model_semantics(std::string(v), json::object(), "ltx-2.5.safetensors"); },
-                     {"ltx-2.5.safetensors", std::string("model_version \"") + v + "\"", "not supported", "2.3"});
+    for (const char* v : {"2.6.0", "2.4.0", "3.0", "1.0", "beta"})
+        expect_error([&] { (void)model_semantics(std::string(v), json::object(), "ltx-3.safetensors"); },
+                     {"ltx-3.safetensors", std::string("model_version \"") + v + "\"", "not supported", "2.3", "2.5"});
+}
+
+// LTX-2.5 runs the 2.3 code path with its own pipeline behaviour; a 2.5 config without the
+// version metadata is recognised by its keyframe embedding.
+TEST(ModelVersion, Ltx25SharesThe23CodePathWithItsPipelineFlags) {
+    const ModelSemantics s = model_semantics(std::string("2.5.0"), json::object(), "f");
+    EXPECT_EQ(s.generation, ModelGeneration::Ltx2_5);
+    EXPECT_TRUE(s.is_ltx23());
+    EXPECT_TRUE(s.av_gate_from_other_sigma);
+    EXPECT_TRUE(s.ancestral_distilled_stage1);
+    EXPECT_TRUE(s.gemma4_text_encoder);
+    EXPECT_EQ(s.default_image_crf, 18);
+    EXPECT_EQ(s.default_guided_steps, 30);
+    EXPECT_EQ(s.name(), "LTX-2.5 (model_version 2.5.0)");
+    const ModelSemantics s23 = model_semantics(std::string("2.3.0"), json::object(), "f");
+    EXPECT_FALSE(s23.ancestral_distilled_stage1);
+    EXPECT_EQ(s23.default_image_crf, 33);
+    const json config25 = {{"transformer", {{"cross_attention_adaln", true}, {"use_keyframes_abs_pos_embedding", true}}}};
+    EXPECT_EQ(model_semantics(std::nullopt, config25, "f").generation, ModelGeneration::Ltx2_5);
 }
 
 TEST(ModelVersion, ReadFromTheFileMetadata) {
     ltx2::test::TempDir dir("ltx2-version");
     const std::string path = dir.file("m.safetensors");
     write_safetensors(path, {{"x", Tensor::zeros({1})}},
-                      {{"config", json{{"transformer", json::object()}}.dump()}, {"model_version", "2.5.1"}});
-    expect_error([&] { (void)model_semantics(WeightStore::open(path)); }, {path, "2.5.1", "not supported"});
+                      {{"config", json{{"transformer", json::object()}}.dump()}, {"model_version", "2.6.1"}});
+    expect_error([&] { (void)model_semantics(WeightStore::open(path)); }, {path, "2.6.1", "not supported"});
     write_safetensors(path, {{"x", Tensor::zeros({1})}}, {{"config", "{}"}, {"model_version", "2.3.0"}});
     EXPECT_TRUE(model_semantics(WeightStore::open(path)).is_ltx23());
     EXPECT_EQ(WeightStore::open(path).metadata("model_version"), "2.3.0");

@@ -49,6 +49,30 @@ inline double max_abs_diff(const Tensor& a, const Tensor& b) {
     return compare_tensors("difference", a, b, 0.0).max_abs_err;
 }
 
+// `model` (a .safetensors with a JSON `config` metadata entry) rewritten as `out`: metadata
+// entries replaced, transformer config keys set (null: removed), tensors dropped and added.
+inline void write_edited_model(const std::string& model, const std::string& out,
+                               const std::map<std::string, std::string>& meta, const nlohmann::json& config_edits,
+                               const std::vector<std::pair<std::string, Tensor>>& add = {},
+                               const std::vector<std::string>& drop = {}) {
+    auto f = SafetensorsFile::open(model);
+    std::vector<std::pair<std::string, Tensor>> tensors;
+    for (const auto& e : f->entries())
+        if (std::find(drop.begin(), drop.end(), e.name) == drop.end()) tensors.emplace_back(e.name, f->tensor(e.name));
+    for (const auto& a : add) tensors.push_back(a);
+    nlohmann::json config = nlohmann::json::parse(*f->metadata_value("config"));
+    for (const auto& [key, value] : config_edits.items()) {
+        if (value.is_null())
+            config["transformer"].erase(key);
+        else
+            config["transformer"][key] = value;
+    }
+    std::map<std::string, std::string> metadata{{"config", config.dump()}};
+    if (const auto version = f->metadata_value("model_version")) metadata["model_version"] = *version;
+    for (const auto& [k, v] : meta) metadata[k] = v;
+    write_safetensors(out, tensors, metadata);
+}
+
 // Runs fn, which must throw ltx2::Error whose message contains every fragment.
 template <class Fn>
 void expect_error(Fn&& fn, const std::vector<std::string>& fragments) {

@@ -295,7 +295,7 @@ const LtxRelease& release_of_checkpoint(const fs::path& path) {
     try {
         if (path.extension() == ".safetensors" || is_gguf(path))
             if (const auto generation = ltx_file_generation(path.string()))
-                ltx23 = *generation == ModelGeneration::Ltx2_3;
+                ltx23 = *generation != ModelGeneration::Ltx2;  // 2.5: the newest release's names
     } catch (const Error&) {
     }
     return ltx23 ? ltx_releases().front() : ltx_releases().back();

@@ -130,6 +130,8 @@ LatentState append_tokens(const LatentState& state, const Tensor& tokens, const 
     out.clean_latent = concat(state.clean_latent, tokens, 1, what);
     out.denoise_mask = concat(state.denoise_mask, mask, 1, what);
     out.positions = concat(state.positions, positions.to(state.positions.dtype()), 2, what);
+    if (state.keyframes_mask.defined())
+        out.keyframes_mask = concat(state.keyframes_mask, Tensor::zeros({tokens.size(0), tokens.size(1), 1}), 1, what);
     return out;
 }
 
@@ -172,6 +174,7 @@ LatentState VideoConditionByLatentIndex::apply_to(const LatentState& state, cons
         filled({tokens.size(0), tokens.size(1), state.denoise_mask.size(2)}, float(1.0 - strength), DType::F32);
     out.denoise_mask = overwrite_tokens(state.denoise_mask, mask, start);
     out.positions = state.positions.clone();
+    out.keyframes_mask = state.keyframes_mask;
     return out;
 }
 

@@ -212,6 +212,7 @@ LatentState clear_conditioning_tokens(const LatentState& state, int64_t tokens, 
     out.denoise_mask =
         ones({state.denoise_mask.size(0), tokens, state.denoise_mask.size(2)}).to(state.denoise_mask.dtype());
     out.positions = state.positions.slice(2, 0, tokens).clone();
+    if (state.keyframes_mask.defined()) out.keyframes_mask = state.keyframes_mask.slice(1, 0, tokens).clone();
     return out;
 }
 }  // namespace
@@ -231,6 +232,11 @@ LatentState VideoLatentTools::create_initial_state(const std::optional<Tensor>& 
     st.clean_latent = patchifier.patchify(latent);
     st.denoise_mask = patchifier.patchify(ones(target_shape.mask_shape().shape()));
     st.positions = positions;
+    VideoLatentShape first_frame = target_shape;
+    first_frame.frames = 1;
+    const int64_t tokens = st.latent.size(1), marked = patchifier.token_count(first_frame);
+    st.keyframes_mask = Tensor::zeros({target_shape.batch, tokens, 1});
+    st.keyframes_mask.slice(1, 0, marked).copy_from(ones({target_shape.batch, marked, 1}));
     return st;
 }
 

@@ -85,6 +85,10 @@ struct LatentState {
     Tensor denoise_mask;  // [B, N, 1] (patchified mask: [B, N, p²] for video patch p)
     Tensor positions;     // [B, axes, N, 2] float32
     Tensor clean_latent;  // [B, N, D]
+    // Video: [B, N, 1], 1 on the first latent frame's tokens (the causal encoder's single-frame
+    // latent), 0 on the tokens conditioning appends; the transformer adds its keyframe embedding
+    // there (LTX-2.5). Undefined for audio.
+    Tensor keyframes_mask;
     // A stream the stage keeps fixed (ModalitySpec frozen=True): its denoise mask is zero and the
     // transformer sees it at sigma 0 (Modality.sigma forced to 0, which the other stream's AV
     // gates also read).

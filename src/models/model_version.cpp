@@ -44,11 +44,24 @@ ModelSemantics ltx23(const std::string& version) {
     return s;
 }
 
+// LTX_2_4_PARAMS onwards: image conditioning at CRF 18; 2.5 samples stage 1 ancestrally and
+// encodes text with Gemma 4.
+ModelSemantics ltx25(const std::string& version) {
+    ModelSemantics s = ltx23(version);
+    s.generation = ModelGeneration::Ltx2_5;
+    s.default_image_crf = 18;
+    s.ancestral_distilled_stage1 = true;
+    s.gemma4_text_encoder = true;
+    return s;
+}
+
 }  // namespace
 
 std::string ModelSemantics::name() const {
     if (generation == ModelGeneration::Ltx2) return "LTX-2 (19B)";
-    return version.empty() ? "LTX-2.3 (from its config flags)" : fmt::format("LTX-2.3 (model_version {})", version);
+    const char* release = generation == ModelGeneration::Ltx2_5 ? "LTX-2.5" : "LTX-2.3";
+    return version.empty() ? fmt::format("{} (from its config flags)", release)
+                           : fmt::format("{} (model_version {})", release, version);
 }
 
 std::vector<int> parse_model_version(const std::string& version) {
@@ -69,13 +82,16 @@ std::vector<int> parse_model_version(const std::string& version) {
 ModelSemantics model_semantics(const std::optional<std::string>& model_version, const nlohmann::json& config,
                                const std::string& source) {
     if (!model_version) {
+        if (has_ltx23_flags(config) && flag_set(config.at("transformer"), "use_keyframes_abs_pos_embedding"))
+            return ltx25("");
         if (has_ltx23_flags(config)) return ltx23("");
         return ModelSemantics{};
     }
     const std::vector<int> v = parse_model_version(*model_version);
     if (v.size() >= 2 && v[0] == 2 && v[1] == 3) return ltx23(*model_version);
-    fail("{}: model_version \"{}\" is not supported; this build runs LTX-2 (19B, no model_version) and LTX-2.3 "
-         "(model_version 2.3.x)",
+    if (v.size() >= 2 && v[0] == 2 && v[1] == 5) return ltx25(*model_version);
+    fail("{}: model_version \"{}\" is not supported; this build runs LTX-2 (19B, no model_version), LTX-2.3 "
+         "(model_version 2.3.x) and LTX-2.5 (model_version 2.5.x)",
          source, *model_version);
 }
 

@@ -5,7 +5,9 @@
 //
 // LTX-2 (19B) files carry no `model_version` and follow Lightricks/LTX-2 @ 28c3c73. LTX-2.3
 // files carry "2.3.x" and follow @ 400fd31, which computes differently even for the same
-// weights. Other versions (e.g. LTX-2.5) are refused at load.
+// weights. LTX-2.5 files ("2.5.x") run the same 400fd31 code path with version-gated pipeline
+// behaviour (ancestral distilled stage 1, image CRF 18, the Gemma 4 text encoder). Other
+// versions are refused at load.
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,7 +18,7 @@ namespace ltx2 {
 
 class WeightStore;
 
-enum class ModelGeneration { Ltx2, Ltx2_3 };
+enum class ModelGeneration { Ltx2, Ltx2_3, Ltx2_5 };
 
 struct ModelSemantics {
     ModelGeneration generation = ModelGeneration::Ltx2;
@@ -56,9 +58,16 @@ struct ModelSemantics {
     // The reference has the audio-to-video and retake pipelines for this version (a2vid_two_stage.py
     // and retake.py are new at 400fd31; 28c3c73 has neither).
     bool has_a2v_and_retake_pipelines = false;
+    // DistilledPipeline's stage 1 samples with ancestral Euler (eta 1, s_noise 1, its own noise
+    // generator seeded seed + 10000) instead of plain Euler (400fd31: model version >= 2.5).
+    bool ancestral_distilled_stage1 = false;
+    // The text encoder is Gemma 4 (gemma_source_checkpoint names it), which this build does not
+    // run yet: a generation stops before any model work.
+    bool gemma4_text_encoder = false;
 
-    bool is_ltx23() const { return generation == ModelGeneration::Ltx2_3; }
-    std::string name() const;  // "LTX-2 (19B)" / "LTX-2.3 (model_version 2.3.0)"
+    // The 400fd31 code path of LTX-2.3, which LTX-2.5 shares.
+    bool is_ltx23() const { return generation != ModelGeneration::Ltx2; }
+    std::string name() const;  // "LTX-2 (19B)" / "LTX-2.3 (model_version 2.3.0)" / "LTX-2.5 (...)"
 };
 
 // The numeric components of a version string, as the reference parses them: up to the first

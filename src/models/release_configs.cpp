@@ -645,12 +645,16 @@ const nlohmann::json& release_config(ModelGeneration generation) {
     switch (generation) {
         case ModelGeneration::Ltx2: return kLtx2;
         case ModelGeneration::Ltx2_3: return kLtx23;
+        case ModelGeneration::Ltx2_5:
+            fail("no released LTX-2.5 config is built in: use LTX-2.5 files that carry their config (the official "
+                 "single file or split files with __metadata__ config)");
     }
     fail("release_config: unknown model generation {}", int(generation));
 }
 
 std::optional<std::string> release_model_version(ModelGeneration generation) {
     if (generation == ModelGeneration::Ltx2_3) return "2.3.0";
+    if (generation == ModelGeneration::Ltx2_5) return "2.5.0";
     return std::nullopt;
 }
 

@@ -27,6 +27,7 @@ struct Case {
     std::vector<PerturbationConfig> samples;  // one per sample (empty: none)
     bool video_enabled = true;
     bool audio_enabled = true;
+    bool without_keyframes_mask = false;  // the video Modality's keyframes_mask is None
 };
 
 PerturbationConfig parse_perturbation(const std::string& text) {
@@ -64,6 +65,7 @@ std::vector<Case> parse_cases(const ParityRun& run) {
         std::smatch m;
         if (std::regex_search(description, m, std::regex(R"((video|audio) Modality with enabled=False)")))
             (m[1] == "video" ? c.video_enabled : c.audio_enabled) = false;
+        c.without_keyframes_mask = description.find("keyframes_mask=None") != std::string::npos;
         if (std::regex_search(description, m, std::regex(R"(repeated to batch (\d+))"))) {
             c.batch = std::stoi(m[1]);
             c.samples.resize(size_t(c.batch));
@@ -113,6 +115,7 @@ Modality read_modality(const ParityRun& run, const std::string& s, bool bf16_pos
     m.context_mask = optional_input(run, "in." + s + "_context_mask");
     m.sigma = optional_input(run, "in." + s + "_sigma");
     m.attention_mask = optional_input(run, "in." + s + "_attention_mask");
+    m.keyframes_mask = optional_input(run, "in." + s + "_keyframes_mask");
     return m;
 }
 
@@ -130,20 +133,21 @@ Modality for_case(const ParityRun& run, const Modality& m, const Case& c, const 
     out.context_mask = repeat_batch(m.context_mask, c.batch);
     out.sigma = repeat_batch(out.sigma, c.batch);
     out.attention_mask = repeat_batch(m.attention_mask, c.batch);
+    out.keyframes_mask = c.without_keyframes_mask ? Tensor() : repeat_batch(m.keyframes_mask, c.batch);
     out.enabled = enabled;
     return out;
 }
 
-// transformer.x0 (19B semantics) and ltx23.transformer.x0 share the run; the kind names the
-// reference semantics the model file must select.
-void run_transformer_x0(ParityRun& run, ModelGeneration expected, const char* kind) {
+// transformer.x0 (19B semantics) and ltx23.transformer.x0 (the 400fd31 code path of LTX-2.3 and
+// LTX-2.5) share the run; the kind names the reference semantics the model file must select.
+void run_transformer_x0(ParityRun& run, bool ltx23_code_path, const char* kind) {
     // --weights may name a transformer-only file without a config (e.g. a ComfyUI-GGUF one): the
     // fixture's model then provides it, as `ltx2 --transformer` does.
     const std::shared_ptr<const LTXModel> loaded =
         load_transformer(LtxFilePaths{run.fixture_model_path(), run.weights_override()}, {}, Precision::BF16);
     const LTXModel& model = *loaded;
     const ModelSemantics& semantics = model.config().semantics;
-    if (semantics.generation != expected)
+    if (semantics.is_ltx23() != ltx23_code_path)
         fail("{}: kind {} needs a model of its reference semantics, but {} is {}", run.io_path(), kind,
              run.fixture_model_path(), semantics.name());
     const bool bf16 = model.bf16();
@@ -186,10 +190,8 @@ void run_transformer_x0(ParityRun& run, ModelGeneration expected, const char* ki
 
 }  // namespace
 
-void parity_transformer_x0(ParityRun& run) { run_transformer_x0(run, ModelGeneration::Ltx2, "transformer.x0"); }
+void parity_transformer_x0(ParityRun& run) { run_transformer_x0(run, false, "transformer.x0"); }
 
-void parity_ltx23_transformer_x0(ParityRun& run) {
-    run_transformer_x0(run, ModelGeneration::Ltx2_3, "ltx23.transformer.x0");
-}
+void parity_ltx23_transformer_x0(ParityRun& run) { run_transformer_x0(run, true, "ltx23.transformer.x0"); }
 
 }  // namespace ltx2

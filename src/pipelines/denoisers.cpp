@@ -19,6 +19,7 @@ Modality modality_from_state(const LatentState& s, const Tensor& context, float 
     m.timesteps = timesteps_from_mask(s.denoise_mask, sigma);
     m.sigma = Tensor::from_f32({s.latent.size(0)}, std::vector<float>(size_t(s.latent.size(0)), sigma));
     m.positions = s.positions;
+    m.keyframes_mask = s.keyframes_mask;
     m.context = context;
     m.enabled = enabled;
     return m;

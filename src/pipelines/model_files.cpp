@@ -53,7 +53,21 @@ const PartLayout& layout_of(LtxPart part) {
     fail("model files: unknown part {}", int(part));
 }
 
-const char* generation_name(ModelGeneration g) { return g == ModelGeneration::Ltx2 ? "LTX-2 (19B)" : "LTX-2.3"; }
+const char* generation_name(ModelGeneration g) {
+    switch (g) {
+        case ModelGeneration::Ltx2: return "LTX-2 (19B)";
+        case ModelGeneration::Ltx2_3: return "LTX-2.3";
+        case ModelGeneration::Ltx2_5: return "LTX-2.5";
+    }
+    return "?";
+}
+
+// LTX-2.5 keeps parts of the 2.3 structure (the conv video VAE, audio VAE, vocoder): such a part
+// recognised by its tensors alone (no model_version) belongs with a 2.5 model too.
+bool same_release(ModelGeneration model, const std::optional<ModelGeneration>& part, bool part_from_metadata) {
+    if (!part || *part == model) return true;
+    return !part_from_metadata && *part == ModelGeneration::Ltx2_3 && model == ModelGeneration::Ltx2_5;
+}
 
 // One file's keys (sorted) and metadata, read once.
 struct FileView {
@@ -102,8 +116,10 @@ struct FileView {
 };
 
 // The release a video VAE config describes: the 2.3 conv VAE has one padding mode for both
-// halves and a decoder base width; 19B's has a padding mode per half.
+// halves and a decoder base width; 19B's has a padding mode per half; LTX-2.5's diffusion
+// decoder file names its class.
 std::optional<ModelGeneration> video_vae_generation_from_config(const json& vae) {
+    if (vae.value("_class_name", "") == "CausalDiffusionVAE") return ModelGeneration::Ltx2_5;
     if (vae.contains("spatial_padding_mode") || vae.contains("decoder_base_channels")) return ModelGeneration::Ltx2_3;
     if (vae.contains("decoder_spatial_padding_mode")) return ModelGeneration::Ltx2;
     return std::nullopt;
@@ -118,7 +134,9 @@ std::optional<ModelGeneration> part_generation(const FileView& file, LtxPart par
         return file.holds(prefix + name) ? ModelGeneration::Ltx2_3 : ModelGeneration::Ltx2;
     };
     switch (part) {
-        case LtxPart::Transformer: return by_tensor("transformer_blocks.0.attn1.to_gate_logits.");
+        case LtxPart::Transformer:
+            if (file.holds(prefix + "keyframes_abs_pos_embedding")) return ModelGeneration::Ltx2_5;
+            return by_tensor("transformer_blocks.0.attn1.to_gate_logits.");
         case LtxPart::VideoConnector:
         case LtxPart::AudioConnector: return by_tensor("transformer_1d_blocks.0.attn1.to_gate_logits.");
         case LtxPart::TextProjection: return by_tensor("video_aggregate_embed.");
@@ -265,6 +283,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
             p.option = c.option;
             p.prefix = *prefix;
             p.generation = part_generation(file, part, *prefix);
+            p.model_version_metadata = file.store.metadata("model_version").has_value();
             if (const auto own = file.config_with(layout.config_section)) {
                 p.config = std::make_shared<const json>(*own);
                 p.model_version = file.store.metadata("model_version");
@@ -289,7 +308,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
     const ModelGeneration generation = first.generation.value_or(ModelGeneration::Ltx2);
     std::vector<std::string> mismatched;
     for (const auto& [part, p] : out.parts_)
-        if (p.generation && *p.generation != generation)
+        if (!same_release(generation, p.generation, p.model_version_metadata))
             mismatched.push_back(fmt::format("the {} in {} {} is {}", ltx_part_title(part), p.option, p.path,
                                              generation_name(*p.generation)));
     if (!mismatched.empty())

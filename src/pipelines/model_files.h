@@ -69,6 +69,7 @@ private:
     struct Part {
         std::string path, option, prefix;
         std::optional<ModelGeneration> generation;  // nullopt: the same in every release
+        bool model_version_metadata = false;        // `generation` comes from the file's model_version
         std::shared_ptr<const nlohmann::json> config;
         std::optional<std::string> model_version;
         std::string config_origin;

@@ -92,10 +92,7 @@ TransformerConfig parse_transformer_config(const json& config, const std::string
     // width and the transformer has no caption projection.
     c.caption_projection = !s.boolean("caption_proj_before_connector", false);
     c.video.ff_bias = s.boolean("ff_bias", true);
-    if (s.boolean("use_keyframes_abs_pos_embedding", false))
-        fail("{}: config key 'transformer.use_keyframes_abs_pos_embedding' is true; keyframe position embeddings "
-             "are an LTX-2.5 feature this build does not run",
-             source);
+    c.keyframes_embedding = s.boolean("use_keyframes_abs_pos_embedding", false);
 
     c.video.heads = s.integer("num_attention_heads", 32);
     c.video.head_dim = s.integer("attention_head_dim", 128);

@@ -46,6 +46,9 @@ struct TransformerConfig {
     bool cross_attention_adaln = false;
     bool prompt_adaln = true;
     bool caption_projection = true;  // false: contexts arrive at stream width (LTX-2.3)
+    // A learned [1, dim] vector added to the video tokens Modality::keyframes_mask marks, right
+    // after the patchify projection (LTX-2.5: use_keyframes_abs_pos_embedding).
+    bool keyframes_embedding = false;
     ModelSemantics semantics;        // which reference commit the computation follows
 
     bool has_audio() const { return type == TransformerType::AudioVideo; }

@@ -21,6 +21,9 @@ struct Modality {
     // Undefined, or [B, T, T] self-attention weights in [0, 1] (LTX-2.3): ln(m) is added to the
     // scores of this stream's self-attention, m <= 0 masks the key.
     Tensor attention_mask;
+    // Undefined, or [B, T, 1]: tokens with a value > 0 get the keyframe embedding (LTX-2.5; a
+    // model without the embedding ignores it).
+    Tensor keyframes_mask;
     bool enabled = true;  // false: the stream is carried unchanged through every block
 };
 

@@ -46,6 +46,18 @@ Tensor self_attention_bias(const Tensor& mask) {
 }
 
 // sigma · multiplier per sample (validate_modality made sure the sigma is there).
+// x [B, T, dim] += embedding [1, dim] on the tokens whose mask value is > 0.
+void add_keyframes_embedding(Tensor& x, const Tensor& mask, const Tensor& embedding) {
+    const std::vector<float> marks = mask.to_vector();
+    const Tensor row = embedding.to(DType::F32).reshape({x.size(2)});
+    for (int64_t b = 0; b < x.size(0); ++b)
+        for (int64_t t = 0; t < x.size(1); ++t)
+            if (marks[size_t(b * x.size(1) + t)] > 0.0f) {
+                Tensor token = x.select(0, b).select(0, t);
+                add_inplace(token, row);
+            }
+}
+
 std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c) {
     return scale_timesteps(m.sigma, c.timestep_scale_multiplier);
 }
@@ -81,6 +93,9 @@ void validate_modality(const Modality& m, const StreamRef& s, const TransformerC
              c.semantics.name());
     if (m.sigma.defined() && m.sigma.numel() != b)
         fail("{} input: sigma has shape {}, expected ({},)", s.name, shape_str(m.sigma.shape()), b);
+    if (m.keyframes_mask.defined() && m.keyframes_mask.numel() != b * t)
+        fail("{} input: keyframes_mask has shape {}, expected ({}, {}, 1)", s.name, shape_str(m.keyframes_mask.shape()),
+             b, t);
     if (m.attention_mask.defined() &&
         (m.attention_mask.dim() != 3 || m.attention_mask.size(0) != b || m.attention_mask.size(1) != t ||
          m.attention_mask.size(2) != t))
@@ -119,6 +134,8 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
     st.enabled = m.enabled;
 
     st.x = linear(as_f32(m.latent), w.patchify_proj.weight, w.patchify_proj.bias);
+    if (w.keyframes_embedding.defined() && m.keyframes_mask.defined())
+        add_keyframes_embedding(st.x, m.keyframes_mask, w.keyframes_embedding);
     if (tap) tap(p + "x_proj", st.x);
 
     // AdaLN on sigma · timestep_scale_multiplier, one row per token (or per sample).

@@ -57,6 +57,7 @@ StreamWeights load_stream(Loader& l, const TransformerConfig& c, const StreamCon
     StreamWeights w;
     const int d = s.dim();
     w.patchify_proj = l.linear(p + "patchify_proj", s.in_channels, d);
+    if (p.empty() && c.keyframes_embedding) w.keyframes_embedding = l.get("keyframes_abs_pos_embedding", {1, d});
     w.adaln = l.adaln(p + "adaln_single", d, c.adaln_rows());
     if (c.text_kv_depends_on_sigma()) w.prompt_adaln = l.adaln(p + "prompt_adaln_single", d, 2);
     if (c.caption_projection) {

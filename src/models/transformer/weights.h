@@ -43,6 +43,7 @@ struct CaptionProjectionWeights {
 // Everything of one stream outside the blocks.
 struct StreamWeights {
     LinearWeights patchify_proj;
+    Tensor keyframes_embedding;                   // [1, dim]; video with TransformerConfig::keyframes_embedding
     AdaLNWeights adaln;                           // adaln_rows() · dim
     AdaLNWeights prompt_adaln;                    // 2 · dim; with cross_attention_adaln and prompt_adaln
     CaptionProjectionWeights caption_projection;  // with caption_projection
