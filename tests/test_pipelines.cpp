@@ -13,6 +13,7 @@
 
 #include "core/random_tensor.h"
 #include "diffusion/conditioning.h"
+#include "diffusion/diffusion_steps.h"
 #include "diffusion/patchifiers.h"
 #include "diffusion/sigmas.h"
 #include "io/safetensors.h"
@@ -92,6 +93,47 @@ TEST(PipelineGolden, KeyframeInterpolation) {
 
 TEST(PipelineGolden, ICLora) {
     test::expect_fixture_passes("pipeline", "ic_lora.io.safetensors", parity_pipeline_ic_lora, 32);
+}
+
+// LTX-2.5: stage 1 samples with ancestral Euler from a second generator (seed + 10000), whose
+// every draw is compared bit for bit; stage 2 plain Euler.
+TEST(PipelineGolden, DistilledLtx25AncestralStage1) {
+    test::expect_fixture_passes("ltx25/pipeline", "distilled.io.safetensors", parity_ltx25_pipeline_distilled, 46);
+}
+
+TEST(PipelineLtx25, OnlyLtx25ModelsSampleStage1Ancestrally) {
+    const GenerationParams p = valid_params(PipelineKind::Distilled);
+    const ModelSemantics v25 = model_semantics(std::string("2.5.0"), nlohmann::json::object(), "f");
+    const std::vector<StagePlan> plans = distilled_plan(p, v25);
+    ASSERT_TRUE(plans[0].ancestral.has_value());
+    EXPECT_EQ(plans[0].ancestral->noise_seed, p.seed + 10000);
+    EXPECT_EQ(plans[0].ancestral->step.eta, 1.0f);
+    EXPECT_FALSE(plans[1].ancestral.has_value());
+    const ModelSemantics v23 = model_semantics(std::string("2.3.0"), nlohmann::json::object(), "f");
+    EXPECT_FALSE(distilled_plan(p, v23)[0].ancestral.has_value());
+    EXPECT_FALSE(distilled_plan(p, ModelSemantics{})[0].ancestral.has_value());
+    // The 2.5 kind refuses a fixture whose model samples stage 1 plainly.
+    test::expect_error(
+        [] {
+            ParityRun run(std::string(LTX2_GOLDEN_DIR) + "/pipeline/distilled.io.safetensors", std::nullopt, "");
+            parity_ltx25_pipeline_distilled(run);
+        },
+        {"ltx25.pipeline.distilled", "ancestral", "LTX-2 (19B)"});
+}
+
+// eta 0 is plain Euler (no noise); eta 1 against the formula worked by hand for one value.
+TEST(PipelineLtx25, AncestralStepArithmetic) {
+    const std::vector<float> sigmas = {0.8f, 0.5f, 0.0f};
+    const Tensor x = Tensor::from_f32({1, 2, 1}, {0.3f, -1.2f}), d = Tensor::from_f32({1, 2, 1}, {0.1f, 0.4f});
+    const Tensor noise = Tensor::from_f32({1, 2, 1}, {2.0f, -1.0f});
+    EXPECT_LT(test::max_abs_diff(euler_ancestral_step(x, d, sigmas, 0, noise, {0.0f, 1.0f}), euler_step(x, d, sigmas, 0)),
+              1e-6);
+    // eta 1: σd = 0.5²/0.8 = 0.3125; x' = 0.390625·0.3 + 0.609375·0.1 = 0.178125;
+    // αn = 0.5, αd = 0.6875; c = sqrt(0.25 − 0.3125²·0.25/0.6875²) = 0.4453618; x = (0.5/0.6875)·x' + 2·c.
+    const Tensor out = euler_ancestral_step(x, d, sigmas, 0, noise);
+    EXPECT_NEAR(out.at({0, 0, 0}), 0.5 / 0.6875 * 0.178125 + 2.0 * 0.44536177, 1e-6);
+    // The last step returns the denoised sample, noise unused.
+    EXPECT_EQ(test::max_abs_diff(euler_ancestral_step(x, d, sigmas, 1, Tensor()), d), 0.0);
 }
 
 // LTX-2.3 at 400fd31: LTX_2_3_PARAMS guidance with the audio STG in the perturbed pass, the

@@ -1,5 +1,8 @@
 #include "diffusion/diffusion_steps.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
 #include "diffusion/float32_ops.h"
 
@@ -46,6 +49,31 @@ Tensor euler_step(const Tensor& sample, const Tensor& denoised, const std::vecto
     float* pv = v.f32();
     for (size_t i = 0; i < x.size(); ++i) pv[i] = f32::add(x[i], f32::mul(pv[i], dt));
     return v;
+}
+
+Tensor euler_ancestral_step(const Tensor& sample, const Tensor& denoised, const std::vector<float>& sigmas,
+                            int step_index, const Tensor& noise, const AncestralStep& step) {
+    using namespace f32;
+    LTX2_CHECK(step_index >= 0 && size_t(step_index) + 1 < sigmas.size(),
+               "euler_ancestral_step: step index {} out of range for {} sigmas (needs index + 1 < count)", step_index,
+               sigmas.size());
+    check_same_shape("euler_ancestral_step", sample, "sample", denoised, "denoised");
+    const float sigma = sigmas[size_t(step_index)], next = sigmas[size_t(step_index) + 1];
+    if (next == 0.0f) return denoised.to(DType::F32).contiguous().clone();
+    check_same_shape("euler_ancestral_step", sample, "sample", noise, "noise");
+    const float down = mul(next, add(1.0f, mul(sub(div(next, sigma), 1.0f), step.eta)));
+    const float ratio = div(down, sigma), keep = sub(1.0f, ratio);
+    const float alpha_next = sub(1.0f, next), alpha_down = sub(1.0f, down);
+    const float lowered = div(mul(mul(down, down), mul(alpha_next, alpha_next)), mul(alpha_down, alpha_down));
+    const float renoise = std::sqrt(std::max(sub(mul(next, next), lowered), 0.0f));
+    const float rescale = div(alpha_next, alpha_down);
+    const std::vector<float> x = sample.to_vector(), d = denoised.to_vector(), n = noise.to_vector();
+    std::vector<float> out(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+        const float stepped = add(mul(ratio, x[i]), mul(keep, d[i]));
+        out[i] = add(mul(rescale, stepped), mul(mul(n[i], step.s_noise), renoise));
+    }
+    return Tensor::from_f32(sample.shape(), out);
 }
 
 Tensor timesteps_from_mask(const Tensor& denoise_mask, float sigma) {

@@ -16,6 +16,17 @@ Tensor to_velocity(const Tensor& sample, float sigma, const Tensor& denoised);
 // 0 <= step_index < sigmas.size() − 1.
 Tensor euler_step(const Tensor& sample, const Tensor& denoised, const std::vector<float>& sigmas, int step_index);
 
+// EulerAncestralDiffusionStep(eta, s_noise).step (rectified flow, alpha = 1 − sigma), float32:
+// with σ = σ_i, σn = σ_{i+1}: σd = σn · (1 + (σn/σ − 1)·eta); x = (σd/σ)·x + (1 − σd/σ)·denoised;
+// then x = (αn/αd)·x + noise·s_noise·sqrt(max(σn² − σd²·αn²/αd², 0)) with αn = 1 − σn,
+// αd = 1 − σd. The denoised sample itself when σn = 0 (noise unused). `noise` has the sample's
+// shape.
+struct AncestralStep {
+    float eta = 1.0f, s_noise = 1.0f;
+};
+Tensor euler_ancestral_step(const Tensor& sample, const Tensor& denoised, const std::vector<float>& sigmas,
+                            int step_index, const Tensor& noise, const AncestralStep& step = {});
+
 // denoise_mask · sigma: the per-token timesteps the transformer gets.
 Tensor timesteps_from_mask(const Tensor& denoise_mask, float sigma);
 

@@ -50,6 +50,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"pipeline.ic_lora", parity_pipeline_ic_lora},
     {"pipeline.a2v", parity_pipeline_a2v},
     {"pipeline.retake", parity_pipeline_retake},
+    {"ltx25.pipeline.distilled", parity_ltx25_pipeline_distilled},
 };
 }  // namespace
 

@@ -59,6 +59,7 @@ struct Tolerances {
 
 Tolerances fixture_tolerances(const ParityRun& run, PipelineKind kind) {
     if (!fixture_files(run).empty()) return {1e-5, 1e-5, 1e-4, 1e-4, 1e-5};  // ltx23_pipelines/README.md
+    if (run.has_meta("ancestral_noise_seed")) return {1e-5, 1e-5, 1e-4, 1e-4, 1e-5};  // ltx25/pipeline/README.md
     // pipeline/README.md "Tolerances".
     constexpr double kOneEvaluation = 2e-5;  // step-0 tensors of the plain fixtures, raw guidance branches
     if (kind == PipelineKind::Distilled) return {kOneEvaluation, kOneEvaluation, 1e-4, 1e-4, 1e-5};
@@ -296,6 +297,18 @@ GoldenName golden_name(PipelineKind kind, const Tolerances& tol, const std::stri
 PipelineTap comparing_tap(ParityRun& run, PipelineKind kind, const Tolerances& tol, const std::string& only_stage) {
     return [&run, kind, tol, only_stage](const std::string& name, const Tensor& value) {
         if (!only_stage.empty() && name.rfind(only_stage + ".", 0) != 0) return;
+        // An ancestral stage's draws: row `step` of in.STAGE.ancestral_STREAM_noise, bit-exact.
+        static const std::regex ancestral_re(R"((stage\d)\.step(\d+)\.ancestral_(video|audio)_noise)");
+        std::smatch m;
+        if (std::regex_match(name, m, ancestral_re)) {
+            const std::string golden = "in." + m[1].str() + ".ancestral_" + m[3].str() + "_noise";
+            const Tensor rows = run.input(golden);
+            const int64_t step = std::stoll(m[2]);
+            LTX2_CHECK(step < rows.size(0), "{}: {} has {} rows, the pipeline drew noise at step {}", run.io_path(),
+                       golden, rows.size(0), step);
+            run.compare_to(golden + "[" + m[2].str() + "]", value, rows.select(0, step).reshape(value.shape()), kExact);
+            return;
+        }
         const GoldenName g = golden_name(kind, tol, name);
         if (g.name.empty()) return;
         if (g.name.rfind("dbg.", 0) == 0)
@@ -402,6 +415,27 @@ void parity_pipeline_keyframe_interpolation(ParityRun& run) {
 }
 void parity_pipeline_ic_lora(ParityRun& run) {
     check_pipeline_fixture(run, load_pipeline_fixture(run, PipelineKind::ICLora));
+}
+
+// ltx25.pipeline.distilled: the distilled pipeline of a model whose stage 1 samples ancestrally,
+// with the fixture's sampler settings checked against the plan's.
+void parity_ltx25_pipeline_distilled(ParityRun& run) {
+    const PipelineFixture fixture = load_pipeline_fixture(run, PipelineKind::Distilled);
+    LTX2_CHECK(fixture.model.ancestral_distilled_stage1,
+               "{}: kind ltx25.pipeline.distilled needs a model whose distilled stage 1 is ancestral (LTX-2.5), but "
+               "{} is {}",
+               run.io_path(), fixture_transformer_path(run), fixture.model.name());
+    const StagePlan stage1 = pipeline_plan(PipelineKind::Distilled, fixture.params, fixture.model).front();
+    LTX2_CHECK(stage1.ancestral.has_value(), "{}: the distilled plan's stage 1 is not ancestral", run.io_path());
+    auto expect_meta = [&](const char* key, double ours) {
+        if (!run.has_meta(key)) return;
+        const double theirs = meta_number(run, key);
+        LTX2_CHECK(theirs == ours, "{}: metadata {} is {}, the pipeline uses {}", run.io_path(), key, theirs, ours);
+    };
+    expect_meta("ancestral_noise_seed", double(stage1.ancestral->noise_seed));
+    expect_meta("ancestral_eta", stage1.ancestral->step.eta);
+    expect_meta("ancestral_s_noise", stage1.ancestral->step.s_noise);
+    check_pipeline_fixture(run, fixture);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/diffusion_steps.h"
 #include "diffusion/guiders.h"
 #include "pipelines/generation_params.h"
 #include "pipelines/pipeline_io.h"
@@ -58,6 +59,14 @@ struct StagePlan {
     };
     std::optional<TimeWindow> regenerate_window;
     bool keep_video = false, keep_audio = false;
+    // Ancestral Euler instead of plain Euler (LTX-2.5 distilled stage 1): a second generator,
+    // seeded noise_seed when the loop starts, draws the renoising noise of every step but the
+    // last, video then audio, in the latents' token shape.
+    struct Ancestral {
+        AncestralStep step;
+        uint64_t noise_seed = 0;
+    };
+    std::optional<Ancestral> ancestral;
 };
 
 // The images of the pipelines that replace latent frames, each encoded at height × width:

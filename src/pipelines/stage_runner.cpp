@@ -129,6 +129,8 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
     tap("step0.audio_latent_in", audio.latent);
 
     DenoiseFn denoise = denoiser_for(plan, model, inputs, hooks);
+    std::optional<TorchGenerator> ancestral_noise;
+    if (plan.ancestral) ancestral_noise.emplace(plan.ancestral->noise_seed);
     if (hooks.progress) hooks.progress(plan.name, 0, steps);
     for (int i = 0; i < steps; ++i) {
         const std::string step = "step" + std::to_string(i) + ".";
@@ -136,8 +138,21 @@ StageResult run_stage(const StagePlan& plan, const LTXModel& model, const Pipeli
         AVTensors x0 = denoise(video, audio, plan.sigmas, i, step_tap);
         const Tensor video_x0 = post_process_latent(x0.video, video.denoise_mask, video.clean_latent);
         const Tensor audio_x0 = post_process_latent(x0.audio, audio.denoise_mask, audio.clean_latent);
-        video.latent = euler_step(video.latent, video_x0, plan.sigmas, i);
-        audio.latent = euler_step(audio.latent, audio_x0, plan.sigmas, i);
+        // One step of the plan's sampler; the ancestral one re-applies the mask after renoising.
+        auto advance = [&](LatentState& s, const Tensor& x0_post, const char* stream) {
+            const bool last = plan.sigmas[size_t(i) + 1] == 0.0f;
+            if (!ancestral_noise || last) {
+                s.latent = ancestral_noise ? x0_post : euler_step(s.latent, x0_post, plan.sigmas, i);
+                return;
+            }
+            const Tensor noise = ancestral_noise->randn(s.latent.shape(), DType::F32);
+            tap(step + "ancestral_" + stream + "_noise", noise);
+            s.latent = post_process_latent(
+                euler_ancestral_step(s.latent, x0_post, plan.sigmas, i, noise, plan.ancestral->step), s.denoise_mask,
+                s.clean_latent);
+        };
+        advance(video, video_x0, "video");
+        advance(audio, audio_x0, "audio");
         tap(step + "video_denoised", video_x0);
         tap(step + "audio_denoised", audio_x0);
         tap(step + "video_latent", video.latent);
