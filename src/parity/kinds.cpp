@@ -51,6 +51,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"pipeline.a2v", parity_pipeline_a2v},
     {"pipeline.retake", parity_pipeline_retake},
     {"ltx25.pipeline.distilled", parity_ltx25_pipeline_distilled},
+    {"ltx25.duration_head", parity_ltx25_duration_head},
 };
 }  // namespace
 

@@ -49,5 +49,6 @@ void parity_pipeline_ic_lora(ParityRun& run);                // pipeline.ic_lora
 void parity_pipeline_a2v(ParityRun& run);                    // pipeline.a2v
 void parity_pipeline_retake(ParityRun& run);                 // pipeline.retake
 void parity_ltx25_pipeline_distilled(ParityRun& run);        // ltx25.pipeline.distilled
+void parity_ltx25_duration_head(ParityRun& run);             // ltx25.duration_head
 
 }  // namespace ltx2
