@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <string>
 
+#include "app/demo_model.h"
 #include "core/random_tensor.h"
 #include "io/media/audio_reader.h"
 #include "io/media/image_io.h"
@@ -569,6 +570,44 @@ TEST(Ltx2GenerateRetake, ErrorsComeBeforeAnyModelRunsAndNothingIsOverwritten) {
     EXPECT_EQ(r.exit_code, 1) << r.output;
     expect_contains(r.output, {"--output " + source, "is the input of --video-path", "not overwritten"});
     EXPECT_EQ(read_bytes(source), before);
+}
+
+// ---- LTX-2.5 --------------------------------------------------------------------------------------
+
+// An LTX-2.5 checkpoint stops before any model work: its Gemma 4 text encoder is not in this
+// build. --frames auto needs a duration head; a bad --frames value is named.
+TEST(Ltx2Generate25, StopsBeforeAnyModelWorkNamingGemma4) {
+    TempDir dir;
+    // The 2.3 demo's checkpoint relabelled 2.5 (only the labels matter before model work).
+    const std::string demo23 =
+        ltx2::ensure_demo_model(std::string(LTX2_TEST_DEMO_DIR) + "-2.3", ltx2::DemoRelease::Ltx23) +
+        "/ltx-2.3-22b-distilled-1.1.safetensors";
+    const std::string ckpt25 = dir.file("ltx-2.5-22b-distilled.safetensors");
+    ltx2::test::write_edited_model(
+        demo23, ckpt25,
+        {{"model_version", "2.5.0"},
+         {"gemma_source_checkpoint", R"({"ltx_version": "2.5.0", "gemma_version": "gemma4-12b-ltx-v1"})"}},
+        nlohmann::json::object());
+    const std::string out = " -p cat --progress plain -o " + dir.file("o.mp4");
+    for (const std::string& frames : {"-f 17", "--frames auto"}) {
+        const auto r = run_command(demo_cmd("2.3 --checkpoint " + ckpt25 + " " + frames + out));
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        expect_contains(r.output, {ckpt25, "LTX-2.5 (model_version 2.5.0)", "Gemma 4 (gemma4-12b-ltx-v1)",
+                                   "cannot generate with LTX-2.5"});
+        EXPECT_EQ(r.output.find("encode text"), std::string::npos) << r.output;
+        EXPECT_FALSE(fs::exists(dir.file("o.mp4")));
+    }
+    // gemma_source_checkpoint must name this release.
+    const std::string mislabelled = dir.file("mislabelled.safetensors");
+    ltx2::test::write_edited_model(
+        demo23, mislabelled,
+        {{"model_version", "2.5.0"}, {"gemma_source_checkpoint", R"({"ltx_version": "2.4.0", "gemma_version": "g"})"}},
+        nlohmann::json::object());
+    expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + mislabelled + " -f 17" + out),
+                         {mislabelled, "gemma_source_checkpoint", "\"2.4.0\"", "\"2.5.0\""}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --frames auto" + out),
+                         {"--frames auto", "LTX-2.3", "no duration head", "--frames 121"}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --frames 12x" + out), {"--frames 12x", "whole number", "auto"}, dir);
 }
 
 // ---- prompt enhancement ----------------------------------------------------------------------

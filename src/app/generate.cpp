@@ -145,6 +145,16 @@ void check_outputs_are_not_inputs(const GenerateRequest& r) {
     }
 }
 
+// LTX-2.5 encodes prompts with its fine-tuned Gemma 4, which this build cannot run yet: stop
+// before any model work rather than encode with the wrong text encoder.
+void check_text_encoder_supported(const std::string& checkpoint, const ModelSemantics& model) {
+    if (!model.gemma4_text_encoder) return;
+    fail("{} is {}, whose prompts are encoded by Gemma 4 ({}); this build does not run Gemma 4 yet, so it cannot "
+         "generate with LTX-2.5. Its transformer, distilled sampler and duration head are implemented and checked "
+         "(ltx2-parity, the library); LTX-2 (19B) and LTX-2.3 checkpoints generate end to end",
+         checkpoint, model.name(), model.gemma_version.empty() ? "gemma_source_checkpoint not given" : model.gemma_version);
+}
+
 // --prompt-enhancer-gemma must name a Gemma folder with all its files, or a .gguf file (its
 // architecture is checked when its header is read, before any weights load).
 void check_prompt_enhancer_path(const std::string& path) {
@@ -260,6 +270,11 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     const ModelSemantics model = ltx.semantics();
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
+    check_text_encoder_supported(ltx.path(LtxPart::Transformer), model);
+    if (r.auto_num_frames && !model.has_duration_head)
+        fail("--frames auto: {} is {}, which has no duration head to predict the length from the prompt (LTX-2.5 "
+             "checkpoints do); give the number of frames, e.g. --frames 121",
+             ltx.path(LtxPart::Transformer), model.name());
     apply_model_defaults(r.params, model, r.explicit_params);
     std::optional<VideoFileInfo> retake_source;
     if (is_retake(r.pipeline)) {

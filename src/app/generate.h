@@ -22,6 +22,10 @@ struct GenerateRequest {
     std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
     GenerationParams params;
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
+    // --frames auto: the duration head predicts num_frames from the prompt (LTX-2.5), within
+    // [auto_min_seconds, auto_max_seconds] (the official AutoDuration defaults).
+    bool auto_num_frames = false;
+    double auto_min_seconds = 1.0, auto_max_seconds = 20.0;
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
     Precision precision = Precision::BF16;
     double memory_budget_gib = 0;  // 0: from the machine's available memory

@@ -52,6 +52,7 @@ ModelSemantics ltx25(const std::string& version) {
     s.default_image_crf = 18;
     s.ancestral_distilled_stage1 = true;
     s.gemma4_text_encoder = true;
+    s.has_duration_head = true;
     return s;
 }
 
@@ -98,7 +99,29 @@ ModelSemantics model_semantics(const std::optional<std::string>& model_version, 
 ModelSemantics model_semantics(const WeightStore& store) {
     static const nlohmann::json kNoConfig = nlohmann::json::object();
     const nlohmann::json config = store.has_config() ? store.config() : kNoConfig;
-    return model_semantics(store.metadata("model_version"), config, store.describe());
+    const std::optional<std::string> version = store.metadata("model_version");
+    ModelSemantics s = model_semantics(version, config, store.describe());
+    // {"ltx_version": "2.5.0", "gemma_version": "gemma4-12b-ltx-v1"}: which release the text
+    // encoder was fine-tuned for; it must be this file's.
+    if (const auto source = store.metadata("gemma_source_checkpoint")) {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(*source);
+        } catch (const nlohmann::json::exception&) {
+        }
+        if (!j.is_object() || !j.contains("ltx_version") || !j.contains("gemma_version") ||
+            !j.at("ltx_version").is_string() || !j.at("gemma_version").is_string())
+            fail("{}: metadata gemma_source_checkpoint is {}, expected {{\"ltx_version\": \"...\", "
+                 "\"gemma_version\": \"...\"}}",
+                 store.describe(), *source);
+        const std::string ltx = j.at("ltx_version").get<std::string>();
+        if (version && ltx != *version)
+            fail("{}: metadata gemma_source_checkpoint names ltx_version \"{}\", but the file's model_version is "
+                 "\"{}\"",
+                 store.describe(), ltx, *version);
+        s.gemma_version = j.at("gemma_version").get<std::string>();
+    }
+    return s;
 }
 
 }  // namespace ltx2

@@ -64,6 +64,11 @@ struct ModelSemantics {
     // The text encoder is Gemma 4 (gemma_source_checkpoint names it), which this build does not
     // run yet: a generation stops before any model work.
     bool gemma4_text_encoder = false;
+    // The checkpoint predicts a clip's length from the prompt (DurationHead; `--frames auto`).
+    bool has_duration_head = false;
+    // gemma_source_checkpoint.gemma_version: the fine-tuned text encoder the file was trained with
+    // ("" when the file does not say; from 2.4 on the reference requires it).
+    std::string gemma_version;
 
     // The 400fd31 code path of LTX-2.3, which LTX-2.5 shares.
     bool is_ltx23() const { return generation != ModelGeneration::Ltx2; }

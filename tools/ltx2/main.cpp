@@ -185,7 +185,8 @@ std::string read_text_file(const std::string& path, const char* option) {
 struct Cli {
     std::string prompt, prompt_file, negative_prompt, negative_prompt_file;
     std::string pipeline = "distilled";
-    int64_t width = 0, height = 0, frames = 0;
+    int64_t width = 0, height = 0;
+    std::string frames;
     double fps = 0;
     int steps = 0;
     uint64_t seed = 10;
@@ -269,7 +270,10 @@ void add_generation_options(CLI::App& app, Cli& c) {
                    "height in pixels, multiple of 32 (64 when the pipeline upsamples x2, 96 for x1.5) [1024; one-stage "
                    "512; demo 128]")
         ->group(gen);
-    app.add_option("-f,--frames,--num-frames", c.frames, "number of frames, 8k+1 [121; demo 25]")->group(gen);
+    app.add_option("-f,--frames,--num-frames", c.frames,
+                   "number of frames, 8k+1, or auto (LTX-2.5: predicted from the prompt by the duration head) [121; "
+                   "demo 25]")
+        ->group(gen);
     app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
     app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40; LTX-2.3: 30]")->group(gen);
     app.add_option("-s,--seed", c.seed, "random seed (same seed, same output)")->group(gen)->capture_default_str();
@@ -386,7 +390,20 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     p.retake.regenerate_audio = !c.keep_audio;
     if (given("--width")) p.width = c.width;
     if (given("--height")) p.height = c.height;
-    if (given("--frames")) p.num_frames = c.frames;
+    if (given("--frames")) {
+        if (c.frames == "auto") {
+            r.auto_num_frames = true;
+        } else {
+            size_t used = 0;
+            try {
+                p.num_frames = std::stoll(c.frames, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == 0 || used != c.frames.size())
+                fail("--frames {}: expected a whole number of frames (8k + 1, e.g. 121) or auto", c.frames);
+        }
+    }
     if (given("--fps")) p.frame_rate = c.fps;
     if (given("--steps")) p.num_inference_steps = c.steps;
     // The demo's small settings, and what the user gave, win over the model version's defaults.
