@@ -125,9 +125,13 @@ TEST(VideoVae23Weights, OtherModelVersionsAreRefused) {
     const WeightStore src = WeightStore::open(kDir + "/decoder.model.safetensors");
     std::vector<std::pair<std::string, Tensor>> tensors;
     for (const std::string& name : src.names()) tensors.emplace_back(name, src.get(name));
-    const std::string path = dir.file("v25.safetensors");
-    write_safetensors(path, tensors, {{"config", src.config().dump()}, {"model_version", "2.5.0"}});
-    expect_error([&] { VideoDecoder::load(WeightStore::open(path, "vae.")); }, {"v25.safetensors", "2.5.0"});
+    const std::string path = dir.file("v26.safetensors");
+    write_safetensors(path, tensors, {{"config", src.config().dump()}, {"model_version", "2.6.0"}});
+    expect_error([&] { VideoDecoder::load(WeightStore::open(path, "vae.")); }, {"v26.safetensors", "2.6.0"});
+    // LTX-2.5's conv VAE file has the 2.3 structure and decodes through the 2.3 decoder.
+    const std::string conv25 = dir.file("ltx-2.5-video-vae-conv.safetensors");
+    write_safetensors(conv25, tensors, {{"config", src.config().dump()}, {"model_version", "2.5.0"}});
+    EXPECT_NO_THROW(VideoDecoder::load(WeightStore::open(conv25, "vae.")));
 }
 
 }  // namespace
