@@ -67,6 +67,14 @@ TEST(DiffVaeDecode, BatchItemsDecodeIndependently) {
     EXPECT_EQ(max_abs_diff(both.slice(0, 1, 2).contiguous(), d.decode(latent2, canvas2)), 0.0);
 }
 
+// The production path: bf16 weights in place, bf16 linear products (attention stays float32).
+TEST(DiffVaeDecode, Bf16WeightsAgreeWithTheGolden) {
+    const DiffVaeDecoder d = DiffVaeDecoder::load(WeightStore::open(kModel, "vae."), DiffVaeWeightPrecision::BF16);
+    const auto io = SafetensorsFile::open(kIo);
+    const Tensor video = d.decode(io->tensor("in.latent"), io->tensor("in.x_t_init"));
+    ltx2::test::expect_bf16_agreement(video, io->tensor("out.video"), "DiffVAE bf16 decode");
+}
+
 // A latent under the floor (3, 7, 7) decodes as its edge-padded version, cropped back: frames
 // from the start, rows / columns at 32 · (padding before). The small decode draws its canvas
 // from a generator, as the reference does (torch.randn of the canvas shape).

@@ -37,6 +37,56 @@ TEST(NeighborhoodAttention, WholeVolumeWindowIsPlainAttention) {
     EXPECT_LT(max_abs_diff(got.reshape(rows), ref), 1e-5);
 }
 
+// Query tiles along W (16 wide) and windows crossing them: several tiles per row, odd sizes.
+TEST(NeighborhoodAttention, MatchesADirectLoop) {
+    const int heads = 3, D = 8;
+    const int64_t T = 5, H = 6, W = 37, C = heads * D;
+    const std::array<int, 3> kernel{3, 5, 11};
+    const Shape shape{1, T, H, W, C};
+    const Tensor q = random_uniform_tensor(shape, DType::F32, 1.f, 7);
+    const Tensor k = random_uniform_tensor(shape, DType::F32, 1.f, 8);
+    const Tensor v = random_uniform_tensor(shape, DType::F32, 1.f, 9);
+    const Tensor got = neighborhood_attention_3d(q, k, v, heads, kernel);
+    Tensor ref = Tensor::zeros(shape);
+    const int64_t dims[3] = {T, H, W};
+    auto at = [&](const Tensor& x, int64_t t, int64_t h, int64_t w, int64_t c) {
+        return double(x.f32()[((t * H + h) * W + w) * C + c]);
+    };
+    for (int64_t t = 0; t < T; ++t)
+        for (int64_t h = 0; h < H; ++h)
+            for (int64_t w = 0; w < W; ++w)
+                for (int head = 0; head < heads; ++head) {
+                    const int64_t pos[3] = {t, h, w};
+                    int64_t s[3];
+                    for (int a = 0; a < 3; ++a) s[a] = neighborhood_window_start(pos[a], dims[a], kernel[size_t(a)]);
+                    std::vector<double> score;
+                    double mx = -1e30;
+                    for (int64_t a = s[0]; a < s[0] + kernel[0]; ++a)
+                        for (int64_t b = s[1]; b < s[1] + kernel[1]; ++b)
+                            for (int64_t c = s[2]; c < s[2] + kernel[2]; ++c) {
+                                double dot = 0;
+                                for (int d = 0; d < D; ++d) dot += at(q, t, h, w, head * D + d) * at(k, a, b, c, head * D + d);
+                                score.push_back(dot);
+                                mx = std::max(mx, dot);
+                            }
+                    double sum = 0;
+                    for (double& e : score) sum += (e = std::exp(e - mx));
+                    size_t i = 0;
+                    for (int64_t a = s[0]; a < s[0] + kernel[0]; ++a)
+                        for (int64_t b = s[1]; b < s[1] + kernel[1]; ++b)
+                            for (int64_t c = s[2]; c < s[2] + kernel[2]; ++c, ++i)
+                                for (int d = 0; d < D; ++d)
+                                    ref.f32()[((t * H + h) * W + w) * C + head * D + d] +=
+                                        float(score[i] / sum * at(v, a, b, c, head * D + d));
+                }
+    EXPECT_LT(max_abs_diff(got, ref), 1e-5);
+    // bf16 products: within bf16 rounding of the f32 result, and not identical to it.
+    const Tensor bf16 = neighborhood_attention_3d(q, k, v, heads, kernel, Precision::BF16);
+    const double diff = max_abs_diff(bf16, got);
+    EXPECT_LT(diff, 2e-2);
+    EXPECT_GT(diff, 0.0);
+}
+
 TEST(NeighborhoodAttention, EachQuerySeesItsWindowOnly) {
     // q = 0: uniform weights over the window, so the output is the mean of the window's values.
     // v holds each key's (t, h, w) index, so the output is the window's centre of mass.

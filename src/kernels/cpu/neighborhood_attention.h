@@ -5,13 +5,15 @@
 #include <array>
 
 #include "core/tensor.h"
+#include "kernels/cpu/attention.h"
 
 namespace ltx2 {
 
 // q, k, v [B, T, H, W, heads·D] F32 contiguous; q already carries the score scale. Returns
-// [B, T, H, W, heads·D]: per head, softmax(q·kᵀ over the window)·v.
+// [B, T, H, W, heads·D]: per head, softmax(q·kᵀ over the window)·v. Precision::BF16 rounds q, k,
+// v and the softmax weights to bf16 for the two products (f32 accumulation, f32 softmax).
 Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
-                                 const std::array<int, 3>& kernel);
+                                 const std::array<int, 3>& kernel, Precision precision = Precision::F32);
 
 // First key index of the window of query i along an axis of length `length` (natten na3d).
 inline int64_t neighborhood_window_start(int64_t i, int64_t length, int64_t kernel) {

@@ -57,7 +57,7 @@ Tensor diffvae_attention(const DiffVaeAttention& a, const Tensor& y, const DiffV
     norm_heads(k, s.head_dim, a.k_norm, 1.f);
     rope_3axis_inplace(k, s.heads, s.rope_split, w_position0);
     const Tensor v = project(y, a.v);
-    return project(neighborhood_attention_3d(q, k, v, s.heads, s.kernel), a.proj);
+    return project(neighborhood_attention_3d(q, k, v, s.heads, s.kernel, s.precision), a.proj);
 }
 
 void diffvae_swiglu_residual(const DiffVaeSwiGLU& mlp, const Tensor& norm, const Tensor& scale, const Tensor& shift,

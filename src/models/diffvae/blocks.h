@@ -1,6 +1,7 @@
 #pragma once
 // The DiffVAE's transformer blocks on channels-last volumes [B, T, H, W, C] (F32).
 #include "core/tensor.h"
+#include "kernels/cpu/attention.h"
 #include "models/diffvae/config.h"
 #include "models/diffvae/weights.h"
 
@@ -11,6 +12,7 @@ struct DiffVaeAttentionShape {
     int heads = 1, head_dim = 0;
     Int3 rope_split{};
     Int3 kernel{};
+    Precision precision = Precision::F32;  // of the attention products
 };
 
 // proj(NA(q, k, v)) of y [B, T, H, W, C]: per-head RMS-normed q (· head_dim^−½) and k, 3-axis
