@@ -9,6 +9,7 @@
 // Reports wall time (best of --reps), the convolutions' GFLOP (multiply-adds x2, counted from the
 // weight shapes at each tile's actual size), GFLOP/s against a oneDNN bf16 matmul peak measured
 // in the same run, output frames and peak RSS. Outputs are checked finite.
+// With --diffvae: the LTX-2.5 diffusion decoder instead (diffvae_bench.h).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <omp.h>
 
 #include "bench_util.h"
+#include "diffvae_bench.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "io/safetensors.h"
@@ -123,7 +125,16 @@ int main(int argc, char** argv) {
     app.add_option("--budget-gib", budget_gib, "decoder memory budget for choose_tiling (large case)");
     app.add_option("--voxel-bytes", voxel_bytes, "bytes per output voxel for choose_tiling (default: measured)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoint (deleted afterwards)");
+    bool diffvae = false, diffvae_f32 = false;
+    std::string diffvae_manifest = std::string(LTX2_SOURCE_DIR) + "/tests/golden/ltx25/manifest/diffvae_decoder.json";
+    std::vector<int64_t> diffvae_latent{16, 16, 24};
+    app.add_flag("--diffvae", diffvae, "time the LTX-2.5 DiffVAE decoder (one untiled decode) instead");
+    app.add_option("--diffvae-manifest", diffvae_manifest, "tensor manifest of the DiffVAE decoder");
+    app.add_option("--latent", diffvae_latent, "DiffVAE latent frames, rows, columns (default 16 16 24)")
+        ->expected(3);
+    app.add_flag("--f32-weights", diffvae_f32, "DiffVAE: convert the weights to float32 (the golden's arithmetic)");
     CLI11_PARSE(app, argc, argv);
+    if (diffvae) return run_diffvae_bench(diffvae_manifest, diffvae_latent, diffvae_f32, tmp);
 
     try {
         std::ifstream in(manifest_path);
