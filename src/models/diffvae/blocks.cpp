@@ -16,7 +16,7 @@ namespace ltx2 {
 namespace {
 
 constexpr float kEps = 1e-6f;
-constexpr int64_t kMlpTokenChunk = 8192;
+constexpr int64_t kTokenChunk = 8192;  // rows per chunk of the token-wise steps
 
 Tensor project(const Tensor& x, const DiffVaeLinear& l) { return linear(x, l.weight, l.bias); }
 
@@ -65,8 +65,8 @@ void diffvae_swiglu_residual(const DiffVaeSwiGLU& mlp, const Tensor& norm, const
     const int64_t C = x.size(-1);
     Tensor rows = x.reshape({-1, C});
     const int64_t n = rows.size(0);
-    for (int64_t r0 = 0; r0 < n; r0 += kMlpTokenChunk) {
-        Tensor xr = rows.slice(0, r0, std::min(n, r0 + kMlpTokenChunk));
+    for (int64_t r0 = 0; r0 < n; r0 += kTokenChunk) {
+        Tensor xr = rows.slice(0, r0, std::min(n, r0 + kTokenChunk));
         Tensor y = rms_norm(xr, norm, kEps).reshape({1, xr.size(0), C});
         if (scale.defined()) modulate_inplace(y, scale, shift);
         Tensor gate = linear(y, mlp.w_gate, Tensor());
@@ -75,6 +75,23 @@ void diffvae_swiglu_residual(const DiffVaeSwiGLU& mlp, const Tensor& norm, const
         Tensor out = linear(gate, mlp.w_down, Tensor()).reshape({xr.size(0), C});
         add_inplace(xr, out);
     }
+}
+
+Tensor diffvae_project_rows(const Tensor& x_in, const Tensor& norm, const DiffVaeLinear& l) {
+    const Tensor x = x_in.contiguous();
+    const int64_t C = x.size(-1), n = x.numel() / C;
+    Shape shape = x.shape();
+    shape.back() = l.weight.size(0);
+    Tensor y = Tensor::zeros(shape);
+    const Tensor rows = x.reshape({n, C});
+    Tensor y_rows = y.reshape({n, shape.back()});
+    for (int64_t r0 = 0; r0 < n; r0 += kTokenChunk) {
+        const int64_t r1 = std::min(n, r0 + kTokenChunk);
+        Tensor out = y_rows.slice(0, r0, r1);
+        linear_into(norm.defined() ? rms_norm(rows.slice(0, r0, r1), norm, kEps) : rows.slice(0, r0, r1), l.weight,
+                    l.bias, out);
+    }
+    return y;
 }
 
 void diffvae_na_block(const DiffVaeNABlock& b, const DiffVaeAttentionShape& s, Tensor& x) {
@@ -130,7 +147,14 @@ void diffvae_diffusion_block(const DiffVaeDiffusionBlock& b, const DiffVaeAttent
     LTX2_CHECK(context_up.shape()[1] == x.size(1) && context_up.size(2) == x.size(2) && context_up.size(3) == x.size(3),
                "DiffVAE: the upsampled context {} does not cover the stage-5 volume {}", shape_str(context_up.shape()),
                shape_str(x.shape()));
-    add_inplace(x, project(context_up, b.context_proj));
+    const int64_t C = x.size(-1), n = x.numel() / C;
+    Tensor x_rows = x.reshape({n, C});
+    const Tensor ctx_rows = context_up.reshape({n, context_up.size(-1)});
+    for (int64_t r0 = 0; r0 < n; r0 += kTokenChunk) {
+        const int64_t r1 = std::min(n, r0 + kTokenChunk);
+        Tensor xr = x_rows.slice(0, r0, r1);
+        add_inplace(xr, project(ctx_rows.slice(0, r0, r1), b.context_proj));
+    }
     chunked_attention_residual(b.na, s, mod, w_chunks, x);
     diffvae_swiglu_residual(b.na.mlp, b.na.norm2, mod.scale_mlp, mod.shift_mlp, x);
 }

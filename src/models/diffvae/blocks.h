@@ -25,6 +25,10 @@ Tensor diffvae_attention(const DiffVaeAttention& a, const Tensor& y, const DiffV
 void diffvae_swiglu_residual(const DiffVaeSwiGLU& mlp, const Tensor& norm, const Tensor& scale, const Tensor& shift,
                              Tensor& x);
 
+// y = linear(rms(x, norm)) row by row in token chunks (norm undefined: no norm), so that no
+// full-volume temporary of x's width is made. x [..., C_in] -> [..., C_out].
+Tensor diffvae_project_rows(const Tensor& x, const Tensor& norm, const DiffVaeLinear& l);
+
 // One deterministic NA block, in place.
 void diffvae_na_block(const DiffVaeNABlock& b, const DiffVaeAttentionShape& shape, Tensor& x);
 

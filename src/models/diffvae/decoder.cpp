@@ -7,7 +7,6 @@
 #include "core/error.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/linear.h"
-#include "kernels/cpu/norm.h"
 #include "kernels/cpu/rope_axes.h"
 #include "models/diffvae/blocks.h"
 #include "models/diffvae/geometry.h"
@@ -18,7 +17,6 @@ namespace ltx2 {
 namespace {
 
 constexpr int kWChunks = 4;  // the stage-5 attention slabs of the reference's chunked mode
-constexpr float kEps = 1e-6f;
 
 Tensor project(const Tensor& x, const DiffVaeLinear& l) { return linear(x, l.weight, l.bias); }
 
@@ -150,7 +148,7 @@ Tensor DiffVaeDecoder::diffusion_stage(const Tensor& context, const Tensor& canv
         const DiffVaeModulation mod{row(0), row(1), row(3), row(4)};
         diffvae_diffusion_block(b, shape, mod, context_up, kWChunks, x);
     }
-    const Tensor out = project(rms_norm(x, w_.norm_out, kEps), w_.conv_out);
+    const Tensor out = diffvae_project_rows(x, w_.norm_out, w_.conv_out);
     return unpatchify_channels_last(out, c.patch_size);
 }
 
