@@ -53,18 +53,6 @@ std::string convert(const std::string& wav, const std::string& out) {
     return out;
 }
 
-// Normalised cross-correlation of two equally long channels.
-double correlation(const Tensor& a, const Tensor& b) {
-    const std::vector<float> x = a.contiguous().to_vector(), y = b.contiguous().to_vector();
-    double xy = 0, xx = 0, yy = 0;
-    for (size_t i = 0; i < std::min(x.size(), y.size()); ++i) {
-        xy += double(x[i]) * y[i];
-        xx += double(x[i]) * x[i];
-        yy += double(y[i]) * y[i];
-    }
-    return xy / std::sqrt(xx * yy);
-}
-
 GenerationParams a2v_params() {
     GenerationParams p = default_generation_params(PipelineKind::AudioToVideo);
     p.height = 128;
