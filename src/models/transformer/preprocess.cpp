@@ -45,7 +45,6 @@ Tensor self_attention_bias(const Tensor& mask) {
     return Tensor::from_f32(mask.shape(), m);
 }
 
-// sigma · multiplier per sample (validate_modality made sure the sigma is there).
 // x [B, T, dim] += embedding [1, dim] on the tokens whose mask value is > 0.
 void add_keyframes_embedding(Tensor& x, const Tensor& mask, const Tensor& embedding) {
     const std::vector<float> marks = mask.to_vector();
@@ -58,6 +57,7 @@ void add_keyframes_embedding(Tensor& x, const Tensor& mask, const Tensor& embedd
             }
 }
 
+// sigma · multiplier per sample (validate_modality made sure the sigma is there).
 std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c) {
     return scale_timesteps(m.sigma, c.timestep_scale_multiplier);
 }
