@@ -589,7 +589,9 @@ TEST(Ltx2Generate25, StopsBeforeAnyModelWorkNamingGemma4) {
          {"gemma_source_checkpoint", R"({"ltx_version": "2.5.0", "gemma_version": "gemma4-12b-ltx-v1"})"}},
         nlohmann::json::object());
     const std::string out = " -p cat --progress plain -o " + dir.file("o.mp4");
-    for (const std::string& frames : {"-f 17", "--frames auto"}) {
+    // The duration head comes from its own model_patches file (this checkpoint has none).
+    const std::string duration_head = std::string(LTX2_GOLDEN_DIR) + "/ltx25/duration_head/duration_head.model.safetensors";
+    for (const std::string& frames : {std::string("-f 17"), "--frames auto --duration-head " + duration_head}) {
         const auto r = run_command(demo_cmd("2.3 --checkpoint " + ckpt25 + " " + frames + out));
         EXPECT_EQ(r.exit_code, 1) << r.output;
         expect_contains(r.output, {ckpt25, "LTX-2.5 (model_version 2.5.0)", "Gemma 4 (gemma4-12b-ltx-v1)",
@@ -605,8 +607,25 @@ TEST(Ltx2Generate25, StopsBeforeAnyModelWorkNamingGemma4) {
         nlohmann::json::object());
     expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + mislabelled + " -f 17" + out),
                          {mislabelled, "gemma_source_checkpoint", "\"2.4.0\"", "\"2.5.0\""}, dir);
+    expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + ckpt25 + " --frames auto" + out),
+                         {"--frames auto", "no model file holds the duration head of LTX-2.5",
+                          "--duration-head model_patches/ltx-2.5-duration-head-bf16.safetensors", "--frames 121"},
+                         dir);
     expect_fails_cleanly(demo_cmd("2.3 --frames auto" + out),
                          {"--frames auto", "LTX-2.3", "no duration head", "--frames 121"}, dir);
+    // A 2.5 duration head beside a 2.3 model, and a file that holds none.
+    expect_fails_cleanly(demo_cmd("2.3 -f 17 --duration-head " + duration_head + out),
+                         {"mix LTX releases", "the duration head in --duration-head " + duration_head + " is LTX-2.5"},
+                         dir);
+    expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + ckpt25 + " --frames auto --duration-head " + demo23 + out),
+                         {"--duration-head " + demo23 + ": holds no duration head", "'duration_head.*'"}, dir);
+    // The output may not be a model file.
+    const std::string upsampler = dir.file("upsampler.safetensors");
+    fs::copy_file(fs::path(demo23).parent_path() / "ltx-2.3-spatial-upscaler-x2-1.1.safetensors", upsampler);
+    const std::string before = read_bytes(upsampler);
+    expect_fails_cleanly(demo_cmd("2.3 -f 17 -p cat --spatial-upsampler " + upsampler + " -o " + upsampler),
+                         {"--output " + upsampler, "is the input of --spatial-upsampler", "not overwritten"}, dir);
+    EXPECT_EQ(read_bytes(upsampler), before);
     expect_fails_cleanly(demo_cmd("2.3 --frames 12x" + out), {"--frames 12x", "whole number", "auto"}, dir);
 }
 

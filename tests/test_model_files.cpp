@@ -15,6 +15,8 @@
 #include "io/gguf_writer.h"
 #include "io/safetensors.h"
 #include "models/audio_vae/model.h"
+#include "models/diffvae/decoder.h"
+#include "models/duration_head/duration_head.h"
 #include "models/gemma3/config.h"
 #include "models/transformer/model.h"
 #include "models/video_vae/model.h"
@@ -182,6 +184,131 @@ TEST(ModelFiles, UnsupportedVersionIsRefused) {
     expect_error([&] { (void)LtxModelFiles::resolve(paths); }, {vae26, "model_version \"2.6.0\" is not supported"});
 }
 
+// ---- LTX-2.5 -------------------------------------------------------------------------------
+
+// The audio VAE and vocoder sections of a 2.5 file (the 2.3 structure).
+json audio_config() {
+    json config = manifest("ltx23/manifest/audio_vae.json").at("config_metadata");
+    config.update(manifest("ltx23/manifest/vocoder.json").at("config_metadata"));
+    return config;
+}
+
+// The 2.5 release as split files: the transformer with its connectors and config, the text
+// projection, the DiffVAE file (conv encoder + diffusion decoder), the audio VAE + vocoder (2.3
+// structure) and the duration head of model_patches/.
+struct Split25Bundle {
+    std::string transformer, text_projection, video_vae, audio_vae, duration_head;
+    explicit Split25Bundle(const TempDir& dir)
+        : transformer(dir.file("ltx-2.5-22b-distilled-transformer.safetensors")),
+          text_projection(dir.file("ltx-2.5-text-projection.safetensors")),
+          video_vae(dir.file("ltx-2.5-video-vae-bf16.safetensors")),
+          audio_vae(dir.file("ltx-2.5-audio-vae.safetensors")),
+          duration_head(dir.file("ltx-2.5-duration-head-bf16.safetensors")) {
+        const json dit = manifest("ltx25/manifest/transformer.json");
+        std::vector<TensorEntry> entries = entries_of(dit);
+        for (TensorEntry& e : entries_of(manifest("ltx23/manifest/text_connectors.json"))) entries.push_back(std::move(e));
+        write_sparse_safetensors(transformer, entries,
+                                 {{"model_version", "2.5.0"}, {"config", dit.at("config_metadata").dump()}});
+        const std::string dit_config = json{{"transformer", dit.at("config_metadata").at("transformer")}}.dump();
+        write_sparse_safetensors(text_projection, entries_of(manifest("ltx23/manifest/text_embedding_projection.json")),
+                                 {{"config", dit_config}});
+        const json diffvae = manifest("ltx25/manifest/diffvae_decoder.json");
+        entries = entries_of(diffvae);
+        for (TensorEntry& e : entries_of(manifest("ltx23/manifest/video_vae.json")))
+            if (e.name.starts_with("vae.encoder.")) entries.push_back(std::move(e));
+        write_sparse_safetensors(video_vae, entries,
+                                 {{"model_version", "2.5.0"}, {"config", diffvae.at("config_metadata").dump()}});
+        entries = entries_of(manifest("ltx23/manifest/audio_vae.json"));
+        for (TensorEntry& e : entries_of(manifest("ltx23/manifest/vocoder.json"))) entries.push_back(std::move(e));
+        write_sparse_safetensors(audio_vae, entries, {{"config", audio_config().dump()}});
+        const json head = manifest("ltx25/manifest/duration_head.json");
+        write_sparse_safetensors(duration_head, entries_of(head),
+                                 {{"config", json{{"transformer", head.at("config_metadata").at("transformer")}}.dump()}});
+    }
+    LtxFilePaths paths() const { return {"", transformer, text_projection, video_vae, audio_vae, duration_head}; }
+};
+
+TEST(ModelFiles, Ltx25SplitFilesResolveWithTheDiffVaeAndTheDurationHead) {
+    TempDir dir("ltx2-bundle25");
+    const Split25Bundle bundle(dir);
+    const LtxModelFiles files = LtxModelFiles::resolve(bundle.paths());
+    EXPECT_EQ(files.semantics().generation, ModelGeneration::Ltx2_5);
+    EXPECT_EQ(files.path(LtxPart::VideoVae), bundle.video_vae);
+    ASSERT_TRUE(files.has(LtxPart::DurationHead));
+    EXPECT_EQ(files.path(LtxPart::DurationHead), bundle.duration_head);
+    test::expect_contains(files.describe(), {"video VAE: " + bundle.video_vae + " ('vae.*', LTX-2.5, config: its own",
+                                             "duration head: " + bundle.duration_head +
+                                                 " ('duration_head.*', LTX-2.5, config: its own config)"});
+
+    const DurationHead head = DurationHead::load(files.open(LtxPart::DurationHead));
+    EXPECT_EQ(head.config().video_dim, 4096);
+    EXPECT_EQ(head.config().audio_dim, 2048);
+    const WeightStore vae = files.open(LtxPart::VideoVae);
+    EXPECT_TRUE(is_diffvae_config(vae.config()));
+    (void)DiffVaeDecoder::load(vae, DiffVaeWeightPrecision::BF16);
+
+    EXPECT_EQ(describe_ltx_parts(bundle.duration_head),
+              std::vector<std::string>{"duration head: under 'duration_head.', LTX-2.5, configured by the file"});
+    EXPECT_EQ(describe_ltx_parts(bundle.video_vae),
+              std::vector<std::string>{"video VAE: under 'vae.', LTX-2.5, configured by the file"});
+    EXPECT_EQ(ltx_file_generation(bundle.duration_head), ModelGeneration::Ltx2_5);
+
+    // The duration head is optional: without its file the model resolves without it.
+    LtxFilePaths paths = bundle.paths();
+    paths.duration_head.clear();
+    EXPECT_FALSE(LtxModelFiles::resolve(paths).has(LtxPart::DurationHead));
+    // A 2.5 part without a config: there is no built-in 2.5 config to fall back on.
+    std::vector<TensorEntry> audio = entries_of(manifest("ltx23/manifest/audio_vae.json"));
+    for (TensorEntry& e : entries_of(manifest("ltx23/manifest/vocoder.json"))) audio.push_back(std::move(e));
+    write_sparse_safetensors(bundle.audio_vae, audio);
+    expect_error([&] { (void)LtxModelFiles::resolve(paths); },
+                 {"--audio-vae " + bundle.audio_vae + ": the audio VAE has no config", "no `audio_vae` section",
+                  "no LTX-2.5 config is built in"});
+}
+
+// The official single file holds the duration head under its prefix.
+TEST(ModelFiles, Ltx25SingleFileHoldsTheDurationHead) {
+    TempDir dir("ltx2-single25");
+    const Split25Bundle bundle(dir);
+    std::vector<TensorEntry> entries;
+    for (const char* part : {"ltx25/manifest/transformer.json", "ltx23/manifest/text_connectors.json",
+                                    "ltx23/manifest/text_embedding_projection.json", "ltx25/manifest/diffvae_decoder.json",
+                                    "ltx23/manifest/audio_vae.json", "ltx23/manifest/vocoder.json",
+                                    "ltx25/manifest/duration_head.json"})
+        for (TensorEntry& e : entries_of(manifest(part))) entries.push_back(std::move(e));
+    for (TensorEntry& e : entries_of(manifest("ltx23/manifest/video_vae.json")))
+        if (e.name.starts_with("vae.encoder.")) entries.push_back(std::move(e));
+    json config = manifest("ltx25/manifest/transformer.json").at("config_metadata");
+    config.update(manifest("ltx25/manifest/diffvae_decoder.json").at("config_metadata"));
+    config.update(audio_config());
+    const std::string single = dir.file("ltx-2.5-22b-distilled.safetensors");
+    write_sparse_safetensors(single, entries, {{"model_version", "2.5.0"}, {"config", config.dump()}});
+    const LtxModelFiles files = LtxModelFiles::resolve({single});
+    ASSERT_TRUE(files.has(LtxPart::DurationHead));
+    EXPECT_EQ(files.path(LtxPart::DurationHead), single);
+    EXPECT_EQ(DurationHead::load(files.open(LtxPart::DurationHead)).config().video_dim, 4096);
+    // A --duration-head file takes precedence over the single file's.
+    EXPECT_EQ(LtxModelFiles::resolve({single, "", "", "", "", bundle.duration_head}).path(LtxPart::DurationHead),
+              bundle.duration_head);
+}
+
+TEST(ModelFiles, ADurationHeadBesideAnotherReleaseOrAFileWithoutOneIsRefused) {
+    TempDir dir("ltx2-bundle25-wrong");
+    const Split25Bundle bundle25(dir);
+    const Community23Bundle bundle23(dir);
+    LtxFilePaths paths = bundle23.paths();
+    paths.duration_head = bundle25.duration_head;
+    expect_error([&] { (void)LtxModelFiles::resolve(paths); },
+                 {"mix LTX releases", "the transformer in --transformer " + bundle23.transformer + " is LTX-2.3",
+                  "the duration head in --duration-head " + bundle25.duration_head + " is LTX-2.5"});
+    paths = bundle25.paths();
+    paths.duration_head = bundle25.text_projection;
+    expect_error([&] { (void)LtxModelFiles::resolve(paths); },
+                 {"--duration-head " + bundle25.text_projection + ": holds no duration head", "'duration_head.*'",
+                  "it holds tensors under text_embedding_projection"});
+    paths.duration_head = dir.file("absent.safetensors");
+    expect_error([&] { (void)LtxModelFiles::resolve(paths); }, {"--duration-head", "absent.safetensors: no such file"});
+}
 
 // ---- the program on small files split from the LTX-2.3 demo model ---------------------------
 

@@ -133,6 +133,14 @@ void check_outputs_are_not_inputs(const GenerateRequest& r) {
     for (const auto& lora : r.params.loras) inputs.emplace_back("--lora", lora.path);
     inputs.emplace_back("--audio-path", r.params.audio.path);
     inputs.emplace_back("--video-path", r.params.retake.video_path);
+    const app::ExplicitModelPaths& m = r.models.explicit_paths;
+    for (const auto& [option, path] :
+         {std::pair{app::kCheckpointOption, m.checkpoint}, {kTransformerOption, m.transformer},
+          {kTextProjectionOption, m.text_projection}, {kVideoVaeOption, m.video_vae}, {kAudioVaeOption, m.audio_vae},
+          {kDurationHeadOption, m.duration_head}, {app::kGemmaOption, m.gemma},
+          {app::kSpatialUpsamplerOption, m.spatial_upsampler}, {app::kDistilledLoraOption, m.distilled_lora},
+          {app::kIcLoraOption, m.ic_lora}})
+        if (path) inputs.emplace_back(option, path->string());
     for (const auto& [option, output] : {std::pair{"--output", r.output}, std::pair{"--audio-out", r.audio_out}}) {
         std::error_code ec;
         if (output.empty() || !fs::exists(output, ec)) continue;
@@ -264,17 +272,21 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     auto given_path = [](const std::optional<fs::path>& p) { return p ? p->string() : std::string(); };
     const LtxFilePaths ltx_paths{models.checkpoint ? models.checkpoint->path.string() : "", given_path(given.transformer),
                                  given_path(given.text_projection), given_path(given.video_vae),
-                                 given_path(given.audio_vae)};
+                                 given_path(given.audio_vae), given_path(given.duration_head)};
     const LtxModelFiles ltx = LtxModelFiles::resolve(ltx_paths);
     if (!models.checkpoint) progress.note(ltx.describe());
     const ModelSemantics model = ltx.semantics();
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
-    check_text_encoder_supported(ltx.path(LtxPart::Transformer), model);
     if (r.auto_num_frames && !model.has_duration_head)
         fail("--frames auto: {} is {}, which has no duration head to predict the length from the prompt (LTX-2.5 "
              "checkpoints do); give the number of frames, e.g. --frames 121",
              ltx.path(LtxPart::Transformer), model.name());
+    if (r.auto_num_frames && !ltx.has(LtxPart::DurationHead))
+        fail("--frames auto: no model file holds the duration head of {} (duration_head.*): give {} "
+             "model_patches/ltx-2.5-duration-head-bf16.safetensors, or the number of frames, e.g. --frames 121",
+             model.name(), kDurationHeadOption);
+    check_text_encoder_supported(ltx.path(LtxPart::Transformer), model);
     apply_model_defaults(r.params, model, r.explicit_params);
     std::optional<VideoFileInfo> retake_source;
     if (is_retake(r.pipeline)) {

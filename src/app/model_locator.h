@@ -47,6 +47,7 @@ struct ExplicitModelPaths {
     // needed. The transformer alone replaces the checkpoint's transformer.
     std::optional<std::filesystem::path> transformer, text_projection, video_vae, audio_vae;
     bool holds_every_part() const { return transformer && text_projection && video_vae && audio_vae; }
+    std::optional<std::filesystem::path> duration_head;  // LTX-2.5's duration head file (optional part)
     std::optional<std::filesystem::path> gemma;       // a Gemma folder or a .gguf file
     std::optional<std::filesystem::path> spatial_upsampler;
     std::optional<std::filesystem::path> distilled_lora;

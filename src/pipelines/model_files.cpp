@@ -19,30 +19,38 @@ namespace {
 using json = nlohmann::json;
 
 // Where a part lives in a file: the key prefixes it may have (official first, then the
-// community layouts' stripped one), the names (under the prefix) that must start some key, and
-// the config section that configures it.
+// community layouts' stripped one), the signatures that recognise it (one is enough: each lists
+// the names, under the prefix, that must start some key), the config section that configures it,
+// and whether a model may lack it.
 struct PartLayout {
     LtxPart part;
     std::vector<std::string> prefixes;
-    std::vector<std::string> signature;
+    std::vector<std::vector<std::string>> signatures;
     const char* config_section;
+    bool optional = false;
 };
 
 const std::vector<PartLayout>& part_layouts() {
     static const std::vector<PartLayout> kLayouts = {
-        {LtxPart::Transformer, {"model.diffusion_model.", ""}, {"patchify_proj.", "transformer_blocks.0."}, "transformer"},
+        {LtxPart::Transformer, {"model.diffusion_model.", ""}, {{"patchify_proj.", "transformer_blocks.0."}}, "transformer"},
         {LtxPart::VideoConnector,
          {"model.diffusion_model.video_embeddings_connector.", "video_embeddings_connector."},
-         {"transformer_1d_blocks.0."},
+         {{"transformer_1d_blocks.0."}},
          "transformer"},
         {LtxPart::AudioConnector,
          {"model.diffusion_model.audio_embeddings_connector.", "audio_embeddings_connector."},
-         {"transformer_1d_blocks.0."},
+         {{"transformer_1d_blocks.0."}},
          "transformer"},
-        {LtxPart::TextProjection, {"text_embedding_projection."}, {""}, "transformer"},
-        {LtxPart::VideoVae, {"vae.", ""}, {"decoder.up_blocks.", "per_channel_statistics."}, "vae"},
-        {LtxPart::AudioVae, {"audio_vae."}, {"decoder.", "per_channel_statistics."}, "audio_vae"},
-        {LtxPart::Vocoder, {"vocoder."}, {""}, "vocoder"},
+        {LtxPart::TextProjection, {"text_embedding_projection."}, {{""}}, "transformer"},
+        // The conv decoder's up blocks, or LTX-2.5's diffusion decoder (DiffVAE) blocks.
+        {LtxPart::VideoVae,
+         {"vae.", ""},
+         {{"decoder.up_blocks.", "per_channel_statistics."}, {"decoder.diff_blocks.", "per_channel_statistics."}},
+         "vae"},
+        {LtxPart::AudioVae, {"audio_vae."}, {{"decoder.", "per_channel_statistics."}}, "audio_vae"},
+        {LtxPart::Vocoder, {"vocoder."}, {{""}}, "vocoder"},
+        // LTX-2.5: in the single file, or model_patches/ltx-2.5-duration-head-bf16.safetensors.
+        {LtxPart::DurationHead, {"duration_head."}, {{"mlp_out."}}, "transformer", true},
     };
     return kLayouts;
 }
@@ -85,11 +93,12 @@ struct FileView {
     }
     // The prefix under which the file holds `layout`'s part, if any.
     std::optional<std::string> prefix_of(const PartLayout& layout) const {
-        for (const std::string& prefix : layout.prefixes) {
-            const bool all = std::all_of(layout.signature.begin(), layout.signature.end(),
-                                         [&](const std::string& s) { return holds(prefix + s); });
-            if (all && (!prefix.empty() || !layout.signature.front().empty())) return prefix;
-        }
+        for (const std::string& prefix : layout.prefixes)
+            for (const std::vector<std::string>& signature : layout.signatures) {
+                const bool all = std::all_of(signature.begin(), signature.end(),
+                                             [&](const std::string& s) { return holds(prefix + s); });
+                if (all && (!prefix.empty() || !signature.front().empty())) return prefix;
+            }
         return std::nullopt;
     }
     // The config's `section`, if the file's config has it.
@@ -144,8 +153,10 @@ std::optional<ModelGeneration> part_generation(const FileView& file, LtxPart par
         case LtxPart::AudioVae: return std::nullopt;
         case LtxPart::VideoVae:
             if (const auto config = file.config_with("vae")) return video_vae_generation_from_config(config->at("vae"));
+            if (file.holds(prefix + "decoder.diff_blocks.")) return ModelGeneration::Ltx2_5;
             // The released decoders: 2.3 has nine up blocks, 19B seven.
             return by_tensor("decoder.up_blocks.7.");
+        case LtxPart::DurationHead: return ModelGeneration::Ltx2_5;
     }
     return std::nullopt;
 }
@@ -188,6 +199,7 @@ std::vector<Candidate> candidates(LtxPart part, const LtxFilePaths& p) {
         case LtxPart::VideoVae: add(p.video_vae, kVideoVaeOption); break;
         case LtxPart::AudioVae:
         case LtxPart::Vocoder: add(p.audio_vae, kAudioVaeOption); break;
+        case LtxPart::DurationHead: add(p.duration_head, kDurationHeadOption); break;
     }
     add(p.checkpoint, "--checkpoint");
     return all;
@@ -201,6 +213,7 @@ const char* own_option(LtxPart part) {
         case LtxPart::VideoVae: return kVideoVaeOption;
         case LtxPart::AudioVae:
         case LtxPart::Vocoder: return kAudioVaeOption;
+        case LtxPart::DurationHead: return kDurationHeadOption;
         default: return nullptr;
     }
 }
@@ -208,7 +221,7 @@ const char* own_option(LtxPart part) {
 std::string expected_layout(const PartLayout& layout) {
     std::vector<std::string> forms;
     for (const std::string& prefix : layout.prefixes)
-        forms.push_back(prefix.empty() ? fmt::format("{} at the top level", fmt::join(layout.signature, " + "))
+        forms.push_back(prefix.empty() ? fmt::format("{} at the top level", fmt::join(layout.signatures.front(), " + "))
                                        : fmt::format("'{}*'", prefix));
     return fmt::format("tensors {}", fmt::join(forms, " or "));
 }
@@ -241,6 +254,7 @@ const char* ltx_part_title(LtxPart part) {
         case LtxPart::VideoVae: return "video VAE";
         case LtxPart::AudioVae: return "audio VAE";
         case LtxPart::Vocoder: return "vocoder";
+        case LtxPart::DurationHead: return "duration head";
     }
     return "?";
 }
@@ -255,7 +269,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
     };
     for (const auto& [path, option] : {std::pair{paths.checkpoint, "--checkpoint"}, {paths.transformer, kTransformerOption},
                                        {paths.text_projection, kTextProjectionOption}, {paths.video_vae, kVideoVaeOption},
-                                       {paths.audio_vae, kAudioVaeOption}}) {
+                                       {paths.audio_vae, kAudioVaeOption}, {paths.duration_head, kDurationHeadOption}}) {
         std::error_code ec;
         if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) fail("{} {}: no such file", option, path);
     }
@@ -264,6 +278,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
     for (const LtxPart part : parts) {
         const PartLayout& layout = layout_of(part);
         const std::vector<Candidate> cands = candidates(part, paths);
+        if (cands.empty() && layout.optional) continue;
         if (cands.empty())
             fail("no model file given for the {}: give --checkpoint (the official single file) or {} FILE",
                  ltx_part_title(part), own_option(part) ? own_option(part) : kTransformerOption);
@@ -292,7 +307,7 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
             out.parts_[part] = std::move(p);
             break;
         }
-        if (!out.parts_.count(part))
+        if (!out.parts_.count(part) && !layout.optional)
             fail("no model file holds the {} (expected {}); looked at: {}. Give {} FILE, or --checkpoint with the "
                  "official single file",
                  ltx_part_title(part), expected_layout(layout), fmt::join(looked_at, "; "),
@@ -300,10 +315,9 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
     }
 
     // One release for every part, the transformer's when it was asked for.
-    LtxPart reference = parts.front();
-    for (const LtxPart part : parts)
-        if (part == LtxPart::Transformer || (!out.parts_.at(reference).generation && out.parts_.at(part).generation))
-            reference = part;
+    LtxPart reference = out.parts_.begin()->first;
+    for (const auto& [part, p] : out.parts_)
+        if (part == LtxPart::Transformer || (!out.parts_.at(reference).generation && p.generation)) reference = part;
     const Part& first = out.parts_.at(reference);
     const ModelGeneration generation = first.generation.value_or(ModelGeneration::Ltx2);
     std::vector<std::string> mismatched;
@@ -331,6 +345,12 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
                 continue;
             }
         }
+        if (generation == ModelGeneration::Ltx2_5)
+            fail("{} {}: the {} has no config (no `{}` section in the file's config{}), and no LTX-2.5 config is "
+                 "built in: use LTX-2.5 files that carry their config (the official single file, or split files "
+                 "with a __metadata__ config)",
+                 p.option, p.path, ltx_part_title(part), section,
+                 paths.checkpoint.empty() ? "" : " nor in --checkpoint's");
         p.config = std::make_shared<const json>(release_config(generation));
         p.model_version = release_model_version(generation);
         p.config_origin = fmt::format("the released {} config (the file has none)", generation_name(generation));
@@ -347,6 +367,8 @@ WeightStore LtxModelFiles::open(LtxPart part) const {
 }
 
 const std::string& LtxModelFiles::path(LtxPart part) const { return parts_.at(part).path; }
+
+bool LtxModelFiles::has(LtxPart part) const { return parts_.count(part) != 0; }
 
 std::string LtxModelFiles::describe() const {
     std::string out;

@@ -8,7 +8,9 @@
 //     QuantStack; `model.diffusion_model.` stripped, text connectors included, no config), a
 //     text projection file (`text_embedding_projection.*`), a video VAE file (`vae.` stripped)
 //     and an audio VAE file (`audio_vae.*` + `vocoder.*`); Kijai's split safetensors the same
-//     with the transformer's prefix kept.
+//     with the transformer's prefix kept;
+//   - LTX-2.5's files: the video VAE as the DiffVAE file (conv encoder + diffusion decoder) or
+//     the conv one, and the duration head in the single file or its own model_patches file.
 // Each part takes its configuration from its own file's `config` when it has the part's
 // section, else from the single file, else from the release's known configuration. Each part's
 // release is read from its metadata or its tensors (gated attention, the V2 text projection,
@@ -27,8 +29,9 @@
 
 namespace ltx2 {
 
-enum class LtxPart { Transformer, VideoConnector, AudioConnector, TextProjection, VideoVae, AudioVae, Vocoder };
+enum class LtxPart { Transformer, VideoConnector, AudioConnector, TextProjection, VideoVae, AudioVae, Vocoder, DurationHead };
 const char* ltx_part_title(LtxPart part);  // "transformer", "video text connector", ...
+// Every part; the optional ones (the duration head, only in LTX-2.5) are resolved when a file holds them.
 const std::vector<LtxPart>& all_ltx_parts();
 inline const std::vector<LtxPart> kTextParts = {LtxPart::TextProjection, LtxPart::VideoConnector,
                                                 LtxPart::AudioConnector};
@@ -41,6 +44,7 @@ struct LtxFilePaths {
     std::string text_projection = {};  // text_embedding_projection.* (may also hold the connectors)
     std::string video_vae = {};        // vae.* or a VAE-only file
     std::string audio_vae = {};        // audio_vae.* and vocoder.*
+    std::string duration_head = {};    // duration_head.* (LTX-2.5's model_patches file)
 };
 
 // The command-line options that name each file, for messages.
@@ -48,10 +52,11 @@ inline constexpr const char* kTransformerOption = "--transformer";
 inline constexpr const char* kTextProjectionOption = "--text-projection";
 inline constexpr const char* kVideoVaeOption = "--video-vae";
 inline constexpr const char* kAudioVaeOption = "--audio-vae";
+inline constexpr const char* kDurationHeadOption = "--duration-head";
 
 class LtxModelFiles {
 public:
-    // Finds the parts (default: all) and checks that they belong to one release, before
+    // Finds the parts (default: all; an optional part no file holds is left out) and checks that they belong to one release, before
     // anything loads. Errors name the option and file, what was expected and what it holds.
     static LtxModelFiles resolve(const LtxFilePaths& paths, const std::vector<LtxPart>& parts = all_ltx_parts());
 
@@ -59,6 +64,7 @@ public:
     // model_version) set. A new store (mapping) per call.
     WeightStore open(LtxPart part) const;
     const std::string& path(LtxPart part) const;
+    bool has(LtxPart part) const;
     // The release of the parts (they agree), with its semantics (of the transformer's config
     // when it was resolved, else the first part's).
     const ModelSemantics& semantics() const { return semantics_; }

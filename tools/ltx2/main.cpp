@@ -197,7 +197,7 @@ struct Cli {
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
     std::string model_dir, checkpoint, gemma, upsampler, spatial_upscale, ic_lora, transformer, text_projection,
-        video_vae, audio_vae;
+        video_vae, audio_vae, duration_head;
     std::string demo;  // the --demo release ("" = 19b) when the option was given
     double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
     double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
@@ -326,6 +326,10 @@ void add_generation_options(CLI::App& app, Cli& c) {
     app.add_option("--audio-vae", c.audio_vae,
                    "audio VAE + vocoder file of a split bundle (e.g. *_audio_vae.safetensors); with --transformer, "
                    "--text-projection and --video-vae no --checkpoint is needed")
+        ->group(models);
+    app.add_option("--duration-head", c.duration_head,
+                   "LTX-2.5 duration head file (model_patches/ltx-2.5-duration-head-bf16.safetensors) when the "
+                   "checkpoint has none: predicts the length for --frames auto")
         ->group(models);
     app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
     app.add_option("--spatial-upsampler", c.upsampler,
@@ -468,6 +472,7 @@ GenerateRequest build_request(const CLI::App& app, const Cli& c) {
     set_path(r.models.explicit_paths.text_projection, c.text_projection);
     set_path(r.models.explicit_paths.video_vae, c.video_vae);
     set_path(r.models.explicit_paths.audio_vae, c.audio_vae);
+    set_path(r.models.explicit_paths.duration_head, c.duration_head);
     if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
     if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
     if (!c.spatial_upscale.empty())
