@@ -37,15 +37,14 @@ TEST(NeighborhoodAttention, WholeVolumeWindowIsPlainAttention) {
     EXPECT_LT(max_abs_diff(got.reshape(rows), ref), 1e-5);
 }
 
-// Query tiles along W (16 wide) and windows crossing them: several tiles per row, odd sizes.
-TEST(NeighborhoodAttention, MatchesADirectLoop) {
-    const int heads = 3, D = 8;
-    const int64_t T = 5, H = 6, W = 37, C = heads * D;
-    const std::array<int, 3> kernel{3, 5, 11};
+// The kernel against a direct double-precision loop over each window; q, k, v from `seed`.
+Tensor direct_neighborhood_attention_check(int heads, int D, int64_t T, int64_t H, int64_t W,
+                                           const std::array<int, 3>& kernel, uint64_t seed) {
+    const int64_t C = heads * D;
     const Shape shape{1, T, H, W, C};
-    const Tensor q = random_uniform_tensor(shape, DType::F32, 1.f, 7);
-    const Tensor k = random_uniform_tensor(shape, DType::F32, 1.f, 8);
-    const Tensor v = random_uniform_tensor(shape, DType::F32, 1.f, 9);
+    const Tensor q = random_uniform_tensor(shape, DType::F32, 1.f, seed);
+    const Tensor k = random_uniform_tensor(shape, DType::F32, 1.f, seed + 1);
+    const Tensor v = random_uniform_tensor(shape, DType::F32, 1.f, seed + 2);
     const Tensor got = neighborhood_attention_3d(q, k, v, heads, kernel);
     Tensor ref = Tensor::zeros(shape);
     const int64_t dims[3] = {T, H, W};
@@ -79,7 +78,24 @@ TEST(NeighborhoodAttention, MatchesADirectLoop) {
                                     ref.f32()[((t * H + h) * W + w) * C + head * D + d] +=
                                         float(score[i] / sum * at(v, a, b, c, head * D + d));
                 }
-    EXPECT_LT(max_abs_diff(got, ref), 1e-5);
+    EXPECT_LT(max_abs_diff(got, ref), 1e-5) << "heads " << heads << ", D " << D << ", W " << W;
+    return got;
+}
+
+// Query tiles along W (one query per vector lane) and windows crossing them: several tiles per
+// row, odd sizes, a head width that is not a multiple of the kernel's channel block, rows
+// narrower than its key block.
+TEST(NeighborhoodAttention, MatchesADirectLoop) {
+    (void)direct_neighborhood_attention_check(2, 12, 4, 5, 5, {3, 3, 5}, 17);
+    (void)direct_neighborhood_attention_check(1, 20, 3, 4, 29, {3, 3, 7}, 27);
+    const int heads = 3, D = 8;
+    const int64_t T = 5, H = 6, W = 37;
+    const std::array<int, 3> kernel{3, 5, 11};
+    const Tensor got = direct_neighborhood_attention_check(heads, D, T, H, W, kernel, 7);
+    const Shape shape{1, T, H, W, heads * D};
+    const Tensor q = random_uniform_tensor(shape, DType::F32, 1.f, 7);
+    const Tensor k = random_uniform_tensor(shape, DType::F32, 1.f, 8);
+    const Tensor v = random_uniform_tensor(shape, DType::F32, 1.f, 9);
     // bf16 products: within bf16 rounding of the f32 result, and not identical to it.
     const Tensor bf16 = neighborhood_attention_3d(q, k, v, heads, kernel, Precision::BF16);
     const double diff = max_abs_diff(bf16, got);

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <vector>
+
+#include <hwy/aligned_allocator.h>
 
 #include "core/error.h"
-#include "kernels/cpu/linear.h"
 #include "kernels/cpu/simd.h"
 
 namespace ltx2 {
@@ -17,7 +16,11 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 namespace {
 
-constexpr int64_t kQueryTile = 16;  // queries of one (t, h) row computed together
+using VecTag = hn::ScalableTag<float>;
+using Vec = hn::Vec<VecTag>;
+
+constexpr int kKeyBlock = 8;  // keys whose scores are accumulated together (registers)
+constexpr int kDimBlock = 8;  // head channels whose outputs are accumulated together
 
 void check_input(const Tensor& t, const char* what, const Shape& shape) {
     LTX2_CHECK(t.dtype() == DType::F32 && t.is_contiguous() && t.dim() == 5,
@@ -27,113 +30,197 @@ void check_input(const Tensor& t, const char* what, const Shape& shape) {
                shape_str(t.shape()), shape_str(shape));
 }
 
-// exp(x − m) in place over n floats; returns the sum.
-float exp_shifted(float* x, int64_t n, float m) {
-    const hn::ScalableTag<float> d;
-    const int64_t L = int64_t(hn::Lanes(d));
-    const auto vm = hn::Set(d, m);
-    auto sum = hn::Zero(d);
-    int64_t j = 0;
-    for (; j + L <= n; j += L) {
-        const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, x + j), vm));
-        hn::StoreU(e, d, x + j);
-        sum = hn::Add(sum, e);
-    }
-    float total = hn::GetLane(hn::SumOfLanes(d, sum));
-    for (; j < n; ++j) {
-        x[j] = std::exp(x[j] - m);
-        total += x[j];
-    }
-    return total;
+// Rounds each lane to the nearest bf16 value (ties to even), kept as f32.
+Vec round_to_bf16(VecTag d, Vec v) {
+    const hn::RebindToUnsigned<VecTag> du;
+    const auto bits = hn::BitCast(du, v);
+    const auto odd = hn::And(hn::ShiftRight<16>(bits), hn::Set(du, 1u));
+    const auto rounded = hn::Add(bits, hn::Add(hn::Set(du, 0x7FFFu), odd));
+    return hn::BitCast(d, hn::And(rounded, hn::Set(du, 0xFFFF0000u)));
 }
 
-// Softmax of one score row laid out as `key_rows` runs of `span` keys: only the `kernel` keys
-// from `first` of each run are visible; the others get weight 0. `visible` holds
-// key_rows · kernel floats of scratch.
-void window_softmax(float* s, int64_t key_rows, int64_t span, int64_t first, int64_t kernel, float* visible) {
-    float mx = -INFINITY;
-    for (int64_t r = 0; r < key_rows; ++r) {
-        const float* src = s + r * span + first;
-        for (int64_t j = 0; j < kernel; ++j) mx = std::max(mx, src[j]);
-        std::copy(src, src + kernel, visible + r * kernel);
+// One thread's working set for a tile of L queries (one vector lane each) and one head, all
+// stored lane-minor: entry [x][lane].
+struct TileScratch {
+    hwy::AlignedFreeUniquePtr<float[]> q_t;     // [D][L] the queries, transposed
+    hwy::AlignedFreeUniquePtr<float[]> out_t;   // [D][L] unnormalised outputs
+    hwy::AlignedFreeUniquePtr<float[]> scores;  // [span + kKeyBlock][L] scores, then weights, of one key row
+    hwy::AlignedFreeUniquePtr<float[]> mask;    // [span][L] 0 where the lane's window sees the key, −inf elsewhere
+    size_t out_size;
+    TileScratch(int64_t D, int64_t max_span, int64_t L)
+        : q_t(hwy::AllocateAligned<float>(size_t(D * L))),
+          out_t(hwy::AllocateAligned<float>(size_t(D * L))),
+          scores(hwy::AllocateAligned<float>(size_t((max_span + kKeyBlock) * L))),
+          mask(hwy::AllocateAligned<float>(size_t(max_span * L))),
+          out_size(size_t(D * L)) {}
+};
+
+// The geometry shared by every tile.
+struct Volume {
+    int64_t T, H, W, C, D;
+    int64_t kt, kh, kw;
+    bool bf16;
+};
+
+// Scores of the lanes' queries against the keys in columns [lo, lo + span) of one key row,
+// given channel-major (column w's channel c at row_t[c·W + w]): scores[j] = Σ_c q_t[c] ·
+// k_{lo+j}[c] + mask[j]. Keys go in blocks of kKeyBlock columns with one accumulator each,
+// stored unconditionally into slots the caller ignores, so that they stay in registers; a block
+// that would leave the row is moved back inside it (narrow rows repeat their last column).
+void key_row_scores(VecTag d, const float* q_t, const float* row_t, int64_t lo, int64_t span, int64_t D, int64_t W,
+                    const float* mask, float* scores) {
+    const int64_t L = int64_t(hn::Lanes(d));
+    for (int64_t j = 0; j < span; j += kKeyBlock) {
+        const int64_t col0 = std::max<int64_t>(std::min(lo + j, W - kKeyBlock), 0);
+        int64_t column[kKeyBlock];
+        for (int b = 0; b < kKeyBlock; ++b) column[b] = std::min<int64_t>(col0 + b, W - 1) - col0;
+        Vec acc[kKeyBlock];
+        for (int b = 0; b < kKeyBlock; ++b) acc[b] = hn::Zero(d);
+        const float* k = row_t + col0;
+        if (W >= kKeyBlock) {
+            for (int64_t c = 0; c < D; ++c, k += W) {
+                const Vec q = hn::Load(d, q_t + c * L);
+                for (int b = 0; b < kKeyBlock; ++b) acc[b] = hn::MulAdd(q, hn::Set(d, k[b]), acc[b]);
+            }
+        } else {
+            for (int64_t c = 0; c < D; ++c, k += W) {
+                const Vec q = hn::Load(d, q_t + c * L);
+                for (int b = 0; b < kKeyBlock; ++b) acc[b] = hn::MulAdd(q, hn::Set(d, k[column[b]]), acc[b]);
+            }
+        }
+        // Slot b is column col0 + b: keep the new ones of the span.
+        for (int b = 0; b < kKeyBlock; ++b) {
+            const int64_t jb = col0 + b - lo;
+            if (jb >= j && jb < span) hn::Store(hn::Add(acc[b], hn::Load(d, mask + jb * L)), d, scores + jb * L);
+        }
     }
-    const float inv = 1.f / exp_shifted(visible, key_rows * kernel, mx);
-    std::fill(s, s + key_rows * span, 0.f);
-    for (int64_t r = 0; r < key_rows; ++r) {
-        float* dst = s + r * span + first;
-        for (int64_t j = 0; j < kernel; ++j) dst[j] = visible[r * kernel + j] * inv;
+}
+
+// out_t[c] = out_t[c] · rescale + Σ_j weights[j] · v_j[c] for the `span` values at `values`.
+void accumulate_values(VecTag d, const float* weights, const float* values, int64_t span, int64_t D, int64_t C,
+                       Vec rescale, float* out_t) {
+    const int64_t L = int64_t(hn::Lanes(d));
+    int64_t c = 0;
+    for (; c + kDimBlock <= D; c += kDimBlock) {
+        Vec acc[kDimBlock];
+        for (int b = 0; b < kDimBlock; ++b) acc[b] = hn::Mul(hn::Load(d, out_t + (c + b) * L), rescale);
+        for (int64_t j = 0; j < span; ++j) {
+            const Vec w = hn::Load(d, weights + j * L);
+            for (int b = 0; b < kDimBlock; ++b) acc[b] = hn::MulAdd(w, hn::Set(d, values[j * C + c + b]), acc[b]);
+        }
+        for (int b = 0; b < kDimBlock; ++b) hn::Store(acc[b], d, out_t + (c + b) * L);
+    }
+    for (; c < D; ++c) {
+        Vec acc = hn::Mul(hn::Load(d, out_t + c * L), rescale);
+        for (int64_t j = 0; j < span; ++j) acc = hn::MulAdd(hn::Load(d, weights + j * L), hn::Set(d, values[j * C + c]), acc);
+        hn::Store(acc, d, out_t + c * L);
+    }
+}
+
+// The L queries from (b, t, h, wq0) along W (m of them real; the others repeat the last one and
+// are not written), one head, online softmax over the key rows of the window box. keys_t holds
+// the head's keys channel-major per row: [B·T·H][D][W].
+void attend_tile(VecTag d, const Volume& g, const float* q, const float* keys_t, const float* v, float* out, int64_t b,
+                 int64_t t, int64_t h, int64_t wq0, int64_t m, int64_t head, TileScratch& s) {
+    const int64_t L = int64_t(hn::Lanes(d)), D = g.D, C = g.C;
+    const int64_t t0 = neighborhood_window_start(t, g.T, g.kt), h0 = neighborhood_window_start(h, g.H, g.kh);
+    const int64_t lo = neighborhood_window_start(wq0, g.W, g.kw);
+    const int64_t span = neighborhood_window_start(wq0 + m - 1, g.W, g.kw) + g.kw - lo;
+    const int64_t row0 = ((b * g.T + t) * g.H + h) * g.W + wq0;
+
+    for (int64_t i = 0; i < L; ++i) {
+        const int64_t qi = std::min(i, m - 1);
+        const float* src = q + (row0 + qi) * C + head * D;
+        for (int64_t c = 0; c < D; ++c) s.q_t[size_t(c * L + i)] = src[c];
+        const int64_t first = neighborhood_window_start(wq0 + qi, g.W, g.kw) - lo;
+        for (int64_t j = 0; j < span; ++j)
+            s.mask[size_t(j * L + i)] = j >= first && j < first + g.kw ? 0.f : -INFINITY;
+    }
+    std::fill(s.out_t.get(), s.out_t.get() + s.out_size, 0.f);
+    Vec running_max = hn::Set(d, -INFINITY), running_sum = hn::Zero(d);
+
+    for (int64_t dt = 0; dt < g.kt; ++dt)
+        for (int64_t dh = 0; dh < g.kh; ++dh) {
+            const int64_t key_row = (b * g.T + t0 + dt) * g.H + h0 + dh, key0 = key_row * g.W + lo;
+            key_row_scores(d, s.q_t.get(), keys_t + key_row * D * g.W, lo, span, D, g.W, s.mask.get(),
+                           s.scores.get());
+            Vec row_max = running_max;
+            for (int64_t j = 0; j < span; ++j) row_max = hn::Max(row_max, hn::Load(d, s.scores.get() + j * L));
+            const Vec rescale = hn::Exp(d, hn::Sub(running_max, row_max));
+            Vec sum = hn::Zero(d);
+            for (int64_t j = 0; j < span; ++j) {
+                float* p = s.scores.get() + j * L;
+                const Vec e = hn::Exp(d, hn::Sub(hn::Load(d, p), row_max));
+                sum = hn::Add(sum, e);
+                hn::Store(g.bf16 ? round_to_bf16(d, e) : e, d, p);
+            }
+            running_sum = hn::MulAdd(running_sum, rescale, sum);
+            running_max = row_max;
+            accumulate_values(d, s.scores.get(), v + key0 * C + head * D, span, D, C, rescale, s.out_t.get());
+        }
+
+    alignas(64) float inv[64];
+    hn::StoreU(hn::Div(hn::Set(d, 1.f), running_sum), d, inv);
+    for (int64_t i = 0; i < m; ++i) {
+        float* dst = out + (row0 + i) * C + head * D;
+        for (int64_t c = 0; c < D; ++c) dst[c] = s.out_t[size_t(c * L + i)] * inv[i];
     }
 }
 
 }  // namespace
 
-// A tile of up to kQueryTile queries along W shares its (t, h) windows; their W windows lie
-// inside one span of columns. The keys / values of those kt·kh rows of the span are gathered
-// per head, scores for the whole span come from one product, keys outside each query's own
-// window are masked in the softmax, and one more product gives the outputs.
-Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+// Each work item is a tile of L consecutive queries along W (L = the vector width, one query
+// per lane) sharing their (t, h) windows: the key rows of the window box are read in place, the
+// scores of all lanes against one row's keys come from broadcast FMAs, keys outside a lane's W
+// window are masked, and the softmax runs online over the key rows.
+Tensor neighborhood_attention_3d(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, int heads,
                                  const std::array<int, 3>& kernel, Precision precision) {
-    const Shape shape = q.shape();
-    check_input(q, "q", shape);
-    check_input(k, "k", shape);
-    check_input(v, "v", shape);
+    const Shape shape = q_in.shape();
+    check_input(q_in, "q", shape);
+    check_input(k_in, "k", shape);
+    check_input(v_in, "v", shape);
     const int64_t B = shape[0], T = shape[1], H = shape[2], W = shape[3], C = shape[4];
     LTX2_CHECK(heads > 0 && C % heads == 0, "neighborhood_attention_3d: {} channels do not split into {} heads", C,
                heads);
     for (int a = 0; a < 3; ++a)
         LTX2_CHECK(kernel[size_t(a)] > 0, "neighborhood_attention_3d: kernel size {} must be positive",
                    kernel[size_t(a)]);
-    const int64_t D = C / heads;
-    const int64_t kt = std::min<int64_t>(kernel[0], T), kh = std::min<int64_t>(kernel[1], H),
-                  kw = std::min<int64_t>(kernel[2], W);
     Tensor out = Tensor::zeros(shape);
     if (out.numel() == 0) return out;
-    const Tensor q2 = q.reshape({-1, C}), out2 = out.reshape({-1, C});
-    // bf16: keys and values are rounded once here, tiles gather the rounded copies.
+    // bf16: the inputs of both products are rounded (q, k, v here; the weights in the tile).
     const bool bf16 = precision == Precision::BF16;
-    const DType gathered = bf16 ? DType::BF16 : DType::F32;
-    const Tensor kc = k.to(gathered), vc = v.to(gathered);
-    const size_t esize = dtype_size(gathered);
-    const std::byte *kp = static_cast<const std::byte*>(kc.raw()), *vp = static_cast<const std::byte*>(vc.raw());
-    const int64_t tiles = (W + kQueryTile - 1) / kQueryTile, key_rows = kt * kh;
-    const int64_t max_span = std::min(W, kQueryTile + kw - 1), max_keys = key_rows * max_span;
-    const int64_t items = B * T * H * tiles;
+    auto rounded = [&](const Tensor& x) { return bf16 ? x.to(DType::BF16).to(DType::F32) : x; };
+    const Tensor q = rounded(q_in), k = rounded(k_in), v = rounded(v_in);
+    const Volume g{T, H, W, C, C / heads, std::min<int64_t>(kernel[0], T), std::min<int64_t>(kernel[1], H),
+                   std::min<int64_t>(kernel[2], W), bf16};
 
+    const VecTag d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    LTX2_CHECK(L <= 64, "neighborhood_attention_3d: vectors of {} floats are wider than supported", L);
+    const int64_t rows = B * T * H, tiles = (W + L - 1) / L, items = rows * tiles;
+    const int64_t max_span = std::min(W, L + g.kw - 1);
+    const float *qp = q.f32(), *kp = k.f32(), *vp = v.f32();
+    float* op = out.f32();
+    // One head at a time, its keys transposed to channel-major rows (a quarter of k for 4 heads).
+    auto keys_t = hwy::AllocateAligned<float>(size_t(rows * g.D * W));
+
+    for (int64_t head = 0; head < heads; ++head) {
+#pragma omp parallel for schedule(static) if (rows > 1 && !omp_in_parallel())
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* src = kp + r * W * C + head * g.D;
+            float* dst = keys_t.get() + r * g.D * W;
+            for (int64_t w = 0; w < W; ++w)
+                for (int64_t c = 0; c < g.D; ++c) dst[c * W + w] = src[w * C + c];
+        }
 #pragma omp parallel if (items > 1 && !omp_in_parallel())
-    {
-        // Keys / values of one tile, every head.
-        Tensor kg = Tensor::zeros({max_keys, C}, gathered), vg = Tensor::zeros({max_keys, C}, gathered);
-        std::byte *kgp = static_cast<std::byte*>(kg.raw()), *vgp = static_cast<std::byte*>(vg.raw());
-        Tensor scores = Tensor::zeros({kQueryTile, max_keys});
-        std::vector<float> visible(size_t(key_rows * kw));
+        {
+            TileScratch scratch(g.D, max_span, L);
 #pragma omp for schedule(dynamic)
-        for (int64_t item = 0; item < items; ++item) {
-            const int64_t tile = item % tiles, row = item / tiles;
-            const int64_t b = row / (T * H), t = (row / H) % T, h = row % H;
-            const int64_t t0 = neighborhood_window_start(t, T, kt), h0 = neighborhood_window_start(h, H, kh);
-            const int64_t wq0 = tile * kQueryTile, wq1 = std::min(W, wq0 + kQueryTile), m = wq1 - wq0;
-            const int64_t lo = neighborhood_window_start(wq0, W, kw);
-            const int64_t span = neighborhood_window_start(wq1 - 1, W, kw) + kw - lo, n = key_rows * span;
-            for (int64_t dt = 0; dt < kt; ++dt)
-                for (int64_t dh = 0; dh < kh; ++dh) {
-                    const size_t src = size_t((((b * T + t0 + dt) * H + h0 + dh) * W + lo) * C) * esize;
-                    const size_t dst = size_t((dt * kh + dh) * span * C) * esize, bytes = size_t(span * C) * esize;
-                    std::memcpy(kgp + dst, kp + src, bytes);
-                    std::memcpy(vgp + dst, vp + src, bytes);
-                }
-            const Tensor& keys = kg;
-            const Tensor& values = vg;
-            const int64_t token = ((b * T + t) * H + h) * W + wq0;
-            Tensor s = scores.slice(0, 0, m).slice(1, 0, n);
-            for (int64_t head = 0; head < heads; ++head) {
-                const int64_t c0 = head * D, c1 = c0 + D;
-                matmul(q2.slice(0, token, token + m).slice(1, c0, c1), keys.slice(0, 0, n).slice(1, c0, c1).transpose(0, 1),
-                       s);
-                for (int64_t i = 0; i < m; ++i)
-                    window_softmax(s.data<float>() + i * max_keys, key_rows, span,
-                                   neighborhood_window_start(wq0 + i, W, kw) - lo, kw, visible.data());
-                Tensor o = out2.slice(0, token, token + m).slice(1, c0, c1);
-                matmul(s, values.slice(0, 0, n).slice(1, c0, c1), o);
+            for (int64_t item = 0; item < items; ++item) {
+                const int64_t tile = item % tiles, row = item / tiles;
+                const int64_t b = row / (T * H), t = (row / H) % T, h = row % H;
+                const int64_t wq0 = tile * L;
+                attend_tile(d, g, qp, keys_t.get(), vp, op, b, t, h, wq0, std::min(L, W - wq0), head, scratch);
             }
         }
     }
