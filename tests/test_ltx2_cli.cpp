@@ -1,5 +1,6 @@
 // The ltx2 program: version, inspect, and its errors on bad checkpoints.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,25 @@ void expect_fails_cleanly(const std::string& command, const std::vector<std::str
 }
 
 }  // namespace
+
+// A FIFO given as any input is refused at once (open() on it would wait for a writer forever);
+// `timeout` turns a regression into a failure instead of a hung test.
+TEST(Ltx2Cli, AFifoAsAnInputIsRefusedWithoutWaiting) {
+    TempDir dir;
+    const std::string fifo = dir.file("pipe.safetensors");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const auto inspect = run_command("timeout 60 " + ltx2_cmd("inspect " + fifo));
+    EXPECT_EQ(inspect.exit_code, 1) << inspect.output;
+    expect_contains(inspect.output, {fifo, "is a FIFO (named pipe), not a regular file"});
+    const std::string out = " -p cat -f 9 -o " + dir.file("o.mp4");
+    for (const std::string option : {"--transformer", "--image", "--lora"}) {
+        const auto r = run_command("timeout 60 env " + demo_cmd(option + " " + fifo + out));
+        EXPECT_EQ(r.exit_code, 1) << option << ": " << r.output;
+        expect_contains(r.output, {option + " " + fifo + ": is a FIFO"});
+    }
+    const auto folder = run_command("timeout 60 env " + demo_cmd("--image " + dir.path.string() + out));
+    expect_contains(folder.output, {"--image " + dir.path.string() + ": is a folder, not a file"});
+}
 
 TEST(Ltx2Generate, DemoWritesAPlayableMp4WithSyncedAudio) {
     TempDir dir;

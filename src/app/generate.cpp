@@ -11,6 +11,7 @@
 #include "app/retake_source.h"
 #include "app/gemma_folder.h"
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "core/log.h"
 #include "ltx2/version.h"
 #include "core/memory_stats.h"
@@ -82,8 +83,7 @@ void check_output_folder(const std::string& path, const char* option) {
 }
 
 void check_readable_file(const std::string& path, const char* option) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) fail("{} {}: no such file", option, path);
+    if (const auto problem = regular_file_problem(path)) fail("{} {}: {}", option, path, *problem);
     if (::access(path.c_str(), R_OK) != 0) fail("{} {}: the file is not readable", option, path);
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 
 namespace ltx2 {
 
@@ -25,17 +26,12 @@ OwnedStorage::OwnedStorage(size_t bytes) {
 OwnedStorage::~OwnedStorage() { std::free(data_); }
 
 MappedFile::MappedFile(const std::string& path) : path_(path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+    const int fd = open_regular_file(path, "");
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int e = errno;
         ::close(fd);
         fail("{}: cannot stat: {}", path, std::strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail("{}: not a regular file", path);
     }
     size_ = size_t(st.st_size);
     if (size_ > 0) {

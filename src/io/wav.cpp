@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 
 namespace ltx2 {
 
@@ -157,10 +158,8 @@ void write_wav(const std::string& path, const Tensor& waveform, int sample_rate,
 }
 
 Tensor read_wav(const std::string& path, int* sample_rate) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("{}: cannot open WAV file: {}", path, std::strerror(errno));
-    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    LTX2_CHECK(!in.bad(), "{}: read failed", path);
+    const std::string file = read_regular_file(path, "WAV file");
+    const std::vector<unsigned char> bytes(file.begin(), file.end());
     const size_t size = bytes.size();
     LTX2_CHECK(size >= 12, "{}: not a WAV file ({} bytes, too short for a RIFF header)", path, size);
     const unsigned char* b = bytes.data();

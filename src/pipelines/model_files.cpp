@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "models/release_configs.h"
 
 namespace ltx2 {
@@ -270,8 +271,8 @@ LtxModelFiles LtxModelFiles::resolve(const LtxFilePaths& paths, const std::vecto
     for (const auto& [path, option] : {std::pair{paths.checkpoint, "--checkpoint"}, {paths.transformer, kTransformerOption},
                                        {paths.text_projection, kTextProjectionOption}, {paths.video_vae, kVideoVaeOption},
                                        {paths.audio_vae, kAudioVaeOption}, {paths.duration_head, kDurationHeadOption}}) {
-        std::error_code ec;
-        if (!path.empty() && !std::filesystem::is_regular_file(path, ec)) fail("{} {}: no such file", option, path);
+        if (path.empty()) continue;
+        if (const auto problem = regular_file_problem(path)) fail("{} {}: {}", option, path, *problem);
     }
 
     LtxModelFiles out;

@@ -13,6 +13,7 @@ extern "C" {
 #include <mutex>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 
 namespace ltx2::media {
 
@@ -33,8 +34,7 @@ void quiet_ffmpeg_logs() {
 }
 
 InputPtr open_input(const std::string& path, const std::string& who) {
-    std::error_code ec;
-    LTX2_CHECK(std::filesystem::is_regular_file(path, ec), "{}: no such file", who);
+    if (const auto problem = regular_file_problem(path)) fail("{}: {}", who, *problem);
     quiet_ffmpeg_logs();
     AVFormatContext* raw = nullptr;
     const int opened = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 
 namespace ltx2 {
 
@@ -195,13 +196,12 @@ Gemma3Config load_gemma3_config(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
     const std::string file = fs::is_directory(path, ec) ? (fs::path(path) / "config.json").string() : path;
-    std::ifstream in(file, std::ios::binary);
-    LTX2_CHECK(in.good(), "{}: cannot open the Gemma 3 config (expected a Hugging Face config.json)", file);
-    std::stringstream text;
-    text << in.rdbuf();
+    if (const auto problem = regular_file_problem(file))
+        fail("{}: cannot open the Gemma 3 config (expected a Hugging Face config.json): {}", file, *problem);
+    const std::string text = read_regular_file(file, "Gemma 3 config");
     json j;
     try {
-        j = json::parse(text.str());
+        j = json::parse(text);
     } catch (const json::exception& e) {
         fail("{}: not valid JSON: {}", file, e.what());
     }

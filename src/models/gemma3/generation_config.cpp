@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/regular_file.h"
 
 namespace ltx2 {
 
@@ -64,11 +65,7 @@ GenerationConfig load_generation_config(const std::string& folder) {
     const std::filesystem::path file = std::filesystem::path(folder) / "generation_config.json";
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) return {};
-    std::ifstream in(file, std::ios::binary);
-    LTX2_CHECK(in.good(), "{}: cannot read the file", file.string());
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_generation_config(text.str(), file.string());
+    return parse_generation_config(read_regular_file(file.string(), "Gemma generation config"), file.string());
 }
 
 }  // namespace ltx2
