@@ -14,6 +14,7 @@
 #include "app/generate.h"
 #include "app/generation_options.h"
 #include "app/hub_download.h"
+#include "service/server.h"
 #include "core/error.h"
 #include "io/gguf.h"
 #include "io/safetensors.h"
@@ -153,6 +154,27 @@ int download(const std::string& repo, std::vector<std::string> files, const std:
     return 0;
 }
 
+// `ltx2 serve`: the model options as given; what belongs to one generation comes with each request.
+int serve(const CLI::App& app, const GenerationCli& cli, const service::ServeOptions& options, std::string model_name,
+          size_t max_prompt_chars) {
+    for (const CLI::Option* option : app.get_options()) {
+        const std::string& group = option->get_group();
+        const bool per_request = group == "Generation" || group == "Output" || group.rfind("Guidance", 0) == 0;
+        if (per_request && option->count() > 0)
+            fail("serve: {} is set per request (a field of POST /v1/videos), not for the server", option->get_name());
+    }
+    service::VideoRequests::Settings settings;
+    apply_model_options(app, cli, settings.models);
+    settings.demo = app.count("--demo") > 0;
+    if (model_name.empty())
+        model_name = !settings.demo ? "ltx-2" : parse_demo_release(cli.demo) == DemoRelease::Ltx23 ? "ltx-2.3-demo" : "ltx-2-demo";
+    settings.model_id = model_name;
+    settings.max_prompt_chars = max_prompt_chars;
+    if (cli.threads > 0) set_kernel_threads(cli.threads);
+    service::serve(options, std::move(settings));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,6 +216,35 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_spatial_upscale_option(*locate_cmd, cli);
 
+    service::ServeOptions serve_options;
+    std::string served_model_name;
+    size_t max_prompt_chars = service::VideoRequests::Settings{}.max_prompt_chars;
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "run an OpenAI-compatible video service (POST /v1/videos, ...) with a web page at /; the model "
+                 "options (--demo, --model-dir, --checkpoint, ..., --threads, --memory-budget) are given as for "
+                 "generating, the rest per request");
+    serve_cmd->fallthrough();
+    serve_cmd->add_option("--host", serve_options.host, "address to listen on (loopback by default)")
+        ->capture_default_str();
+    serve_cmd->add_option("--port", serve_options.port, "port (0: any free port, printed at start)")
+        ->capture_default_str();
+    serve_cmd->add_option("--data-dir", serve_options.data_dir, "folder for jobs and results (kept across restarts)")
+        ->required();
+    serve_cmd->add_option("--max-queue", serve_options.max_queue, "jobs that may wait; more are refused (429)")
+        ->capture_default_str();
+    serve_cmd->add_option("--keep-hours", serve_options.keep_hours,
+                          "delete finished jobs and their files after this many hours (0: keep)")
+        ->capture_default_str();
+    serve_cmd->add_option("--api-key", serve_options.api_key, "require 'Authorization: Bearer KEY' on /v1 and /metrics")
+        ->envname("LTX2_API_KEY");
+    serve_cmd->add_option("--cors-origin", serve_options.cors_origin,
+                          "allow this origin's pages to call the API (no CORS headers without it)");
+    serve_cmd->add_option("--max-body-mb", serve_options.max_body_mb, "largest request body in MiB (uploads included)")
+        ->capture_default_str();
+    serve_cmd->add_option("--max-prompt-chars", max_prompt_chars, "longest prompt in bytes")->capture_default_str();
+    serve_cmd->add_option("--served-model-name", served_model_name,
+                          "the model id of the API [ltx-2; with --demo ltx-2-demo / ltx-2.3-demo]");
+
     if (argc == 1) {
         std::fprintf(stderr, "%s", app.help().c_str());
         return 2;
@@ -221,6 +272,7 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
+        if (*serve_cmd) return serve(app, cli, serve_options, served_model_name, max_prompt_chars);
         ProgressReporter progress(parse_progress_style(cli.progress));
         GenerateRequest request = build_generation_request(app, cli, app.count("--demo") > 0);
         apply_model_options(app, cli, request);
