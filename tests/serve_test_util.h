@@ -20,8 +20,9 @@ namespace ltx2::test {
 
 class ServeProcess {
 public:
-    // `args` follow `ltx2 serve --demo --port 0`; the server's stderr goes to `log`.
-    ServeProcess(const std::vector<std::string>& args, const std::string& log) : log_(log) {
+    // `args` follow `ltx2 serve --demo [RELEASE] --port 0`; the server's stderr goes to `log`.
+    ServeProcess(const std::vector<std::string>& args, const std::string& log, const std::string& demo_release = "")
+        : log_(log) {
         int out[2];
         if (::pipe(out) != 0) return;
         pid_ = ::fork();
@@ -31,7 +32,9 @@ public:
             ::dup2(err, 2);
             ::close(out[0]);
             ::setenv("LTX2_DEMO_DIR", LTX2_TEST_DEMO_DIR, 1);
-            std::vector<std::string> all = {LTX2_BIN, "serve", "--demo", "--port", "0"};
+            std::vector<std::string> all = {LTX2_BIN, "serve", "--demo"};
+            if (!demo_release.empty()) all.push_back(demo_release);
+            all.insert(all.end(), {"--port", "0"});
             all.insert(all.end(), args.begin(), args.end());
             std::vector<char*> argv;
             for (auto& a : all) argv.push_back(a.data());

@@ -286,6 +286,41 @@ TEST(ServeApi, AcceptsOpenAiFieldsMultipartAndAnImage) {
     EXPECT_TRUE(fs::exists(dir.path / "data/jobs" / job["id"].get<std::string>() / "input_reference.png"));
 }
 
+TEST(ServeApi, AudioToVideoAndRetakeTakeUploadedMedia) {
+    TempDir dir("ltx2-serve");
+    ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"), "2.3");
+    auto c = server.client();
+    const std::string source = create(c, {{"prompt", "a drummer"}, {"num_frames", 17}, {"seed", 4}});
+    ASSERT_EQ(wait_finished(c, source)["status"], "completed") << server.log_text();
+    const std::string mp4 = c.Get(("/v1/videos/" + source + "/content").c_str())->body;
+    const std::string wav = c.Get(("/v1/videos/" + source + "/content?variant=audio").c_str())->body;
+
+    const httplib::MultipartFormDataItems a2v = {{"pipeline", "a2v", "", ""},
+                                                 {"prompt", "a singer", "", ""},
+                                                 {"num_frames", "9", "", ""},
+                                                 {"input_audio", wav, "song.wav", "audio/wav"}};
+    const auto a2v_job = c.Post("/v1/videos", a2v);
+    ASSERT_TRUE(a2v_job);
+    ASSERT_EQ(a2v_job->status, 202) << a2v_job->body;
+    const httplib::MultipartFormDataItems retake = {{"pipeline", "retake", "", ""},
+                                                    {"prompt", "a dog barks", "", ""},
+                                                    {"start_time", "0.2", "", ""},
+                                                    {"end_time", "0.5", "", ""},
+                                                    {"input_video", mp4, "clip.mp4", "video/mp4"}};
+    const auto retake_job = c.Post("/v1/videos", retake);
+    ASSERT_TRUE(retake_job);
+    ASSERT_EQ(retake_job->status, 202) << retake_job->body;
+    EXPECT_EQ(wait_finished(c, json_of(a2v_job)["id"])["status"], "completed") << server.log_text();
+    EXPECT_EQ(wait_finished(c, json_of(retake_job)["id"])["status"], "completed") << server.log_text();
+    // The retake's span is checked against the uploaded clip before the job is queued.
+    const httplib::MultipartFormDataItems too_late = {{"pipeline", "retake", "", ""},
+                                                      {"prompt", "x", "", ""},
+                                                      {"start_time", "0.2", "", ""},
+                                                      {"end_time", "30", "", ""},
+                                                      {"input_video", mp4, "clip.mp4", "video/mp4"}};
+    expect_error(c.Post("/v1/videos", too_late), 400, "end_time");
+}
+
 TEST(ServeApi, ApiKeyIsRequiredWhenSet) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data"), "--api-key", "s3cret"}, dir.file("server.log"));

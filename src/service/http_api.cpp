@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -49,16 +50,9 @@ JobView job_of(const JobQueue& queue, const httplib::Request& req) {
 
 size_t list_limit(const httplib::Request& req) {
     if (!req.has_param("limit")) return kDefaultListLimit;
-    const std::string text = req.get_param_value("limit");
-    size_t used = 0;
-    long n = 0;
-    try {
-        n = std::stol(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size() || n < 1 || n > long(kMaxListLimit))
-        throw ApiError(400, "invalid_value", fmt::format("limit: expected a whole number in 1..{}, got '{}'", kMaxListLimit, text),
+    const double n = parse_number(req.get_param_value("limit"), "limit");
+    if (n != std::floor(n) || n < 1 || n > double(kMaxListLimit))
+        throw ApiError(400, "invalid_value", fmt::format("limit: expected a whole number in 1..{}, got {}", kMaxListLimit, n),
                        "limit");
     return size_t(n);
 }

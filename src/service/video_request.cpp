@@ -95,18 +95,6 @@ bool parse_bool(const std::string& value, const std::string& field) {
     throw ApiError(400, "invalid_value", fmt::format("{}: expected true or false, got '{}'", field, value), field);
 }
 
-double parse_number(const std::string& value, const std::string& field) {
-    size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(value, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != value.size() || !std::isfinite(v))
-        throw ApiError(400, "invalid_value", fmt::format("{}: expected a number, got '{}'", field, value), field);
-    return v;
-}
 
 std::string json_value_text(const nlohmann::json& v, const std::string& field) {
     if (v.is_string()) return v.get<std::string>();
@@ -190,6 +178,19 @@ VideoForm form_from_json(const std::string& body) {
         }
     }
     return form;
+}
+
+double parse_number(const std::string& value, const std::string& field) {
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(value, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != value.size() || !std::isfinite(v))
+        throw ApiError(400, "invalid_value", fmt::format("{}: expected a number, got '{}'", field, value), field);
+    return v;
 }
 
 VideoForm form_from_parts(const std::vector<std::pair<std::string, Upload>>& parts) {

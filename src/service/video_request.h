@@ -25,6 +25,9 @@ struct VideoForm {
     std::map<std::string, Upload> files;  // input_reference, input_audio, input_video
 };
 
+// `value` as a number, or ApiError (400) naming `field`.
+double parse_number(const std::string& value, const std::string& field);
+
 // A multipart body's parts as a form: parts with a file name (or a data URL in a file field) are
 // files, the others text fields.
 VideoForm form_from_parts(const std::vector<std::pair<std::string, Upload>>& parts);
