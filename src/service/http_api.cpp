@@ -81,6 +81,7 @@ HttpApi::HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, 
     : settings_(std::move(settings)), queue_(queue), store_(store), requests_(requests),
       server_(std::make_unique<httplib::Server>()) {
     server_->set_payload_max_length(settings_.max_body_bytes);
+    server_->set_tcp_nodelay(true);  // small JSON answers go out at once, not after the peer's delayed ACK
     // Event streams hold a thread each; more than the library's default of 8.
     server_->new_task_queue = [] { return new httplib::ThreadPool(32); };
     add_routes();
