@@ -31,8 +31,8 @@ struct Job {
     std::optional<JobError> error;
     // The request's fields as given (strings; uploads replaced by the file name in the job's folder).
     std::map<std::string, std::string> request;
-    // When finished: seconds per stage (a stage that ran twice is summed), in all, and the
-    // server process's peak resident memory.
+    // When finished: seconds per stage (a stage that ran twice is summed), in all, and the peak
+    // resident memory of the server process while the job ran.
     std::map<std::string, double> stage_seconds;
     double total_seconds = 0;
     uint64_t peak_memory_bytes = 0;

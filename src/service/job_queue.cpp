@@ -277,6 +277,7 @@ void JobQueue::run(const std::string& id) {
         add_event(entry, "progress", nlohmann::json{{"id", id}, {"progress", 0}, {"stage", "started"}}.dump());
         job = entry.job;
     }
+    reset_peak_rss();  // the job's peak, not the server's since it started
     info("job {}: started", id);
     const auto started = std::chrono::steady_clock::now();
     std::optional<JobError> error;
