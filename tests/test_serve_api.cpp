@@ -239,6 +239,21 @@ TEST(ServeApi, RestartKeepsFinishedJobsAndRunsTheQueuedOnes) {
     EXPECT_EQ(rest["data"][0]["id"], finished);  // oldest last
 }
 
+TEST(ServeApi, KeepHoursExpiresOldResults) {
+    TempDir dir("ltx2-serve");
+    ServeProcess server({"--data-dir", dir.file("data"), "--keep-hours", "0.0005"}, dir.file("server.log"));  // 1.8 s
+    auto c = server.client();
+    const std::string old = create(c, small_job("old", 1));
+    ASSERT_EQ(wait_finished(c, old)["status"], "completed");
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    // Expiry runs before the worker starts a job (and when idle): the old job is gone, the new one kept.
+    const std::string fresh = create(c, small_job("fresh", 2));
+    ASSERT_EQ(wait_finished(c, fresh)["status"], "completed");
+    expect_error(c.Get(("/v1/videos/" + old).c_str()), 404, "id");
+    EXPECT_FALSE(fs::exists(dir.path / "data/jobs" / old));
+    EXPECT_TRUE(fs::exists(dir.path / "data/jobs" / fresh / "video.mp4"));
+}
+
 TEST(ServeApi, BadRequestsNameTheField) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data"), "--max-prompt-chars", "100"}, dir.file("server.log"));

@@ -191,7 +191,9 @@ void HttpApi::add_routes() {
             store_.remove(id);
             throw ApiError(429, "queue_full", "the queue is full; try again later");
         }
-        send_json(res, 202, job_object(queue_.get(id)->job, queue_.get(id)->queue_position));
+        const std::optional<JobView> queued = queue_.get(id);
+        if (!queued) throw ApiError(404, "not_found", "the job was deleted right after it was created", "id");
+        send_json(res, 202, job_object(queued->job, queued->queue_position));
     }));
     s.Get("/v1/videos", api([this](const httplib::Request& req, httplib::Response& res) {
         const size_t limit = list_limit(req);
@@ -219,8 +221,9 @@ void HttpApi::add_routes() {
             send_json(res, 200, body);
             return;
         }
-        const JobView now = *queue_.get(view.job.id);
-        nlohmann::json body = job_object(now.job, now.queue_position);
+        const std::optional<JobView> now = queue_.get(view.job.id);
+        if (!now) throw ApiError(404, "not_found", "the job was deleted meanwhile", "id");
+        nlohmann::json body = job_object(now->job, now->queue_position);
         body["deleted"] = false;
         send_json(res, removal == JobQueue::Removal::CancelRequested ? 202 : 200, body);
     }));

@@ -255,8 +255,8 @@ void JobQueue::worker() {
         const std::string id = queue_.front();
         queue_.pop_front();
         lock.unlock();
-        run(id);
         expire_old_jobs();
+        run(id);
         lock.lock();
     }
 }
