@@ -239,6 +239,21 @@ TEST(ServeApi, RestartKeepsFinishedJobsAndRunsTheQueuedOnes) {
     EXPECT_EQ(rest["data"][0]["id"], finished);  // oldest last
 }
 
+TEST(ServeApi, EnhancedPromptIsReported) {
+    TempDir dir("ltx2-serve");
+    ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"));
+    auto c = server.client();
+    json body = small_job("a cat");
+    body["enhance_prompt"] = true;
+    body["enhance_max_tokens"] = 8;
+    const json done = wait_finished(c, create(c, body));
+    ASSERT_EQ(done["status"], "completed") << done << server.log_text();
+    EXPECT_TRUE(done["enhanced_prompt"].is_string()) << done;
+    EXPECT_TRUE(done["timings"]["stage_seconds"].contains("enhance prompt")) << done;
+    body["enhance_prompt"] = "maybe";
+    expect_error(c.Post("/v1/videos", body.dump(), "application/json"), 400, "enhance_prompt");
+}
+
 TEST(ServeApi, KeepHoursExpiresOldResults) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data"), "--keep-hours", "0.0005"}, dir.file("server.log"));  // 1.8 s

@@ -53,6 +53,7 @@ nlohmann::json job_object(const Job& job, std::optional<int> queue_position) {
                         {"seed", job.seed},
                         {"error", job.error ? nlohmann::json{{"code", job.error->code}, {"message", job.error->message}}
                                             : nlohmann::json()}};
+    if (!job.enhanced_prompt.empty()) j["enhanced_prompt"] = job.enhanced_prompt;
     if (job.status == JobStatus::Completed) {
         j["timings"] = {{"total_seconds", job.total_seconds}, {"stage_seconds", job.stage_seconds}};
         j["peak_memory_bytes"] = job.peak_memory_bytes;
@@ -82,6 +83,7 @@ Job job_from_record(const std::string& text, const std::string& origin) {
         job.created_us = j.at("created_us").get<int64_t>();
         job.completed_at = j.at("completed_at").is_null() ? 0 : j.at("completed_at").get<int64_t>();
         job.prompt = j.at("prompt").get<std::string>();
+        job.enhanced_prompt = j.value("enhanced_prompt", "");
         job.size = j.at("size").get<std::string>();
         job.seconds = std::stod(j.at("seconds").get<std::string>());
         job.seed = j.at("seed").get<uint64_t>();

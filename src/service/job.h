@@ -25,7 +25,8 @@ struct Job {
     int progress = 0;  // 0..100
     int64_t created_us = 0;    // Unix microseconds: orders jobs made within one second
     int64_t completed_at = 0;  // Unix seconds; 0 while not finished
-    std::string prompt, size;                  // size "WxH"
+    std::string prompt, size;  // size "WxH"
+    std::string enhanced_prompt;  // what Gemma made of the prompt (enhance_prompt), once completed
     double seconds = 0;
     uint64_t seed = 0;
     std::optional<JobError> error;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
@@ -26,6 +27,11 @@ int denoise_stage_count(const Job& job) {
     const auto pipeline = job.request.find("pipeline");
     const PipelineKind kind = pipeline == job.request.end() ? PipelineKind::Distilled : parse_pipeline_kind(pipeline->second);
     return upsamples(kind) ? 2 : 1;
+}
+
+// A stage's detail without the server's folders (a model file or upload path becomes its name).
+std::string without_folders(const std::string& detail) {
+    return detail.rfind('/', 0) == 0 ? std::filesystem::path(detail).filename().string() : detail;
 }
 
 std::string error_data(const Job& job) {
@@ -218,7 +224,8 @@ void JobQueue::on_progress(const std::string& id, int denoise_stages, const Prog
     };
     switch (event.kind) {
         case ProgressEvent::Kind::StageBegin:
-            add_event(entry, "stage", nlohmann::json{{"id", id}, {"stage", event.stage}, {"detail", event.text}}.dump());
+            add_event(entry, "stage",
+                      nlohmann::json{{"id", id}, {"stage", event.stage}, {"detail", without_folders(event.text)}}.dump());
             if (const auto it = kStageProgress.find(event.stage); it != kStageProgress.end()) report_progress(it->second);
             else if (event.stage == "encode text") report_progress(kDenoiseStart);
             break;
@@ -281,12 +288,13 @@ void JobQueue::run(const std::string& id) {
     info("job {}: started", id);
     const auto started = std::chrono::steady_clock::now();
     std::optional<JobError> error;
+    GenerateResult result;
     bool cancelled = false;
     try {
         const int stages = denoise_stage_count(job);
         ProgressReporter progress(ProgressStyle::Quiet, stderr,
                                   [this, &id, stages](const ProgressEvent& e) { on_progress(id, stages, e); });
-        runner_(job, progress, *cancel);
+        result = runner_(job, progress, *cancel);
     } catch (const Cancelled&) {
         cancelled = true;
     } catch (const std::exception& e) {
@@ -318,6 +326,7 @@ void JobQueue::run(const std::string& id) {
         done.progress = 100;
         done.total_seconds = seconds;
         done.peak_memory_bytes = peak_rss_bytes();
+        done.enhanced_prompt = result.enhanced_prompt;
         counters_.job_seconds_sum += seconds;
         counters_.jobs_run += 1;
     }

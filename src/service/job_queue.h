@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/generate.h"
 #include "app/progress.h"
 #include "core/cancellation.h"
 #include "service/job.h"
@@ -44,7 +45,8 @@ class JobQueue {
 public:
     // Runs one job's generation (the job's own folder holds its inputs and receives its results);
     // throws Cancelled when `cancel` fired, ltx2::Error (or any exception) when it failed.
-    using Runner = std::function<void(const Job& job, ProgressReporter& progress, const CancellationToken& cancel)>;
+    using Runner =
+        std::function<GenerateResult(const Job& job, ProgressReporter& progress, const CancellationToken& cancel)>;
     struct Options {
         size_t max_queue = 16;     // waiting jobs (the running one not counted)
         double keep_hours = 0;     // finished jobs older than this are deleted; 0: kept

@@ -44,7 +44,7 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     JobQueue queue(
         store,
         [&](const Job& job, ProgressReporter& progress, const CancellationToken& cancel) {
-            generate(requests.generate_request(job, store), progress, cancel);
+            return generate(requests.generate_request(job, store), progress, cancel);
         },
         queue_options);
     HttpSettings http;
