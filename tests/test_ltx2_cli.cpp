@@ -116,13 +116,14 @@ TEST(Ltx2Cli, AFifoAsAnInputIsRefusedWithoutWaiting) {
     const auto inspect = run_command("timeout 60 " + ltx2_cmd("inspect " + fifo));
     EXPECT_EQ(inspect.exit_code, 1) << inspect.output;
     expect_contains(inspect.output, {fifo, "is a FIFO (named pipe), not a regular file"});
-    const std::string out = " -p cat -f 9 -o " + dir.file("o.mp4");
-    for (const std::string option : {"--transformer", "--image", "--lora"}) {
-        const auto r = run_command("timeout 60 env " + demo_cmd(option + " " + fifo + out));
+    const std::string out = " -f 9 -o " + dir.file("o.mp4");
+    for (const std::string option : {"--transformer", "--image", "--lora", "--prompt-file", "--duration-head"}) {
+        const std::string prompt = option == "--prompt-file" ? "" : " -p cat";
+        const auto r = run_command("timeout 60 env " + demo_cmd(option + " " + fifo + prompt + out));
         EXPECT_EQ(r.exit_code, 1) << option << ": " << r.output;
         expect_contains(r.output, {option + " " + fifo + ": is a FIFO"});
     }
-    const auto folder = run_command("timeout 60 env " + demo_cmd("--image " + dir.path.string() + out));
+    const auto folder = run_command("timeout 60 env " + demo_cmd("--image " + dir.path.string() + " -p cat" + out));
     expect_contains(folder.output, {"--image " + dir.path.string() + ": is a folder, not a file"});
 }
 

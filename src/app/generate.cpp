@@ -10,6 +10,7 @@
 #include "app/input_audio.h"
 #include "app/retake_source.h"
 #include "app/gemma_folder.h"
+#include "core/cancellation.h"
 #include "core/error.h"
 #include "core/regular_file.h"
 #include "core/log.h"
@@ -231,10 +232,11 @@ SpatialUpscale located_upsampler_scale(const GenerateRequest& r, const app::Loca
 
 void validate_generate_request(const GenerateRequest& r, const ModelSemantics& model) {
     validate_generation_params(r.pipeline, r.params, model);
-    if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty())
+    if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty() && r.thumbnail_out.empty())
         fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
     if (!r.output.empty()) check_output_folder(r.output, "--output");
     if (!r.audio_out.empty()) check_output_folder(r.audio_out, "--audio-out");
+    if (!r.thumbnail_out.empty()) check_output_folder(r.thumbnail_out, "thumbnail");
     if (!r.frames_dir.empty()) {
         std::error_code ec;
         if (!fs::is_directory(r.frames_dir, ec)) check_output_folder(r.frames_dir, "--frames-dir");  // created later
@@ -259,10 +261,24 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
     }
 }
 
-GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
+namespace {
+
+// What generation needs before any weights load: the model files, their semantics, the
+// request completed with the model's defaults (and a retake's source properties) and checked.
+struct PreparedGeneration {
+    app::LocatedModels models;
+    LtxFilePaths ltx_paths;
+    std::optional<LtxModelFiles> ltx;
+    ModelSemantics model;
+    std::optional<VideoFileInfo> retake_source;
+};
+
+PreparedGeneration prepare_generation(GenerateRequest& r, ProgressReporter& progress) {
+    PreparedGeneration g;
     progress.begin("resolve models");
     r.models.pipeline = r.pipeline;
-    const app::LocatedModels models = app::locate_models(r.models);
+    g.models = app::locate_models(r.models);
+    const app::LocatedModels& models = g.models;
     progress.note(models.describe());
     progress.end();
     if (models.distilled_lora && r.params.distilled_loras.empty())
@@ -270,12 +286,14 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (models.ic_lora && r.params.loras.empty()) r.params.loras.push_back({models.ic_lora->path.string(), 1.0});
     const app::ExplicitModelPaths& given = r.models.explicit_paths;
     auto given_path = [](const std::optional<fs::path>& p) { return p ? p->string() : std::string(); };
-    const LtxFilePaths ltx_paths{models.checkpoint ? models.checkpoint->path.string() : "", given_path(given.transformer),
-                                 given_path(given.text_projection), given_path(given.video_vae),
-                                 given_path(given.audio_vae), given_path(given.duration_head)};
-    const LtxModelFiles ltx = LtxModelFiles::resolve(ltx_paths);
+    g.ltx_paths = {models.checkpoint ? models.checkpoint->path.string() : "", given_path(given.transformer),
+                   given_path(given.text_projection), given_path(given.video_vae), given_path(given.audio_vae),
+                   given_path(given.duration_head)};
+    g.ltx = LtxModelFiles::resolve(g.ltx_paths);
+    const LtxModelFiles& ltx = *g.ltx;
     if (!models.checkpoint) progress.note(ltx.describe());
-    const ModelSemantics model = ltx.semantics();
+    g.model = ltx.semantics();
+    const ModelSemantics& model = g.model;
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     if (r.auto_num_frames && !model.has_duration_head)
@@ -288,9 +306,8 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
              model.name(), kDurationHeadOption);
     check_text_encoder_supported(ltx.path(LtxPart::Transformer), model);
     apply_model_defaults(r.params, model, r.explicit_params);
-    std::optional<VideoFileInfo> retake_source;
     if (is_retake(r.pipeline)) {
-        retake_source = apply_retake_source(r.pipeline, r.params);
+        g.retake_source = apply_retake_source(r.pipeline, r.params);
         const RetakeOptions& rt = r.params.retake;
         progress.note(fmt::format("retake [{}, {}) s of {} ({}x{}, {} frames at {:.4g} fps): {} regenerated",
                                   rt.start_time, rt.end_time, rt.video_path, r.params.width, r.params.height,
@@ -302,6 +319,28 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     if (models.spatial_upsampler) r.params.spatial_upscale = located_upsampler_scale(r, *models.spatial_upsampler);
     progress.note(model.name());
     validate_generate_request(r, model);
+    return g;
+}
+
+}  // namespace
+
+void check_generate_request(GenerateRequest request) {
+    ProgressReporter quiet(ProgressStyle::Quiet);
+    (void)prepare_generation(request, quiet);
+}
+
+GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel) {
+    const PreparedGeneration prepared = prepare_generation(r, progress);
+    const app::LocatedModels& models = prepared.models;
+    const LtxFilePaths& ltx_paths = prepared.ltx_paths;
+    const LtxModelFiles& ltx = *prepared.ltx;
+    const ModelSemantics& model = prepared.model;
+    const std::optional<VideoFileInfo>& retake_source = prepared.retake_source;
+    // Every stage starts only while the generation is still wanted.
+    auto begin = [&](const std::string& stage, const std::string& detail = "") {
+        cancel.throw_if_cancelled();
+        progress.begin(stage, detail);
+    };
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
     const double available = double(available_memory_bytes());
     const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
@@ -319,7 +358,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     }
 
     const VideoEncoderFn encode_media = [&](const EncodeRequest& e) {
-        progress.begin("encode " + std::string(media_kind_name(e.kind)), e.path);
+        begin("encode " + std::string(media_kind_name(e.kind)), e.path);
         const Tensor pixels = e.kind == MediaKind::Image
                                   ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
@@ -332,11 +371,11 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     Tensor source_video, source_audio;  // retake
     if (retake_source) {
         const GenerationParams& p = r.params;
-        progress.begin("encode video", p.retake.video_path);
+        begin("encode video", p.retake.video_path);
         source_video = encode_retake_source_video(p, ltx.open(LtxPart::VideoVae));
         progress.end();
         if (retake_source->has_audio) {
-            progress.begin("encode audio", p.retake.video_path);
+            begin("encode audio", p.retake.video_path);
             source_audio = encode_retake_source_audio(p, ltx.open(LtxPart::AudioVae), r.precision);
             progress.end();
         } else {
@@ -351,7 +390,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     std::optional<InputAudio> input_audio;
     Tensor audio_latent;
     if (r.pipeline == PipelineKind::AudioToVideo) {
-        progress.begin("encode audio", r.params.audio.path);
+        begin("encode audio", r.params.audio.path);
         input_audio = read_input_audio(r.params, ltx.open(LtxPart::AudioVae));
         audio_latent = encode_input_audio(*input_audio, r.params, ltx.open(LtxPart::AudioVae), r.precision);
         progress.end();
@@ -366,7 +405,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         prompts.push_back(r.negative_prompt.value_or(kDefaultNegativePrompt));
         empty.push_back(EmptyPrompt::Allow);  // as the reference: an empty negative prompt is <bos> alone
     }
-    progress.begin("encode text", fmt::format("{} prompt{}", prompts.size(), prompts.size() > 1 ? "s" : ""));
+    begin("encode text", fmt::format("{} prompt{}", prompts.size(), prompts.size() > 1 ? "s" : ""));
     TextEncodingOptions text_options;
     text_options.precision = r.precision;
     text_options.empty_prompts = empty;
@@ -386,11 +425,12 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     }
     // The transformer's weights get the budget less room for activations; beyond it, blocks stream.
     const size_t weight_budget = size_t(std::max(budget - kActivationReserveBytes, 0.5 * budget));
-    inputs.transformer = [&progress, budget, load = checkpoint_transformer_provider(ltx_paths, r.precision, weight_budget)](
+    inputs.transformer = [&progress, &begin, budget,
+                          load = checkpoint_transformer_provider(ltx_paths, r.precision, weight_budget)](
                              const TransformerRequest& request) {
-        progress.begin("load transformer", request.loras.empty()
-                                               ? request.stage
-                                               : fmt::format("{}, {} LoRA(s) fused", request.stage, request.loras.size()));
+        begin("load transformer", request.loras.empty()
+                                      ? request.stage
+                                      : fmt::format("{}, {} LoRA(s) fused", request.stage, request.loras.size()));
         auto model = load(request);
         if (model->streams_blocks())
             progress.note(fmt::format("transformer blocks stream from disk within the {:.1f} GiB budget{}",
@@ -405,9 +445,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         const UpsampleFn upsample =
             file_upsampler(models.spatial_upsampler->path.string(), vae.get("per_channel_statistics.mean-of-means"),
                            vae.get("per_channel_statistics.std-of-means"), r.precision);
-        inputs.upsample = [&progress, upsample, label = "upsample " + r.params.spatial_upscale.label()](
+        inputs.upsample = [&progress, &begin, upsample, label = "upsample " + r.params.spatial_upscale.label()](
                               const Tensor& latent) {
-            progress.begin(label);
+            begin(label);
             Tensor out = upsample(latent);
             progress.end();
             return out;
@@ -416,16 +456,17 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
 
     PipelineHooks hooks;
     hooks.progress = [&](const std::string& stage, int step, int steps) {
-        if (step == 0) progress.begin("denoise " + stage, fmt::format("{} steps", steps));
+        if (step == 0) begin("denoise " + stage, fmt::format("{} steps", steps));
         progress.step(stage, step, steps);
         if (step == steps) progress.end();
+        cancel.throw_if_cancelled();
     };
     const PipelineResult latents = generate_latents(r.pipeline, r.params, model, inputs, hooks);
     inputs = {};
 
     Tensor frames;
     {
-        progress.begin("decode video", shape_str(latents.video_latent.shape()));
+        begin("decode video", shape_str(latents.video_latent.shape()));
         const VideoDecoder decoder = VideoDecoder::load(ltx.open(LtxPart::VideoVae));
         const auto [tiling, reduced] =
             video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
@@ -448,7 +489,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         result.audio_sample_rate = input_audio->sample_rate;
         waveform = fit_to_video(input_audio->samples, result.frames, output_fps, result.audio_sample_rate);
     } else {
-        progress.begin("decode audio", shape_str(latents.audio_latent.shape()));
+        begin("decode audio", shape_str(latents.audio_latent.shape()));
         const Tensor mel = AudioDecoder::load(ltx.open(LtxPart::AudioVae)).forward(latents.audio_latent);
         const Vocoder vocoder = Vocoder::load(ltx.open(LtxPart::Vocoder));
         result.audio_sample_rate = vocoder.output_sample_rate();
@@ -458,7 +499,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
     }
     result.audio_samples = waveform.size(1);
 
-    progress.begin("write outputs");
+    begin("write outputs");
     if (!r.output.empty()) {
         Mp4Options options;
         options.fps = output_fps;
@@ -475,6 +516,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress) {
         write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
     }
     if (!r.frames_dir.empty()) write_png_frames(r.frames_dir, frames);
+    if (!r.thumbnail_out.empty()) write_png(r.thumbnail_out, frames.select(0, 0));
     if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
     progress.end();
     return result;

@@ -8,6 +8,7 @@
 
 #include "app/model_locator.h"
 #include "app/progress.h"
+#include "core/cancellation.h"
 #include "kernels/cpu/attention.h"
 #include "pipelines/generation_params.h"
 
@@ -32,6 +33,7 @@ struct GenerateRequest {
     std::string output;            // .mp4; may be empty when frames_dir or audio_out is given
     std::string frames_dir;        // PNG frames
     std::string audio_out;         // WAV
+    std::string thumbnail_out;     // PNG of the first frame
     double crf = 23;
     std::string preset = "medium";
 
@@ -54,6 +56,13 @@ struct GenerateResult {
 // naming the option.
 void validate_generate_request(const GenerateRequest& request, const ModelSemantics& model);
 
-GenerateResult generate(GenerateRequest request, ProgressReporter& progress);
+// Everything generate() checks before it loads weights (model files found and of one release,
+// the model's defaults applied, the request valid for it); throws ltx2::Error naming the option.
+void check_generate_request(GenerateRequest request);
+
+// The one entry point of a generation (the CLI and the server): progress goes to `progress` (and
+// its listener); `cancel` is checked before every stage and after every denoising step, where a
+// cancelled generation throws Cancelled without writing any output.
+GenerateResult generate(GenerateRequest request, ProgressReporter& progress, const CancellationToken& cancel);
 
 }  // namespace ltx2

@@ -30,14 +30,20 @@ ProgressStyle parse_progress_style(const std::string& name) {
     fail("--progress: unknown style '{}' (choose auto, plain, json or none)", name);
 }
 
-ProgressReporter::ProgressReporter(ProgressStyle style, std::FILE* out)
-    : style_(style), out_(out), start_(Clock::now()), stage_start_(start_), steps_start_(start_) {
+ProgressReporter::ProgressReporter(ProgressStyle style, std::FILE* out, ProgressListener listener)
+    : style_(style), out_(out), listener_(std::move(listener)), start_(Clock::now()), stage_start_(start_), steps_start_(start_) {
     tty_ = style_ == ProgressStyle::Auto && ::isatty(::fileno(out_));
     if (style_ == ProgressStyle::Auto) style_ = ProgressStyle::Plain;
 }
 
 double ProgressReporter::since(Clock::time_point t) const {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+void ProgressReporter::tell(ProgressEvent event) {
+    if (!listener_) return;
+    event.elapsed_s = since(start_);
+    listener_(event);
 }
 
 void ProgressReporter::emit_json(const std::string& event, nlohmann::json fields) {
@@ -50,6 +56,7 @@ void ProgressReporter::emit_json(const std::string& event, nlohmann::json fields
 void ProgressReporter::begin(const std::string& stage, const std::string& detail) {
     stage_ = stage;
     stage_start_ = Clock::now();
+    tell({ProgressEvent::Kind::StageBegin, stage, detail});
     if (style_ == ProgressStyle::Quiet) return;
     if (style_ == ProgressStyle::Json) {
         emit_json("stage_begin", {{"stage", stage}, {"detail", detail}});
@@ -61,12 +68,13 @@ void ProgressReporter::begin(const std::string& stage, const std::string& detail
 }
 
 void ProgressReporter::end() {
+    const double s = since(stage_start_);
+    tell({ProgressEvent::Kind::StageEnd, stage_, "", 0, 0, s});
     if (style_ == ProgressStyle::Quiet) return;
     if (step_line_open_) {
         std::fprintf(out_, "\n");
         step_line_open_ = false;
     }
-    const double s = since(stage_start_);
     if (style_ == ProgressStyle::Json) {
         emit_json("stage_end", {{"stage", stage_}, {"seconds", s}, {"rss_gib", gib(current_rss_bytes())}});
         return;
@@ -78,9 +86,9 @@ void ProgressReporter::end() {
 
 void ProgressReporter::step(const std::string& stage, int done, int total) {
     if (done == 0) steps_start_ = Clock::now();
+    const double per_step = done == 0 ? 0.0 : since(steps_start_) / done;
+    tell({ProgressEvent::Kind::Step, stage, "", done, total, per_step});
     if (style_ == ProgressStyle::Quiet || done == 0) return;
-    const double elapsed = since(steps_start_);
-    const double per_step = elapsed / done;
     const double eta = per_step * (total - done);
     if (style_ == ProgressStyle::Json) {
         emit_json("step", {{"stage", stage}, {"step", done}, {"steps", total}, {"s_per_step", per_step}, {"eta_s", eta}});
@@ -99,6 +107,7 @@ void ProgressReporter::step(const std::string& stage, int done, int total) {
 }
 
 void ProgressReporter::note(const std::string& message) {
+    tell({ProgressEvent::Kind::Note, "", message});
     if (style_ == ProgressStyle::Quiet) return;
     if (style_ == ProgressStyle::Json) {
         emit_json("note", {{"message", message}});

@@ -2,9 +2,11 @@
 // Progress of a generation on stderr: one line per stage (load, encode text, denoise, upsample,
 // decode video, decode audio, mux) with its duration, denoising steps with s/step and ETA, and
 // the peak resident memory at the end. A terminal gets a self-updating step line; anything
-// else gets plain lines; `json` gives one JSON object per line for programs.
+// else gets plain lines; `json` gives one JSON object per line for programs. A listener gets
+// every event as a value too (the server's job progress).
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -15,9 +17,20 @@ enum class ProgressStyle { Auto, Plain, Json, Quiet };
 // "auto" | "plain" | "json" | "none"; throws listing the choices.
 ProgressStyle parse_progress_style(const std::string& name);
 
+struct ProgressEvent {
+    enum class Kind { StageBegin, StageEnd, Step, Note };
+    Kind kind;
+    std::string stage;    // StageBegin / StageEnd / Step
+    std::string text;     // StageBegin: the detail; Note: the message
+    int step = 0, steps = 0;
+    double seconds = 0;   // StageEnd: the stage's duration; Step: seconds per step so far
+    double elapsed_s = 0; // since the reporter was made
+};
+using ProgressListener = std::function<void(const ProgressEvent&)>;
+
 class ProgressReporter {
 public:
-    explicit ProgressReporter(ProgressStyle style, std::FILE* out = stderr);
+    explicit ProgressReporter(ProgressStyle style, std::FILE* out = stderr, ProgressListener listener = {});
 
     // A stage starts / ends (the end line carries its duration and the resident memory).
     void begin(const std::string& stage, const std::string& detail = "");
@@ -33,9 +46,11 @@ private:
     using Clock = std::chrono::steady_clock;
     void emit_json(const std::string& event, nlohmann::json fields);
     double since(Clock::time_point t) const;
+    void tell(ProgressEvent event);
 
     ProgressStyle style_;
     std::FILE* out_;
+    ProgressListener listener_;
     bool tty_ = false;
     bool step_line_open_ = false;
     std::string stage_;

@@ -9,4 +9,9 @@ void warn(std::string_view message) {
     std::fflush(stderr);
 }
 
+void info(std::string_view message) {
+    std::fprintf(stderr, "%.*s\n", int(message.size()), message.data());
+    std::fflush(stderr);
+}
+
 }  // namespace ltx2

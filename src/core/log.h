@@ -13,4 +13,11 @@ void warn(fmt::format_string<Args...> pattern, Args&&... args) {
     warn(std::string_view(fmt::format(pattern, std::forward<Args>(args)...)));
 }
 
+void info(std::string_view message);  // "<message>" on stderr
+
+template <class... Args>
+void info(fmt::format_string<Args...> pattern, Args&&... args) {
+    info(std::string_view(fmt::format(pattern, std::forward<Args>(args)...)));
+}
+
 }  // namespace ltx2

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 namespace ltx2 {
 
@@ -27,6 +28,13 @@ uint64_t proc_value(const char* path, const char* key) {
 
 uint64_t peak_rss_bytes() { return proc_value("/proc/self/status", "VmHWM") * 1024; }
 uint64_t current_rss_bytes() { return proc_value("/proc/self/status", "VmRSS") * 1024; }
+bool reset_peak_rss() {
+    std::ofstream clear_refs("/proc/self/clear_refs");
+    clear_refs << "5";  // 5: reset the peak resident set size
+    clear_refs.flush();
+    return bool(clear_refs);
+}
+
 uint64_t available_memory_bytes() { return proc_value("/proc/meminfo", "MemAvailable") * 1024; }
 uint64_t storage_read_bytes() { return proc_value("/proc/self/io", "read_bytes"); }
 

@@ -1,0 +1,61 @@
+#pragma once
+// The generation options of the command line (prompt, pipeline, sizes, guidance, conditioning,
+// model files, output) and the GenerateRequest they make. The server builds its requests with
+// the same options, so an API field obeys exactly the rules of the option of the same name.
+#include <string>
+#include <vector>
+
+#include "app/generate.h"
+
+namespace CLI {
+class App;
+}
+
+namespace ltx2 {
+
+inline constexpr const char* kPipelineChoices =
+    "distilled | one-stage | two-stage | keyframes | ic-lora | a2v | retake | retake-guided";
+
+struct GenerationCli {
+    std::string prompt, prompt_file, negative_prompt, negative_prompt_file;
+    std::string pipeline = "distilled";
+    int64_t width = 0, height = 0;
+    std::string frames;
+    double fps = 0;
+    int steps = 0;
+    uint64_t seed = 10;
+    std::vector<std::string> images, loras, videos, distilled_loras;
+    std::string output, frames_dir, audio_out;
+    int threads = 0;
+    std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
+    double memory_budget = 0, crf = 23;
+    std::string preset = "medium";
+    std::string model_dir, checkpoint, gemma, upsampler, spatial_upscale, ic_lora, transformer, text_projection,
+        video_vae, audio_vae, duration_head;
+    std::string demo;  // the --demo release ("" = 19b) when the option was given
+    double video_cfg = 0, video_stg = 0, video_rescale = 0, video_modality = 0;
+    double audio_cfg = 0, audio_stg = 0, audio_rescale = 0, audio_modality = 0;
+    std::vector<int> video_stg_blocks, audio_stg_blocks;
+    std::string audio_path;
+    double audio_start_time = 0, audio_max_duration = 0;
+    std::string video_path;
+    double start_time = 0, end_time = 0;
+    bool keep_video = false, keep_audio = false;
+    bool enhance_prompt = false, enhance_greedy = false;
+    std::string prompt_enhancer_gemma;
+    int enhance_max_tokens = 512;
+};
+
+void add_spatial_upscale_option(CLI::App& app, GenerationCli& c);
+// Every option of a generation, in their --help groups.
+void add_generation_options(CLI::App& app, GenerationCli& c);
+
+// The prompt, pipeline, parameters and outputs given on `app` (after parsing); `demo`: the demo
+// model's small defaults apply where an option was not given. Throws ltx2::Error naming the option.
+GenerateRequest build_generation_request(const CLI::App& app, const GenerationCli& c, bool demo);
+
+// The model files (--demo writes the demo model on first use), precision and memory options
+// given on `app`, into `r`.
+void apply_model_options(const CLI::App& app, const GenerationCli& c, GenerateRequest& r);
+
+}  // namespace ltx2
