@@ -35,14 +35,15 @@ std::vector<AxisCandidate> axis_candidates(int64_t length, int64_t overlap, int6
 }  // namespace
 
 double diffvae_tile_stage5_bytes(const DiffVaeConfig& c, int64_t frames, int64_t rows, int64_t cols) {
-    const double p = c.patch_size, c5 = c.stage5_channels, ctx = c.context_channels();
+    const double c5 = c.stage5_channels, ctx = c.context_channels();
+    const double canvas = double(c.out_channels) * c.patch_size * c.patch_size;  // per stage-5 token
     const double h5 = std::max<double>(1, double(rows / c.patch_size)), w5 = std::max<double>(1, double(cols / c.patch_size));
     const double tokens = double(frames) * h5 * w5;
-    const double slab_cols = std::ceil(w5 / 4.0) + 2.0 * (c.stage5_kernel[2] / 2);
-    const double slab_tokens = double(frames) * h5 * slab_cols, core_tokens = double(frames) * h5 * std::ceil(w5 / 4.0);
-    const double per_token = c5 + 2.0 * ctx + 3.0 * c.out_channels * p * p;
-    const double swiglu = double(kSwiGluRows) * (2.0 * c5 + 2.0 * c.mlp_hidden(c.stage5_channels));
-    return kF32 * (tokens * per_token + slab_tokens * 7.0 * c5 + core_tokens * c5 + swiglu);
+    const double core_cols = std::ceil(w5 / 4.0), slab_cols = core_cols + 2.0 * (c.stage5_kernel[2] / 2);
+    const double before_blocks = tokens * (c5 + 2.0 * ctx + 2.0 * canvas);
+    const double in_blocks = tokens * (c5 + ctx + canvas) + double(frames) * h5 * (slab_cols * 7.0 + core_cols) * c5 +
+                             double(kSwiGluRows) * (2.0 * c5 + 2.0 * c.mlp_hidden(c.stage5_channels));
+    return kF32 * std::max(before_blocks, in_blocks);
 }
 
 double diffvae_stage4_feature_bytes(const DiffVaeConfig& c, const Shape& latent) {
@@ -77,11 +78,13 @@ DiffVaeTileSizes diffvae_tiling_for_budget(const DiffVaeConfig& c, const Shape& 
     std::vector<Score> fits;
     if (usable > feature)  // the stages 1-3 phase fits
         for (const AxisCandidate& t : axis_candidates(frames, ot, min_t, step_t)) {
-            const double group = double(t.size) * pixel_bytes;
+            const double group = double(std::min(t.size, frames)) * pixel_bytes;
             if (group >= usable) continue;
             for (const AxisCandidate& h : axis_candidates(height, ohw, min_h, step_h))
                 for (const AxisCandidate& w : axis_candidates(width, ohw, min_w, step_w)) {
-                    if (group + double(B) * diffvae_tile_stage5_bytes(c, t.size, h.size, w.size) > usable) continue;
+                    const double stage5 = diffvae_tile_stage5_bytes(c, std::min(t.size, frames), std::min(h.size, height),
+                                                                    std::min(w.size, width));
+                    if (group + double(B) * stage5 > usable) continue;
                     const double processed = double(t.count * h.count * w.count) * double(t.size * h.size * w.size);
                     fits.emplace_back(processed / double(frames * height * width), -double(t.size * h.size * w.size),
                                       t.count * h.count * w.count, t.size, h.size, w.size);
@@ -92,8 +95,10 @@ DiffVaeTileSizes diffvae_tiling_for_budget(const DiffVaeConfig& c, const Shape& 
              "({} frames x {} x {} px, overlaps {} frames / {} px) needs {:.2f} GiB with {:.2f} GiB resident, "
              "{:.2f} GiB of stage-4 features and {:.2f} GiB of video",
              budget / 1073741824.0, shape_str(latent), min_t, min_h, min_w, ot, ohw,
-             (resident + 2 * feature + video + double(min_t) * pixel_bytes +
-              double(B) * diffvae_tile_stage5_bytes(c, min_t, min_h, min_w)) / 1073741824.0,
+             (resident + 2 * feature + video + double(std::min(min_t, frames)) * pixel_bytes +
+              double(B) * diffvae_tile_stage5_bytes(c, std::min(min_t, frames), std::min(min_h, height),
+                                                    std::min(min_w, width))) /
+                 1073741824.0,
              resident / 1073741824.0, feature / 1073741824.0, video / 1073741824.0);
     const Score best = *std::min_element(fits.begin(), fits.end());
     DiffVaeTileSizes s;
