@@ -1,6 +1,6 @@
-// The DiffVAE decoder's tiled decode on the tiny golden decoder: one tile is the untiled decode
-// bit for bit; a 2 x 2 spatial tiling matches the untiled decode where one tile alone covers
-// the output; tiles from a budget.
+// The DiffVAE decoder's tiled decode on the tiny golden decoder: the reference's tiled decode
+// (two fixtures), one tile is the untiled decode bit for bit, a 2 x 2 spatial tiling matches the
+// untiled decode where one tile alone covers the output, tiles from a budget.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +9,7 @@
 #include "io/safetensors.h"
 #include "io/weight_store.h"
 #include "models/diffvae/decoder.h"
+#include "parity/kinds.h"
 #include "test_util.h"
 
 namespace {
@@ -16,7 +17,8 @@ namespace {
 using namespace ltx2;
 using ltx2::test::max_abs_diff;
 
-const std::string kDir = std::string(LTX2_GOLDEN_DIR) + "/ltx25/video_vae";
+const std::string kArea = "ltx25/video_vae";
+const std::string kDir = std::string(LTX2_GOLDEN_DIR) + "/" + kArea;
 
 DiffVaeDecoder tiny_decoder() {
     return DiffVaeDecoder::load(WeightStore::open(kDir + "/diffvae_decoder.model.safetensors", "vae."));
@@ -26,6 +28,22 @@ double max_abs(const Tensor& t) {
     double m = 0;
     for (float v : t.to_vector()) m = std::max(m, double(std::fabs(v)));
     return m;
+}
+
+// Latent 7 x 4 x 5 (floored to 7 x 7 x 7; stage-4 grid 25 frames): two temporal tiles, 48 frames
+// overlapping by 40 -> [0,24) and [4,25), the second keeping its leading frame; cropped back to
+// 128 x 160 px.
+TEST(DiffVaeParity, TiledAcrossFrames) {
+    ltx2::test::expect_fixture_passes(kArea, "diffvae_decoder_tiled_time.io.safetensors",
+                                      parity_ltx25_diffvae_decode_tiled, 1);
+}
+
+// Latent 3 x 7 x 7: columns in three tiles of 184 px overlapping by 160 (their ramps overlap
+// inside the middle tile: the blend divides by the summed weights; each tile has its own
+// attention slabs).
+TEST(DiffVaeParity, TiledAcrossColumns) {
+    ltx2::test::expect_fixture_passes(kArea, "diffvae_decoder_tiled_space.io.safetensors",
+                                      parity_ltx25_diffvae_decode_tiled, 1);
 }
 
 TEST(DiffVaeTiledDecode, OneTileIsTheUntiledDecode) {
