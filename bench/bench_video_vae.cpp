@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
     app.add_option("--voxel-bytes", voxel_bytes, "bytes per output voxel for choose_tiling (default: measured)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoint (deleted afterwards)");
     bool diffvae = false, diffvae_f32 = false;
+    double diffvae_budget_gib = 0;
     std::string diffvae_manifest = std::string(LTX2_SOURCE_DIR) + "/tests/golden/ltx25/manifest/diffvae_decoder.json";
     std::vector<int64_t> diffvae_latent{16, 16, 24};
     app.add_flag("--diffvae", diffvae, "time the LTX-2.5 DiffVAE decoder (one untiled decode) instead");
@@ -133,8 +134,10 @@ int main(int argc, char** argv) {
     app.add_option("--latent", diffvae_latent, "DiffVAE latent frames, rows, columns (default 16 16 24)")
         ->expected(3);
     app.add_flag("--f32-weights", diffvae_f32, "DiffVAE: convert the weights to float32 (the golden's arithmetic)");
+    app.add_option("--diffvae-budget-gib", diffvae_budget_gib,
+                   "DiffVAE: tiled decode with tile sizes chosen for this memory budget (default 0: untiled)");
     CLI11_PARSE(app, argc, argv);
-    if (diffvae) return run_diffvae_bench(diffvae_manifest, diffvae_latent, diffvae_f32, tmp);
+    if (diffvae) return run_diffvae_bench(diffvae_manifest, diffvae_latent, diffvae_f32, diffvae_budget_gib, tmp);
 
     try {
         std::ifstream in(manifest_path);

@@ -1,8 +1,10 @@
 #pragma once
 // The LTX-2.5 DiffVAE decoder at full size (bench_video_vae --diffvae): random bf16 weights for
 // every tensor of the DiffVAE manifest, written to a temporary checkpoint (deleted afterwards),
-// one untiled decode of a random latent from a torch-generator noise canvas. Prints the time of
-// each stage (as its intermediate result appears), the total, the output and peak RSS.
+// one decode of a random latent from torch-generator noise canvases: untiled, or tiled with the
+// tile sizes chosen for a memory budget (--diffvae-budget-gib; what the process holds after
+// loading counts as resident). Prints the time of each stage and tile (as its result appears),
+// the total, the output and peak RSS.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "bench_util.h"
@@ -46,8 +49,9 @@ inline std::vector<std::pair<std::string, Tensor>> random_diffvae_weights(const 
 }
 
 // latent_thw: the latent's frames, rows, columns (16, 16, 24: 121 frames of 512 x 768).
+// budget_gib > 0: the tiled decode within that budget.
 inline int run_diffvae_bench(const std::string& manifest_path, const std::vector<int64_t>& latent_thw,
-                             bool f32_weights, const std::string& tmp) {
+                             bool f32_weights, double budget_gib, const std::string& tmp) {
     namespace fs = std::filesystem;
     try {
         std::ifstream in(manifest_path);
@@ -76,6 +80,15 @@ inline int run_diffvae_bench(const std::string& manifest_path, const std::vector
                     shape_str(decoder.noise_canvas_shape(latent_shape)).c_str());
         std::fflush(stdout);
 
+        const DiffVaeTiling tiling = budget_gib > 0
+                                         ? DiffVaeTiling::from_budget(budget_gib * 1073741824.0, double(current_rss_bytes()))
+                                         : DiffVaeTiling::untiled();
+        const DiffVaeTileSizes sizes = decoder.tile_sizes(latent_shape, tiling);
+        const std::string chosen =
+            budget_gib > 0 ? fmt::format("{} for a budget of {:.2f} GiB", sizes.str(), budget_gib) : "untiled";
+        std::printf("tiling: %s -> %zu tile(s)\n", chosen.c_str(), decoder.tile_schedule(latent_shape, sizes).num_tiles());
+        std::fflush(stdout);
+
         const auto t0 = Clock::now();
         auto last = t0;
         const DiffVaeTap tap = [&](const std::string& name, const Tensor& value) {
@@ -85,7 +98,7 @@ inline int run_diffvae_bench(const std::string& manifest_path, const std::vector
             std::fflush(stdout);
             last = now;
         };
-        const Tensor video = decoder.decode(latent, gen, tap);
+        const Tensor video = decoder.decode(latent, gen, tiling, tap);
         const double total = seconds_since(t0);
         std::printf("  %-16s %-24s +%8.1f s\n", "diffusion stage", shape_str(video.shape()).c_str(),
                     std::chrono::duration<double>(Clock::now() - last).count());

@@ -1,6 +1,9 @@
 // ltx25.diffvae.decode: the LTX-2.5 diffusion video VAE decoder on golden fixtures (untiled,
-// one x0 step from the fixture's noise canvas).
+// one x0 step from the fixture's noise canvas). ltx25.diffvae.decode_tiled: its tiled decode
+// with the fixture's tile sizes (metadata `tiling`), each tile's canvas drawn from `noise_seed`.
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "diffusion/torch_rng.h"
 #include "io/weight_store.h"
@@ -28,6 +31,19 @@ void parity_ltx25_diffvae_decode(ParityRun& run) {
         run.compare_if_present("dbg." + name, value, kTolerance);
     };
     run.compare("out.video", decoder.decode(latent, canvas, tap), kTolerance);
+}
+
+void parity_ltx25_diffvae_decode_tiled(ParityRun& run) {
+    const DiffVaeDecoder decoder = DiffVaeDecoder::load(WeightStore::open(run.model_path(), "vae."));
+    const nlohmann::json t = run.meta_json("tiling");
+    auto axis = [&](const char* name) {
+        const nlohmann::json& a = t.at(name);
+        return DiffVaeAxisTiling{a.at(0).get<int64_t>(), a.at(1).get<int64_t>()};
+    };
+    const DiffVaeTileSizes sizes{axis("frames"), axis("height"), axis("width")};
+    TorchGenerator gen;
+    gen.manual_seed(run.meta_json("noise_seed").get<uint64_t>());
+    run.compare("out.video", decoder.decode(run.input("in.latent"), gen, DiffVaeTiling::with_sizes(sizes)), kTolerance);
 }
 
 }  // namespace ltx2

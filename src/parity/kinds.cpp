@@ -34,6 +34,7 @@ constexpr std::pair<std::string_view, ParityKindFn> kKinds[] = {
     {"video_vae.encode", parity_video_vae_encode},
     {"video_vae.tiled_decode", parity_video_vae_tiled_decode},
     {"ltx25.diffvae.decode", parity_ltx25_diffvae_decode},
+    {"ltx25.diffvae.decode_tiled", parity_ltx25_diffvae_decode_tiled},
     {"gemma3.hidden_states", parity_gemma3_hidden_states},
     {"gemma3.generate_greedy", parity_gemma3_generate_greedy},
     {"ltx2.feature_extractor", parity_ltx2_feature_extractor},

@@ -32,6 +32,7 @@ void parity_video_vae_decode(ParityRun& run);                // video_vae.decode
 void parity_video_vae_encode(ParityRun& run);                // video_vae.encode
 void parity_video_vae_tiled_decode(ParityRun& run);          // video_vae.tiled_decode
 void parity_ltx25_diffvae_decode(ParityRun& run);            // ltx25.diffvae.decode
+void parity_ltx25_diffvae_decode_tiled(ParityRun& run);      // ltx25.diffvae.decode_tiled
 void parity_gemma3_hidden_states(ParityRun& run);            // gemma3.hidden_states
 void parity_gemma3_generate_greedy(ParityRun& run);          // gemma3.generate_greedy
 void parity_ltx2_feature_extractor(ParityRun& run);          // ltx2.feature_extractor

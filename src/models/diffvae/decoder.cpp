@@ -27,6 +27,10 @@ DiffVaeAttentionShape attention_shape(const DiffVaeConfig& c, int channels, cons
     return {channels / c.head_dim, c.head_dim, rope_3axis_default_split(c.head_dim), kernel, Precision::F32};
 }
 
+// Copies of the last latent frame appended before stages 1-4 and cropped from the stage-4 output
+// (the reference's guard against the window shift at the last frame).
+int64_t ghost_latent_frames(const DiffVaeConfig& c) { return c.stage_kernels[0][0] / 2 * 2; }
+
 // Frames after an upsample of time stride st (a doubling drops its first frame).
 int64_t upsampled_frames(int64_t t, int st) { return st == 2 ? 2 * t - 1 : t * st; }
 
@@ -96,7 +100,16 @@ void DiffVaeDecoder::check_latent(const Tensor& latent) const {
         fail("DiffVAE decode: latent has dtype {}, expected F32 or BF16", dtype_name(latent.dtype()));
 }
 
-Tensor DiffVaeDecoder::context(const Tensor& z, const DiffVaeTap& tap) const {
+Tensor DiffVaeDecoder::floored_latent(const Tensor& latent, int64_t b, AxisPad* h_pad, AxisPad* w_pad) const {
+    const Int3 mins = diffvae_min_latent_shape(config_);
+    Tensor z = latent.slice(0, b, b + 1).to(DType::F32);
+    z = resize_axis(z, 2, std::max<int64_t>(z.size(2), mins[0]), AxisResize::RepeatLast);
+    z = resize_axis(z, 3, std::max<int64_t>(z.size(3), mins[1]), AxisResize::Symmetric, h_pad);
+    z = resize_axis(z, 4, std::max<int64_t>(z.size(4), mins[2]), AxisResize::Symmetric, w_pad);
+    return resize_axis(z, 2, z.size(2) + ghost_latent_frames(config_), AxisResize::RepeatLast);
+}
+
+Tensor DiffVaeDecoder::stage4_input(const Tensor& z, const DiffVaeTap& tap) const {
     const DiffVaeConfig& c = config_;
     Tensor x = project(un_normalize(z, w_.std_of_means, w_.mean_of_means), w_.conv_in);
     static const char* kTaps[3] = {"stage1_out", "stage2_out", "stage4_in"};
@@ -106,13 +119,20 @@ Tensor DiffVaeDecoder::context(const Tensor& z, const DiffVaeTap& tap) const {
         x = pixel_shuffle_channels_last(project(x, w_.upsamples[size_t(s)]), c.upsamples[size_t(s)].stride);
         if (tap) tap(kTaps[s], x);
     }
+    return x;
+}
+
+Tensor DiffVaeDecoder::stage4_context(Tensor x, bool trailing, const DiffVaeTap& tap) const {
+    const DiffVaeConfig& c = config_;
     // Stage 4 runs at its input resolution; its upsample is applied inside the diffusion stage.
+    x = x.contiguous();
     const DiffVaeAttentionShape shape4 = attention_shape(c, c.stage_channels[3], c.stage_kernels[3]);
     for (const DiffVaeNABlock& b : w_.stages[3]) diffvae_na_block(b, shape4, x);
+    if (!trailing) return x;
 
     // Crop the ghost frames appended to the latent, keeping enough for the stage-5 window.
     const int up_t = c.upsamples[3].stride[0];
-    const int64_t ghost = int64_t(c.stage_kernels[0][0] / 2 * 2) * (DiffVaeConfig::kTimeFactor / up_t);
+    const int64_t ghost = ghost_latent_frames(c) * (DiffVaeConfig::kTimeFactor / up_t);
     const int64_t frames = x.size(1), content = std::max<int64_t>(frames - ghost, 1);
     const int64_t keep = std::min(frames, std::max<int64_t>(content, std::max(1, (c.stage5_kernel[0] + up_t - 1) / up_t)));
     x = resize_axis(x, 1, keep, AxisResize::RepeatLast);
@@ -120,7 +140,8 @@ Tensor DiffVaeDecoder::context(const Tensor& z, const DiffVaeTap& tap) const {
     return x;
 }
 
-Tensor DiffVaeDecoder::diffusion_stage(const Tensor& context, const Tensor& canvas, const DiffVaeTap& tap) const {
+Tensor DiffVaeDecoder::diffusion_stage(const Tensor& context, const Tensor& canvas, bool origin,
+                                       const DiffVaeTap& tap) const {
     const DiffVaeConfig& c = config_;
     const int c5 = c.stage5_channels;
     // One step at t = 1 (the schedule linspace(1, 1/n, n) with n = 1).
@@ -135,7 +156,7 @@ Tensor DiffVaeDecoder::diffusion_stage(const Tensor& context, const Tensor& canv
     if (tap) tap("modulation", modulation);
 
     const Tensor context_up =
-        pixel_shuffle_channels_last(project(context, w_.upsamples[3]), c.upsamples[3].stride);
+        pixel_shuffle_channels_last(project(context, w_.upsamples[3]), c.upsamples[3].stride, origin);
     Tensor x = project(patchify_channels_last(canvas, c.patch_size), w_.conv_in_x_t);
     const DiffVaeAttentionShape shape = attention_shape(c, c5, c.stage5_kernel);
     for (const DiffVaeDiffusionBlock& b : w_.diff_blocks) {
@@ -161,22 +182,16 @@ Tensor DiffVaeDecoder::decode(const Tensor& latent_in, const Tensor& canvas_in, 
              canvas_in.defined() ? shape_str(canvas_in.shape()) : std::string("(none)"), shape_str(canvas_shape),
              shape_str(latent_in.shape()));
     const int64_t B = latent_in.size(0), T = latent_in.size(2), H = latent_in.size(3), W = latent_in.size(4);
-    const Int3 mins = diffvae_min_latent_shape(c);
     const int64_t frames = (T - 1) * DiffVaeConfig::kTimeFactor + 1, S = DiffVaeConfig::kSpaceFactor;
     Tensor video = Tensor::zeros({B, c.out_channels, frames, S * H, S * W});
     for (int64_t b = 0; b < B; ++b) {
-        // Floor the latent so every stage's window fits, then append the ghost frames.
         AxisPad h_pad, w_pad;
-        Tensor z = latent_in.slice(0, b, b + 1).to(DType::F32);
-        z = resize_axis(z, 2, std::max<int64_t>(T, mins[0]), AxisResize::RepeatLast);
-        z = resize_axis(z, 3, std::max<int64_t>(H, mins[1]), AxisResize::Symmetric, &h_pad);
-        z = resize_axis(z, 4, std::max<int64_t>(W, mins[2]), AxisResize::Symmetric, &w_pad);
-        const int64_t padded_frames = (z.size(2) - 1) * DiffVaeConfig::kTimeFactor + 1;
-        z = resize_axis(z, 2, z.size(2) + c.stage_kernels[0][0] / 2 * 2, AxisResize::RepeatLast);
-
-        const Tensor ctx = context(z, b == 0 ? tap : DiffVaeTap());
+        const Tensor z = floored_latent(latent_in, b, &h_pad, &w_pad);
+        const int64_t padded_frames = (z.size(2) - ghost_latent_frames(c) - 1) * DiffVaeConfig::kTimeFactor + 1;
+        const DiffVaeTap item_tap = b == 0 ? tap : DiffVaeTap();
+        const Tensor ctx = stage4_context(stage4_input(z, item_tap), true, item_tap);
         const Tensor canvas = canvas_in.slice(0, b, b + 1).to(DType::F32);
-        Tensor pixels = diffusion_stage(ctx, canvas, b == 0 ? tap : DiffVaeTap());
+        Tensor pixels = diffusion_stage(ctx, canvas, true, item_tap);
         pixels = resize_axis(pixels, 2, padded_frames, AxisResize::RepeatLast);
         const int64_t r0 = S * h_pad.before, c0 = S * w_pad.before;
         copy_into_view(video.slice(0, b, b + 1),

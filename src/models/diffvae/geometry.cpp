@@ -59,14 +59,14 @@ Int3 diffvae_min_latent_shape(const DiffVaeConfig& c) {
     return mins;
 }
 
-Tensor pixel_shuffle_channels_last(const Tensor& x_in, const Int3& stride) {
+Tensor pixel_shuffle_channels_last(const Tensor& x_in, const Int3& stride, bool drop_leading_frame) {
     const Tensor x = x_in.contiguous();
     LTX2_CHECK(x.dim() == 5 && x.dtype() == DType::F32, "pixel shuffle: expected F32 [B, T, H, W, C], got {}",
                shape_str(x.shape()));
     const int64_t p1 = stride[0], p2 = stride[1], p3 = stride[2], P = p1 * p2 * p3;
     const int64_t B = x.size(0), T = x.size(1), H = x.size(2), W = x.size(3), CP = x.size(4), C = CP / P;
     LTX2_CHECK(C * P == CP, "pixel shuffle: {} channels do not split by stride volume {}", CP, P);
-    const int64_t drop = p1 == 2 ? 1 : 0, OT = T * p1 - drop, OH = H * p2, OW = W * p3;
+    const int64_t drop = p1 == 2 && drop_leading_frame ? 1 : 0, OT = T * p1 - drop, OH = H * p2, OW = W * p3;
     Tensor out = Tensor::zeros({B, OT, OH, OW, C});
     const float* s = x.f32();
     float* o = out.f32();

@@ -30,7 +30,8 @@ void copy_into_view(const Tensor& dst, const Tensor& src);
 Int3 diffvae_min_latent_shape(const DiffVaeConfig& c);
 
 // "b t h w (c p1 p2 p3) -> b (t p1) (h p2) (w p3) c" on x [B, T, H, W, C·P]; with a time
-// stride of 2 the first output frame is dropped (the causal 1:2 frame mapping).
-Tensor pixel_shuffle_channels_last(const Tensor& x, const Int3& stride);
+// stride of 2 the first output frame is dropped (the causal 1:2 frame mapping) unless
+// drop_leading_frame is false (a tile that does not start at frame 0).
+Tensor pixel_shuffle_channels_last(const Tensor& x, const Int3& stride, bool drop_leading_frame = true);
 
 }  // namespace ltx2

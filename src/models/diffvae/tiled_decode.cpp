@@ -1,0 +1,134 @@
+// DiffVaeDecoder's tiled decode: stages 1-3 once, stages 4-5 per tile of the stage-4 grid,
+// pixels blended with the schedule's separable masks.
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "models/diffvae/decoder.h"
+#include "models/diffvae/tiling_budget.h"
+
+namespace ltx2 {
+
+namespace {
+
+// dst [1, C, F, H, W] (a strided view) += ((px · m_t) · m_h) · m_w, the reference's product
+// order; weights (when defined, same view shape) += (m_t · m_h) · m_w.
+void add_masked_tile(const Tensor& dst, const Tensor& weights, const Tensor& px_in, const std::vector<float>& mt,
+                     const std::vector<float>& mh, const std::vector<float>& mw) {
+    const Tensor px = px_in.contiguous();
+    LTX2_CHECK(dst.shape() == px.shape() && dst.stride(-1) == 1, "DiffVAE tiled decode: tile {} into a view of {}",
+               shape_str(px.shape()), shape_str(dst.shape()));
+    LTX2_CHECK(!weights.defined() || (weights.shape() == dst.shape() && weights.stride(1) == dst.stride(1) &&
+                                      weights.stride(2) == dst.stride(2) && weights.stride(3) == dst.stride(3)),
+               "DiffVAE tiled decode: the weight view does not match the tile view");
+    const int64_t C = px.size(1), F = px.size(2), H = px.size(3), W = px.size(4);
+    const float* p = px.f32();
+    float* d = dst.data<float>();
+    float* wt = weights.defined() ? weights.data<float>() : nullptr;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t ch = 0; ch < C; ++ch)
+        for (int64_t f = 0; f < F; ++f)
+            for (int64_t y = 0; y < H; ++y) {
+                const int64_t row = ch * dst.stride(1) + f * dst.stride(2) + y * dst.stride(3);
+                const float* src = p + ((ch * F + f) * H + y) * W;
+                for (int64_t x = 0; x < W; ++x) {
+                    d[row + x] += src[x] * mt[size_t(f)] * mh[size_t(y)] * mw[size_t(x)];
+                    if (wt) wt[row + x] += mt[size_t(f)] * mh[size_t(y)] * mw[size_t(x)];
+                }
+            }
+}
+
+// dst (a strided view) += src, element by element.
+void add_into_view(const Tensor& dst, const Tensor& src) {
+    Tensor sum = dst.contiguous().clone();
+    float* s = sum.f32();
+    const float* a = src.contiguous().f32();
+    for (int64_t i = 0; i < sum.numel(); ++i) s[i] += a[i];
+    copy_into_view(dst, sum);
+}
+
+}  // namespace
+
+DiffVaeTileSizes DiffVaeDecoder::tile_sizes(const Shape& latent_shape, const DiffVaeTiling& tiling) const {
+    if (tiling.budget_bytes <= 0) return tiling.sizes;
+    return diffvae_tiling_for_budget(config_, latent_shape, tiling.budget_bytes, tiling.resident_bytes);
+}
+
+DiffVaeTileSchedule DiffVaeDecoder::tile_schedule(const Shape& latent_shape, const DiffVaeTileSizes& sizes) const {
+    (void)noise_canvas_shape(latent_shape);  // checks the shape
+    const Int3 mins = diffvae_min_latent_shape(config_);
+    const Int3 floored{int(std::max<int64_t>(latent_shape[2], mins[0])), int(std::max<int64_t>(latent_shape[3], mins[1])),
+                       int(std::max<int64_t>(latent_shape[4], mins[2]))};
+    return diffvae_tile_schedule(config_, diffvae_stage4_extent(config_, floored), sizes);
+}
+
+Tensor DiffVaeDecoder::decode(const Tensor& latent, TorchGenerator& generator, const DiffVaeTiling& tiling,
+                              const DiffVaeTap& tap) const {
+    check_latent(latent);
+    const DiffVaeConfig& c = config_;
+    const DiffVaeTileSchedule sched = tile_schedule(latent.shape(), tile_sizes(latent.shape(), tiling));
+    const bool complementary = sched.complementary();
+    const int64_t B = latent.size(0), C = c.out_channels;
+    const int up_t = c.upsamples[3].stride[0];
+
+    std::vector<Tensor> features;  // stage-4 input per batch item, ghost frames included
+    AxisPad h_pad, w_pad;
+    for (int64_t b = 0; b < B; ++b)
+        features.push_back(stage4_input(floored_latent(latent, b, &h_pad, &w_pad), b == 0 ? tap : DiffVaeTap()));
+    const int64_t content_frames = sched.t.back().in_end;  // stage-4 frames before the ghosts
+
+    const Shape work_shape{B, C, sched.out_frames, sched.out_height, sched.out_width};
+    Tensor work = Tensor::zeros(work_shape);
+    Tensor work_weights = complementary ? Tensor() : Tensor::zeros(work_shape);
+    const size_t n = sched.num_tiles();
+    size_t done = 0;
+    for (const DiffVaeAxisTile& tt : sched.t) {
+        // One temporal group is blended on its own, then added into the video.
+        const Shape group_shape{B, C, tt.out_end - tt.out_start, sched.out_height, sched.out_width};
+        Tensor group = Tensor::zeros(group_shape);
+        Tensor group_weights = complementary ? Tensor() : Tensor::zeros(group_shape);
+        const bool origin = tt.in_start == 0, trailing = tt.in_end == content_frames;
+        int64_t frames5 = (tt.in_end - tt.in_start) * up_t - (origin && up_t == 2 ? 1 : 0);
+        if (trailing) frames5 = std::max<int64_t>(frames5, c.stage5_kernel[0]);
+        for (const DiffVaeAxisTile& th : sched.h)
+            for (const DiffVaeAxisTile& tw : sched.w) {
+                const Tensor canvas = generator.randn(
+                    {B, C, frames5, th.out_end - th.out_start, tw.out_end - tw.out_start}, DType::F32);
+                for (int64_t b = 0; b < B; ++b) {
+                    const Tensor& f = features[size_t(b)];
+                    Tensor feature = f.slice(1, tt.in_start, trailing ? f.size(1) : tt.in_end)
+                                         .slice(2, th.in_start, th.in_end)
+                                         .slice(3, tw.in_start, tw.in_end)
+                                         .clone();
+                    const Tensor context = stage4_context(std::move(feature), trailing, DiffVaeTap());
+                    Tensor pixels = diffusion_stage(context, canvas.slice(0, b, b + 1), origin, DiffVaeTap());
+                    pixels = resize_axis(pixels, 2, group_shape[2], AxisResize::RepeatLast);
+                    auto view = [&](const Tensor& t) {
+                        return t.slice(0, b, b + 1).slice(3, th.out_start, th.out_end).slice(4, tw.out_start, tw.out_end);
+                    };
+                    add_masked_tile(view(group), complementary ? Tensor() : view(group_weights), pixels, tt.mask,
+                                    th.mask, tw.mask);
+                    if (tap && b == 0) tap(fmt::format("tile {}/{}", done + 1, n), pixels);
+                }
+                ++done;
+            }
+        add_into_view(work.slice(2, tt.out_start, tt.out_end), group);
+        if (!complementary) add_into_view(work_weights.slice(2, tt.out_start, tt.out_end), group_weights);
+    }
+    if (!complementary) {
+        float* v = work.f32();
+        const float* wt = work_weights.f32();
+        for (int64_t i = 0; i < work.numel(); ++i) v[i] /= std::max(wt[i], 1e-8f);
+    }
+
+    // Back to the latent's own extent: frames from the start, rows / columns after the floor padding.
+    const int64_t S = DiffVaeConfig::kSpaceFactor, frames = (latent.size(2) - 1) * DiffVaeConfig::kTimeFactor + 1;
+    const Shape out_shape{B, C, frames, S * latent.size(3), S * latent.size(4)};
+    if (out_shape == work_shape) return work;
+    const int64_t r0 = S * h_pad.before, c0 = S * w_pad.before;
+    return work.slice(2, 0, frames).slice(3, r0, r0 + out_shape[3]).slice(4, c0, c0 + out_shape[4]).contiguous().clone();
+}
+
+}  // namespace ltx2
