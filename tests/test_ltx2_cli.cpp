@@ -632,6 +632,13 @@ TEST(Ltx2Generate25, StopsBeforeAnyModelWorkNamingGemma4) {
                          {"--frames auto", "no model file holds the duration head of LTX-2.5",
                           "--duration-head model_patches/ltx-2.5-duration-head-bf16.safetensors", "--frames 121"},
                          dir);
+    // Without --frames the length is predicted, as in the official CLI: the duration head is needed.
+    expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + ckpt25 + out),
+                         {"--frames auto (the default for a model with a duration head)",
+                          "no model file holds the duration head of LTX-2.5", "--frames 121"},
+                         dir);
+    expect_fails_cleanly(demo_cmd("2.3 --checkpoint " + ckpt25 + " --duration-head " + duration_head + out),
+                         {"Gemma 4 (gemma4-12b-ltx-v1)", "cannot generate with LTX-2.5"}, dir);
     expect_fails_cleanly(demo_cmd("2.3 --frames auto" + out),
                          {"--frames auto", "LTX-2.3", "no duration head", "--frames 121"}, dir);
     // A 2.5 duration head beside a 2.3 model, and a file that holds none.

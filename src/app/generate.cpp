@@ -296,14 +296,17 @@ PreparedGeneration prepare_generation(GenerateRequest& r, ProgressReporter& prog
     const ModelSemantics& model = g.model;
     check_checkpoint_for_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
     check_model_has_pipeline(ltx.path(LtxPart::Transformer), model, r.pipeline);
+    // As in the official CLI, a model with a duration head predicts the length unless told.
+    if (model.has_duration_head && !r.num_frames_given && !is_retake(r.pipeline)) r.auto_num_frames = true;
     if (r.auto_num_frames && !model.has_duration_head)
         fail("--frames auto: {} is {}, which has no duration head to predict the length from the prompt (LTX-2.5 "
              "checkpoints do); give the number of frames, e.g. --frames 121",
              ltx.path(LtxPart::Transformer), model.name());
     if (r.auto_num_frames && !ltx.has(LtxPart::DurationHead))
-        fail("--frames auto: no model file holds the duration head of {} (duration_head.*): give {} "
+        fail("--frames auto{}: no model file holds the duration head of {} (duration_head.*): give {} "
              "model_patches/ltx-2.5-duration-head-bf16.safetensors, or the number of frames, e.g. --frames 121",
-             model.name(), kDurationHeadOption);
+             r.num_frames_given ? "" : " (the default for a model with a duration head)", model.name(),
+             kDurationHeadOption);
     check_text_encoder_supported(ltx.path(LtxPart::Transformer), model);
     apply_model_defaults(r.params, model, r.explicit_params);
     if (is_retake(r.pipeline)) {

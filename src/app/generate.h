@@ -25,7 +25,8 @@ struct GenerateRequest {
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     // --frames auto: the duration head predicts num_frames from the prompt (LTX-2.5), within
     // [auto_min_seconds, auto_max_seconds] (the official AutoDuration defaults).
-    bool auto_num_frames = false;
+    bool auto_num_frames = false;  // also the default for a model with a duration head (LTX-2.5)
+    bool num_frames_given = false;  // --frames (a number or auto)
     double auto_min_seconds = 1.0, auto_max_seconds = 20.0;
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
     Precision precision = Precision::BF16;

@@ -235,6 +235,7 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     r.explicit_params.steps = demo || given("--steps");
     r.explicit_params.video_stg_blocks = demo || given("--video-stg-blocks");
     r.explicit_params.audio_stg_blocks = demo || given("--audio-stg-blocks");
+    r.num_frames_given = given("--frames");
     p.seed = c.seed;
     if (given("--video-cfg-guidance-scale")) p.video_guider.cfg_scale = c.video_cfg;
     if (given("--video-stg-guidance-scale")) p.video_guider.stg_scale = c.video_stg;
