@@ -2,6 +2,8 @@
 // (image_io.*), the video reader (video_reader.*), the H.264 image round trip
 // (h264_round_trip.*) and the conditioning preprocessing (src/pipelines/media_preprocess.*).
 #include <gtest/gtest.h>
+
+#include <fmt/format.h>
 #include <stb_image_write.h>
 #include <sys/resource.h>
 
@@ -229,6 +231,40 @@ TEST(Mp4Writer, LowerCrfGivesALargerFile) {
     expect_error([&] { write_mp4(dir.file("bad.mp4"), frames, std::nullopt, bad); },
                  {"bad.mp4", "libx264", "warp-speed"});
     EXPECT_FALSE(fs::exists(dir.file("bad.mp4.tmp")));
+}
+
+// The same frames give the same file, however many videos this process wrote before (a server
+// writes one per job; the first must not differ from the next).
+TEST(Mp4Writer, TheSameFramesGiveTheSameBytesEveryTime) {
+    TempDir dir("ltx2-media");
+    // Smooth random blobs drifting across the frame, as generated videos look (x264's macroblock
+    // tree, which is not repeatable, changed these files from one write to the next).
+    const int64_t F = 9, H = 128, W = 192;
+    Tensor frames = Tensor::zeros({F, H, W, 3}, DType::U8);
+    uint8_t* p = frames.data<uint8_t>();
+    uint32_t state = 12345;
+    std::vector<float> blobs(8 * 12 * 3);
+    for (float& b : blobs) {
+        state = state * 1664525u + 1013904223u;
+        b = float(state >> 24);
+    }
+    for (int64_t f = 0; f < F; ++f)
+        for (int64_t y = 0; y < H; ++y)
+            for (int64_t x = 0; x < W; ++x)
+                for (int64_t c = 0; c < 3; ++c) {
+                    const int64_t bx = ((x + 3 * f) / 16) % 12, by = (y / 16) % 8;
+                    state = state * 1664525u + 1013904223u;
+                    p[((f * H + y) * W + x) * 3 + c] = uint8_t(std::min(255.f, blobs[size_t((by * 12 + bx) * 3 + c)] + float(state >> 29)));
+                }
+    const Tensor audio = sine_tone(F * 1000, 24000);
+    std::vector<std::string> files;
+    for (int run = 0; run < 6; ++run) {
+        const std::string path = dir.file(fmt::format("v{}.mp4", run));
+        write_mp4(path, frames, AudioTrack{audio, 24000}, {});
+        std::ifstream in(path, std::ios::binary);
+        files.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    for (int run = 1; run < 6; ++run) EXPECT_TRUE(files[run] == files[0]) << "write " << run;
 }
 
 TEST(Mp4Writer, ErrorsNameThePathAndLeaveNothingBehind) {

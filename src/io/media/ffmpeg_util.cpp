@@ -74,6 +74,7 @@ CodecPtr open_h264_encoder(const H264Settings& s, const std::string& who) {
     AVDictionary* options = nullptr;
     av_dict_set(&options, "preset", s.preset.c_str(), 0);
     if (s.crf >= 0) av_dict_set(&options, "crf", fmt::format("{}", s.crf).c_str(), 0);
+    if (s.repeatable) av_dict_set(&options, "x264-params", "mbtree=0", 0);
     const int ret = avcodec_open2(c.get(), codec, &options);
     AVDictionaryEntry* unused = av_dict_get(options, "", nullptr, AV_DICT_IGNORE_SUFFIX);
     const std::string unused_key = unused ? unused->key : "";

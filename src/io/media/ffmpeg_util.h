@@ -71,6 +71,10 @@ struct H264Settings {
     double crf = -1;
     std::string preset = "medium";
     bool global_header = false;   // SPS/PPS in extradata (MP4) instead of in-band
+    // Without x264's macroblock tree, which is not repeatable: the same frames encoded twice in
+    // one process gave different files. Off for the image round trip, which follows the
+    // reference's encoder settings (one frame, where the tree has nothing to propagate).
+    bool repeatable = false;
 };
 CodecPtr open_h264_encoder(const H264Settings& settings, const std::string& who);
 

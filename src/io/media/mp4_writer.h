@@ -2,6 +2,7 @@
 // The program's output file: H.264 video (libx264, yuv420p) and optional AAC stereo audio in an
 // MP4 container, as the official pipelines' encode_video writes it
 // (packages/ltx-pipelines/src/ltx_pipelines/utils/media_io.py at 28c3c73), plus metadata tags.
+// One difference: x264's macroblock tree is off, so the same frames always give the same file.
 #include <optional>
 #include <string>
 #include <utility>
