@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using ltx2::test::expect_contains;
 using ltx2::test::json_of;
 using ltx2::test::run_command;
 using ltx2::test::ServeProcess;
@@ -46,6 +47,19 @@ void expect_error(const httplib::Result& r, int status, const std::string& param
     EXPECT_FALSE(body["error"]["message"].get<std::string>().empty()) << r->body;
     if (param.empty()) EXPECT_TRUE(body["error"]["param"].is_null()) << r->body;
     else EXPECT_EQ(body["error"]["param"], param) << r->body;
+}
+
+std::string metrics_text(httplib::Client& c) {
+    const auto r = c.Get("/metrics");
+    EXPECT_TRUE(r && r->status == 200);
+    return r ? r->body : "";
+}
+
+// The value of an unlabelled metric in the Prometheus text (NaN when absent, which fails any check).
+double metric(const std::string& text, const std::string& name) {
+    std::smatch m;
+    if (!std::regex_search(text, m, std::regex("(^|\\n)" + name + " ([^\\n]+)"))) return std::nan("");
+    return std::stod(m[2].str());
 }
 
 }  // namespace
@@ -145,16 +159,34 @@ TEST(ServeApi, EventsStreamProgressStagesAndDone) {
     EXPECT_NE(again->body.find("event: done"), std::string::npos);
 }
 
+// The second job runs on the models the first one loaded (nothing is loaded again) and both give
+// the command line's MP4 byte for byte.
 TEST(ServeApi, DemoJobGivesTheSameMp4AsTheCommandLine) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"));
     auto c = server.client();
     const json body = {{"prompt", "a paper boat on a puddle"}, {"size", "192x128"}, {"num_frames", 17}, {"seed", 42}};
-    const std::string id = create(c, body);
-    ASSERT_EQ(wait_finished(c, id)["status"], "completed") << server.log_text();
-    const auto served = c.Get(("/v1/videos/" + id + "/content").c_str());
-    ASSERT_TRUE(served);
-    ASSERT_EQ(served->status, 200);
+    std::vector<std::string> served;
+    std::vector<double> loads, reuses;
+    for (int job = 0; job < 2; ++job) {
+        const std::string id = create(c, body);
+        ASSERT_EQ(wait_finished(c, id)["status"], "completed") << server.log_text();
+        const auto content = c.Get(("/v1/videos/" + id + "/content").c_str());
+        ASSERT_TRUE(content);
+        ASSERT_EQ(content->status, 200);
+        served.push_back(content->body);
+        const std::string metrics = metrics_text(c);
+        loads.push_back(metric(metrics, "ltx2_model_loads_total"));
+        reuses.push_back(metric(metrics, "ltx2_model_reuses_total"));
+    }
+    // Gemma, the text projection, the transformer (plain and with the distilled LoRA), the
+    // upsampler, both VAE decoders and the vocoder: loaded once, then all kept.
+    EXPECT_GE(loads[0], 7) << server.log_text();
+    EXPECT_EQ(loads[1], loads[0]);
+    EXPECT_EQ(reuses[0], 0);
+    EXPECT_GE(reuses[1], loads[0]);
+    EXPECT_GE(metric(metrics_text(c), "ltx2_models_kept"), 7);
+    expect_contains(server.log_text(), {"models are kept loaded between jobs"});
 
     const std::string out = dir.file("cli.mp4");
     const auto cli = run_command(fmt::format("LTX2_DEMO_DIR={} {} --demo -p 'a paper boat on a puddle' -W 192 -H 128 "
@@ -163,8 +195,26 @@ TEST(ServeApi, DemoJobGivesTheSameMp4AsTheCommandLine) {
     ASSERT_EQ(cli.exit_code, 0) << cli.output;
     const std::string expected = read_bytes(out);
     ASSERT_GT(expected.size(), 1000u);
-    EXPECT_TRUE(served->body == expected) << "served " << served->body.size() << " bytes, the CLI wrote "
-                                          << expected.size();
+    for (const std::string& video : served)
+        EXPECT_TRUE(video == expected) << "served " << video.size() << " bytes, the CLI wrote " << expected.size();
+}
+
+// A budget with no room beside a denoising step's activations keeps no model: every job loads
+// what it needs and frees it, as the command line does.
+TEST(ServeApi, ModelsAreNotKeptBeyondTheMemoryBudget) {
+    TempDir dir("ltx2-serve");
+    ServeProcess server({"--data-dir", dir.file("data"), "--memory-budget", "2"}, dir.file("server.log"));
+    auto c = server.client();
+    for (int job = 0; job < 2; ++job) {
+        const std::string id = create(c, small_job("a lantern", job));
+        ASSERT_EQ(wait_finished(c, id)["status"], "completed") << server.log_text();
+    }
+    const std::string metrics = metrics_text(c);
+    EXPECT_EQ(metric(metrics, "ltx2_model_reuses_total"), 0) << metrics;
+    EXPECT_EQ(metric(metrics, "ltx2_models_kept"), 0) << metrics;
+    EXPECT_EQ(metric(metrics, "ltx2_models_kept_bytes_capacity"), 0) << metrics;
+    EXPECT_GE(metric(metrics, "ltx2_model_loads_total"), 2 * 7) << metrics;
+    expect_contains(server.log_text(), {"within 0.0 GiB of the 2.0 GiB memory budget"});
 }
 
 TEST(ServeApi, CancelsQueuedJobsAtOnceAndRunningOnesAtTheNextStep) {

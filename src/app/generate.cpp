@@ -61,16 +61,33 @@ constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
 
 // The reference's decode tiling, or a smaller one when that would not fit the budget next to
 // `resident` bytes (second: whether it was reduced). Throws when no tiling fits.
+// The activations of the video decode with the reference's tiling.
+double video_decode_bytes(const Shape& latent_shape) {
+    const vae_tiling::TilePlan plan =
+        vae_tiling::plan_tiles(latent_shape, vae_tiling::TilingConfig::reference_default());
+    return kDecoderBytesPerVoxel * double(plan.max_tile_voxels());
+}
+
 std::pair<vae_tiling::TilingConfig, bool> video_decode_tiling(const Shape& latent_shape, double budget,
                                                                double resident) {
     const vae_tiling::TilingConfig reference = vae_tiling::TilingConfig::reference_default();
-    const vae_tiling::TilePlan plan = vae_tiling::plan_tiles(latent_shape, reference);
-    if (resident + kDecoderBytesPerVoxel * double(plan.max_tile_voxels()) <= budget) return {reference, false};
+    if (resident + video_decode_bytes(latent_shape) <= budget) return {reference, false};
     vae_tiling::TilingRequest request;
     request.budget_bytes = budget;
     request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
     request.resident_bytes = resident;
     return {vae_tiling::choose_tiling(latent_shape, request), true};
+}
+
+// A model of the LTX files that loads as stored (the VAEs, the vocoder), from `kept` when it holds
+// it; `prefix`: its tensors in the part's store.
+template <class T, class Load>
+std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& ltx, const LtxFilePaths& paths,
+                                        const char* name, LtxPart part, const char* prefix, Load load) {
+    const WeightStore store = ltx.open(part);
+    const size_t bytes = kept ? held_bytes_estimate(store, prefix) : 0;
+    return load_through<T>(kept, fmt::format("{}|{}", name, ltx_files_key(paths)), bytes,
+                           [&] { return std::make_shared<const T>(load(store)); });
 }
 
 // The folder an output goes into must exist and be writable; checked before any work starts.
@@ -332,7 +349,19 @@ void check_generate_request(GenerateRequest request) {
     (void)prepare_generation(request, quiet);
 }
 
-GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel) {
+double generation_memory_budget_bytes(double memory_budget_gib) {
+    const double available = double(available_memory_bytes());
+    return memory_budget_gib > 0 ? memory_budget_gib * 1024.0 * 1024.0 * 1024.0
+           : available > 0       ? 0.9 * available
+                                 : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
+}
+
+size_t kept_models_capacity_bytes(double memory_budget_gib) {
+    return size_t(std::max(generation_memory_budget_bytes(memory_budget_gib) - kActivationReserveBytes, 0.0));
+}
+
+GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel,
+                        ModelCache* kept_models) {
     const PreparedGeneration prepared = prepare_generation(r, progress);
     const app::LocatedModels& models = prepared.models;
     const LtxFilePaths& ltx_paths = prepared.ltx_paths;
@@ -345,10 +374,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         progress.begin(stage, detail);
     };
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
-    const double available = double(available_memory_bytes());
-    const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
-                          : available > 0         ? 0.9 * available
-                                                  : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
+    const double budget = generation_memory_budget_bytes(r.memory_budget_gib);
 
     // A budget the video decode cannot fit fails now, not after denoising (the tiling depends only on
     // the latent grid; 128 is the VAE's latent width).
@@ -365,8 +391,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         const Tensor pixels = e.kind == MediaKind::Image
                                   ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
-        const VideoEncoder encoder = VideoEncoder::load(ltx.open(LtxPart::VideoVae));
-        Tensor latent = encoder.encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
+        const auto encoder = kept_ltx_model<VideoEncoder>(kept_models, ltx, ltx_paths, "video-encoder", LtxPart::VideoVae, "encoder.",
+                                       [](const WeightStore& vae) { return VideoEncoder::load(vae); });
+        Tensor latent = encoder->encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
         progress.end();
         return latent;
     };
@@ -412,6 +439,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     TextEncodingOptions text_options;
     text_options.precision = r.precision;
     text_options.empty_prompts = empty;
+    text_options.cache = kept_models;
     const std::vector<EncodedPrompt> encoded =
         encode_prompts({models.gemma->path.string(), "", ltx_paths}, prompts, text_options);
     progress.end();
@@ -428,13 +456,15 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     }
     // The transformer's weights get the budget less room for activations; beyond it, blocks stream.
     const size_t weight_budget = size_t(std::max(budget - kActivationReserveBytes, 0.5 * budget));
-    inputs.transformer = [&progress, &begin, budget,
-                          load = checkpoint_transformer_provider(ltx_paths, r.precision, weight_budget)](
+    inputs.transformer = [&progress, &begin, budget, kept_models,
+                          load = checkpoint_transformer_provider(ltx_paths, r.precision, weight_budget, kept_models)](
                              const TransformerRequest& request) {
         begin("load transformer", request.loras.empty()
                                       ? request.stage
                                       : fmt::format("{}, {} LoRA(s) fused", request.stage, request.loras.size()));
+        const uint64_t kept_before = kept_models ? kept_models->stats().hits : 0;
         auto model = load(request);
+        if (kept_models && kept_models->stats().hits > kept_before) progress.note("transformer kept loaded");
         if (model->streams_blocks())
             progress.note(fmt::format("transformer blocks stream from disk within the {:.1f} GiB budget{}",
                                       budget / 1073741824.0,
@@ -447,7 +477,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         const WeightStore vae = ltx.open(LtxPart::VideoVae);
         const UpsampleFn upsample =
             file_upsampler(models.spatial_upsampler->path.string(), vae.get("per_channel_statistics.mean-of-means"),
-                           vae.get("per_channel_statistics.std-of-means"), r.precision);
+                           vae.get("per_channel_statistics.std-of-means"), r.precision, kept_models);
         inputs.upsample = [&progress, &begin, upsample, label = "upsample " + r.params.spatial_upscale.label()](
                               const Tensor& latent) {
             begin(label);
@@ -470,12 +500,14 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     Tensor frames;
     {
         begin("decode video", shape_str(latents.video_latent.shape()));
-        const VideoDecoder decoder = VideoDecoder::load(ltx.open(LtxPart::VideoVae));
+        if (kept_models) kept_models->make_room(size_t(video_decode_bytes(latents.video_latent.shape())));
+        const auto decoder = kept_ltx_model<VideoDecoder>(kept_models, ltx, ltx_paths, "video-decoder", LtxPart::VideoVae, "decoder.",
+                                       [](const WeightStore& vae) { return VideoDecoder::load(vae); });
         const auto [tiling, reduced] =
             video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
         if (reduced) progress.note("video decode tiling for the memory budget: " + tiling.str());
         const Tensor video = vae_tiling::tiled_decode(latents.video_latent, tiling,
-                                                      [&](const Tensor& tile) { return decoder.decode(tile); });
+                                                      [&](const Tensor& tile) { return decoder->decode(tile); });
         frames = frames_to_uint8(video);
         progress.end();
     }
@@ -493,10 +525,14 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         waveform = fit_to_video(input_audio->samples, result.frames, output_fps, result.audio_sample_rate);
     } else {
         begin("decode audio", shape_str(latents.audio_latent.shape()));
-        const Tensor mel = AudioDecoder::load(ltx.open(LtxPart::AudioVae)).forward(latents.audio_latent);
-        const Vocoder vocoder = Vocoder::load(ltx.open(LtxPart::Vocoder));
-        result.audio_sample_rate = vocoder.output_sample_rate();
-        const Tensor wave = vocoder.forward(mel);
+        const auto audio_decoder =
+            kept_ltx_model<AudioDecoder>(kept_models, ltx, ltx_paths, "audio-decoder", LtxPart::AudioVae, "decoder.",
+                      [](const WeightStore& audio_vae) { return AudioDecoder::load(audio_vae); });
+        const Tensor mel = audio_decoder->forward(latents.audio_latent);
+        const auto vocoder = kept_ltx_model<Vocoder>(kept_models, ltx, ltx_paths, "vocoder", LtxPart::Vocoder, "",
+                                       [](const WeightStore& store) { return Vocoder::load(store); });
+        result.audio_sample_rate = vocoder->output_sample_rate();
+        const Tensor wave = vocoder->forward(mel);
         waveform = fit_to_video(wave.select(0, 0), result.frames, output_fps, result.audio_sample_rate);
         progress.end();
     }

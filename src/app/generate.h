@@ -11,6 +11,7 @@
 #include "core/cancellation.h"
 #include "kernels/cpu/attention.h"
 #include "pipelines/generation_params.h"
+#include "pipelines/model_cache.h"
 
 namespace ltx2 {
 
@@ -61,9 +62,18 @@ void validate_generate_request(const GenerateRequest& request, const ModelSemant
 // the model's defaults applied, the request valid for it); throws ltx2::Error naming the option.
 void check_generate_request(GenerateRequest request);
 
+// The bytes a generation may use: --memory-budget GiB, or (0) 90 % of the available memory.
+double generation_memory_budget_bytes(double memory_budget_gib);
+// What a ModelCache kept between generations may hold within that budget: the models, leaving
+// the room a denoising step needs for its activations.
+size_t kept_models_capacity_bytes(double memory_budget_gib);
+
 // The one entry point of a generation (the CLI and the server): progress goes to `progress` (and
 // its listener); `cancel` is checked before every stage and after every denoising step, where a
-// cancelled generation throws Cancelled without writing any output.
-GenerateResult generate(GenerateRequest request, ProgressReporter& progress, const CancellationToken& cancel);
+// cancelled generation throws Cancelled without writing any output. `kept_models`: models are
+// taken from and kept in it (the server, between jobs); the video decode gets room in it first,
+// so a kept model never shrinks the decode's tiles. Without it every model is freed after use.
+GenerateResult generate(GenerateRequest request, ProgressReporter& progress, const CancellationToken& cancel,
+                        ModelCache* kept_models = nullptr);
 
 }  // namespace ltx2

@@ -68,10 +68,22 @@ std::shared_ptr<const LTXModel> load_transformer(const LtxFilePaths& files, cons
     return std::make_shared<const LTXModel>(std::move(model));
 }
 
+std::string ltx_files_key(const LtxFilePaths& f) {
+    return files_identity({f.checkpoint, f.transformer, f.text_projection, f.video_vae, f.audio_vae, f.duration_head});
+}
+
 TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precision precision,
-                                                    size_t weight_budget_bytes) {
-    return [files = std::move(files), precision, weight_budget_bytes](const TransformerRequest& request) {
-        return load_transformer(files, request.loras, precision, weight_budget_bytes);
+                                                    size_t weight_budget_bytes, ModelCache* cache) {
+    return [files = std::move(files), precision, weight_budget_bytes, cache](const TransformerRequest& request) {
+        auto load = [&] { return load_transformer(files, request.loras, precision, weight_budget_bytes); };
+        if (!cache) return load();
+        std::string key = fmt::format("transformer|{}|{}|budget {}|", ltx_files_key(files), precision_name(precision),
+                                      weight_budget_bytes);
+        for (const LoraSpec& l : request.loras) key += fmt::format("lora {} x{};", files_identity({l.path}), l.strength);
+        const WeightStore store = LtxModelFiles::resolve(files, {LtxPart::Transformer}).open(LtxPart::Transformer);
+        // Fused LoRA weights are copies beside the file's views.
+        const size_t bytes = held_bytes_estimate(store, "", precision) * (request.loras.empty() ? 1 : 2);
+        return cache->get<LTXModel>(key, bytes, load);
     };
 }
 
@@ -104,9 +116,14 @@ SpatialUpscale spatial_upsampler_scale(const std::string& path) {
     return {c.scale_num, c.scale_den};
 }
 
-UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision) {
-    return [path = std::move(path), mean_of_means, std_of_means, precision](const Tensor& latent) {
-        return upsample_video(load_upsampler(path, precision), latent, mean_of_means, std_of_means);
+UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision,
+                          ModelCache* cache) {
+    return [path = std::move(path), mean_of_means, std_of_means, precision, cache](const Tensor& latent) {
+        const std::string key = fmt::format("upsampler|{}|{}", files_identity({path}), precision_name(precision));
+        const size_t bytes = cache ? held_bytes_estimate(WeightStore::open(path, ""), "", precision) : 0;
+        const auto upsampler = load_through<LatentUpsampler>(
+            cache, key, bytes, [&] { return std::make_shared<const LatentUpsampler>(load_upsampler(path, precision)); });
+        return upsample_video(*upsampler, latent, mean_of_means, std_of_means);
     };
 }
 

@@ -14,6 +14,7 @@
 #include "models/audio_vae/model.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"
+#include "pipelines/model_cache.h"
 #include "pipelines/model_files.h"
 #include "pipelines/pipeline_io.h"
 
@@ -33,10 +34,13 @@ inline std::shared_ptr<const LTXModel> load_transformer(const std::string& check
     return load_transformer(LtxFilePaths{checkpoint}, loras, precision);
 }
 
-// A provider that loads the transformer for every request (nothing cached, so a released model
-// is freed).
+// A provider that loads the transformer for every request, or takes it from `cache` (without
+// one, a released model is freed).
 TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precision precision,
-                                                    size_t weight_budget_bytes = 0);
+                                                    size_t weight_budget_bytes = 0, ModelCache* cache = nullptr);
+
+// The part of a ModelCache key that names LTX model files: each file's identity.
+std::string ltx_files_key(const LtxFilePaths& files);
 
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);
 
@@ -48,8 +52,9 @@ AudioEncoder load_audio_encoder(WeightStore audio_vae, Precision precision);
 // naming --spatial-upsampler and the file for a temporal upsampler or one that does not enlarge.
 SpatialUpscale spatial_upsampler_scale(const std::string& path);
 
-// upsample_video with the upsampler loaded from `path` for each call and freed after it;
-// mean_of_means / std_of_means: the video VAE's per-channel statistics [128].
-UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision);
+// upsample_video with the upsampler loaded from `path` for each call and freed after it, or
+// taken from `cache`; mean_of_means / std_of_means: the video VAE's per-channel statistics [128].
+UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_means, Precision precision,
+                          ModelCache* cache = nullptr);
 
 }  // namespace ltx2

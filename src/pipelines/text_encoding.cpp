@@ -12,9 +12,11 @@
 #include "io/weight_store.h"
 #include "models/gemma3/gguf_tokenizer.h"
 #include "models/gemma3/gguf_weights.h"
+#include "models/gemma3/weights.h"
 #include "models/gemma3/tokenizer.h"
 #include "models/text_encoder/config.h"
 #include "models/text_encoder/padding.h"
+#include "pipelines/model_loading.h"
 
 namespace ltx2 {
 
@@ -96,20 +98,33 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
 
     std::vector<std::vector<Tensor>> states;
     {
-        const Gemma3Model gemma =
-            gguf ? Gemma3Model::load(*gguf, options.precision) : Gemma3Model::load(files.gemma, options.precision);
+        const std::string key = fmt::format("gemma|{}|{}", files_identity({files.gemma}), precision_name(options.precision));
+        const size_t bytes = !options.cache ? 0
+                             : gguf        ? size_t(std::filesystem::file_size(files.gemma))
+                                    : held_bytes_estimate(open_gemma3_weights(files.gemma), "", options.precision);
+        const auto gemma = load_through<Gemma3Model>(options.cache, key, bytes, [&] {
+            return std::make_shared<const Gemma3Model>(gguf ? Gemma3Model::load(*gguf, options.precision)
+                                                            : Gemma3Model::load(files.gemma, options.precision));
+        });
         for (size_t i = 0; i < prompts.size(); ++i) {
             progress("gemma", i);
-            states.push_back(prompt_hidden_states(gemma, tokens[i]));
+            states.push_back(prompt_hidden_states(*gemma, tokens[i]));
         }
     }
-    gguf.reset();  // Gemma's weights are unmapped here, before the projection stack loads
+    gguf.reset();  // without a cache, Gemma's weights are unmapped here, before the projection stack loads
 
-    const EmbeddingsProcessor text = load_embeddings_processor(ltx, options.precision);
+    const std::string key =
+        fmt::format("text-projection|{}|{}", ltx_files_key(files.ltx), precision_name(options.precision));
+    size_t bytes = 0;
+    if (options.cache)
+        for (LtxPart part : kTextParts) bytes += held_bytes_estimate(ltx.open(part), "", options.precision);
+    const auto text = load_through<EmbeddingsProcessor>(options.cache, key, bytes, [&] {
+        return std::make_shared<const EmbeddingsProcessor>(load_embeddings_processor(ltx, options.precision));
+    });
     std::vector<EncodedPrompt> out;
     for (size_t i = 0; i < prompts.size(); ++i) {
         progress("project", i);
-        out.push_back(project_prompt(text, std::move(tokens[i]), states[i]));
+        out.push_back(project_prompt(*text, std::move(tokens[i]), states[i]));
         states[i].clear();
     }
     return out;

@@ -19,6 +19,7 @@
 #include "models/gemma3/model.h"
 #include "models/gemma3/prompt_tokens.h"
 #include "models/text_encoder/embeddings_processor.h"
+#include "pipelines/model_cache.h"
 #include "pipelines/model_files.h"
 
 namespace ltx2 {
@@ -63,10 +64,13 @@ struct TextEncodingOptions {
     std::vector<EmptyPrompt> empty_prompts;
     // Called with a stage name ("tokenize", "gemma", "project") and the prompt index.
     std::function<void(const std::string& stage, size_t prompt)> progress;
+    // Gemma and the projection stack are taken from (and kept in) this cache when given.
+    ModelCache* cache = nullptr;
 };
 
 // Encodes every prompt (e.g. positive and negative): the tokenizer and Gemma run for all
-// prompts, Gemma is released, then the projection stack runs for all prompts.
+// prompts, Gemma is released (unless options.cache keeps it), then the projection stack runs
+// for all prompts.
 std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const std::vector<std::string>& prompts,
                                           const TextEncodingOptions& options = {});
 

@@ -77,8 +77,9 @@ std::string sse_chunk(const JobEvent& e) { return "event: " + e.name + "\ndata: 
 
 }  // namespace
 
-HttpApi::HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests)
-    : settings_(std::move(settings)), queue_(queue), store_(store), requests_(requests),
+HttpApi::HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests,
+                 const ModelCache& kept_models)
+    : settings_(std::move(settings)), queue_(queue), store_(store), requests_(requests), kept_models_(kept_models),
       server_(std::make_unique<httplib::Server>()) {
     server_->set_payload_max_length(settings_.max_body_bytes);
     server_->set_tcp_nodelay(true);  // small JSON answers go out at once, not after the peer's delayed ACK
@@ -166,7 +167,7 @@ void HttpApi::add_routes() {
     });
     s.Get("/health", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"status", "ok"}}); });
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(prometheus_text(queue_.metrics()), "text/plain; version=0.0.4");
+        res.set_content(prometheus_text(queue_.metrics(), kept_models_.stats()), "text/plain; version=0.0.4");
     });
     s.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200,

@@ -24,7 +24,8 @@ struct HttpSettings {
 
 class HttpApi {
 public:
-    HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests);
+    HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests,
+            const ModelCache& kept_models);
     ~HttpApi();
 
     // Binds HOST:PORT (port 0: any free port); returns the port, throws naming --host/--port.
@@ -39,6 +40,7 @@ private:
     JobQueue& queue_;
     const JobStore& store_;
     const VideoRequests& requests_;
+    const ModelCache& kept_models_;
     std::unique_ptr<httplib::Server> server_;
     std::atomic<bool> stopping_{false};
 };

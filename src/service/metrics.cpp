@@ -4,7 +4,7 @@
 
 namespace ltx2::service {
 
-std::string prometheus_text(const QueueMetrics& m) {
+std::string prometheus_text(const QueueMetrics& m, const ModelCache::Stats& kept) {
     std::string out;
     auto metric = [&](const char* name, const char* type, const char* help) {
         out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -18,6 +18,17 @@ std::string prometheus_text(const QueueMetrics& m) {
                        m.steps);
     metric("ltx2_job_seconds", "summary", "Seconds per completed job since the start.");
     out += fmt::format("ltx2_job_seconds_sum {}\nltx2_job_seconds_count {}\n", m.job_seconds_sum, m.jobs_run);
+    metric("ltx2_models_kept", "gauge", "Models kept loaded between jobs.");
+    out += fmt::format("ltx2_models_kept {}\n", kept.held.size());
+    metric("ltx2_models_kept_bytes", "gauge", "Estimated bytes of the models kept loaded, and the most they may take.");
+    out += fmt::format("ltx2_models_kept_bytes {}\nltx2_models_kept_bytes_capacity {}\n", kept.held_bytes,
+                       kept.capacity_bytes);
+    metric("ltx2_model_loads_total", "counter", "Models loaded from their files since the start.");
+    out += fmt::format("ltx2_model_loads_total {}\n", kept.loads);
+    metric("ltx2_model_reuses_total", "counter", "Models taken from those kept loaded instead of loaded again.");
+    out += fmt::format("ltx2_model_reuses_total {}\n", kept.hits);
+    metric("ltx2_model_evictions_total", "counter", "Kept models released to make room for others.");
+    out += fmt::format("ltx2_model_evictions_total {}\n", kept.evictions);
     return out;
 }
 

@@ -37,6 +37,12 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     JobStore store(o.data_dir);
+    // One budget for every job, fixed now: the memory the kept models take must not shrink the next job's.
+    GenerateRequest& models = request_settings.models;
+    models.memory_budget_gib = generation_memory_budget_bytes(models.memory_budget_gib) / (1024.0 * 1024 * 1024);
+    ModelCache kept_models(kept_models_capacity_bytes(models.memory_budget_gib));
+    info("models are kept loaded between jobs within {:.1f} GiB of the {:.1f} GiB memory budget",
+         double(kept_models.stats().capacity_bytes) / (1024.0 * 1024 * 1024), models.memory_budget_gib);
     const VideoRequests requests(std::move(request_settings));
     JobQueue::Options queue_options;
     queue_options.max_queue = o.max_queue;
@@ -44,14 +50,14 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     JobQueue queue(
         store,
         [&](const Job& job, ProgressReporter& progress, const CancellationToken& cancel) {
-            return generate(requests.generate_request(job, store), progress, cancel);
+            return generate(requests.generate_request(job, store), progress, cancel, &kept_models);
         },
         queue_options);
     HttpSettings http;
     http.api_key = o.api_key;
     http.cors_origin = o.cors_origin;
     http.max_body_bytes = size_t(o.max_body_mb * 1024 * 1024);
-    HttpApi api(http, queue, store, requests);
+    HttpApi api(http, queue, store, requests, kept_models);
     const int port = api.bind(o.host, o.port);
     queue.expire_old_jobs();
     queue.start();
