@@ -1,7 +1,7 @@
 // `ltx2 serve` with the demo model: status polls per second (N clients polling GET
 // /v1/videos/{id} over keep-alive connections) and the latency the server adds to a generation
 // (POST -> done event -> MP4 downloaded, against the same generation run by `ltx2 --demo`).
-//   bench_serve [--clients 4] [--seconds 5] [--runs 3] [--frames 9]
+//   bench_serve [--clients 4] [--seconds 5] [--runs 3] [--frames 9] [--memory-budget GIB]
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
     app.add_option("--seconds", seconds, "how long they poll")->capture_default_str();
     app.add_option("--runs", runs, "generations timed each way")->capture_default_str();
     app.add_option("--frames", frames, "frames of the demo generation")->capture_default_str();
+    std::string memory_budget;
+    app.add_option("--memory-budget", memory_budget,
+                   "the server's --memory-budget (2: no room to keep models between jobs) [its default]");
     CLI11_PARSE(app, argc, argv);
 
     const std::string ltx2 = (fs::canonical("/proc/self/exe").parent_path() / "ltx2").string();
@@ -50,8 +53,9 @@ int main(int argc, char** argv) {
     const std::string demo_dir = demo_env ? demo_env : ltx2::default_demo_model_dir();
     const fs::path work = fs::temp_directory_path() / fmt::format("ltx2-bench-serve-{}", ::getpid());
     fs::create_directories(work);
-    ltx2::test::DemoServerProcess server(ltx2, demo_dir, {"--data-dir", (work / "data").string()},
-                                         (work / "server.log").string());
+    std::vector<std::string> server_args{"--data-dir", (work / "data").string()};
+    if (!memory_budget.empty()) server_args.insert(server_args.end(), {"--memory-budget", memory_budget});
+    ltx2::test::DemoServerProcess server(ltx2, demo_dir, server_args, (work / "server.log").string());
     if (server.port() <= 0) {
         std::fprintf(stderr, "the server did not start:\n%s\n", server.log_text().c_str());
         return 1;
