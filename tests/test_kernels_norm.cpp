@@ -1,6 +1,7 @@
 // Normalisations against double references.
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "kernels/cpu/norm.h"
 #include "test_kernels_util.h"
 
@@ -46,4 +47,28 @@ TEST(KernelsNorm, LayerNormNoAffine) {
         Tensor y = layer_norm(x, 1e-6f);
         EXPECT_LT(rel_error(y.to_vector(), ref), 1e-5) << "D " << D;
     }
+}
+
+TEST(KernelsNorm, PixelNormOverTheChannelDimension) {
+    uint32_t seed = 50;
+    for (const Shape& shape : {Shape{2, 3, 4, 5}, Shape{1, 8, 2, 3, 3}, Shape{3, 1, 7}}) {
+        Tensor x = random_tensor(shape, seed++, 2.0f);
+        const int64_t B = shape[0], C = shape[1], S = x.numel() / (B * C);
+        for (double eps : {1e-6, 1e-8}) {
+            std::vector<double> ref(size_t(x.numel()));
+            const std::vector<float> v = x.to_vector();
+            for (int64_t b = 0; b < B; ++b)
+                for (int64_t s = 0; s < S; ++s) {
+                    double ss = 0;
+                    for (int64_t c = 0; c < C; ++c) ss += double(v[size_t((b * C + c) * S + s)]) * v[size_t((b * C + c) * S + s)];
+                    const double rms = std::sqrt(ss / double(C) + eps);
+                    for (int64_t c = 0; c < C; ++c)
+                        ref[size_t((b * C + c) * S + s)] = v[size_t((b * C + c) * S + s)] / rms;
+                }
+            const Tensor y = pixel_norm(x, eps);
+            EXPECT_EQ(y.shape(), x.shape());
+            EXPECT_LT(rel_error(y.to_vector(), ref), 2e-7) << shape_str(shape) << " eps " << eps;
+        }
+    }
+    EXPECT_THROW((void)pixel_norm(Tensor::zeros({4}), 1e-6), Error);
 }

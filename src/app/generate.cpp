@@ -29,6 +29,7 @@
 #include "pipelines/media_preprocess.h"
 #include "pipelines/model_files.h"
 #include "pipelines/model_loading.h"
+#include "pipelines/output_decoding.h"
 #include "pipelines/pipelines.h"
 #include "pipelines/prompt_enhancement.h"
 #include "pipelines/text_encoding.h"
@@ -52,32 +53,9 @@ const char* const kDefaultNegativePrompt =
 
 namespace {
 
-// The video decoder's activations per decoded voxel (measured for the 19B decoder, see
-// docs/PERFORMANCE.md, with margin).
-constexpr double kDecoderBytesPerVoxel = 160;
 // Activations of a denoising step at the sizes people run on CPUs (a few thousand tokens) stay
 // well within this; the rest of the budget may hold transformer weights.
 constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
-
-// The reference's decode tiling, or a smaller one when that would not fit the budget next to
-// `resident` bytes (second: whether it was reduced). Throws when no tiling fits.
-// The activations of the video decode with the reference's tiling.
-double video_decode_bytes(const Shape& latent_shape) {
-    const vae_tiling::TilePlan plan =
-        vae_tiling::plan_tiles(latent_shape, vae_tiling::TilingConfig::reference_default());
-    return kDecoderBytesPerVoxel * double(plan.max_tile_voxels());
-}
-
-std::pair<vae_tiling::TilingConfig, bool> video_decode_tiling(const Shape& latent_shape, double budget,
-                                                               double resident) {
-    const vae_tiling::TilingConfig reference = vae_tiling::TilingConfig::reference_default();
-    if (resident + video_decode_bytes(latent_shape) <= budget) return {reference, false};
-    vae_tiling::TilingRequest request;
-    request.budget_bytes = budget;
-    request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
-    request.resident_bytes = resident;
-    return {vae_tiling::choose_tiling(latent_shape, request), true};
-}
 
 // A model of the LTX files that loads as stored (the VAEs, the vocoder), from `kept` when it holds
 // it; `prefix`: its tensors in the part's store.
@@ -109,19 +87,6 @@ bool needs_negative_prompt(const GenerateRequest& r) {
     // The a2v pipeline's audio guider is the default one (no CFG) whatever the audio options say.
     const bool audio_cfg = r.pipeline != PipelineKind::AudioToVideo && r.params.audio_guider.cfg_scale != 1.0;
     return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || audio_cfg);
-}
-
-// The waveform as long as the video: the reference's audio latent length rounds the duration
-// to 1/25 s and the vocoder adds edge samples, so its file's audio is a few ms off the video;
-// we trim or pad with silence to exactly the video's duration in the file.
-Tensor fit_to_video(const Tensor& waveform /*[2, N]*/, int64_t frames, FrameRate fps, int sample_rate) {
-    const int64_t target = std::llround(double(frames) * fps.den * sample_rate / double(fps.num));
-    const int64_t n = waveform.size(1);
-    Tensor out = Tensor::zeros({2, target});
-    const int64_t keep = std::min(n, target);
-    for (int64_t c = 0; c < 2 && keep > 0; ++c)
-        out.select(0, c).slice(0, 0, keep).copy_from(waveform.select(0, c).slice(0, 0, keep));
-    return out;
 }
 
 // The reference takes distilled checkpoints only in the pipelines built for them
@@ -391,8 +356,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         const Tensor pixels = e.kind == MediaKind::Image
                                   ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
-        const auto encoder = kept_ltx_model<VideoEncoder>(kept_models, ltx, ltx_paths, "video-encoder", LtxPart::VideoVae, "encoder.",
-                                       [](const WeightStore& vae) { return VideoEncoder::load(vae); });
+        const auto encoder = kept_ltx_model<VideoEncoder>(
+            kept_models, ltx, ltx_paths, "video-encoder", LtxPart::VideoVae, "encoder.",
+            [](const WeightStore& vae) { return VideoEncoder::load(vae); });
         Tensor latent = encoder->encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
         progress.end();
         return latent;
@@ -501,14 +467,13 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     {
         begin("decode video", shape_str(latents.video_latent.shape()));
         if (kept_models) kept_models->make_room(size_t(video_decode_bytes(latents.video_latent.shape())));
-        const auto decoder = kept_ltx_model<VideoDecoder>(kept_models, ltx, ltx_paths, "video-decoder", LtxPart::VideoVae, "decoder.",
-                                       [](const WeightStore& vae) { return VideoDecoder::load(vae); });
-        const auto [tiling, reduced] =
+        const auto decoder = kept_ltx_model<VideoDecoder>(
+            kept_models, ltx, ltx_paths, "video-decoder", LtxPart::VideoVae, "decoder.",
+            [](const WeightStore& vae) { return VideoDecoder::load(vae); });
+        const VideoDecodeTiling decode =
             video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
-        if (reduced) progress.note("video decode tiling for the memory budget: " + tiling.str());
-        const Tensor video = vae_tiling::tiled_decode(latents.video_latent, tiling,
-                                                      [&](const Tensor& tile) { return decoder->decode(tile); });
-        frames = frames_to_uint8(video);
+        if (decode.reduced) progress.note("video decode tiling for the memory budget: " + decode.tiling.str());
+        frames = decode_video_frames(*decoder, latents.video_latent, decode.tiling);
         progress.end();
     }
     result.frames = frames.size(0);
@@ -525,15 +490,14 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         waveform = fit_to_video(input_audio->samples, result.frames, output_fps, result.audio_sample_rate);
     } else {
         begin("decode audio", shape_str(latents.audio_latent.shape()));
-        const auto audio_decoder =
-            kept_ltx_model<AudioDecoder>(kept_models, ltx, ltx_paths, "audio-decoder", LtxPart::AudioVae, "decoder.",
-                      [](const WeightStore& audio_vae) { return AudioDecoder::load(audio_vae); });
-        const Tensor mel = audio_decoder->forward(latents.audio_latent);
+        const auto decoder = kept_ltx_model<AudioDecoder>(
+            kept_models, ltx, ltx_paths, "audio-decoder", LtxPart::AudioVae, "decoder.",
+            [](const WeightStore& audio_vae) { return AudioDecoder::load(audio_vae); });
         const auto vocoder = kept_ltx_model<Vocoder>(kept_models, ltx, ltx_paths, "vocoder", LtxPart::Vocoder, "",
-                                       [](const WeightStore& store) { return Vocoder::load(store); });
+                                                     [](const WeightStore& store) { return Vocoder::load(store); });
         result.audio_sample_rate = vocoder->output_sample_rate();
-        const Tensor wave = vocoder->forward(mel);
-        waveform = fit_to_video(wave.select(0, 0), result.frames, output_fps, result.audio_sample_rate);
+        waveform = fit_to_video(decode_audio_waveform(*decoder, *vocoder, latents.audio_latent), result.frames,
+                                output_fps, result.audio_sample_rate);
         progress.end();
     }
     result.audio_samples = waveform.size(1);

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -126,6 +127,29 @@ Tensor layer_norm(const Tensor& x, float eps) {
         scale_row(xr, yr, D, mean, 1.0f / std::sqrt(var + eps), nullptr);
     }
     return y;
+}
+
+Tensor pixel_norm(const Tensor& x_in, double eps) {
+    LTX2_CHECK(x_in.dtype() == DType::F32 && x_in.dim() >= 2, "pixel_norm: input must be F32 [B, C, ...], got {} {}",
+               dtype_name(x_in.dtype()), shape_str(x_in.shape()));
+    const Tensor x = x_in.contiguous();
+    Tensor out = Tensor::zeros(x.shape());
+    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(B * C, 1);
+    const float* src = x.f32();
+    float* dst = out.f32();
+    std::vector<double> acc(static_cast<size_t>(S));
+    std::vector<float> rms(static_cast<size_t>(S));
+    for (int64_t b = 0; b < B; ++b) {
+        const float* xb = src + b * C * S;
+        float* ob = dst + b * C * S;
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t s = 0; s < S; ++s) acc[size_t(s)] += double(xb[c * S + s]) * xb[c * S + s];
+        for (int64_t s = 0; s < S; ++s) rms[size_t(s)] = float(std::sqrt(acc[size_t(s)] / double(C) + eps));
+        for (int64_t c = 0; c < C; ++c)
+            for (int64_t s = 0; s < S; ++s) ob[c * S + s] = xb[c * S + s] / rms[size_t(s)];
+    }
+    return out;
 }
 
 }  // namespace ltx2

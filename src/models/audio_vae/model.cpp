@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "models/weight_loader.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/norm.h"
 #include "kernels/cpu/elementwise.h"
 
 namespace ltx2 {
@@ -52,29 +53,10 @@ Tensor causal_conv(const Tensor& x, const AudioVaeConv& c) {
 
 Tensor conv1x1(const Tensor& x, const AudioVaeConv& c) { return conv_nd(x, c.weight, c.bias, ConvParams{}); }
 
-// x / sqrt(mean_c x^2 + 1e-6), over the channel dim of [B, C, T, F]; returns a new tensor.
-Tensor pixel_norm(const Tensor& x_in) {
-    const Tensor x = x_in.contiguous();
-    Tensor out = Tensor::zeros(x.shape());
-    const int64_t B = x.size(0), C = x.size(1), S = x.size(2) * x.size(3);
-    const float* src = x.f32();
-    float* dst = out.f32();
-    for (int64_t b = 0; b < B; ++b) {
-        const float* xb = src + b * C * S;
-        float* ob = dst + b * C * S;
-        std::vector<double> acc(size_t(S), 0.0);
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t s = 0; s < S; ++s) acc[size_t(s)] += double(xb[c * S + s]) * xb[c * S + s];
-        std::vector<float> inv(static_cast<size_t>(S));
-        for (int64_t s = 0; s < S; ++s) inv[size_t(s)] = float(1.0 / std::sqrt(acc[size_t(s)] / double(C) + 1e-6));
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t s = 0; s < S; ++s) ob[c * S + s] = xb[c * S + s] * inv[size_t(s)];
-    }
-    return out;
-}
+constexpr double kPixelNormEps = 1e-6;  // the VAE's PixelNorm
 
 Tensor norm_silu(const Tensor& x) {
-    Tensor h = pixel_norm(x);
+    Tensor h = pixel_norm(x, kPixelNormEps);
     silu_inplace(h);
     return h;
 }
@@ -203,7 +185,7 @@ Tensor AudioDecoder::forward(const Tensor& latent_in, const AudioVaeTap& tap) co
             tap_if(tap, fmt::format("after_up_level.{}", level), h);
         }
     }
-    h = pixel_norm(h);
+    h = pixel_norm(h, kPixelNormEps);
     tap_if(tap, "after_norm_out", h);
     silu_inplace(h);
     h = causal_conv(h, conv_out);

@@ -38,12 +38,6 @@ void mul_inplace(Tensor& x, const Tensor& y) {
     for (int64_t i = 0; i < n; ++i) a[i] *= b[i];
 }
 
-// dst (a strided view) += src (same shape).
-void add_into(Tensor dst, const Tensor& src) {
-    Tensor sum = dst.contiguous().clone();
-    add_inplace(sum, src.contiguous());
-    copy_into_view(dst, sum);
-}
 
 }  // namespace
 
@@ -138,7 +132,7 @@ void chunked_attention_residual(const DiffVaeNABlock& b, const DiffVaeAttentionS
         Tensor y = rms_norm(buf, b.norm1, kEps).reshape({1, -1, C});
         modulate_inplace(y, mod.scale_msa, mod.shift_msa);
         const Tensor out = diffvae_attention(b.attn, y.reshape(buf_shape), s, start - halo);
-        add_into(x.slice(3, start, end), out.slice(3, halo, halo + len));
+        add_into_view(x.slice(3, start, end), out.slice(3, halo, halo + len));
     }
 }
 

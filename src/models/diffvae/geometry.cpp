@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/cpu/elementwise.h"
 
 namespace ltx2 {
 
@@ -26,6 +27,12 @@ void copy_into_view(const Tensor& dst, const Tensor& src_in) {
         }
         std::copy(s + r * row, s + (r + 1) * row, base + offset);
     }
+}
+
+void add_into_view(const Tensor& dst, const Tensor& src) {
+    Tensor sum = dst.contiguous().clone();
+    add_inplace(sum, src.contiguous());
+    copy_into_view(dst, sum);
 }
 
 Tensor resize_axis(const Tensor& x, int axis, int64_t size, AxisResize mode, AxisPad* pad) {

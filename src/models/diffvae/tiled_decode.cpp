@@ -40,15 +40,6 @@ void add_masked_tile(const Tensor& dst, const Tensor& weights, const Tensor& px_
             }
 }
 
-// dst (a strided view) += src, element by element.
-void add_into_view(const Tensor& dst, const Tensor& src) {
-    Tensor sum = dst.contiguous().clone();
-    float* s = sum.f32();
-    const float* a = src.contiguous().f32();
-    for (int64_t i = 0; i < sum.numel(); ++i) s[i] += a[i];
-    copy_into_view(dst, sum);
-}
-
 }  // namespace
 
 DiffVaeTileSizes DiffVaeDecoder::tile_sizes(const Shape& latent_shape, const DiffVaeTiling& tiling) const {

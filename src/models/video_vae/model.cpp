@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/norm.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/linear.h"
 #include "models/model_version.h"
@@ -84,27 +85,7 @@ Tensor causal_conv(const Tensor& x, const VideoVaeConv& c, bool causal, PadMode 
     return conv_nd(h, c.weight, c.bias, p);
 }
 
-// x / sqrt(mean_c x^2 + 1e-8) over dim 1 of [B, C, ...]; a new tensor.
-Tensor pixel_norm(const Tensor& x_in) {
-    const Tensor x = x_in.contiguous();
-    Tensor out = Tensor::zeros(x.shape());
-    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C);
-    const float* src = x.f32();
-    float* dst = out.f32();
-    std::vector<double> acc(static_cast<size_t>(S));
-    std::vector<float> rms(static_cast<size_t>(S));
-    for (int64_t b = 0; b < B; ++b) {
-        const float* xb = src + b * C * S;
-        float* ob = dst + b * C * S;
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t s = 0; s < S; ++s) acc[size_t(s)] += double(xb[c * S + s]) * xb[c * S + s];
-        for (int64_t s = 0; s < S; ++s) rms[size_t(s)] = float(std::sqrt(acc[size_t(s)] / double(C) + 1e-8));
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t s = 0; s < S; ++s) ob[c * S + s] = xb[c * S + s] / rms[size_t(s)];
-    }
-    return out;
-}
+constexpr double kPixelNormEps = 1e-8;  // the VAE's PixelNorm
 
 // x[b, c, ...] = x·(1 + scale[b, c]) + shift[b, c]; ada F32 [B, rows, C], rows shift_row, shift_row+1 = scale.
 void modulate(Tensor& x, const Tensor& ada, int shift_row) {
@@ -140,7 +121,7 @@ Tensor ada_values(const Tensor& table, const Tensor& emb) {
 }
 
 Tensor norm_mod_silu(const Tensor& x, const Tensor* ada, int shift_row) {
-    Tensor h = pixel_norm(x);
+    Tensor h = pixel_norm(x, kPixelNormEps);
     if (ada) modulate(h, *ada, shift_row);
     silu_inplace(h);
     return h;
@@ -383,7 +364,7 @@ Tensor VideoDecoder::decode(const Tensor& latent_in, const DecodeOptions& opt) c
         tap_if(tap, fmt::format("after_up_block.{}", i), x);
     }
 
-    x = pixel_norm(x);
+    x = pixel_norm(x, kPixelNormEps);
     tap_if(tap, "after_norm_out", x);
     if (cond) {
         const Tensor emb = time_embedding(last_time_embedder_, sinusoid);
@@ -479,7 +460,7 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, Fram
         }
         tap_if(tap, fmt::format("after_down_block.{}", i), x);
     }
-    x = pixel_norm(x);
+    x = pixel_norm(x, kPixelNormEps);
     tap_if(tap, "after_norm_out", x);
     silu_inplace(x);
     x = causal_conv(x, conv_out, true, c.encoder_padding);
