@@ -59,9 +59,11 @@ void check_output_file_path(const std::string& path, const std::string& who) {
     const fs::path p(path);
     if (!p.has_filename() || p.filename() == "." || p.filename() == "..")
         fail("{}: names a folder; expected a file name", who);
+    check_folder_and_name(p, who);
+    std::error_code ec;
+    if (fs::is_directory(fs::symlink_status(p, ec))) fail("{}: a folder of that name exists; expected a file name", who);
     if (const auto problem = output_file_problem(path))
         fail("{}: {}; an output must be a new file or replace a regular file", who, *problem);
-    check_folder_and_name(p, who);
 }
 
 void check_output_folder_path(const NamedPath& output) {
