@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "core/random_tensor.h"
 #include "io/safetensors.h"
+#include "io/sibling_temp.h"
+#include "io/temp_file.h"
 #include "io/weight_store.h"
 #include "models/audio_vae/model.h"
 #include "models/gemma3/model.h"
@@ -375,14 +377,9 @@ Tensors distilled_lora_tensors(const Tensors& checkpoint) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        out.flush();
-        LTX2_CHECK(out.good(), "{}: cannot write", tmp.string());
-    }
-    fs::rename(tmp, path);
+    TempFile file(path.string());
+    file.write(text.data(), text.size());
+    file.commit();
 }
 
 // The official file names of each release's demo files.
@@ -443,6 +440,21 @@ void write_demo(const fs::path& dir, DemoRelease release) {
                       {{"config", upsampler_config().dump()}});
 }
 
+// Removes the TARGET.partial-PID folders that demo writes killed midway left behind (their process
+// is gone); a running writer's folder is kept.
+void remove_stale_partials(const fs::path& target, const fs::path& parent) {
+    const std::string prefix = target.filename().string() + ".partial-";
+    std::error_code ec;
+    for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const std::string pid = name.starts_with(prefix) ? name.substr(prefix.size()) : std::string();
+        if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (!process_is_gone(pid_t(std::stol(pid)))) continue;
+        std::error_code remove_ec;
+        fs::remove_all(it->path(), remove_ec);
+    }
+}
+
 }  // namespace
 
 DemoRelease parse_demo_release(const std::string& name) {
@@ -464,10 +476,11 @@ std::string default_demo_model_dir(DemoRelease release) {
 std::string ensure_demo_model(const std::string& dir, DemoRelease release) {
     const fs::path target(dir);
     const fs::path stamp = target / "COMPLETE";
+    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    remove_stale_partials(target, parent);
     std::error_code ec;
     if (fs::exists(stamp, ec)) return dir;
     // Written next to the target and renamed into place, so a crash leaves no half demo.
-    const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
     fs::create_directories(parent, ec);
     LTX2_CHECK(!ec, "{}: cannot create the demo model folder: {}", parent.string(), ec.message());
     const fs::path tmp = parent / (target.filename().string() + ".partial-" + std::to_string(::getpid()));

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "app/input_audio.h"
+#include "app/output_checks.h"
 #include "app/retake_source.h"
 #include "app/gemma_folder.h"
 #include "core/cancellation.h"
@@ -18,6 +19,7 @@
 #include "core/memory_stats.h"
 #include "io/media/image_io.h"
 #include "io/media/mp4_writer.h"
+#include "io/sibling_temp.h"
 #include "io/wav.h"
 #include "io/weight_store.h"
 #include "models/audio_vae/model.h"
@@ -68,16 +70,6 @@ std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& l
                            [&] { return std::make_shared<const T>(load(store)); });
 }
 
-// The folder an output goes into must exist and be writable; checked before any work starts.
-void check_output_folder(const std::string& path, const char* option) {
-    const fs::path parent = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
-    std::error_code ec;
-    if (!fs::is_directory(parent, ec))
-        fail("{} {}: the folder {} does not exist", option, path, parent.string());
-    if (::access(parent.c_str(), W_OK) != 0) fail("{} {}: the folder {} is not writable", option, path, parent.string());
-    if (fs::is_directory(path, ec)) fail("{} {}: is a folder, expected a file name", option, path);
-}
-
 void check_readable_file(const std::string& path, const char* option) {
     if (const auto problem = regular_file_problem(path)) fail("{} {}: {}", option, path, *problem);
     if (::access(path.c_str(), R_OK) != 0) fail("{} {}: the file is not readable", option, path);
@@ -106,34 +98,6 @@ void check_model_has_pipeline(const std::string& checkpoint, const ModelSemantic
              "LTX-2.3 checkpoint",
              pipeline_name(pipeline), checkpoint, model.name(),
              pipeline == PipelineKind::AudioToVideo ? "audio-to-video" : "retake");
-}
-
-// An output that is one of the inputs would destroy it; refused before any work.
-void check_outputs_are_not_inputs(const GenerateRequest& r) {
-    std::vector<std::pair<const char*, std::string>> inputs;
-    for (const auto& image : r.params.images) inputs.emplace_back("--image", image.path);
-    for (const auto& video : r.params.video_conditioning) inputs.emplace_back("--video-conditioning", video.path);
-    for (const auto& lora : r.params.loras) inputs.emplace_back("--lora", lora.path);
-    inputs.emplace_back("--audio-path", r.params.audio.path);
-    inputs.emplace_back("--video-path", r.params.retake.video_path);
-    const app::ExplicitModelPaths& m = r.models.explicit_paths;
-    for (const auto& [option, path] :
-         {std::pair{app::kCheckpointOption, m.checkpoint}, {kTransformerOption, m.transformer},
-          {kTextProjectionOption, m.text_projection}, {kVideoVaeOption, m.video_vae}, {kAudioVaeOption, m.audio_vae},
-          {kDurationHeadOption, m.duration_head}, {app::kGemmaOption, m.gemma},
-          {app::kSpatialUpsamplerOption, m.spatial_upsampler}, {app::kDistilledLoraOption, m.distilled_lora},
-          {app::kIcLoraOption, m.ic_lora}})
-        if (path) inputs.emplace_back(option, path->string());
-    for (const auto& [option, output] : {std::pair{"--output", r.output}, std::pair{"--audio-out", r.audio_out}}) {
-        std::error_code ec;
-        if (output.empty() || !fs::exists(output, ec)) continue;
-        for (const auto& [input_option, input] : inputs) {
-            std::error_code same_ec;
-            if (!input.empty() && fs::equivalent(output, input, same_ec))
-                fail("{} {}: is the input of {} {}; choose another output file so the input is not overwritten",
-                     option, output, input_option, input);
-        }
-    }
 }
 
 // LTX-2.5 encodes prompts with its fine-tuned Gemma 4, which this build cannot run yet: stop
@@ -216,20 +180,11 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
     validate_generation_params(r.pipeline, r.params, model);
     if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty() && r.thumbnail_out.empty())
         fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
-    if (!r.output.empty()) check_output_folder(r.output, "--output");
-    if (!r.audio_out.empty()) check_output_folder(r.audio_out, "--audio-out");
-    if (!r.thumbnail_out.empty()) check_output_folder(r.thumbnail_out, "thumbnail");
-    if (!r.frames_dir.empty()) {
-        std::error_code ec;
-        if (!fs::is_directory(r.frames_dir, ec)) check_output_folder(r.frames_dir, "--frames-dir");  // created later
-        else if (::access(r.frames_dir.c_str(), W_OK) != 0) fail("--frames-dir {}: the folder is not writable", r.frames_dir);
-    }
     for (const auto& image : r.params.images) check_readable_file(image.path, "--image");
     for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!r.params.retake.video_path.empty()) check_readable_file(r.params.retake.video_path, "--video-path");
-    check_outputs_are_not_inputs(r);
     if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
     if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
     if (!r.prompt_enhancer_gemma.empty() && !r.enhance_prompt)
@@ -304,6 +259,7 @@ PreparedGeneration prepare_generation(GenerateRequest& r, ProgressReporter& prog
     if (models.spatial_upsampler) r.params.spatial_upscale = located_upsampler_scale(r, *models.spatial_upsampler);
     progress.note(model.name());
     validate_generate_request(r, model);
+    check_generation_outputs(r, g.models);
     return g;
 }
 
@@ -338,7 +294,6 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         cancel.throw_if_cancelled();
         progress.begin(stage, detail);
     };
-    if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
     const double budget = generation_memory_budget_bytes(r.memory_budget_gib);
 
     // A budget the video decode cannot fit fails now, not after denoising (the tiling depends only on
@@ -518,7 +473,11 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
                                                                 r.params.retake.start_time, r.params.retake.end_time));
         write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
     }
-    if (!r.frames_dir.empty()) write_png_frames(r.frames_dir, frames);
+    if (!r.frames_dir.empty()) {  // written whole into a temp folder, so no earlier run's frames can mix in
+        SiblingTemp folder(r.frames_dir, TempKind::Folder);
+        write_png_frames(folder.path(), frames);
+        folder.commit();
+    }
     if (!r.thumbnail_out.empty()) write_png(r.thumbnail_out, frames.select(0, 0));
     if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
     progress.end();

@@ -22,6 +22,9 @@ struct GenerateRequest {
     PipelineKind pipeline = PipelineKind::Distilled;
     std::string prompt;
     std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
+    // The files the prompts were read from (--prompt-file, --negative-prompt-file), kept so that no
+    // output replaces them.
+    std::string prompt_file, negative_prompt_file;
     GenerationParams params;
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     // --frames auto: the duration head predicts num_frames from the prompt (LTX-2.5), within
@@ -53,8 +56,8 @@ struct GenerateResult {
     std::string enhanced_prompt;  // what was generated from, when the prompt was enhanced
 };
 
-// Checks everything that needs no model file (sizes, frames, conditioning, output paths)
-// before anything is loaded, for a checkpoint of the `model` version; throws ltx2::Error
+// Checks everything that needs no model file (sizes, frames, conditioning; the outputs are
+// checked with the model files found, app/output_checks.h) before anything is loaded, for a checkpoint of the `model` version; throws ltx2::Error
 // naming the option.
 void validate_generate_request(const GenerateRequest& request, const ModelSemantics& model);
 

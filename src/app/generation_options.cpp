@@ -121,8 +121,12 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
     app.add_option("--audio-modality-scale", c.audio_modality, "audio video-to-audio modality guidance [3]")->group(guide);
     app.add_option("--audio-stg-blocks", c.audio_stg_blocks, "transformer blocks perturbed by audio STG [29; LTX-2.3: 28]")
         ->group(guide);
-    app.add_option("-o,--output", c.output, "output MP4 (H.264 + AAC)")->group(out);
-    app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this folder")->group(out);
+    app.add_option("-o,--output", c.output,
+                   "output MP4 (H.264 + AAC); outputs are checked before any work, never replace an input, and "
+                   "are written under a temporary name renamed into place when complete")
+        ->group(out);
+    app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this new (or empty) folder")
+        ->group(out);
     app.add_option("--audio-out", c.audio_out, "also write the audio as WAV")->group(out);
     app.add_option("--crf", c.crf, "H.264 quality, 0 (lossless) .. 51")->group(out)->capture_default_str();
     app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
@@ -176,6 +180,8 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     r.pipeline = parse_pipeline_kind(c.pipeline);
     auto given = [&](const char* name) { return app.count(name) > 0; };
 
+    r.prompt_file = c.prompt_file;
+    r.negative_prompt_file = c.negative_prompt_file;
     if (!c.prompt_file.empty()) r.prompt = read_regular_file(c.prompt_file, "--prompt-file");
     if (given("--prompt")) {
         if (!c.prompt_file.empty()) fail("give either --prompt or --prompt-file, not both");

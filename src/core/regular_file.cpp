@@ -31,6 +31,14 @@ std::optional<std::string> regular_file_problem(const std::string& path) {
     return std::nullopt;
 }
 
+std::optional<std::string> output_file_problem(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return errno == ENOENT ? std::nullopt : std::optional(std::string(std::strerror(errno)));
+    if (S_ISLNK(st.st_mode)) return "is a symbolic link, not a regular file";
+    if (const char* kind = kind_of(st.st_mode)) return std::string(kind);
+    return std::nullopt;
+}
+
 int open_regular_file(const std::string& path, const std::string& what) {
     const std::string who = what.empty() ? path : what + " " + path;
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);

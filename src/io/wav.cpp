@@ -1,7 +1,6 @@
 // RIFF/WAVE writing and reading (see wav.h).
 #include "io/wav.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/regular_file.h"
+#include "io/temp_file.h"
 
 namespace ltx2 {
 
@@ -35,37 +35,6 @@ void put_u32(std::string& out, uint32_t v) {
 uint16_t get_u16(const unsigned char* p) { return uint16_t(p[0] | (p[1] << 8)); }
 uint32_t get_u32(const unsigned char* p) {
     return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-}
-
-// Writes `bytes` to PATH.tmp and renames it onto PATH; PATH.tmp never survives a failure.
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail("{}: cannot create {}: {}", path, tmp, std::strerror(errno));
-    const char* p = bytes.data();
-    size_t left = bytes.size();
-    while (left > 0) {
-        ssize_t n = ::write(fd, p, std::min<size_t>(left, size_t(1) << 30));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string why = n < 0 ? std::strerror(errno) : "no progress";
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            fail("{}: write failed: {}", path, why);
-        }
-        p += n;
-        left -= size_t(n);
-    }
-    if (::close(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        fail("{}: close failed: {}", path, why);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        fail("{}: cannot rename {} onto it: {}", path, tmp, why);
-    }
 }
 
 }  // namespace
@@ -154,7 +123,9 @@ void write_wav(const std::string& path, const Tensor& waveform, int sample_rate,
             }
         }
     // Both sample sizes are even, so the data chunk never needs a pad byte.
-    write_file_atomically(path, out);
+    TempFile file(path);
+    file.write(out.data(), out.size());
+    file.commit();
 }
 
 Tensor read_wav(const std::string& path, int* sample_rate) {

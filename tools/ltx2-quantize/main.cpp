@@ -23,6 +23,8 @@
 #include "core/dtype.h"
 #include "core/error.h"
 #include "io/gguf_writer.h"
+#include "io/live_temps.h"
+#include "io/output_path_checks.h"
 #include "io/weight_store.h"
 #include "fp8_checkpoint.h"
 #include "gemma_gguf.h"
@@ -210,9 +212,25 @@ int run_gguf(const std::string& in, const std::string& out, const TargetType& ta
     return 0;
 }
 
+// OUTPUT may be none of the files the checkpoint is read from (IN, or any file in its folder for a
+// folder or an index), by any path; checked before any work.
+void check_output(const std::string& in, const std::string& out) {
+    check_output_file_path({"output", out});
+    std::vector<NamedPath> inputs{{"input", in}};
+    std::error_code ec;
+    if (fs::is_directory(in, ec) || in.ends_with(".index.json")) {
+        fs::path folder = fs::is_directory(in, ec) ? fs::path(in) : fs::path(in).parent_path();
+        if (folder.empty()) folder = ".";
+        for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+            if (std::error_code kind_ec; it->is_regular_file(kind_ec)) inputs.push_back({"the checkpoint folder's file", it->path().string()});
+    }
+    check_outputs_spare_inputs({{"output", out}}, inputs);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    remove_live_temps_on_signals();
     CLI::App app{"Quantizes an LTX-2 or Gemma 3 safetensors checkpoint to GGUF. 2-D `*.weight` matrices whose rows\n"
                  "are a whole number of blocks (32 values for q8_0, 256 for the K types) are quantized. LTX-2:\n"
                  "other tensors keep their float type, names are those of the checkpoint and its config goes to\n"
@@ -241,6 +259,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
+        check_output(in, out);
         return target ? run_gguf(in, out, *target) : run_fp8(in, out);
     } catch (const ltx2::Error& e) {
         std::fprintf(stderr, "%serror: %s\n", isatty(STDERR_FILENO) ? "\n" : "", e.what());

@@ -17,6 +17,7 @@
 #include "service/server.h"
 #include "core/error.h"
 #include "io/gguf.h"
+#include "io/live_temps.h"
 #include "io/safetensors.h"
 #include "models/gemma3/gguf_weights.h"
 #include "pipelines/model_files.h"
@@ -178,6 +179,7 @@ int serve(const CLI::App& app, const GenerationCli& cli, const service::ServeOpt
 }  // namespace
 
 int main(int argc, char** argv) {
+    remove_live_temps_on_signals();
     CLI::App app{"ltx2.cpp: Lightricks LTX-2 video + audio generation, native C++.\n\n"
                  "  ltx2 -p \"a cat playing the piano\" -o cat.mp4          (models from --model-dir or the HF cache)\n"
                  "  ltx2 --demo -p \"a cat\" --frames 25 -o demo.mp4        (built-in tiny model, seconds)\n"

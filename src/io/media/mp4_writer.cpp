@@ -15,6 +15,7 @@ extern "C" {
 #include "core/error.h"
 #include "io/media/ffmpeg_util.h"
 #include "io/media/output_file.h"
+#include "io/sibling_temp.h"
 #include "io/wav.h"
 
 namespace ltx2 {
@@ -228,8 +229,9 @@ void write_mp4(const std::string& path, const Tensor& frames_in, const std::opti
 
     const int64_t count = frames.size(0);
     const int height = int(frames.size(1)), width = int(frames.size(2));
-    TempOutput tmp(path);
-    Mp4Muxer mux(path, tmp.tmp());
+    SiblingTemp tmp(path, TempKind::File);
+    tmp.close_file();  // FFmpeg opens it by name
+    Mp4Muxer mux(path, tmp.path());
     const std::string& who = mux.who();
 
     Track video;
@@ -245,7 +247,7 @@ void write_mp4(const std::string& path, const Tensor& frames_in, const std::opti
     int64_t timescale = std::lcm(int64_t(1000), int64_t(fps.num));  // never coarser than FFmpeg's default, 1000
     if (audio) timescale = std::lcm(timescale, int64_t(audio->sample_rate));
     if (timescale > std::numeric_limits<int32_t>::max()) timescale = 1000;
-    mux.open(tmp.tmp(), options.metadata, timescale);
+    mux.open(tmp.path(), options.metadata, timescale);
 
     const auto video_sink = [&](AVPacket* p) {
         if (p->duration == 0) p->duration = 1;  // one tick of 1/fps: the last frame keeps its length
