@@ -7,7 +7,9 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/encoder_settings.h"
 #include "app/input_audio.h"
+#include "app/memory_estimate.h"
 #include "app/retake_source.h"
 #include "app/gemma_folder.h"
 #include "core/cancellation.h"
@@ -71,6 +73,20 @@ std::pair<vae_tiling::TilingConfig, bool> video_decode_tiling(const Shape& laten
     request.bytes_per_output_voxel = kDecoderBytesPerVoxel;
     request.resident_bytes = resident;
     return {vae_tiling::choose_tiling(latent_shape, request), true};
+}
+
+// A budget the video decode or the sizes cannot fit fails before any model work, not after
+// denoising (the decode tiling depends only on the latent grid; 128 is the VAE's latent width).
+void check_fits_memory(const GenerationParams& p, double memory_budget_gib) {
+    const double budget = app::memory_budget_bytes(memory_budget_gib);
+    const double resident = double(current_rss_bytes());
+    try {
+        (void)video_decode_tiling({1, 128, latent_frame_count(p.num_frames), p.height / 32, p.width / 32}, budget,
+                                  resident);
+    } catch (const Error& e) {
+        fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
+    }
+    app::check_fits_memory_budget(p, memory_budget_gib, resident);
 }
 
 // The folder an output goes into must exist and be writable; checked before any work starts.
@@ -242,14 +258,23 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
         if (!fs::is_directory(r.frames_dir, ec)) check_output_folder(r.frames_dir, "--frames-dir");  // created later
         else if (::access(r.frames_dir.c_str(), W_OK) != 0) fail("--frames-dir {}: the folder is not writable", r.frames_dir);
     }
-    for (const auto& image : r.params.images) check_readable_file(image.path, "--image");
+    for (const auto& image : r.params.images) {
+        check_readable_file(image.path, "--image");
+        try {
+            (void)read_image_size(image.path);  // a header claiming a huge picture is refused before decoding
+        } catch (const Error& e) {
+            fail("--image {}", e.what());
+        }
+    }
     for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!r.params.retake.video_path.empty()) check_readable_file(r.params.retake.video_path, "--video-path");
     check_outputs_are_not_inputs(r);
-    if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
-    if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+    app::check_encoder_settings(r.crf, r.preset);
+    if (!(std::isfinite(r.memory_budget_gib) && r.memory_budget_gib >= 0))
+        fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+    check_fits_memory(r.params, r.memory_budget_gib);
     if (!r.prompt_enhancer_gemma.empty() && !r.enhance_prompt)
         fail("--prompt-enhancer-gemma {}: only used with --enhance-prompt", r.prompt_enhancer_gemma);
     if (r.enhance_prompt) {
@@ -334,6 +359,8 @@ void check_generate_request(GenerateRequest request) {
 
 GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel) {
     const PreparedGeneration prepared = prepare_generation(r, progress);
+    if (r.seed_drawn)
+        progress.note(fmt::format("seed {} (drawn at random; --seed {} repeats this run)", r.params.seed, r.params.seed));
     const app::LocatedModels& models = prepared.models;
     const LtxFilePaths& ltx_paths = prepared.ltx_paths;
     const LtxModelFiles& ltx = *prepared.ltx;
@@ -345,20 +372,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         progress.begin(stage, detail);
     };
     if (!r.frames_dir.empty()) fs::create_directories(r.frames_dir);
-    const double available = double(available_memory_bytes());
-    const double budget = r.memory_budget_gib > 0 ? r.memory_budget_gib * 1024.0 * 1024.0 * 1024.0
-                          : available > 0         ? 0.9 * available
-                                                  : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
-
-    // A budget the video decode cannot fit fails now, not after denoising (the tiling depends only on
-    // the latent grid; 128 is the VAE's latent width).
-    try {
-        (void)video_decode_tiling(
-            {1, 128, latent_frame_count(r.params.num_frames), r.params.height / 32, r.params.width / 32}, budget,
-            double(current_rss_bytes()));
-    } catch (const Error& e) {
-        fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
-    }
+    const double budget = app::memory_budget_bytes(r.memory_budget_gib);
 
     const VideoEncoderFn encode_media = [&](const EncodeRequest& e) {
         begin("encode " + std::string(media_kind_name(e.kind)), e.path);
@@ -522,6 +536,12 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     if (!r.thumbnail_out.empty()) write_png(r.thumbnail_out, frames.select(0, 0));
     if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
     progress.end();
+    // The up-front check covers what the sizes need; weights and decoders that must be resident may not fit.
+    if (r.memory_budget_gib > 0 && double(peak_rss_bytes()) > budget)
+        warn("--memory-budget {:.3g} GiB was exceeded: the run peaked at {:.2f} GiB resident (the sizes alone need "
+             "{}; the rest are model weights and decoder working memory that cannot be made smaller)",
+             r.memory_budget_gib, double(peak_rss_bytes()) / 1073741824.0,
+             app::estimate_generation_memory(r.params).describe());
     return result;
 }
 

@@ -22,6 +22,7 @@ struct GenerateRequest {
     std::string prompt;
     std::optional<std::string> negative_prompt;  // guided pipelines; default kDefaultNegativePrompt
     GenerationParams params;
+    bool seed_drawn = false;  // --seed -1 / random: params.seed was drawn at random (printed when generating)
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     // --frames auto: the duration head predicts num_frames from the prompt (LTX-2.5), within
     // [auto_min_seconds, auto_max_seconds] (the official AutoDuration defaults).

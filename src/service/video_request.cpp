@@ -253,6 +253,8 @@ Job VideoRequests::new_job(const VideoForm& form, const JobStore& store) const {
             job.request[name] = file;
         }
         GenerateRequest r = generate_request(job, store);
+        // A random seed is drawn once: the job runs with the seed it reports.
+        if (r.seed_drawn) job.request["seed"] = std::to_string(r.params.seed);
         try {
             check_generate_request(r);
         } catch (const Error& e) {
