@@ -222,6 +222,9 @@ TEST(UpfrontValidation, OptionsTheDistilledPipelineIgnoresAreRefused) {
     expect_error([] { request_of({"-p", "cat", "--pipeline", "one-stage", "--spatial-upscale", "x2"}); },
                  {"--spatial-upscale", "one-stage", "does not upsample"});
     EXPECT_NO_THROW(request_of({"-p", "cat", "--pipeline", "one-stage", "--steps", "4", "-n", "blurry"}));
+    expect_error([] { request_of({"-p", "cat", "--pipeline", "a2v", "--audio-cfg-guidance-scale", "5"}); },
+                 {"--audio-cfg-guidance-scale", "a2v", "guides only the video"});
+    EXPECT_NO_THROW(request_of({"-p", "cat", "--pipeline", "a2v", "--video-cfg-guidance-scale", "5"}));
     expect_refused_early("--steps 4", {"--steps", "distilled"});
 }
 

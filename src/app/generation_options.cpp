@@ -84,6 +84,13 @@ void check_options_apply(const CLI::App& app, PipelineKind kind) {
                      "(the guided pipelines do: one-stage, two-stage, keyframes, a2v, retake-guided)",
                      option, name, option);
     }
+    if (kind == PipelineKind::AudioToVideo)
+        for (const char* option : {"--audio-cfg-guidance-scale", "--audio-stg-guidance-scale", "--audio-rescale-scale",
+                                   "--audio-modality-scale", "--audio-stg-blocks"})
+            if (given(option))
+                fail("{}: the a2v pipeline keeps the input audio fixed and guides only the video, so it takes no "
+                     "audio guidance",
+                     option);
     if (given("--ic-lora") && kind != PipelineKind::ICLora)
         fail("--ic-lora: only the ic-lora pipeline takes an IC-LoRA (pipeline: {}); for another LoRA use --lora", name);
     if (!upsamples(kind))

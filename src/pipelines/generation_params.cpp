@@ -211,13 +211,13 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p, co
     LTX2_CHECK(p.num_frames <= kMaxFrames, "--num-frames: {} frames, more than the {} a generation may have",
                p.num_frames, kMaxFrames);
     LTX2_CHECK(std::isfinite(p.frame_rate) && p.frame_rate > 0 && p.frame_rate <= kMaxFrameRate,
-               "--frame-rate: must be a finite number of frames per second in (0, {}], got {}", kMaxFrameRate,
+               "--frame-rate: must be > 0 and at most {} frames per second, got {}", kMaxFrameRate,
                p.frame_rate);
     audio_latent_frames(p.num_frames, p.frame_rate);  // throws when the audio would be empty
 
     if (is_guided(kind)) {
         LTX2_CHECK(p.num_inference_steps >= 1 && p.num_inference_steps <= kMaxSteps,
-                   "--num-inference-steps: must be from 1 to {}, got {}", kMaxSteps, p.num_inference_steps);
+                   "--num-inference-steps: must be >= 1 and at most {}, got {}", kMaxSteps, p.num_inference_steps);
         check_guider(p.video_guider, kVideoGuiderOptions);
         check_guider(p.audio_guider, kAudioGuiderOptions);
     }
