@@ -217,8 +217,8 @@ TEST(OutputSafetyCli, AnOutputThatIsAnInputIsRefusedBeforeAnyWork) {
     write_bytes(dir.file("negative.txt"), "blurry");
     expect_refused_up_front(ltx2_demo("--prompt-file " + dir.file("prompt.txt") + " -o " + dir.file("prompt.txt")),
                             {"--output " + dir.file("prompt.txt"), "is the input of --prompt-file"});
-    expect_refused_up_front(ltx2_demo("-p cat --negative-prompt-file " + dir.file("negative.txt") + " --audio-out " +
-                                      dir.file("negative.txt")),
+    expect_refused_up_front(ltx2_demo("--pipeline one-stage -p cat --negative-prompt-file " + dir.file("negative.txt") +
+                                      " --audio-out " + dir.file("negative.txt")),
                             {"--audio-out " + dir.file("negative.txt"), "is the input of --negative-prompt-file"});
     EXPECT_EQ(read_bytes(dir.file("prompt.txt")), "a cat");
     EXPECT_EQ(read_bytes(dir.file("negative.txt")), "blurry");

@@ -7,8 +7,10 @@
 #include <cmath>
 #include <filesystem>
 
+#include "app/encoder_settings.h"
 #include "app/input_audio.h"
 #include "app/output_checks.h"
+#include "app/memory_estimate.h"
 #include "app/retake_source.h"
 #include "app/gemma_folder.h"
 #include "core/cancellation.h"
@@ -68,6 +70,22 @@ std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& l
     const size_t bytes = kept ? held_bytes_estimate(store, prefix) : 0;
     return load_through<T>(kept, fmt::format("{}|{}", name, ltx_files_key(paths)), bytes,
                            [&] { return std::make_shared<const T>(load(store)); });
+}
+
+// A budget the video decode or the sizes cannot fit fails before any model work, not after
+// denoising (the decode tiling depends only on the latent grid; 128 is the VAE's latent width).
+// Memory that kept models hold (r.releasable_bytes) does not count: they are released first.
+void check_fits_memory(const GenerateRequest& r) {
+    const GenerationParams& p = r.params;
+    const double budget = app::memory_budget_bytes(r.memory_budget_gib);
+    const double resident = std::max(double(current_rss_bytes()) - r.releasable_bytes, 0.0);
+    try {
+        (void)video_decode_tiling({1, 128, latent_frame_count(p.num_frames), p.height / 32, p.width / 32}, budget,
+                                  resident);
+    } catch (const Error& e) {
+        fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
+    }
+    app::check_fits_memory_budget(p, r.memory_budget_gib, resident);
 }
 
 void check_readable_file(const std::string& path, const char* option) {
@@ -180,13 +198,22 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
     validate_generation_params(r.pipeline, r.params, model);
     if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty() && r.thumbnail_out.empty())
         fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
-    for (const auto& image : r.params.images) check_readable_file(image.path, "--image");
+    for (const auto& image : r.params.images) {
+        check_readable_file(image.path, "--image");
+        try {
+            (void)read_image_size(image.path);  // a header claiming a huge picture is refused before decoding
+        } catch (const Error& e) {
+            fail("--image {}", e.what());
+        }
+    }
     for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!r.params.retake.video_path.empty()) check_readable_file(r.params.retake.video_path, "--video-path");
-    if (!(r.crf >= 0 && r.crf <= 51)) fail("--crf {}: expected a value in [0, 51]", r.crf);
-    if (r.memory_budget_gib < 0) fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+    app::check_encoder_settings(r.crf, r.preset);
+    if (!(std::isfinite(r.memory_budget_gib) && r.memory_budget_gib >= 0))
+        fail("--memory-budget {}: expected a positive number of GiB", r.memory_budget_gib);
+    check_fits_memory(r);
     if (!r.prompt_enhancer_gemma.empty() && !r.enhance_prompt)
         fail("--prompt-enhancer-gemma {}: only used with --enhance-prompt", r.prompt_enhancer_gemma);
     if (r.enhance_prompt) {
@@ -270,20 +297,16 @@ void check_generate_request(GenerateRequest request) {
     (void)prepare_generation(request, quiet);
 }
 
-double generation_memory_budget_bytes(double memory_budget_gib) {
-    const double available = double(available_memory_bytes());
-    return memory_budget_gib > 0 ? memory_budget_gib * 1024.0 * 1024.0 * 1024.0
-           : available > 0       ? 0.9 * available
-                                 : 8.0 * 1024 * 1024 * 1024;  // unknown: assume a modest machine
-}
-
 size_t kept_models_capacity_bytes(double memory_budget_gib) {
-    return size_t(std::max(generation_memory_budget_bytes(memory_budget_gib) - kActivationReserveBytes, 0.0));
+    return size_t(std::max(app::memory_budget_bytes(memory_budget_gib) - kActivationReserveBytes, 0.0));
 }
 
 GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel,
                         ModelCache* kept_models) {
+    if (kept_models) r.releasable_bytes = double(kept_models->stats().held_bytes);
     const PreparedGeneration prepared = prepare_generation(r, progress);
+    if (r.seed_drawn)
+        progress.note(fmt::format("seed {} (drawn at random; --seed {} repeats this run)", r.params.seed, r.params.seed));
     const app::LocatedModels& models = prepared.models;
     const LtxFilePaths& ltx_paths = prepared.ltx_paths;
     const LtxModelFiles& ltx = *prepared.ltx;
@@ -294,17 +317,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         cancel.throw_if_cancelled();
         progress.begin(stage, detail);
     };
-    const double budget = generation_memory_budget_bytes(r.memory_budget_gib);
-
-    // A budget the video decode cannot fit fails now, not after denoising (the tiling depends only on
-    // the latent grid; 128 is the VAE's latent width).
-    try {
-        (void)video_decode_tiling(
-            {1, 128, latent_frame_count(r.params.num_frames), r.params.height / 32, r.params.width / 32}, budget,
-            double(current_rss_bytes()));
-    } catch (const Error& e) {
-        fail("--memory-budget {:.3g} GiB is too small for this video: {}", budget / 1073741824.0, e.what());
-    }
+    const double budget = app::memory_budget_bytes(r.memory_budget_gib);
 
     const VideoEncoderFn encode_media = [&](const EncodeRequest& e) {
         begin("encode " + std::string(media_kind_name(e.kind)), e.path);
@@ -481,6 +494,12 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     if (!r.thumbnail_out.empty()) write_png(r.thumbnail_out, frames.select(0, 0));
     if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
     progress.end();
+    // The up-front check covers what the sizes need; weights and decoders that must be resident may not fit.
+    if (r.memory_budget_gib > 0 && double(peak_rss_bytes()) > budget)
+        warn("--memory-budget {:.3g} GiB was exceeded: the run peaked at {:.2f} GiB resident (the sizes alone need "
+             "{}; the rest are model weights and decoder working memory that cannot be made smaller)",
+             r.memory_budget_gib, double(peak_rss_bytes()) / 1073741824.0,
+             app::estimate_generation_memory(r.params).describe());
     return result;
 }
 

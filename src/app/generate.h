@@ -26,6 +26,7 @@ struct GenerateRequest {
     // output replaces them.
     std::string prompt_file, negative_prompt_file;
     GenerationParams params;
+    bool seed_drawn = false;  // --seed -1 / random: params.seed was drawn at random (printed when generating)
     ExplicitParams explicit_params;  // the rest follow the checkpoint's model version
     // --frames auto: the duration head predicts num_frames from the prompt (LTX-2.5), within
     // [auto_min_seconds, auto_max_seconds] (the official AutoDuration defaults).
@@ -35,6 +36,9 @@ struct GenerateRequest {
     app::ModelLocateRequest models;  // models.pipeline is set from `pipeline`
     Precision precision = Precision::BF16;
     double memory_budget_gib = 0;  // 0: from the machine's available memory
+    // Bytes of this process's memory held by models kept between jobs (ltx2 serve): released
+    // before they would stand in the way, so the up-front memory check does not count them.
+    double releasable_bytes = 0;
     std::string output;            // .mp4; may be empty when frames_dir or audio_out is given
     std::string frames_dir;        // PNG frames
     std::string audio_out;         // WAV
@@ -65,10 +69,9 @@ void validate_generate_request(const GenerateRequest& request, const ModelSemant
 // the model's defaults applied, the request valid for it); throws ltx2::Error naming the option.
 void check_generate_request(GenerateRequest request);
 
-// The bytes a generation may use: --memory-budget GiB, or (0) 90 % of the available memory.
-double generation_memory_budget_bytes(double memory_budget_gib);
-// What a ModelCache kept between generations may hold within that budget: the models, leaving
-// the room a denoising step needs for its activations.
+// What a ModelCache kept between generations may hold within the memory budget
+// (app::memory_budget_bytes): the models, leaving the room a denoising step needs for its
+// activations.
 size_t kept_models_capacity_bytes(double memory_budget_gib);
 
 // The one entry point of a generation (the CLI and the server): progress goes to `progress` (and

@@ -3,14 +3,20 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <tuple>
+#include <thread>
 
 #include "app/demo_model.h"
+#include "app/option_values.h"
 #include "core/error.h"
 #include "core/regular_file.h"
 
 namespace ltx2 {
 
 namespace {
+
+// Larger indices are refused before the conversion to an integer (the frame count bounds them anyway).
+constexpr double kMaxFrameIndex = 1e9;
 
 // "PATH", "PATH:A" or "PATH:A:B": up to `max_numbers` trailing numeric fields split off the right,
 // so paths containing ':' still work when no number follows them.
@@ -30,6 +36,67 @@ std::pair<std::string, std::vector<double>> split_path_numbers(const std::string
     }
     if (path.empty()) fail("{} '{}': no file path", option, spec);
     return {path, numbers};
+}
+
+// One --image: "PATH[:FRAME[:STRENGTH]]", or the official CLI's three values PATH FRAME STRENGTH
+// (PATH FRAME also works).
+ImageCondition parse_image_condition(const std::vector<std::string>& values) {
+    std::string path, spec = values.front();
+    std::vector<double> n;
+    if (values.size() == 1) {
+        std::tie(path, n) = split_path_numbers(values.front(), 2, "--image");
+    } else {
+        path = values.front();
+        for (size_t i = 1; i < values.size(); ++i) {
+            spec += " " + values[i];
+            char* end = nullptr;
+            const double v = std::strtod(values[i].c_str(), &end);
+            if (values[i].empty() || end != values[i].c_str() + values[i].size())
+                fail("--image {}: '{}' is not a number; expected PATH FRAME STRENGTH (or PATH[:FRAME[:STRENGTH]])",
+                     spec, values[i]);
+            n.push_back(v);
+        }
+    }
+    ImageCondition image{path, 0, 1.0};
+    if (n.size() >= 1) {
+        if (!(std::fabs(n[0]) <= kMaxFrameIndex))
+            fail("--image '{}': frame index {} is out of range (expected a frame number from 0 to {})", spec, n[0],
+                 kMaxFrameIndex);
+        if (n[0] != std::floor(n[0])) fail("--image '{}': frame index {} is not a whole number", spec, n[0]);
+        image.frame_idx = int64_t(n[0]);
+    }
+    if (n.size() >= 2) image.strength = n[1];
+    return image;
+}
+
+// Options a pipeline would ignore are refused naming it, as the ones it cannot take are.
+void check_options_apply(const CLI::App& app, PipelineKind kind) {
+    auto given = [&](const char* name) { return app.count(name) > 0; };
+    const char* name = pipeline_name(kind);
+    if (!is_guided(kind)) {
+        for (const char* option :
+             {"--steps", "--negative-prompt", "--negative-prompt-file", "--video-cfg-guidance-scale",
+              "--video-stg-guidance-scale", "--video-rescale-scale", "--video-modality-scale", "--video-stg-blocks",
+              "--audio-cfg-guidance-scale", "--audio-stg-guidance-scale", "--audio-rescale-scale",
+              "--audio-modality-scale", "--audio-stg-blocks"})
+            if (given(option))
+                fail("{}: the {} pipeline runs the distilled model's fixed steps without guidance, so it takes no {} "
+                     "(the guided pipelines do: one-stage, two-stage, keyframes, a2v, retake-guided)",
+                     option, name, option);
+    }
+    if (kind == PipelineKind::AudioToVideo)
+        for (const char* option : {"--audio-cfg-guidance-scale", "--audio-stg-guidance-scale", "--audio-rescale-scale",
+                                   "--audio-modality-scale", "--audio-stg-blocks"})
+            if (given(option))
+                fail("{}: the a2v pipeline keeps the input audio fixed and guides only the video, so it takes no "
+                     "audio guidance",
+                     option);
+    if (given("--ic-lora") && kind != PipelineKind::ICLora)
+        fail("--ic-lora: only the ic-lora pipeline takes an IC-LoRA (pipeline: {}); for another LoRA use --lora", name);
+    if (!upsamples(kind))
+        for (const char* option : {"--spatial-upsampler", "--spatial-upscale"})
+            if (given(option))
+                fail("{}: the {} pipeline does not upsample, so it takes no spatial upsampler", option, name);
 }
 
 }  // namespace
@@ -96,13 +163,18 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
                    "number of frames, 8k+1, or auto (LTX-2.5: predicted from the prompt by the duration head) [121; "
                    "demo 25]")
         ->group(gen);
-    app.add_option("--fps", c.fps, "frame rate [24]")->group(gen);
-    app.add_option("--steps", c.steps, "denoising steps of guided pipelines [40; LTX-2.3: 30]")->group(gen);
-    app.add_option("-s,--seed", c.seed, "random seed (same seed, same output)")->group(gen)->capture_default_str();
+    app.add_option("--fps,--frame-rate", c.fps, "frame rate [24]")->group(gen);
+    app.add_option("--steps,--num-inference-steps", c.steps, "denoising steps of guided pipelines [40; LTX-2.3: 30]")->group(gen);
+    app.add_option("-s,--seed", c.seed,
+                   "random seed (same seed, same output); -1 or random: a random one, printed so the run can be "
+                   "repeated")
+        ->group(gen)
+        ->capture_default_str();
     app.add_option("--image", c.images,
-                   "PATH[:FRAME[:STRENGTH]] condition on an image at a frame (LTX-2: latent frame for most pipelines, "
-                   "pixel frame for keyframes; LTX-2.3: pixel frame, images after frame 0 guide as keyframes), "
-                   "strength 0..1 [0:1]; repeatable")
+                   "PATH[:FRAME[:STRENGTH]] or PATH FRAME STRENGTH (the official form) condition on an image at a "
+                   "frame (LTX-2: latent frame for most pipelines, pixel frame for keyframes; LTX-2.3: pixel frame, "
+                   "images after frame 0 guide as keyframes), strength 0..1 [0:1]; repeatable")
+        ->expected(1, 3)
         ->group(gen);
     app.add_option("--lora", c.loras, "PATH[:STRENGTH] fuse a LoRA into the transformer [1]; repeatable")->group(gen);
     app.add_option("--video-conditioning", c.videos, "PATH[:STRENGTH] IC-LoRA reference video [1]; repeatable")
@@ -121,7 +193,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
     app.add_option("--audio-modality-scale", c.audio_modality, "audio video-to-audio modality guidance [3]")->group(guide);
     app.add_option("--audio-stg-blocks", c.audio_stg_blocks, "transformer blocks perturbed by audio STG [29; LTX-2.3: 28]")
         ->group(guide);
-    app.add_option("-o,--output", c.output,
+    app.add_option("-o,--output,--output-path", c.output,
                    "output MP4 (H.264 + AAC); outputs are checked before any work, never replace an input, and "
                    "are written under a temporary name renamed into place when complete")
         ->group(out);
@@ -137,7 +209,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
         ->expected(0, 1)
         ->group(models);
     app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
-    app.add_option("--checkpoint", c.checkpoint, "LTX-2 / LTX-2.3 single-file checkpoint (.safetensors, bf16 or fp8)")
+    app.add_option("--checkpoint,--checkpoint-path", c.checkpoint, "LTX-2 / LTX-2.3 single-file checkpoint (.safetensors, bf16 or fp8)")
         ->group(models);
     app.add_option("--transformer", c.transformer,
                    "transformer weights to use instead of the checkpoint's: a GGUF (ltx2-quantize, ComfyUI-GGUF, "
@@ -157,7 +229,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
                    "LTX-2.5 duration head file (model_patches/ltx-2.5-duration-head-bf16.safetensors) when the "
                    "checkpoint has none: predicts the length for --frames auto")
         ->group(models);
-    app.add_option("--gemma", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
+    app.add_option("--gemma,--gemma-root", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
     app.add_option("--spatial-upsampler", c.upsampler,
                    "ltx-2-spatial-upscaler-x2-1.0.safetensors; an x1.5 one (its config says so) makes the pipelines "
                    "that upsample start at 2/3 of the size instead of half")
@@ -178,6 +250,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
 GenerateRequest build_generation_request(const CLI::App& app, const GenerationCli& c, bool demo) {
     GenerateRequest r;
     r.pipeline = parse_pipeline_kind(c.pipeline);
+    check_options_apply(app, r.pipeline);
     auto given = [&](const char* name) { return app.count(name) > 0; };
 
     r.prompt_file = c.prompt_file;
@@ -242,7 +315,9 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     r.explicit_params.video_stg_blocks = demo || given("--video-stg-blocks");
     r.explicit_params.audio_stg_blocks = demo || given("--audio-stg-blocks");
     r.num_frames_given = given("--frames");
-    p.seed = c.seed;
+    const app::SeedChoice seed = app::parse_seed(c.seed);
+    p.seed = seed.seed;
+    r.seed_drawn = seed.drawn;
     if (given("--video-cfg-guidance-scale")) p.video_guider.cfg_scale = c.video_cfg;
     if (given("--video-stg-guidance-scale")) p.video_guider.stg_scale = c.video_stg;
     if (given("--video-rescale-scale")) p.video_guider.rescale_scale = c.video_rescale;
@@ -256,16 +331,7 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     if (given("--audio-rescale-scale")) p.audio_guider.rescale_scale = c.audio_rescale;
     if (given("--audio-modality-scale")) p.audio_guider.modality_scale = c.audio_modality;
     if (given("--audio-stg-blocks")) p.audio_guider.stg_blocks = c.audio_stg_blocks;
-    for (const auto& spec : c.images) {
-        const auto [path, n] = split_path_numbers(spec, 2, "--image");
-        ImageCondition image{path, 0, 1.0};
-        if (n.size() >= 1) {
-            if (n[0] != std::floor(n[0])) fail("--image '{}': frame index {} is not a whole number", spec, n[0]);
-            image.frame_idx = int64_t(n[0]);
-        }
-        if (n.size() >= 2) image.strength = n[1];
-        p.images.push_back(image);
-    }
+    for (const auto& values : c.images) p.images.push_back(parse_image_condition(values));
     // PATH[:STRENGTH], strength 1 by default.
     auto path_strength = [](const std::string& spec, const char* option) {
         const auto [path, n] = split_path_numbers(spec, 1, option);
@@ -320,8 +386,12 @@ void apply_model_options(const CLI::App& app, const GenerationCli& c, GenerateRe
     if (c.precision == "bf16") r.precision = Precision::BF16;
     else if (c.precision == "f32") r.precision = Precision::F32;
     else fail("--precision {}: expected bf16 or f32", c.precision);
+    if (app.count("--memory-budget") > 0)
+        app::check_number_in_range(c.memory_budget, "--memory-budget", 0.001, 1 << 20, "GiB the generation may use");
     r.memory_budget_gib = c.memory_budget;
-    if (c.threads < 0) fail("--threads {}: expected a positive number", c.threads);
+    if (c.threads < 0 || c.threads > app::max_thread_count())
+        fail("--threads {}: expected a number of threads from 1 to {} (4x the {} hardware threads, at most 1024)",
+             c.threads, app::max_thread_count(), std::thread::hardware_concurrency());
 }
 
 }  // namespace ltx2

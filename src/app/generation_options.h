@@ -23,8 +23,9 @@ struct GenerationCli {
     std::string frames;
     double fps = 0;
     int steps = 0;
-    uint64_t seed = 10;
-    std::vector<std::string> images, loras, videos, distilled_loras;
+    std::string seed = "10";  // a whole number, or -1 / random
+    std::vector<std::vector<std::string>> images;  // per --image: PATH[:FRAME[:STRENGTH]] or PATH FRAME STRENGTH
+    std::vector<std::string> loras, videos, distilled_loras;
     std::string output, frames_dir, audio_out;
     int threads = 0;
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";

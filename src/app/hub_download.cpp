@@ -42,6 +42,20 @@ void check_repo_file_name(const std::string& repo, const std::string& file) {
     LTX2_CHECK(!escapes, "{}: file name '{}' must be a relative path inside the repository", repo, file);
 }
 
+// A branch or tag may contain '/' (refs/pr/1) but becomes a path under refs/ in the cache: nothing
+// that could leave that folder (an absolute path, '.' or '..', an empty part, a backslash).
+void check_revision(const std::string& repo, const std::string& revision) {
+    bool plain = !revision.empty() && revision.front() != '/' && revision.back() != '/' &&
+                 revision.find("//") == std::string::npos && revision.find('\\') == std::string::npos;
+    for (const char c : revision)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) plain = false;
+    for (const auto& part : fs::path(revision))
+        if (part == ".." || part == ".") plain = false;
+    LTX2_CHECK(plain, "{}: --revision '{}' is not a branch, tag or commit (expected a name such as main, v1.0 or "
+                      "refs/pr/1, or a commit hash; no absolute path, '.' or '..' parts)",
+               repo, revision);
+}
+
 // What identifies one file on the Hub, for messages and requests.
 struct RemoteFile {
     std::string endpoint;
@@ -326,8 +340,7 @@ std::optional<std::string> hub_token(const EnvLookup& env) {
 }
 
 std::vector<DownloadedFile> hub_download(const HubDownloadRequest& request) {
-    LTX2_CHECK(!request.revision.empty() && request.revision.find("..") == std::string::npos,
-               "{}: revision '{}' is not a branch, tag or commit", request.repo, request.revision);
+    check_revision(request.repo, request.revision);
     const fs::path cache_root = fs::absolute(request.cache_dir ? *request.cache_dir : hf_cache_root(request.env));
     const fs::path repo_folder = hf_repo_folder(cache_root, request.repo);
     for (const auto& file : request.files) check_repo_file_name(request.repo, file);

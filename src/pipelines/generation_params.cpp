@@ -54,7 +54,8 @@ constexpr GuiderOptions kAudioGuiderOptions = {"--audio-cfg-guidance-scale", "--
                                                "--audio-skip-step",          "--audio-stg-blocks"};
 
 void check_scale(double v, const char* option, const char* meaning) {
-    LTX2_CHECK(std::isfinite(v) && v >= 0.0, "{}: must be a finite number >= 0 ({}), got {}", option, meaning, v);
+    LTX2_CHECK(std::isfinite(v) && v >= 0.0 && v <= kMaxGuidanceScale, "{}: must be a finite number in [0, {}] ({}), got {}",
+               option, kMaxGuidanceScale, meaning, v);
 }
 
 void check_guider(const MultiModalGuiderParams& p, const GuiderOptions& o) {
@@ -201,16 +202,22 @@ void validate_generation_params(PipelineKind kind, const GenerationParams& p, co
             "brings it to the requested size, so height and width must be multiples of {}",
             name, up.den, up.num, up.label(), divisor);
     for (const auto& [option, v] : {std::pair{"--height", p.height}, std::pair{"--width", p.width}}) {
-        LTX2_CHECK(v > 0, "{}: must be a positive number of pixels, got {}", option, v);
+        LTX2_CHECK(v > 0 && v <= kMaxSide, "{}: must be a positive number of pixels up to {}, got {}", option,
+                   kMaxSide, v);
         LTX2_CHECK(v % divisor == 0, "{}: {} is not a multiple of {} ({})", option, v, divisor, why);
     }
     LTX2_CHECK(p.num_frames >= 1 && (p.num_frames - 1) % 8 == 0,
                "--num-frames: {} is not of the form 8k + 1 (e.g. 9, 17, ..., 121)", p.num_frames);
-    LTX2_CHECK(std::isfinite(p.frame_rate) && p.frame_rate > 0, "--frame-rate: must be > 0, got {}", p.frame_rate);
+    LTX2_CHECK(p.num_frames <= kMaxFrames, "--num-frames: {} frames, more than the {} a generation may have",
+               p.num_frames, kMaxFrames);
+    LTX2_CHECK(std::isfinite(p.frame_rate) && p.frame_rate > 0 && p.frame_rate <= kMaxFrameRate,
+               "--frame-rate: must be > 0 and at most {} frames per second, got {}", kMaxFrameRate,
+               p.frame_rate);
     audio_latent_frames(p.num_frames, p.frame_rate);  // throws when the audio would be empty
 
     if (is_guided(kind)) {
-        LTX2_CHECK(p.num_inference_steps >= 1, "--num-inference-steps: must be >= 1, got {}", p.num_inference_steps);
+        LTX2_CHECK(p.num_inference_steps >= 1 && p.num_inference_steps <= kMaxSteps,
+                   "--num-inference-steps: must be >= 1 and at most {}, got {}", kMaxSteps, p.num_inference_steps);
         check_guider(p.video_guider, kVideoGuiderOptions);
         check_guider(p.audio_guider, kAudioGuiderOptions);
     }

@@ -91,6 +91,15 @@ SpatialUpscale parse_spatial_upscale(const std::string& label, const char* optio
 // LoRA's delta outweighs the weights it adapts, which is a typo rather than a setting.
 constexpr double kMaxLoraStrength = 2.0;
 
+// Bounds that keep every size computed from a request far inside 64-bit arithmetic; what they
+// allow is then checked against the memory budget. 16384 pixels is four times 4K's width.
+constexpr int64_t kMaxSide = 16384;
+constexpr int64_t kMaxFrames = 8 * 8192 + 1;
+constexpr double kMaxFrameRate = 1000;
+constexpr int kMaxSteps = 1000;
+// Guidance scales beyond this are typos (the official defaults are 1..7).
+constexpr double kMaxGuidanceScale = 100;
+
 struct GenerationParams {
     uint64_t seed = 10;
     int64_t height = 0;  // pixels

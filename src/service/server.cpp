@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "app/memory_estimate.h"
 #include "core/log.h"
 #include "service/http_api.h"
 #include "service/job_queue.h"
@@ -39,10 +40,11 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     JobStore store(o.data_dir);
     // One budget for every job, fixed now: the memory the kept models take must not shrink the next job's.
     GenerateRequest& models = request_settings.models;
-    models.memory_budget_gib = generation_memory_budget_bytes(models.memory_budget_gib) / (1024.0 * 1024 * 1024);
+    models.memory_budget_gib = app::memory_budget_bytes(models.memory_budget_gib) / (1024.0 * 1024 * 1024);
     ModelCache kept_models(kept_models_capacity_bytes(models.memory_budget_gib));
     info("models are kept loaded between jobs within {:.1f} GiB of the {:.1f} GiB memory budget",
          double(kept_models.stats().capacity_bytes) / (1024.0 * 1024 * 1024), models.memory_budget_gib);
+    request_settings.kept_models = &kept_models;
     const VideoRequests requests(std::move(request_settings));
     JobQueue::Options queue_options;
     queue_options.max_queue = o.max_queue;

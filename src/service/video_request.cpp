@@ -253,6 +253,8 @@ Job VideoRequests::new_job(const VideoForm& form, const JobStore& store) const {
             job.request[name] = file;
         }
         GenerateRequest r = generate_request(job, store);
+        // A random seed is drawn once: the job runs with the seed it reports.
+        if (r.seed_drawn) job.request["seed"] = std::to_string(r.params.seed);
         try {
             check_generate_request(r);
         } catch (const Error& e) {
@@ -343,6 +345,7 @@ GenerateRequest VideoRequests::generate_request(const Job& job, const JobStore& 
     r.models = server.models;
     r.precision = server.precision;
     r.memory_budget_gib = server.memory_budget_gib;
+    if (settings_.kept_models) r.releasable_bytes = double(settings_.kept_models->stats().held_bytes);
     r.output = (folder / kVideoFile).string();
     r.audio_out = (folder / kAudioFile).string();
     r.thumbnail_out = (folder / kThumbnailFile).string();

@@ -43,6 +43,7 @@ public:
         bool demo = false;       // the demo model's small defaults apply
         std::string model_id;    // the `model` the server answers to
         size_t max_prompt_chars = 20000;
+        const ModelCache* kept_models = nullptr;  // what the server keeps loaded between jobs
     };
     explicit VideoRequests(Settings settings);
 

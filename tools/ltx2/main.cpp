@@ -14,6 +14,7 @@
 #include "app/generate.h"
 #include "app/generation_options.h"
 #include "app/hub_download.h"
+#include "app/option_suggestions.h"
 #include "service/server.h"
 #include "core/error.h"
 #include "io/gguf.h"
@@ -254,7 +255,11 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        const int code = app.exit(e);
+        if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
+            for (const std::string& hint : app::unknown_option_hints(app, argc, argv))
+                std::fprintf(stderr, "%s\n", hint.c_str());
+        return code == 0 ? 0 : 2;
     }
     try {
         if (*inspect_cmd) return inspect(inspect_path, list);

@@ -52,31 +52,70 @@ void encode_and_write_png(const std::string& path, const Tensor& rgb) {
 
 }  // namespace
 
-Tensor read_image(const std::string& path) {
+namespace {
+
+std::string read_image_bytes(const std::string& path) {
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     LTX2_CHECK(fs::exists(st), "{}: cannot read image: no such file", path);
     LTX2_CHECK(fs::is_regular_file(st), "{}: cannot read image: not a regular file", path);
     std::ifstream in(path, std::ios::binary);
     if (!in) fail("{}: cannot read image: {}", path, std::strerror(errno));
-    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     LTX2_CHECK(!in.bad(), "{}: cannot read image: read failed", path);
+    LTX2_CHECK(bytes.size() <= size_t(std::numeric_limits<int>::max()), "{}: cannot read image: file too large", path);
+    return bytes;
+}
+
+[[noreturn]] void fail_undecodable(const std::string& path) {
+    const char* why = stbi_failure_reason();
+    fail("{}: cannot decode image (PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM expected): {}", path,
+         why ? why : "unknown error");
+}
+
+// The header's width and height, bounded; nullopt when stb_image does not recognise the header.
+std::optional<std::pair<int64_t, int64_t>> header_size(const std::string& path, const std::string& bytes) {
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::pair<int64_t, int64_t> size;
+    if (media::looks_like_jpeg(data, bytes.size())) {
+        size = media::jpeg_dimensions(path, data, bytes.size());
+    } else {
+        int w = 0, h = 0, channels = 0;
+        if (!stbi_info_from_memory(data, int(bytes.size()), &w, &h, &channels)) return std::nullopt;
+        size = {w, h};
+    }
+    const auto [w, h] = size;
+    LTX2_CHECK(w >= 1 && h >= 1, "{}: image has no pixels ({}x{})", path, w, h);
+    LTX2_CHECK(w <= kMaxImageSide && h <= kMaxImageSide && w * h <= kMaxImagePixels,
+               "{}: the image is {}x{} pixels ({:.0f} megapixels), larger than the {} megapixels (sides up to {}) "
+               "read here; scale it down first",
+               path, w, h, double(w * h) / 1e6, kMaxImagePixels / 1000000, kMaxImageSide);
+    return size;
+}
+
+}  // namespace
+
+std::pair<int64_t, int64_t> read_image_size(const std::string& path) {
+    const std::string bytes = read_image_bytes(path);
+    const auto size = header_size(path, bytes);
+    if (!size) fail_undecodable(path);
+    return *size;
+}
+
+Tensor read_image(const std::string& path) {
+    const std::string bytes = read_image_bytes(path);
+    (void)header_size(path, bytes);  // refuses what is too large before decoding
     const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
     if (media::looks_like_jpeg(data, bytes.size()))
         if (std::optional<Tensor> rgb = media::decode_jpeg(path, data, bytes.size())) return *rgb;
 
-    LTX2_CHECK(bytes.size() <= size_t(std::numeric_limits<int>::max()), "{}: cannot read image: file too large", path);
     int w = 0, h = 0, channels_in_file = 0;
     struct Free {
         void operator()(stbi_uc* p) const { stbi_image_free(p); }
     };
     std::unique_ptr<stbi_uc, Free> pixels(
         stbi_load_from_memory(data, int(bytes.size()), &w, &h, &channels_in_file, 3));
-    if (!pixels) {
-        const char* why = stbi_failure_reason();
-        fail("{}: cannot decode image (PNG, JPEG, BMP, GIF, TGA, PSD, HDR or PNM expected): {}", path,
-             why ? why : "unknown error");
-    }
+    if (!pixels) fail_undecodable(path);
     LTX2_CHECK(w >= 1 && h >= 1, "{}: image has no pixels ({}x{})", path, w, h);
     Tensor out = Tensor::zeros({int64_t(h), int64_t(w), 3}, DType::U8);
     std::memcpy(out.raw(), pixels.get(), size_t(h) * size_t(w) * 3);

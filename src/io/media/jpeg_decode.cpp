@@ -80,6 +80,12 @@ bool looks_like_jpeg(const unsigned char* data, size_t size) {
     return size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
 }
 
+std::pair<int64_t, int64_t> jpeg_dimensions(const std::string& path, const unsigned char* data, size_t size) {
+    JpegReader r;
+    if (!read_header(r, data, size)) fail("{}: cannot decode JPEG: {}", path, r.errors.message);
+    return {int64_t(r.cinfo.image_width), int64_t(r.cinfo.image_height)};
+}
+
 std::optional<Tensor> decode_jpeg(const std::string& path, const unsigned char* data, size_t size) {
     JpegReader r;
     if (!read_header(r, data, size)) fail("{}: cannot decode JPEG: {}", path, r.errors.message);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/tensor.h"
 
@@ -13,6 +14,10 @@ namespace ltx2::media {
 
 // True when `data` starts with the JPEG SOI marker.
 bool looks_like_jpeg(const unsigned char* data, size_t size);
+
+// The width and height a JPEG's header declares, read without decoding; throws naming `path`
+// when the header is unreadable.
+std::pair<int64_t, int64_t> jpeg_dimensions(const std::string& path, const unsigned char* data, size_t size);
 
 // Decodes a YCbCr, RGB or grayscale JPEG to U8 [H, W, 3]. Returns nullopt for CMYK / YCCK
 // files (left to another decoder). A corrupt or truncated file throws ltx2::Error naming `path`

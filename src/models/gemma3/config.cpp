@@ -17,6 +17,15 @@ namespace {
 
 using nlohmann::json;
 
+// Bounds on the sizes a config may give: far above any Gemma 3 (12B: 48 layers, 3840 wide, 16
+// heads of 256, 262208 tokens), low enough that nothing sized by them overflows or allocates
+// gigabytes before the weights are checked against them.
+constexpr int64_t kMaxCount = 1024;  // layers, heads, the sliding-window pattern
+constexpr int64_t kMaxWidth = 65536;
+constexpr int64_t kMaxHeadDim = 4096;
+constexpr int64_t kMaxVocabulary = int64_t(1) << 24;
+constexpr int64_t kMaxPositions = int64_t(1) << 30;
+
 // Typed reads of one config object; messages name the file and the key path.
 class Keys {
 public:
@@ -31,12 +40,13 @@ public:
         fail("{}: config key '{}' is {}, expected {}", source_, name(key), j_.at(key).dump(), expected);
     }
 
-    int64_t integer(const std::string& key, int64_t fallback) const {
+    // A whole number in [1, max], checked before anything is sized by it.
+    int64_t integer(const std::string& key, int64_t fallback, int64_t max) const {
         if (!has(key)) return fallback;
         const json& v = j_.at(key);
         if (!v.is_number() || v.is_boolean() || v.get<double>() != std::floor(v.get<double>()) ||
-            v.get<double>() < 1 || v.get<double>() > 1e12)
-            bad(key, "a positive integer");
+            v.get<double>() < 1 || v.get<double>() > double(max))
+            bad(key, fmt::format("a positive integer up to {}", max));
         return int64_t(v.get<double>());
     }
 
@@ -155,21 +165,21 @@ Gemma3Config parse_gemma3_config(const json& config, const std::string& source) 
     if (k.has("model_type") && k.text("model_type", "") != "gemma3_text") k.bad("model_type", "\"gemma3_text\"");
 
     Gemma3Config c;
-    c.vocab_size = k.integer("vocab_size", c.vocab_size);
-    c.hidden_size = int(k.integer("hidden_size", c.hidden_size));
-    c.intermediate_size = int(k.integer("intermediate_size", c.intermediate_size));
-    c.num_hidden_layers = int(k.integer("num_hidden_layers", c.num_hidden_layers));
-    c.num_attention_heads = int(k.integer("num_attention_heads", c.num_attention_heads));
-    c.num_key_value_heads = int(k.integer("num_key_value_heads", c.num_key_value_heads));
-    c.head_dim = int(k.integer("head_dim", c.head_dim));
+    c.vocab_size = k.integer("vocab_size", c.vocab_size, kMaxVocabulary);
+    c.hidden_size = int(k.integer("hidden_size", c.hidden_size, kMaxWidth));
+    c.intermediate_size = int(k.integer("intermediate_size", c.intermediate_size, kMaxWidth * 16));
+    c.num_hidden_layers = int(k.integer("num_hidden_layers", c.num_hidden_layers, kMaxCount));
+    c.num_attention_heads = int(k.integer("num_attention_heads", c.num_attention_heads, kMaxCount));
+    c.num_key_value_heads = int(k.integer("num_key_value_heads", c.num_key_value_heads, kMaxCount));
+    c.head_dim = int(k.integer("head_dim", c.head_dim, kMaxHeadDim));
     c.query_pre_attn_scalar = k.positive("query_pre_attn_scalar", c.query_pre_attn_scalar);
     c.rms_norm_eps = k.positive("rms_norm_eps", c.rms_norm_eps);
     c.rope_theta = k.positive("rope_theta", c.rope_theta);
     c.rope_local_base_freq = k.positive("rope_local_base_freq", c.rope_local_base_freq);
     c.rope_linear_factor = k.rope_factor("rope_scaling", true);
     if (k.has("rope_parameters")) parse_rope_parameters(k, c);
-    c.sliding_window = k.integer("sliding_window", c.sliding_window);
-    c.max_position_embeddings = k.integer("max_position_embeddings", c.max_position_embeddings);
+    c.sliding_window = k.integer("sliding_window", c.sliding_window, kMaxPositions);
+    c.max_position_embeddings = k.integer("max_position_embeddings", c.max_position_embeddings, kMaxPositions);
 
     if (c.num_attention_heads % c.num_key_value_heads != 0)
         fail("{}: config key '{}' ({}) is not divisible by '{}' ({})", source, k.name("num_attention_heads"),
@@ -187,7 +197,7 @@ Gemma3Config parse_gemma3_config(const json& config, const std::string& source) 
     } else {
         // Older configs give the pattern as an int (transformers reads either spelling).
         const std::string key = k.has("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
-        c.layer_types = gemma3_layer_pattern(c.num_hidden_layers, int(k.integer(key, 6)));
+        c.layer_types = gemma3_layer_pattern(c.num_hidden_layers, int(k.integer(key, 6, kMaxCount)));
     }
     return c;
 }
