@@ -149,6 +149,28 @@ TEST(Ltx2Generate, DemoWritesAPlayableMp4WithSyncedAudio) {
     expect_contains(ffprobe(out, "format_tags"), {"prompt=A cat plays the piano", "seed=5", "pipeline=distilled"});
 }
 
+// The file carries the rate the user meant (the reference would write int(29.97) = 29 fps, a
+// longer clip out of sync with its audio), and the name must promise MP4.
+TEST(Ltx2Generate, NtscRatesAreExactAndTheNameMustBeMp4) {
+    TempDir dir;
+    const std::string out = dir.file("ntsc.mp4");
+    const auto r = run_command(demo_cmd("--progress none -p 'a tram' --frames 9 --fps 29.97 -o " + out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string v = ffprobe(out, "stream=r_frame_rate,nb_read_frames,duration");
+    expect_contains(v, {"r_frame_rate=30000/1001", "nb_read_frames=9"});
+    size_t count = 0;  // both streams last 9 · 1001 / 30000 s (the audio to the nearest of its samples)
+    for (size_t at = v.find("duration=0.300"); at != std::string::npos; at = v.find("duration=0.300", at + 1)) ++count;
+    EXPECT_EQ(count, 2u) << v;
+    for (const std::string name : {"clip.mkv", "clip", "clip.MOV"}) {
+        const auto bad = run_command(demo_cmd("--progress plain -p cat --frames 9 -o " + dir.file(name)));
+        EXPECT_EQ(bad.exit_code, 1) << bad.output;
+        expect_contains(bad.output, {"--output " + dir.file(name), "written as MP4", "ending in .mp4"});
+        EXPECT_EQ(bad.output.find("encode text"), std::string::npos) << bad.output;
+        EXPECT_FALSE(fs::exists(dir.file(name)));
+    }
+    ASSERT_EQ(run_command(demo_cmd("--progress none -p cat --frames 9 -o " + dir.file("upper.MP4"))).exit_code, 0);
+}
+
 TEST(Ltx2Generate, SameSeedSameBytesDifferentSeedDifferentBytes) {
     TempDir dir;
     for (const auto& [name, seed] : {std::pair{"a", 7}, std::pair{"b", 7}, std::pair{"c", 8}}) {
@@ -224,7 +246,7 @@ TEST(Ltx2Generate, DiskFullLeavesNoPartialFile) {
     fs::remove(dir.file("w.mp4"));
     // A file-size limit makes every write past 8 KiB fail (EFBIG), as a full disk would.
     const auto r = run_command("bash -c \"trap '' XFSZ; ulimit -f 8; LTX2_DEMO_DIR=" + std::string(LTX2_TEST_DEMO_DIR) +
-                               " exec " + std::string(LTX2_BIN) + " --demo --progress none -p cat --frames 17 --crf 0 -o " +
+                               " exec " + std::string(LTX2_BIN) + " --demo --progress none -p cat --frames 17 --crf 1 -o " +
                                dir.file("big.mp4") + "\"");
     EXPECT_NE(r.exit_code, 0) << r.output;
     expect_contains(r.output, {"big.mp4", "File too large"});

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "io/media/h264_round_trip.h"
@@ -74,6 +75,11 @@ Tensor sine_tone(int64_t samples, int rate) {
         v[size_t(samples + i)] = 0.5f * float(std::sin(2 * M_PI * 660.0 * double(i) / rate));
     }
     return Tensor::from_f32({2, samples}, v);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 nlohmann::json ffprobe(const std::string& path) {
@@ -190,6 +196,14 @@ TEST(Mp4Writer, RationalAndReferenceFrameRates) {
     EXPECT_EQ(FrameRate::reference(23.976).den, 1);
     EXPECT_EQ(FrameRate::reference(25.0).num, 25);
     expect_error([] { FrameRate::reference(0.5); }, {"frame rate 0.5", ">= 1"});
+    // The rate meant: NTSC rates as k·1000/1001, others to 1/1000.
+    for (const auto& [fps, num, den] : std::vector<std::tuple<double, int, int>>{
+             {23.976, 24000, 1001}, {29.97, 30000, 1001}, {59.94, 60000, 1001}, {29.97002997, 30000, 1001},
+             {24.0, 24, 1}, {25.0, 25, 1}, {30.0, 30, 1}, {12.5, 25, 2}, {0.5, 1, 2}, {23.5, 47, 2}}) {
+        EXPECT_EQ(FrameRate::exact(fps).num, num) << fps;
+        EXPECT_EQ(FrameRate::exact(fps).den, den) << fps;
+    }
+    expect_error([] { FrameRate::exact(0); }, {"frame rate 0", "(0, 1000]"});
 
     TempDir dir("ltx2-media");
     const std::string path = dir.file("ntsc.mp4");
@@ -202,6 +216,10 @@ TEST(Mp4Writer, RationalAndReferenceFrameRates) {
     EXPECT_EQ(v.at("r_frame_rate"), "24000/1001");
     EXPECT_EQ(v.at("nb_read_frames"), "9");
     EXPECT_EQ(v.at("duration"), "0.375375");  // 9 * 1001 / 24000
+    // faststart: the index (moov) comes before the media data (mdat).
+    const std::string bytes = read_file(path);
+    ASSERT_NE(bytes.find("moov"), std::string::npos);
+    EXPECT_LT(bytes.find("moov"), bytes.find("mdat"));
 }
 
 TEST(Mp4Writer, AudioLongerThanVideoIsKeptWhole) {

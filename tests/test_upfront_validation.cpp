@@ -170,7 +170,9 @@ TEST(UpfrontValidation, RequestBeyondTheBudgetIsRefusedWithTheEstimate) {
 TEST(UpfrontValidation, EncoderPresetAndCrfAreCheckedBeforeModelWork) {
     for (const char* preset : app::kX264Presets) EXPECT_NO_THROW(app::check_encoder_settings(23, preset));
     expect_error([] { app::check_encoder_settings(23, "fastest"); }, {"--preset 'fastest'", "ultrafast", "placebo"});
-    expect_error([] { app::check_encoder_settings(52, "medium"); }, {"--crf 52", "[0, 51]"});
+    expect_error([] { app::check_encoder_settings(52, "medium"); }, {"--crf 52", "[1, 51]"});
+    expect_error([] { app::check_encoder_settings(0, "medium"); }, {"--crf 0", "High 4:4:4", "1 or more"});
+    app::check_encoder_settings(1, "medium");
     expect_refused_early("--preset turbo", {"--preset 'turbo'", "not a libx264 preset"});
 }
 

@@ -448,10 +448,10 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     result.height = frames.size(1);
     result.width = frames.size(2);
 
-    // A retake keeps the source's exact frame rate (the reference writes int(fps), which only
-    // differs for rates such as 30000/1001).
+    // The file carries the exact rate (the source's for a retake; 30000/1001 for --fps 29.97),
+    // where the reference writes int(fps); the model saw the rate as the reference gives it.
     const FrameRate output_fps = retake_source ? FrameRate{retake_source->fps_num, retake_source->fps_den}
-                                               : FrameRate::reference(r.params.frame_rate);
+                                               : FrameRate::exact(r.params.frame_rate);
     Tensor waveform;
     if (input_audio) {  // the input audio itself, as the reference returns it
         result.audio_sample_rate = input_audio->sample_rate;

@@ -200,7 +200,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
     app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this new (or empty) folder")
         ->group(out);
     app.add_option("--audio-out", c.audio_out, "also write the audio as WAV")->group(out);
-    app.add_option("--crf", c.crf, "H.264 quality, 0 (lossless) .. 51")->group(out)->capture_default_str();
+    app.add_option("--crf", c.crf, "H.264 quality, 1 (best) .. 51")->group(out)->capture_default_str();
     app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
     app.add_option("--progress", c.progress, "auto | plain | json | none")->group(out)->capture_default_str();
     app.add_option("--demo", c.demo,

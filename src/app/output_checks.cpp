@@ -1,6 +1,10 @@
 // The outputs of a generation checked before any model work (see output_checks.h).
 #include "app/output_checks.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <vector>
 
@@ -8,6 +12,8 @@
 #include "pipelines/model_files.h"
 
 namespace ltx2 {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -36,6 +42,15 @@ std::vector<NamedPath> generation_inputs(const GenerateRequest& r, const app::Lo
     return inputs;
 }
 
+// The MP4 writer writes MP4 whatever the name says: a name promising another container is refused.
+void check_mp4_name(const std::string& path) {
+    std::string extension = fs::path(path).extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (extension != ".mp4" && extension != ".m4v")
+        fail("--output {}: the video is written as MP4 (H.264 + AAC); give a file name ending in .mp4{}", path,
+             extension.empty() ? "" : fmt::format(", not {}", fs::path(path).extension().string()));
+}
+
 }  // namespace
 
 void check_generation_outputs(const GenerateRequest& r, const app::LocatedModels& models) {
@@ -48,6 +63,7 @@ void check_generation_outputs(const GenerateRequest& r, const app::LocatedModels
     std::vector<NamedPath> outputs = files;
     outputs.push_back(frames);
     check_outputs_spare_inputs(outputs, generation_inputs(r, models));
+    if (!r.output.empty()) check_mp4_name(r.output);
 }
 
 }  // namespace ltx2

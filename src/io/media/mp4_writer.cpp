@@ -28,6 +28,16 @@ FrameRate FrameRate::reference(double fps) {
     return {int(fps), 1};
 }
 
+FrameRate FrameRate::exact(double fps) {
+    LTX2_CHECK(std::isfinite(fps) && fps > 0 && fps <= 1000, "frame rate {} cannot be used: expected (0, 1000]", fps);
+    const double ntsc = fps * 1001.0 / 1000.0;  // k for the NTSC rate k·1000/1001
+    if (std::abs(ntsc - std::round(ntsc)) * 1000.0 / 1001.0 < 1e-3 && std::abs(fps - std::round(fps)) > 1e-3)
+        return {int(std::lround(ntsc)) * 1000, 1001};
+    const int64_t milli = std::llround(fps * 1000.0);
+    const int64_t g = std::gcd(milli, int64_t(1000));
+    return {int(milli / g), int(1000 / g)};
+}
+
 namespace {
 
 const AVCodec* aac_encoder(const std::string& who) {
@@ -125,7 +135,7 @@ public:
         const int ret = avio_open(&out_->pb, tmp.c_str(), AVIO_FLAG_WRITE);
         if (ret < 0) fail("{}: cannot create {}: {}", who_, tmp, av_error_text(ret));
         AVDictionary* options = nullptr;
-        av_dict_set(&options, "movflags", "use_metadata_tags", 0);
+        av_dict_set(&options, "movflags", "use_metadata_tags+faststart", 0);
         av_dict_set_int(&options, "movie_timescale", movie_timescale, 0);
         const int header = avformat_write_header(out_.get(), &options);
         av_dict_free(&options);

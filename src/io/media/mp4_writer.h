@@ -13,12 +13,15 @@
 namespace ltx2 {
 
 // Frames per second as a fraction. The reference opens its stream with rate=int(fps): a
-// fractional rate such as 23.976 is truncated to 23 there. `reference(fps)` reproduces that;
-// construct {24000, 1001} directly for a true NTSC rate.
+// fractional rate such as 29.97 is truncated to 29 there, which changes the clip's length and its
+// sync with the audio. `exact(fps)` is the rate the user meant: the NTSC rates (23.976, 29.97,
+// 59.94, ... within 0.001) as k·1000/1001, other rates to 1/1000. `reference(fps)` reproduces
+// the reference's truncation.
 struct FrameRate {
     int num = 24;
     int den = 1;
     static FrameRate reference(double fps);  // {int(fps), 1}, as the reference does
+    static FrameRate exact(double fps);
     double value() const { return double(num) / double(den); }
 };
 
@@ -54,9 +57,10 @@ void check_aac_sample_rate(const std::string& who, int rate);
 //   whole waveform is written, neither trimmed nor padded to the video's length (see
 //   pipelines/audio_length.h); the AAC encoder's 1024-sample priming is hidden by the MP4 edit
 //   list, so readers report N / sample_rate seconds.
-// The file is written as PATH.tmp in the same folder and renamed onto PATH at the end; on any
-// error (bad input, missing or unwritable folder, encoder failure, a failed write such as a full
-// disk) PATH.tmp is removed and ltx2::Error names PATH and FFmpeg's error text. Input and the
+// The moov index is at the front of the file (faststart: a browser plays it while it loads).
+// The file is written under a temporary name in the same folder and renamed onto PATH at the
+// end; on any error (bad input, missing or unwritable folder, encoder failure, a failed write such
+// as a full disk) the temporary file is removed and ltx2::Error names PATH and FFmpeg's error text. Input and the
 // output folder are checked before anything is encoded.
 void write_mp4(const std::string& path, const Tensor& frames, const std::optional<AudioTrack>& audio,
                const Mp4Options& options = {});
