@@ -23,6 +23,11 @@ struct Blob {
     int id = 0;
 };
 
+// An estimate of `bytes`.
+auto size_of(size_t bytes) {
+    return [bytes] { return bytes; };
+}
+
 auto make_blob(int id, int& loads) {
     return [id, &loads] {
         ++loads;
@@ -35,13 +40,13 @@ auto make_blob(int id, int& loads) {
 TEST(ModelCache, KeepsModelsAndDropsTheLeastRecentlyUsedToMakeRoom) {
     ModelCache cache(100);
     int loads = 0;
-    const auto a = cache.get<Blob>("a", 40, make_blob(1, loads));
-    const auto b = cache.get<Blob>("b", 40, make_blob(2, loads));
+    const auto a = cache.get<Blob>("a", size_of(40), make_blob(1, loads));
+    const auto b = cache.get<Blob>("b", size_of(40), make_blob(2, loads));
     EXPECT_EQ(loads, 2);
-    EXPECT_EQ(cache.get<Blob>("a", 40, make_blob(9, loads)), a);  // kept: the same object
+    EXPECT_EQ(cache.get<Blob>("a", size_of(40), make_blob(9, loads)), a);  // kept: the same object
     EXPECT_EQ(loads, 2);
     // c does not fit next to a and b: b, used longest ago, goes.
-    const auto c = cache.get<Blob>("c", 40, make_blob(3, loads));
+    const auto c = cache.get<Blob>("c", size_of(40), make_blob(3, loads));
     EXPECT_EQ(loads, 3);
     EXPECT_TRUE(cache.holds("a"));
     EXPECT_FALSE(cache.holds("b"));
@@ -59,13 +64,13 @@ TEST(ModelCache, KeepsModelsAndDropsTheLeastRecentlyUsedToMakeRoom) {
 TEST(ModelCache, AModelLargerThanTheCapacityIsHandedOutButNotKept) {
     ModelCache cache(100);
     int loads = 0;
-    (void)cache.get<Blob>("small", 30, make_blob(1, loads));
-    const auto big = cache.get<Blob>("big", 101, make_blob(2, loads));
+    (void)cache.get<Blob>("small", size_of(30), make_blob(1, loads));
+    const auto big = cache.get<Blob>("big", size_of(101), make_blob(2, loads));
     EXPECT_EQ(big->id, 2);
     EXPECT_FALSE(cache.holds("big"));
     // Room was made for it first: nothing else is held beside a model that needs everything.
     EXPECT_FALSE(cache.holds("small"));
-    (void)cache.get<Blob>("big", 101, make_blob(3, loads));
+    (void)cache.get<Blob>("big", size_of(101), make_blob(3, loads));
     EXPECT_EQ(loads, 3);
 }
 
@@ -74,21 +79,21 @@ TEST(ModelCache, CapacityZeroKeepsNothing) {
     int loads = 0;
     std::weak_ptr<const Blob> first;
     {
-        const auto a = cache.get<Blob>("a", 1, make_blob(1, loads));
+        const auto a = cache.get<Blob>("a", size_of(1), make_blob(1, loads));
         first = a;
     }
     EXPECT_TRUE(first.expired());  // freed with its last user, as without a cache
-    (void)cache.get<Blob>("a", 1, make_blob(1, loads));
+    (void)cache.get<Blob>("a", size_of(1), make_blob(1, loads));
     EXPECT_EQ(loads, 2);
     EXPECT_EQ(cache.stats().hits, 0u);
-    EXPECT_EQ(ltx2::load_through<Blob>(nullptr, "a", 1, make_blob(4, loads))->id, 4);
+    EXPECT_EQ(ltx2::load_through<Blob>(nullptr, "a", size_of(1), make_blob(4, loads))->id, 4);
 }
 
 TEST(ModelCache, MakeRoomAndClearDropKeptModels) {
     ModelCache cache(100);
     int loads = 0;
-    (void)cache.get<Blob>("a", 50, make_blob(1, loads));
-    (void)cache.get<Blob>("b", 50, make_blob(2, loads));
+    (void)cache.get<Blob>("a", size_of(50), make_blob(1, loads));
+    (void)cache.get<Blob>("b", size_of(50), make_blob(2, loads));
     cache.make_room(10);
     EXPECT_FALSE(cache.holds("a"));
     EXPECT_TRUE(cache.holds("b"));

@@ -66,10 +66,10 @@ constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
 template <class T, class Load>
 std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& ltx, const LtxFilePaths& paths,
                                         const char* name, LtxPart part, const char* prefix, Load load) {
-    const WeightStore store = ltx.open(part);
-    const size_t bytes = kept ? held_bytes_estimate(store, prefix) : 0;
-    return load_through<T>(kept, fmt::format("{}|{}", name, ltx_files_key(paths)), bytes,
-                           [&] { return std::make_shared<const T>(load(store)); });
+    return load_through<T>(
+        kept, fmt::format("{}|{}", name, ltx_files_key(paths)),
+        [&] { return held_bytes_estimate(ltx.open(part), prefix); },
+        [&] { return std::make_shared<const T>(load(ltx.open(part))); });
 }
 
 // A budget the video decode or the sizes cannot fit fails before any model work, not after

@@ -29,10 +29,12 @@ public:
     ModelCache(const ModelCache&) = delete;
     ModelCache& operator=(const ModelCache&) = delete;
 
-    // The model kept under `key`, or load() (a callable returning std::shared_ptr<const T>).
-    template <class T, class Load>
-    std::shared_ptr<const T> get(const std::string& key, size_t bytes, Load&& load) {
+    // The model kept under `key`, or load() (a callable returning std::shared_ptr<const T>);
+    // estimate() gives its bytes, asked only when it loads (opening a store costs I/O).
+    template <class T, class Estimate, class Load>
+    std::shared_ptr<const T> get(const std::string& key, Estimate&& estimate, Load&& load) {
         if (auto kept = find(key, typeid(T))) return std::static_pointer_cast<const T>(kept);
+        const size_t bytes = estimate();
         make_room(bytes);
         std::shared_ptr<const T> model = load();
         keep(key, model, bytes, typeid(T));
@@ -70,10 +72,11 @@ private:
     uint64_t hits_ = 0, loads_ = 0, evictions_ = 0;
 };
 
-// cache->get(key, bytes, load), or load() when there is no cache.
-template <class T, class Load>
-std::shared_ptr<const T> load_through(ModelCache* cache, const std::string& key, size_t bytes, Load&& load) {
-    return cache ? cache->get<T>(key, bytes, std::forward<Load>(load)) : std::shared_ptr<const T>(load());
+// cache->get(key, estimate, load), or load() when there is no cache.
+template <class T, class Estimate, class Load>
+std::shared_ptr<const T> load_through(ModelCache* cache, const std::string& key, Estimate&& estimate, Load&& load) {
+    return cache ? cache->get<T>(key, std::forward<Estimate>(estimate), std::forward<Load>(load))
+                 : std::shared_ptr<const T>(load());
 }
 
 // Identity of model files for a cache key: each path with its size and modification time (a

@@ -80,10 +80,12 @@ TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precisio
         std::string key = fmt::format("transformer|{}|{}|budget {}|", ltx_files_key(files), precision_name(precision),
                                       weight_budget_bytes);
         for (const LoraSpec& l : request.loras) key += fmt::format("lora {} x{};", files_identity({l.path}), l.strength);
-        const WeightStore store = LtxModelFiles::resolve(files, {LtxPart::Transformer}).open(LtxPart::Transformer);
-        // Fused LoRA weights are copies beside the file's views.
-        const size_t bytes = held_bytes_estimate(store, "", precision) * (request.loras.empty() ? 1 : 2);
-        return cache->get<LTXModel>(key, bytes, load);
+        auto estimate = [&] {
+            const WeightStore store = LtxModelFiles::resolve(files, {LtxPart::Transformer}).open(LtxPart::Transformer);
+            // Fused LoRA weights are copies beside the file's views.
+            return held_bytes_estimate(store, "", precision) * (request.loras.empty() ? 1 : 2);
+        };
+        return cache->get<LTXModel>(key, estimate, load);
     };
 }
 
@@ -120,9 +122,9 @@ UpsampleFn file_upsampler(std::string path, Tensor mean_of_means, Tensor std_of_
                           ModelCache* cache) {
     return [path = std::move(path), mean_of_means, std_of_means, precision, cache](const Tensor& latent) {
         const std::string key = fmt::format("upsampler|{}|{}", files_identity({path}), precision_name(precision));
-        const size_t bytes = cache ? held_bytes_estimate(WeightStore::open(path, ""), "", precision) : 0;
         const auto upsampler = load_through<LatentUpsampler>(
-            cache, key, bytes, [&] { return std::make_shared<const LatentUpsampler>(load_upsampler(path, precision)); });
+            cache, key, [&] { return held_bytes_estimate(WeightStore::open(path, ""), "", precision); },
+            [&] { return std::make_shared<const LatentUpsampler>(load_upsampler(path, precision)); });
         return upsample_video(*upsampler, latent, mean_of_means, std_of_means);
     };
 }

@@ -99,10 +99,11 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
     std::vector<std::vector<Tensor>> states;
     {
         const std::string key = fmt::format("gemma|{}|{}", files_identity({files.gemma}), precision_name(options.precision));
-        const size_t bytes = !options.cache ? 0
-                             : gguf        ? size_t(std::filesystem::file_size(files.gemma))
-                                    : held_bytes_estimate(open_gemma3_weights(files.gemma), "", options.precision);
-        const auto gemma = load_through<Gemma3Model>(options.cache, key, bytes, [&] {
+        auto estimate = [&] {
+            return gguf ? size_t(std::filesystem::file_size(files.gemma))
+                        : held_bytes_estimate(open_gemma3_weights(files.gemma), "", options.precision);
+        };
+        const auto gemma = load_through<Gemma3Model>(options.cache, key, estimate, [&] {
             return std::make_shared<const Gemma3Model>(gguf ? Gemma3Model::load(*gguf, options.precision)
                                                             : Gemma3Model::load(files.gemma, options.precision));
         });
@@ -115,10 +116,12 @@ std::vector<EncodedPrompt> encode_prompts(const TextEncoderFiles& files, const s
 
     const std::string key =
         fmt::format("text-projection|{}|{}", ltx_files_key(files.ltx), precision_name(options.precision));
-    size_t bytes = 0;
-    if (options.cache)
+    auto estimate_text = [&] {
+        size_t bytes = 0;
         for (LtxPart part : kTextParts) bytes += held_bytes_estimate(ltx.open(part), "", options.precision);
-    const auto text = load_through<EmbeddingsProcessor>(options.cache, key, bytes, [&] {
+        return bytes;
+    };
+    const auto text = load_through<EmbeddingsProcessor>(options.cache, key, estimate_text, [&] {
         return std::make_shared<const EmbeddingsProcessor>(load_embeddings_processor(ltx, options.precision));
     });
     std::vector<EncodedPrompt> out;
