@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -204,4 +205,15 @@ TEST(LoraStore, OverrideTensorChecksNameAndShape) {
                  {kModel, "no_such.weight"});
     expect_error([&] { store.override_tensor("patchify_proj.weight", Tensor::zeros({2, 2}, DType::BF16)); },
                  {"patchify_proj.weight", "(64, 128)", "(2, 2)"});
+}
+
+TEST(LoraErrors, NonFiniteLoraWeightIsRefusedOnOpen) {
+    TempDir dir;
+    const std::string path = dir.file("nan.safetensors");
+    Tensor b = bf16_filled({64, 4}, 0.01f).to(DType::F32);
+    b.f32()[5] = std::numeric_limits<float>::quiet_NaN();
+    write_safetensors(path, {{"diffusion_model.transformer_blocks.0.attn1.to_q.lora_A.weight", bf16_filled({4, 64}, 0.01f)},
+                             {"diffusion_model.transformer_blocks.0.attn1.to_q.lora_B.weight", b.to(DType::BF16)}});
+    expect_error([&] { LoraFile::open(path); },
+                 {path, "diffusion_model.transformer_blocks.0.attn1.to_q.lora_B.weight", "NaN at [1, 1]"});
 }

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -278,7 +279,9 @@ TEST(WeightStore, Float8WithoutScaleIsRefusedNamingTheScale) {
 TEST(WeightStore, DecodedWeightsGoIntoTheArenaWhichIsReusedPerLayer) {
     TempDir dir("ltx2-ws");
     const std::string path = dir.file("fp8.safetensors");
-    write_safetensors(path, {{"a.weight", iota({64, 64}).to(DType::F8_E4M3)},
+    Tensor codes = iota({64, 64});
+    for (int64_t i = 0; i < codes.numel(); ++i) codes.f32()[i] = float(i % 256);  // within float8_e4m3fn (max 448)
+    write_safetensors(path, {{"a.weight", codes.to(DType::F8_E4M3)},
                              {"a.weight_scale", Tensor::from_f32({}, {2.0f})},
                              {"b", iota({8})}});
     auto store = WeightStore::open(path);
@@ -311,4 +314,35 @@ TEST(WeightStore, MappedNamesServeForeignKeys) {
     EXPECT_EQ(store.get("layers.1.q", {3}).at({2}), 2.0);
     expect_error([&] { WeightStore::open_mapped(path, [](const std::string&) { return std::string("same"); }); },
                  {path, "both map to 'same'"});
+}
+
+TEST(WeightStore, NonFiniteWeightIsRefusedOnLoadNamingFileTensorAndElement) {
+    TempDir dir;
+    const std::string path = dir.file("bad.safetensors");
+    Tensor nan_bf16 = iota({3, 4});
+    nan_bf16.f32()[1 * 4 + 2] = std::numeric_limits<float>::quiet_NaN();
+    Tensor inf_f16 = iota({5});
+    inf_f16.f32()[4] = -std::numeric_limits<float>::infinity();
+    Tensor inf_f32 = iota({2, 2});
+    inf_f32.f32()[1] = std::numeric_limits<float>::infinity();
+    write_safetensors(path, {{"a", nan_bf16.to(DType::BF16)},
+                             {"b", inf_f16.to(DType::F16)},
+                             {"c", inf_f32},
+                             {"fine", iota({2, 3}).to(DType::BF16)}});
+    const WeightStore store = WeightStore::open(path);
+    expect_error([&] { store.get("a", {3, 4}); }, {path, "tensor 'a'", "NaN at [1, 2]", "element 6 of shape (3, 4)"});
+    expect_error([&] { store.get("a"); }, {path, "NaN at [1, 2]"});  // refused every time, not only the first
+    expect_error([&] { store.get("b"); }, {path, "tensor 'b'", "-Inf at [4]"});
+    expect_error([&] { store.get("c", {2, 2}); }, {path, "tensor 'c'", "+Inf at [0, 1]"});
+    EXPECT_EQ(store.get("fine", {2, 3}).to_vector(), iota({2, 3}).to_vector());
+}
+
+TEST(WeightStore, NonFiniteFloat8ScaleProductIsRefusedOnLoad) {
+    TempDir dir;
+    const std::string path = dir.file("fp8.safetensors");
+    // Finite float8 codes times a huge scale overflow the BF16 they are decoded to.
+    write_safetensors(path, {{"proj.weight", iota({2, 4}).to(DType::F8_E4M3)},
+                             {"proj.weight_scale", Tensor::from_f32({}, {3.0e38f})}});
+    const WeightStore store = WeightStore::open(path);
+    expect_error([&] { store.get("proj.weight", {2, 4}); }, {path, "tensor 'proj.weight'", "Inf at [0, 2]"});
 }

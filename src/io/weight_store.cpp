@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/finite_check.h"
 #include "kernels/cpu/fp8.h"
 
 namespace ltx2 {
@@ -220,7 +221,21 @@ Tensor WeightStore::get(const std::string& name, WeightArena* arena) const {
     }
     mark_used(name);
     if (auto it = overrides_.find(name); it != overrides_.end()) return it->second;
-    return read(name, *src, arena);
+    Tensor t = read(name, *src, arena);
+    check_finite_once(name, *src, t);
+    return t;
+}
+
+// Each tensor is scanned the first time it is read (a streamed transformer reads its layers again
+// every step; the file does not change under the mapping).
+void WeightStore::check_finite_once(const std::string& name, const Source& src, const Tensor& t) const {
+    {
+        std::lock_guard lock(*used_mutex_);
+        if (finite_checked_->count(name)) return;
+    }
+    require_finite_weight(t, file_path(src), src.key);
+    std::lock_guard lock(*used_mutex_);
+    finite_checked_->insert(name);
 }
 
 Tensor WeightStore::read(const std::string& name, const Source& src, WeightArena* arena) const {

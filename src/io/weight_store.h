@@ -45,7 +45,8 @@ public:
     // The tensors a synthetic store created, sorted by name.
     std::vector<std::pair<std::string, Tensor>> synthesized() const;
 
-    // Raw key lookup (after prefix mapping). Throws naming file and tensor when missing.
+    // Raw key lookup (after prefix mapping). Throws naming file and tensor when missing, and
+    // (the first time a tensor is read) when it holds a NaN or infinity, naming the element.
     // Tensors stored as they are computed with (F32/BF16/F16) come as zero-copy views of the
     // mapping; GGUF block-quantized ones and float8 ones (scaled by their `.weight_scale`) come
     // decoded to BF16, into `arena` when one is given (the caller streams layer by layer), else
@@ -112,6 +113,7 @@ private:
     Shape stored_shape(const Source& src) const;  // the checkpoint shape
     size_t source_bytes(const Source& src) const;
     Tensor read(const std::string& name, const Source& src, WeightArena* arena) const;
+    void check_finite_once(const std::string& name, const Source& src, const Tensor& t) const;
     void verify(const std::string& name, const Shape& expected_shape) const;
     std::string config_key() const;                 // the metadata key holding the config
     std::optional<std::string> config_text() const;  // its text, if the file has it
@@ -127,6 +129,7 @@ private:
     struct ConfigOverride;
     std::shared_ptr<const ConfigOverride> config_override_;  // set_config
     std::shared_ptr<std::set<std::string>> used_ = std::make_shared<std::set<std::string>>();  // shared by copies
+    std::shared_ptr<std::set<std::string>> finite_checked_ = std::make_shared<std::set<std::string>>();  // shared by copies
     std::shared_ptr<std::mutex> used_mutex_ = std::make_shared<std::mutex>();
     struct Synthetic;
     std::shared_ptr<Synthetic> synthetic_;  // set for synthetic stores (shared by copies)

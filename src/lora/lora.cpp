@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/finite_check.h"
 #include "kernels/cpu/linear.h"
 
 namespace ltx2 {
@@ -106,6 +107,7 @@ std::shared_ptr<const LoraFile> LoraFile::open(const std::string& path) {
                        key, dtype_name(t->dtype()));
             LTX2_CHECK(t->dim() == 2, "{}: LoRA tensor '{}' has shape {}, expected 2-D", path, key,
                        shape_str(t->shape()));
+            require_finite_weight(*t, path, key);
         }
         LTX2_CHECK(m.a.dtype() == m.b.dtype(), "{}: LoRA tensors '{}' ({}) and '{}' ({}) differ in dtype", path, k.a,
                    dtype_name(m.a.dtype()), k.b, dtype_name(m.b.dtype()));
