@@ -129,6 +129,12 @@ TEST(Mp4Writer, StreamsFramesRateAudioDurationAndTags) {
     EXPECT_EQ(v.at("r_frame_rate"), "24/1");
     EXPECT_EQ(v.at("avg_frame_rate"), "24/1");
     EXPECT_EQ(v.at("duration"), "0.708333");  // 17 / 24
+    // Colours tagged as converted: BT.709 primaries and transfer, the BT.601 matrix swscale (and the
+    // reference) applies, limited range; untagged, players guess BT.709's matrix for HD sizes.
+    EXPECT_EQ(v.value("color_primaries", "untagged"), "bt709");
+    EXPECT_EQ(v.value("color_transfer", "untagged"), "bt709");
+    EXPECT_EQ(v.value("color_space", "untagged"), "smpte170m");
+    EXPECT_EQ(v.value("color_range", "untagged"), "tv");
 
     const auto& a = stream_of_type(probe, "audio");
     EXPECT_EQ(a.at("codec_name"), "aac");
@@ -248,7 +254,7 @@ TEST(Mp4Writer, LowerCrfGivesALargerFile) {
     bad.preset = "warp-speed";
     expect_error([&] { write_mp4(dir.file("bad.mp4"), frames, std::nullopt, bad); },
                  {"bad.mp4", "libx264", "warp-speed"});
-    EXPECT_FALSE(fs::exists(dir.file("bad.mp4.tmp")));
+    EXPECT_EQ(test::temps_beside(dir.file("bad.mp4")), std::vector<std::string>{});
 }
 
 // The same frames give the same file, however many videos this process wrote before (a server
@@ -661,6 +667,28 @@ TEST(MediaPreprocess, LoadVideoConditioningReadsUpToTheCap) {
     expect_error([&] { read_video(dir.file("junk.mp4")); }, {"junk.mp4", "cannot read video"});
     write_wav(dir.file("sound.wav"), sine_tone(800, 16000), 16000, WavFormat::Pcm16);
     expect_error([&] { read_video(dir.file("sound.wav")); }, {"sound.wav", "no video stream"});
+}
+
+TEST(VideoReader, FramesLargerThanAnImageAreRefusedFromTheHeader) {
+    TempDir dir("ltx2-media");
+    // 7 KB of MJPEG whose frames are 33000 pixels wide, beyond kMaxImageSide.
+    const std::string wide = dir.file("wide.mkv");
+    const auto made = run_command("ffmpeg -v error -f lavfi -i color=c=red:s=33000x16:d=0.08:r=25 -c:v mjpeg '" + wide + "'");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    expect_error([&] { probe_video_header(wide, "--video-conditioning"); },
+                 {"--video-conditioning", wide, "33000x16", "scale it down"});
+    expect_error([&] { probe_video(wide, "--video-path"); }, {"--video-path", wide, "33000x16"});
+    int64_t decoded = 0;
+    expect_error([&] { for_each_video_frame(wide, 0, [&](const Tensor&) { ++decoded; }); }, {wide, "33000x16"});
+    EXPECT_EQ(decoded, 0);
+
+    // Within the bounds the header alone is read: the frame count only when the container has it.
+    const std::string fine = dir.file("fine.mp4");
+    write_mp4(fine, solid_frames(3, 16, 32, 1, 2, 3), std::nullopt, {});
+    const VideoFileInfo info = probe_video_header(fine, "--video-conditioning");
+    EXPECT_EQ(info.width, 32);
+    EXPECT_EQ(info.height, 16);
+    EXPECT_EQ(info.frames, 3);
 }
 
 }  // namespace

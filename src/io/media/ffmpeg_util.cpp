@@ -71,6 +71,12 @@ CodecPtr open_h264_encoder(const H264Settings& s, const std::string& who) {
     c->thread_count = 0;
     c->thread_type = FF_THREAD_SLICE;
     if (s.global_header) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (s.tag_colours) {
+        c->color_primaries = AVCOL_PRI_BT709;
+        c->color_trc = AVCOL_TRC_BT709;
+        c->colorspace = AVCOL_SPC_SMPTE170M;
+        c->color_range = AVCOL_RANGE_MPEG;
+    }
     AVDictionary* options = nullptr;
     av_dict_set(&options, "preset", s.preset.c_str(), 0);
     if (s.crf >= 0) av_dict_set(&options, "crf", fmt::format("{}", s.crf).c_str(), 0);

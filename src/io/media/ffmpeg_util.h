@@ -75,6 +75,11 @@ struct H264Settings {
     // one process gave different files. Off for the image round trip, which follows the
     // reference's encoder settings (one frame, where the tree has nothing to propagate).
     bool repeatable = false;
+    // Colour tags in the stream (H.264 VUI, and the container's from it): BT.709 primaries and
+    // transfer (the model's RGB is sRGB-like), the BT.601 matrix (SMPTE 170M) that swscale's
+    // default conversion, like the reference's PyAV, actually applies, limited range. Untagged,
+    // players guess BT.709 for HD sizes and show these pixels with shifted hues.
+    bool tag_colours = false;
 };
 CodecPtr open_h264_encoder(const H264Settings& settings, const std::string& who);
 

@@ -246,7 +246,8 @@ void write_mp4(const std::string& path, const Tensor& frames_in, const std::opti
 
     Track video;
     video.encoder = open_h264_encoder(
-        {width, height, AVRational{fps.num, fps.den}, options.crf, options.preset, mux.global_header(), true}, who);
+        {width, height, AVRational{fps.num, fps.den}, options.crf, options.preset, mux.global_header(), true, true},
+        who);
     video.stream = mux.add_stream(video.encoder.get());
     video.stream->avg_frame_rate = AVRational{fps.num, fps.den};
     std::optional<AudioEncoder> sound;

@@ -2,7 +2,9 @@
 // The program's output file: H.264 video (libx264, yuv420p) and optional AAC stereo audio in an
 // MP4 container, as the official pipelines' encode_video writes it
 // (packages/ltx-pipelines/src/ltx_pipelines/utils/media_io.py at 28c3c73), plus metadata tags.
-// One difference: x264's macroblock tree is off, so the same frames always give the same file.
+// Two differences: x264's macroblock tree is off, so the same frames always give the same file,
+// and the colours are tagged (the reference writes no tags, and players then guess BT.709 for HD
+// sizes, which shifts the hues of its BT.601 pixels).
 #include <optional>
 #include <string>
 #include <utility>
@@ -48,7 +50,9 @@ void check_aac_sample_rate(const std::string& who, int rate);
 
 // Writes `frames` (U8 [F, H, W, 3] RGB, F >= 1) and, if given, `audio` to `path`.
 //   Video: every frame is converted RGB24 -> yuv420p with swscale (bilinear, BT.601 limited
-//   range, as PyAV's reformat does) and encoded with pts = frame index at 1/fps, so a reader sees
+//   range, as PyAV's reformat does; tagged so: BT.709 primaries and transfer, BT.601 (SMPTE
+//   170M) matrix, limited range, so players show the colours made and a reader that decodes as
+//   the reference does gets them back) and encoded with pts = frame index at 1/fps, so a reader sees
 //   exactly F frames at fps. yuv420p needs even width and height: odd sizes are an error (the
 //   reference's libx264 stream rejects them too; the pipelines only produce multiples of 32).
 //   Audio: each sample -> int16 with to_pcm16 (clip, x32767, truncate, exactly as the reference),
