@@ -21,6 +21,7 @@
 #include "core/memory_stats.h"
 #include "io/media/image_io.h"
 #include "io/media/mp4_writer.h"
+#include "io/media/video_reader.h"
 #include "io/sibling_temp.h"
 #include "io/wav.h"
 #include "io/weight_store.h"
@@ -206,7 +207,10 @@ void validate_generate_request(const GenerateRequest& r, const ModelSemantics& m
             fail("--image {}", e.what());
         }
     }
-    for (const auto& video : r.params.video_conditioning) check_readable_file(video.path, "--video-conditioning");
+    for (const auto& video : r.params.video_conditioning) {
+        check_readable_file(video.path, "--video-conditioning");
+        (void)probe_video_header(video.path, "--video-conditioning");  // decodable, frame size bounded
+    }
     for (const auto& lora : r.params.loras) check_readable_file(lora.path, "--lora");
     if (!r.params.audio.path.empty()) check_readable_file(r.params.audio.path, "--audio-path");
     if (!r.params.retake.video_path.empty()) check_readable_file(r.params.retake.video_path, "--video-path");

@@ -21,13 +21,17 @@ struct VideoFileInfo {
     double fps() const { return double(fps_num) / double(fps_den); }
 };
 // Throws naming `option` and the path for a missing or unreadable file, one without a video
-// stream, or a stream without a frame rate.
+// stream, a stream without a frame rate, or frames larger than an image may be (image_io.h).
 VideoFileInfo probe_video(const std::string& path, const std::string& option);
+// The same from the container's header alone: nothing is decoded, and `frames` is 0 when the
+// container does not say.
+VideoFileInfo probe_video_header(const std::string& path, const std::string& option);
 
 // Calls `on_frame` with each decoded frame, U8 [H, W, 3], in presentation order, stopping after
 // `frame_cap` frames. frame_cap <= 0 reads every frame (the reference's countdown never
 // reaches 0 then either). Returns the number of frames delivered. Throws ltx2::Error naming the
-// path for a missing or undecodable file or one without a video stream.
+// path for a missing or undecodable file, one without a video stream, or frames larger than an
+// image may be (checked from the stream's header before decoding, and for every frame).
 int64_t for_each_video_frame(const std::string& path, int64_t frame_cap,
                              const std::function<void(const Tensor& rgb)>& on_frame);
 
