@@ -347,7 +347,7 @@ TEST(GgufWriter, RewritesTheGgmlFixtureByteForByte) {
     const std::string path = dir.file("copy.gguf");
     w.write(path);
     EXPECT_EQ(read_bytes(path), read_bytes(kFixtureGguf));
-    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+    EXPECT_EQ(ltx2::test::temps_beside(path), std::vector<std::string>{});
 }
 
 TEST(GgufWriter, RoundTripsEveryValueTypeWithOtherAlignment) {
@@ -415,7 +415,7 @@ TEST(GgufWriter, RejectsBadTensorsAndLeavesNoPartialFile) {
     throwing.add_tensor("x", GgmlType::F32, {4}, [](std::byte*, size_t) { fail("quantizer ran out of luck"); });
     expect_error([&] { throwing.write(path); }, {"out of luck"});
     EXPECT_FALSE(std::filesystem::exists(path));
-    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+    EXPECT_EQ(ltx2::test::temps_beside(path), std::vector<std::string>{});
     expect_error([&] { w.write(dir.file("no/such/dir/x.gguf")); }, {"no/such/dir/x.gguf", "cannot create"});
 }
 

@@ -251,7 +251,7 @@ TEST(Ltx2Generate, DiskFullLeavesNoPartialFile) {
     EXPECT_NE(r.exit_code, 0) << r.output;
     expect_contains(r.output, {"big.mp4", "File too large"});
     EXPECT_FALSE(fs::exists(dir.file("big.mp4")));
-    EXPECT_FALSE(fs::exists(dir.file("big.mp4.tmp")));
+    EXPECT_EQ(ltx2::test::temps_beside(dir.file("big.mp4")), std::vector<std::string>{});
 }
 
 TEST(Ltx2Generate, ImageConditioningKeyframesAndIcLoraRunOnTheDemo) {

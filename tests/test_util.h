@@ -43,6 +43,20 @@ struct TempDir {
     std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+// The temporary files an interrupted or failed write could leave beside `path`: the writers' own
+// temps (".NAME.ltx2-tmp-PID-RANDOM", io/sibling_temp.h) and the fixed "PATH.tmp" of earlier code.
+inline std::vector<std::string> temps_beside(const std::string& path) {
+    const std::filesystem::path target(path);
+    const std::string name = target.filename().string();
+    std::vector<std::string> temps;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(target.parent_path(), ec)) {
+        const std::string entry = e.path().filename().string();
+        if (entry.starts_with("." + name + ".ltx2-tmp-") || entry == name + ".tmp") temps.push_back(entry);
+    }
+    return temps;
+}
+
 // max |a − b| over all elements (INFINITY when a NaN appears in only one); the shapes must match.
 inline double max_abs_diff(const Tensor& a, const Tensor& b) {
     EXPECT_EQ(a.shape(), b.shape());

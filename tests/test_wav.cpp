@@ -74,7 +74,7 @@ TEST(Wav, HeaderBytesPcm16) {
     EXPECT_EQ(u32(b, 40), 16u);
     const std::vector<int16_t> expected = {0, 32767, 16383, -16383, -32767, 32767, 32766, -32766};  // interleaved
     for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(int16_t(u16(b, 44 + 2 * i)), expected[i]) << i;
-    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+    EXPECT_EQ(ltx2::test::temps_beside(path), std::vector<std::string>{});
 }
 
 TEST(Wav, HeaderBytesFloat32) {
@@ -238,12 +238,12 @@ TEST(Wav, ErrorUnwritablePath) {
     expect_error([&] { write_wav(under_file, test_signal(1, 10), 24000, WavFormat::Pcm16); },
                  {under_file, "cannot create", "Not a directory"});
     std::filesystem::remove(dir.file("plain"));
-    // PATH is an existing directory: PATH.tmp is written, the rename fails, PATH.tmp is removed.
+    // PATH is an existing directory: the temp is written, the rename fails, the temp is removed.
     const std::string is_dir = dir.file("adir.wav");
     std::filesystem::create_directory(is_dir);
     expect_error([&] { write_wav(is_dir, test_signal(1, 10), 24000, WavFormat::Float32); },
                  {is_dir, "cannot rename", "Is a directory"});
-    EXPECT_FALSE(std::filesystem::exists(is_dir + ".tmp"));
+    EXPECT_EQ(ltx2::test::temps_beside(is_dir), std::vector<std::string>{});
     std::filesystem::remove(is_dir);
     expect_no_files(dir);
     // A read-only folder (only meaningful when not root: root bypasses permissions).
