@@ -32,7 +32,8 @@ json guider_json(const MultiModalGuiderParams& g) {
 
 json loras_json(const std::vector<LoraSpec>& loras, const char* who, bool with_paths) {
     json out = json::array();
-    for (const LoraSpec& l : loras) out.push_back({{"path", input_file(l.path, who, with_paths)}, {"strength", l.strength}});
+    for (const LoraSpec& l : loras)
+        out.push_back({{"path", input_file(l.path, who, with_paths)}, {"strength", l.strength}});
     return out;
 }
 
@@ -83,13 +84,16 @@ json generation_parameters_json(const GenerateRequest& r, const std::string& enh
     if (!p.video_conditioning.empty()) {
         json videos = json::array();
         for (const VideoReference& v : p.video_conditioning)
-            videos.push_back({{"path", input_file(v.path, "--video-conditioning", with_paths)}, {"strength", v.strength}});
+            videos.push_back(
+                {{"path", input_file(v.path, "--video-conditioning", with_paths)}, {"strength", v.strength}});
         j["video_conditioning"] = std::move(videos);
     }
     if (!p.loras.empty()) j["loras"] = loras_json(p.loras, "--lora", with_paths);
-    if (!p.distilled_loras.empty()) j["distilled_loras"] = loras_json(p.distilled_loras, "--distilled-lora", with_paths);
+    if (!p.distilled_loras.empty())
+        j["distilled_loras"] = loras_json(p.distilled_loras, "--distilled-lora", with_paths);
     if (r.pipeline == PipelineKind::AudioToVideo) {
-        j["audio"] = {{"path", input_file(p.audio.path, "--audio-path", with_paths)}, {"start_time", p.audio.start_time}};
+        j["audio"] = {{"path", input_file(p.audio.path, "--audio-path", with_paths)},
+                      {"start_time", p.audio.start_time}};
         if (p.audio.max_duration) j["audio"]["max_duration"] = *p.audio.max_duration;
     }
     if (is_retake(r.pipeline))
@@ -155,13 +159,15 @@ std::vector<std::pair<std::string, std::string>> generation_mp4_tags(const Gener
                                                                      const ModelSemantics& model,
                                                                      const std::string& enhanced_prompt) {
     std::vector<std::pair<std::string, std::string>> tags{{"prompt", r.prompt}};
-    if (uses_negative_prompt(r)) tags.emplace_back("negative_prompt", r.negative_prompt.value_or(kDefaultNegativePrompt));
+    if (uses_negative_prompt(r))
+        tags.emplace_back("negative_prompt", r.negative_prompt.value_or(kDefaultNegativePrompt));
     if (r.enhance_prompt) tags.emplace_back("enhanced_prompt", enhanced_prompt);
     tags.emplace_back("seed", std::to_string(r.params.seed));
     tags.emplace_back("pipeline", pipeline_name(r.pipeline));
     tags.emplace_back("model", model.name());
     if (is_retake(r.pipeline))
-        tags.emplace_back("retake", fmt::format("{} [{}, {}) s", std::filesystem::path(r.params.retake.video_path).filename().string(),
+        tags.emplace_back("retake", fmt::format("{} [{}, {}) s",
+                                                std::filesystem::path(r.params.retake.video_path).filename().string(),
                                                 r.params.retake.start_time, r.params.retake.end_time));
     tags.emplace_back("generator", "ltx2.cpp " LTX2_VERSION_STRING);
     tags.emplace_back("ltx2_parameters", generation_parameters_json(r, enhanced_prompt, false).dump());

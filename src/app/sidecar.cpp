@@ -65,7 +65,8 @@ void write_sidecar(const std::string& path, const SidecarRecord& s) {
     const GenerateRequest& r = s.request;
     const GenerateResult& result = s.result;
     json outputs = json::object();
-    for (const auto& [name, value] : {std::pair{"mp4", &r.output}, {"audio", &r.audio_out}, {"frames_dir", &r.frames_dir}})
+    for (const auto& [name, value] :
+         {std::pair{"mp4", &r.output}, {"audio", &r.audio_out}, {"frames_dir", &r.frames_dir}})
         if (!value->empty()) outputs[name] = *value;
     const json record = {
         {"sidecar_version", 1},

@@ -46,7 +46,8 @@ std::string hash_prefix(const Fd& fd, uint64_t n, const std::string& path, const
     Sha256 hash;
     std::vector<char> buffer(1 << 20);
     for (uint64_t at = 0; at < n;) {
-        const ssize_t got = ::pread(fd.get(), buffer.data(), size_t(std::min<uint64_t>(buffer.size(), n - at)), off_t(at));
+        const size_t want = size_t(std::min<uint64_t>(buffer.size(), n - at));
+        const ssize_t got = ::pread(fd.get(), buffer.data(), want, off_t(at));
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) fail("{} {}: cannot read it ({})", who, path, got < 0 ? std::strerror(errno) : "it ended early");
         hash.update(buffer.data(), size_t(got));
