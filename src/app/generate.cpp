@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "app/encoder_settings.h"
+#include "app/generation_record.h"
+#include "app/sidecar.h"
 #include "app/input_audio.h"
 #include "app/output_checks.h"
 #include "app/memory_estimate.h"
@@ -17,7 +19,6 @@
 #include "core/error.h"
 #include "core/regular_file.h"
 #include "core/log.h"
-#include "ltx2/version.h"
 #include "core/memory_stats.h"
 #include "io/media/image_io.h"
 #include "io/media/mp4_writer.h"
@@ -92,12 +93,6 @@ void check_fits_memory(const GenerateRequest& r) {
 void check_readable_file(const std::string& path, const char* option) {
     if (const auto problem = regular_file_problem(path)) fail("{} {}: {}", option, path, *problem);
     if (::access(path.c_str(), R_OK) != 0) fail("{} {}: the file is not readable", option, path);
-}
-
-bool needs_negative_prompt(const GenerateRequest& r) {
-    // The a2v pipeline's audio guider is the default one (no CFG) whatever the audio options say.
-    const bool audio_cfg = r.pipeline != PipelineKind::AudioToVideo && r.params.audio_guider.cfg_scale != 1.0;
-    return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || audio_cfg);
 }
 
 // The reference takes distilled checkpoints only in the pipelines built for them
@@ -194,6 +189,12 @@ SpatialUpscale located_upsampler_scale(const GenerateRequest& r, const app::Loca
 }
 
 }  // namespace
+
+bool uses_negative_prompt(const GenerateRequest& r) {
+    // The a2v pipeline's audio guider is the default one (no CFG) whatever the audio options say.
+    const bool audio_cfg = r.pipeline != PipelineKind::AudioToVideo && r.params.audio_guider.cfg_scale != 1.0;
+    return is_guided(r.pipeline) && (r.params.video_guider.cfg_scale != 1.0 || audio_cfg);
+}
 
 void validate_generate_request(const GenerateRequest& r, const ModelSemantics& model) {
     validate_generation_params(r.pipeline, r.params, model);
@@ -308,6 +309,7 @@ size_t kept_models_capacity_bytes(double memory_budget_gib) {
 GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const CancellationToken& cancel,
                         ModelCache* kept_models) {
     if (kept_models) r.releasable_bytes = double(kept_models->stats().held_bytes);
+    const GenerateRequest asked = r;  // the sidecar's arguments name the LoRAs as given
     const PreparedGeneration prepared = prepare_generation(r, progress);
     if (r.seed_drawn)
         progress.note(fmt::format("seed {} (drawn at random; --seed {} repeats this run)", r.params.seed, r.params.seed));
@@ -369,7 +371,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     // Text: Gemma for every prompt, released, then the projection stack.
     std::vector<std::string> prompts{r.enhance_prompt ? result.enhanced_prompt : r.prompt};
     std::vector<EmptyPrompt> empty{EmptyPrompt::Reject};
-    if (needs_negative_prompt(r)) {
+    if (uses_negative_prompt(r)) {
         prompts.push_back(r.negative_prompt.value_or(kDefaultNegativePrompt));
         empty.push_back(EmptyPrompt::Allow);  // as the reference: an empty negative prompt is <bos> alone
     }
@@ -473,6 +475,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         progress.end();
     }
     result.audio_samples = waveform.size(1);
+    result.fps = output_fps;
+    result.model = model.name();
+    result.model_version = model.version;
 
     begin("write outputs");
     if (!r.output.empty()) {
@@ -480,14 +485,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         options.fps = output_fps;
         options.crf = r.crf;
         options.preset = r.preset;
-        options.metadata = {{"prompt", r.prompt},
-                            {"seed", std::to_string(r.params.seed)},
-                            {"pipeline", pipeline_name(r.pipeline)},
-                            {"generator", "ltx2.cpp " LTX2_VERSION_STRING}};
-        if (r.enhance_prompt) options.metadata.emplace_back("enhanced_prompt", result.enhanced_prompt);
-        if (retake_source)
-            options.metadata.emplace_back("retake", fmt::format("{} [{}, {}) s", r.params.retake.video_path,
-                                                                r.params.retake.start_time, r.params.retake.end_time));
+        options.metadata = generation_mp4_tags(r, model, result.enhanced_prompt);
         write_mp4(r.output, frames, AudioTrack{waveform, result.audio_sample_rate}, options);
     }
     if (!r.frames_dir.empty()) {  // written whole into a temp folder, so no earlier run's frames can mix in
@@ -497,6 +495,8 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     }
     if (!r.thumbnail_out.empty()) write_png(r.thumbnail_out, frames.select(0, 0));
     if (!r.audio_out.empty()) write_wav(r.audio_out, waveform, result.audio_sample_rate, WavFormat::Pcm16);
+    if (!r.sidecar_out.empty())
+        write_sidecar(r.sidecar_out, {r, asked, model, models, ltx_paths, result});
     progress.end();
     // The up-front check covers what the sizes need; weights and decoders that must be resident may not fit.
     if (r.memory_budget_gib > 0 && double(peak_rss_bytes()) > budget)

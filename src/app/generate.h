@@ -9,6 +9,7 @@
 #include "app/model_locator.h"
 #include "app/progress.h"
 #include "core/cancellation.h"
+#include "io/media/mp4_writer.h"
 #include "kernels/cpu/attention.h"
 #include "pipelines/generation_params.h"
 #include "pipelines/model_cache.h"
@@ -43,6 +44,7 @@ struct GenerateRequest {
     std::string frames_dir;        // PNG frames
     std::string audio_out;         // WAV
     std::string thumbnail_out;     // PNG of the first frame
+    std::string sidecar_out;       // JSON record of the run (--sidecar: app/sidecar.h)
     double crf = 23;
     std::string preset = "medium";
 
@@ -57,8 +59,14 @@ struct GenerateResult {
     int64_t frames = 0, height = 0, width = 0;
     int64_t audio_samples = 0;
     int audio_sample_rate = 0;
+    FrameRate fps;                // as written (a retake's: its source's)
+    std::string model;            // ModelSemantics::name(), e.g. "LTX-2 (19B)"
+    std::string model_version;    // as stored in the checkpoint ("" when it has none)
     std::string enhanced_prompt;  // what was generated from, when the prompt was enhanced
 };
+
+// Whether the run encodes a negative prompt (a guided pipeline with CFG above 1).
+bool uses_negative_prompt(const GenerateRequest& request);
 
 // Checks everything that needs no model file (sizes, frames, conditioning; the outputs are
 // checked with the model files found, app/output_checks.h) before anything is loaded, for a checkpoint of the `model` version; throws ltx2::Error

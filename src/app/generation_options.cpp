@@ -8,6 +8,7 @@
 
 #include "app/demo_model.h"
 #include "app/option_values.h"
+#include "app/sidecar.h"
 #include "core/error.h"
 #include "core/regular_file.h"
 
@@ -202,7 +203,20 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
     app.add_option("--audio-out", c.audio_out, "also write the audio as WAV")->group(out);
     app.add_option("--crf", c.crf, "H.264 quality, 1 (best) .. 51")->group(out)->capture_default_str();
     app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
-    app.add_option("--progress", c.progress, "auto | plain | json | none")->group(out)->capture_default_str();
+    app.add_option("--progress", c.progress,
+                   "auto | plain | json | none; json: one JSON object per line, documented in docs/PROGRESS.md "
+                   "(start, stage_begin, stage_end, step, note, then done or error)")
+        ->group(out)
+        ->capture_default_str();
+    app.add_option("--progress-fd", c.progress_fd,
+                   "file descriptor the progress goes to: 2 (stderr), 1 (stdout) or one the program inherited, e.g. "
+                   "--progress-fd 3 3>progress.jsonl")
+        ->group(out)
+        ->capture_default_str();
+    app.add_flag("--sidecar", c.sidecar,
+                 "also write OUTPUT.json beside the MP4: every parameter, the arguments that repeat the run, every "
+                 "model file (size, time, header hash), the engine version and the reference it follows")
+        ->group(out);
     app.add_option("--demo", c.demo,
                    "use the built-in tiny random-weight demo model (written on first use): --demo for LTX-2 (19B "
                    "layout), --demo 2.3 for LTX-2.3")
@@ -352,6 +366,11 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     r.output = c.output;
     r.frames_dir = c.frames_dir;
     r.audio_out = c.audio_out;
+    if (c.sidecar) {
+        if (c.output.empty())
+            fail("--sidecar: the record is written beside the MP4 as OUTPUT.json; give -o/--output FILE.mp4");
+        r.sidecar_out = sidecar_path(c.output);
+    }
     r.crf = c.crf;
     r.preset = c.preset;
     return r;

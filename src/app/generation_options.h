@@ -29,6 +29,8 @@ struct GenerationCli {
     std::string output, frames_dir, audio_out;
     int threads = 0;
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
+    int progress_fd = 2;   // where the progress stream goes (app/progress_output.h)
+    bool sidecar = false;  // write OUTPUT.json (app/sidecar.h)
     double memory_budget = 0, crf = 23;
     std::string preset = "medium";
     std::string model_dir, checkpoint, gemma, upsampler, spatial_upscale, ic_lora, transformer, text_projection,

@@ -55,7 +55,10 @@ void check_mp4_name(const std::string& path) {
 
 void check_generation_outputs(const GenerateRequest& r, const app::LocatedModels& models) {
     const std::vector<NamedPath> files{
-        {"--output", r.output}, {"--audio-out", r.audio_out}, {"thumbnail", r.thumbnail_out}};
+        {"--output", r.output},
+        {"--audio-out", r.audio_out},
+        {"thumbnail", r.thumbnail_out},
+        {"--sidecar", r.sidecar_out}};
     for (const NamedPath& file : files)
         if (!file.path.empty()) check_output_file_path(file);
     const NamedPath frames{"--frames-dir", r.frames_dir};

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/memory_stats.h"
+#include "ltx2/version.h"
 
 namespace ltx2 {
 
@@ -47,6 +48,13 @@ void ProgressReporter::tell(ProgressEvent event) {
 }
 
 void ProgressReporter::emit_json(const std::string& event, nlohmann::json fields) {
+    if (!started_) {
+        started_ = true;
+        emit_json("start", {{"schema_version", kProgressSchemaVersion},
+                            {"program", "ltx2.cpp"},
+                            {"version", LTX2_VERSION_STRING},
+                            {"pid", int64_t(::getpid())}});
+    }
     fields["event"] = event;
     fields["elapsed_s"] = since(start_);
     std::fprintf(out_, "%s\n", fields.dump().c_str());
@@ -55,6 +63,7 @@ void ProgressReporter::emit_json(const std::string& event, nlohmann::json fields
 
 void ProgressReporter::begin(const std::string& stage, const std::string& detail) {
     stage_ = stage;
+    stage_open_ = true;
     stage_start_ = Clock::now();
     tell({ProgressEvent::Kind::StageBegin, stage, detail});
     if (style_ == ProgressStyle::Quiet) return;
@@ -69,6 +78,8 @@ void ProgressReporter::begin(const std::string& stage, const std::string& detail
 
 void ProgressReporter::end() {
     const double s = since(stage_start_);
+    stage_seconds_.emplace_back(stage_, s);
+    stage_open_ = false;
     tell({ProgressEvent::Kind::StageEnd, stage_, "", 0, 0, s});
     if (style_ == ProgressStyle::Quiet) return;
     if (step_line_open_) {
@@ -117,15 +128,31 @@ void ProgressReporter::note(const std::string& message) {
     std::fflush(out_);
 }
 
-void ProgressReporter::finish(const std::string& output) {
+void ProgressReporter::finish(const nlohmann::json& summary, const std::string& line) {
     if (style_ == ProgressStyle::Quiet) return;
     const double total = since(start_);
     if (style_ == ProgressStyle::Json) {
-        emit_json("done", {{"output", output}, {"seconds", total}, {"peak_rss_gib", gib(peak_rss_bytes())}});
+        nlohmann::json fields = summary;
+        nlohmann::json stages = nlohmann::json::array();
+        for (const auto& [stage, seconds] : stage_seconds_) stages.push_back({{"stage", stage}, {"seconds", seconds}});
+        fields["stages"] = std::move(stages);
+        fields["seconds"] = total;
+        fields["peak_rss_bytes"] = peak_rss_bytes();
+        fields["peak_rss_gib"] = gib(peak_rss_bytes());
+        emit_json("done", std::move(fields));
         return;
     }
-    std::fprintf(out_, "wrote %s in %.1f s; peak memory %.2f GiB\n", output.c_str(), total, gib(peak_rss_bytes()));
+    std::fprintf(out_, "wrote %s in %.1f s; peak memory %.2f GiB\n", line.c_str(), total, gib(peak_rss_bytes()));
     std::fflush(out_);
+}
+
+void ProgressReporter::error(const std::string& message, int exit_code) {
+    if (style_ != ProgressStyle::Json) return;
+    if (step_line_open_) std::fprintf(out_, "\n");
+    step_line_open_ = false;
+    nlohmann::json fields = {{"message", message}, {"exit_code", exit_code}, {"stage", nullptr}};
+    if (stage_open_) fields["stage"] = stage_;  // the stage it failed in
+    emit_json("error", std::move(fields));
 }
 
 }  // namespace ltx2

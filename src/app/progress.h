@@ -2,16 +2,22 @@
 // Progress of a generation on stderr: one line per stage (load, encode text, denoise, upsample,
 // decode video, decode audio, mux) with its duration, denoising steps with s/step and ETA, and
 // the peak resident memory at the end. A terminal gets a self-updating step line; anything
-// else gets plain lines; `json` gives one JSON object per line for programs. A listener gets
-// every event as a value too (the server's job progress).
+// else gets plain lines; `json` gives one JSON object per line for programs (docs/PROGRESS.md:
+// a `start` event with the schema version first, `done` or `error` last). A listener gets the
+// stage and step events as values too (the server's job progress).
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 namespace ltx2 {
+
+// The version of the JSON stream's schema (docs/PROGRESS.md), in its `start` event.
+inline constexpr int kProgressSchemaVersion = 1;
 
 enum class ProgressStyle { Auto, Plain, Json, Quiet };
 // "auto" | "plain" | "json" | "none"; throws listing the choices.
@@ -39,8 +45,12 @@ public:
     void step(const std::string& stage, int done, int total);
     // A free-form note ("writing demo model to ...").
     void note(const std::string& message);
-    // The closing line: total time and peak resident memory.
-    void finish(const std::string& output);
+    // The closing event of a run that succeeded: `summary`'s fields (docs/PROGRESS.md) with the
+    // stage timings, total time and peak resident memory added (json); `line` and the same
+    // totals for people (plain).
+    void finish(const nlohmann::json& summary, const std::string& line);
+    // The closing event of a run that failed (json only; the caller prints the message for people).
+    void error(const std::string& message, int exit_code);
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -53,6 +63,9 @@ private:
     ProgressListener listener_;
     bool tty_ = false;
     bool step_line_open_ = false;
+    bool stage_open_ = false;
+    bool started_ = false;  // the json `start` event went out
+    std::vector<std::pair<std::string, double>> stage_seconds_;  // every ended stage, in order
     std::string stage_;
     Clock::time_point start_, stage_start_, steps_start_;
 };

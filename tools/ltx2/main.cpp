@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -15,6 +16,8 @@
 #include "app/generation_options.h"
 #include "app/hub_download.h"
 #include "app/option_suggestions.h"
+#include "app/progress_output.h"
+#include "app/run_summary.h"
 #include "service/server.h"
 #include "core/error.h"
 #include "io/gguf.h"
@@ -252,6 +255,13 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s", app.help().c_str());
         return 2;
     }
+    // Set for a generation: its errors end the progress stream too (an `error` event in json).
+    std::optional<ProgressReporter> progress;
+    auto failed = [&](const std::string& message, int exit_code) {
+        std::fprintf(stderr, "error: %s\n", message.c_str());
+        if (progress) progress->error(message, exit_code);
+        return exit_code;
+    };
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -259,6 +269,12 @@ int main(int argc, char** argv) {
         if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr)
             for (const std::string& hint : app::unknown_option_hints(app, argc, argv))
                 std::fprintf(stderr, "%s\n", hint.c_str());
+        if (code != 0 && cli.progress == "json") {  // the options that were read ask for the json stream
+            try {
+                ProgressReporter(ProgressStyle::Json, open_progress_output(cli.progress_fd)).error(e.what(), 2);
+            } catch (const Error&) {  // a bad --progress-fd: the message above is all there is
+            }
+        }
         return code == 0 ? 0 : 2;
     }
     try {
@@ -280,23 +296,17 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*serve_cmd) return serve(app, cli, serve_options, served_model_name, max_prompt_chars);
-        ProgressReporter progress(parse_progress_style(cli.progress));
+        const ProgressStyle style = parse_progress_style(cli.progress);
+        progress.emplace(style, open_progress_output(cli.progress_fd));
         GenerateRequest request = build_generation_request(app, cli, app.count("--demo") > 0);
         apply_model_options(app, cli, request);
         if (cli.threads > 0) set_kernel_threads(cli.threads);
         const CancellationToken never_cancelled;
-        const GenerateResult result = generate(std::move(request), progress, never_cancelled);
-        progress.finish(fmt::format("{} ({} frames {}x{}, {:.2f} s of audio)",
-                                    cli.output.empty() ? (cli.frames_dir.empty() ? cli.audio_out : cli.frames_dir)
-                                                       : cli.output,
-                                    result.frames, result.width, result.height,
-                                    double(result.audio_samples) / result.audio_sample_rate));
+        const GenerateRequest asked = request;
+        const GenerateResult result = generate(std::move(request), *progress, never_cancelled);
+        progress->finish(run_summary_json(asked, result), run_summary_line(asked, result));
         return 0;
-    } catch (const Error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        return 1;
+        return failed(e.what(), 1);
     }
 }
