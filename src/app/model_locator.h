@@ -3,7 +3,7 @@
 //   hf download Lightricks/LTX-2 ...   and   hf download google/gemma-3-12b-it
 // needs no path flags. Per file, the first place that has it wins:
 //   1. the explicit path (must exist, else an error naming the option),
-//   2. the model directory (the file directly inside it; Gemma as a subfolder
+//   2. the model directory, --model-dir or else $LTX2_MODEL_DIR (the file directly inside it; Gemma as a subfolder
 //      gemma-3-12b-it / gemma-3-12b-it-qat-q4_0-unquantized / gemma, or the model directory
 //      itself when its config.json is a Gemma config),
 //   3. the Hugging Face cache (see hf_cache.h): the snapshot refs/main names, then the other
@@ -40,6 +40,8 @@ inline constexpr const char* kSpatialUpscaleOption = "--spatial-upscale";
 inline constexpr const char* kDistilledLoraOption = "--distilled-lora";
 inline constexpr const char* kIcLoraOption = "--ic-lora";
 inline constexpr const char* kModelDirOption = "--model-dir";
+// The model directory when no --model-dir is given (as if it were given; explicit file options win).
+inline constexpr const char* kModelDirEnv = "LTX2_MODEL_DIR";
 
 struct ExplicitModelPaths {
     std::optional<std::filesystem::path> checkpoint;  // .safetensors or .gguf, used as given
@@ -61,7 +63,7 @@ struct ModelLocateRequest {
     // --spatial-upsampler file is used as given; its config says its factor.
     std::optional<SpatialUpscale> spatial_upscale;
     ExplicitModelPaths explicit_paths;
-    std::optional<std::filesystem::path> model_dir;
+    std::optional<std::filesystem::path> model_dir;  // none: $LTX2_MODEL_DIR of `env`, if set
     EnvLookup env = process_environment();
 };
 
