@@ -88,7 +88,6 @@ int main(int argc, char** argv) {
                  "  ltx2 locate --demo   /   ltx2 inspect FILE.gguf   /   LTX2_MODEL_DIR=DIR ltx2 -p ...\n",
                  "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
-    app.footer("\n" + app::pipeline_defaults_help());
     app.require_subcommand(0, 1);
     GenerationCli cli;
     add_generation_options(app, cli);
@@ -148,6 +147,7 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--served-model-name", served_model_name,
                           "the model id of the API [ltx-2; with --demo ltx-2-demo / ltx-2.3-demo]");
 
+    app.footer("\n" + app::pipeline_defaults_help());  // after the subcommands: their help goes without it
     if (argc == 1) {
         std::fprintf(stderr, "%s", app.help().c_str());
         return 2;
