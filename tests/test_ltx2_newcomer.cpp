@@ -159,7 +159,8 @@ TEST(Ltx2Newcomer, LocateDemoPrintsTheDemoModelsFiles) {
     auto r = run_command(ltx2_in(dir, "locate --demo --pipeline ic-lora"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     expect_contains(r.output, {kDemoDir + "/ltx-2-19b-distilled.safetensors  (from --model-dir " + kDemoDir + ")",
-                               "IC-LoRA            " + kDemoDir + "/ltx-2-19b-ic-lora-demo.safetensors",
+                               "IC-LoRA            " + kDemoDir +
+                                   "/ltx-2-19b-ic-lora-demo.safetensors  (from the demo model)",
                                "demo model files in " + kDemoDir + ":", "  gemma-3-12b-it/tokenizer.json",
                                "  ltx-2-19b-ic-lora-demo.safetensors", "  COMPLETE"});
     r = run_command(ltx2_in(dir, "locate --demo 2.3"));

@@ -441,7 +441,8 @@ TEST(ModelLocator, PrecisionPreference) {
     expect_error([] { app::parse_checkpoint_precision("int4"); }, {"'int4'", "auto, bf16 or fp8"});
 }
 
-TEST(ModelLocator, IcLoraFileIsOnlyEverExplicit) {
+// The IC-LoRA is never searched for: --ic-lora gives it, else the request's default (the demo's).
+TEST(ModelLocator, IcLoraFileIsExplicitOrTheRequestsDefault) {
     TempDir dir;
     const fs::path md = dir.path / "models";
     for (const auto& f : {kDistilled, kUpsampler}) write_file(md / f);
@@ -453,9 +454,21 @@ TEST(ModelLocator, IcLoraFileIsOnlyEverExplicit) {
                   "give the IC-LoRA file with --ic-lora PATH"});
     write_file(dir.path / "canny.safetensors");
     r.explicit_paths.ic_lora = dir.path / "canny.safetensors";
-    const auto m = app::locate_models(r);
+    auto m = app::locate_models(r);
     EXPECT_EQ(m.ic_lora->path, dir.path / "canny.safetensors");
     EXPECT_EQ(m.checkpoint->path, md / kDistilled);
+
+    write_file(dir.path / "demo-ic-lora.safetensors");
+    r.default_ic_lora = dir.path / "demo-ic-lora.safetensors";
+    r.default_ic_lora_origin = "the demo model";
+    EXPECT_EQ(app::locate_models(r).ic_lora->origin, "--ic-lora");  // the option wins
+    r.explicit_paths.ic_lora.reset();
+    m = app::locate_models(r);
+    EXPECT_EQ(m.ic_lora->path, dir.path / "demo-ic-lora.safetensors");
+    EXPECT_EQ(m.ic_lora->origin, "the demo model");
+    r.default_ic_lora = dir.path / "gone.safetensors";
+    expect_error([&] { app::locate_models(r); },
+                 {(dir.path / "gone.safetensors").string() + " (missing)", "give the IC-LoRA file with --ic-lora PATH"});
 }
 
 TEST(HfCache, RootFollowsHfHubCacheThenHfHomeThenHome) {

@@ -374,8 +374,9 @@ void apply_model_file_options(const CLI::App& app, const GenerationCli& c, app::
         const DemoRelease release = parse_demo_release(c.demo);
         const std::string dir = ensure_demo_model(default_demo_model_dir(release), release);
         models.model_dir = dir;
-        // Only the ic-lora pipeline looks for an IC-LoRA; the demo has one so that it runs without flags.
-        if (c.ic_lora.empty()) models.explicit_paths.ic_lora = std::filesystem::path(dir) / demo_ic_lora_file(release);
+        // Only the ic-lora pipeline looks for an IC-LoRA; the demo has one so that it runs without --ic-lora.
+        models.default_ic_lora = std::filesystem::path(dir) / demo_ic_lora_file(release);
+        models.default_ic_lora_origin = "the demo model";
     } else if (!c.model_dir.empty()) {
         models.model_dir = c.model_dir;
     }

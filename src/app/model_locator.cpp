@@ -219,7 +219,11 @@ public:
             check_explicit(role, *given, s);
             return s;
         }
-        if (role == Role::IcLora) return s;  // only ever given explicitly
+        if (role == Role::IcLora) {  // given explicitly, or the request's default (the demo's)
+            if (request_.default_ic_lora)
+                s.consider_file(*request_.default_ic_lora, ModelSource::ModelDir, request_.default_ic_lora_origin);
+            return s;
+        }
         if (role == Role::Gemma) {
             search_gemma(s);
             return s;

@@ -53,7 +53,7 @@ struct ExplicitModelPaths {
     std::optional<std::filesystem::path> gemma;       // a Gemma folder or a .gguf file
     std::optional<std::filesystem::path> spatial_upsampler;
     std::optional<std::filesystem::path> distilled_lora;
-    std::optional<std::filesystem::path> ic_lora;  // the only source of the IC-LoRA file
+    std::optional<std::filesystem::path> ic_lora;  // never searched for (see default_ic_lora)
 };
 
 struct ModelLocateRequest {
@@ -64,6 +64,9 @@ struct ModelLocateRequest {
     std::optional<SpatialUpscale> spatial_upscale;
     ExplicitModelPaths explicit_paths;
     std::optional<std::filesystem::path> model_dir;  // none: $LTX2_MODEL_DIR of `env`, if set
+    // The IC-LoRA when no --ic-lora is given (the demo model's own), and where it comes from.
+    std::optional<std::filesystem::path> default_ic_lora;
+    std::string default_ic_lora_origin;
     EnvLookup env = process_environment();
 };
 
