@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "app/demo_model.h"
+#include "io/safetensors.h"
 #include "io/weight_store.h"
 #include "models/audio_vae/model.h"
 #include "models/gemma3/tokenizer.h"
@@ -40,7 +42,7 @@ TEST(DemoModel, EveryComponentLoadsFromTheOfficialLayout) {
     for (const char* f : {"ltx-2-19b-distilled.safetensors", "ltx-2-19b-dev.safetensors",
                           "ltx-2-spatial-upscaler-x2-1.0.safetensors", "ltx-2-19b-distilled-lora-384.safetensors",
                           "gemma-3-12b-it/config.json", "gemma-3-12b-it/tokenizer.json",
-                          "gemma-3-12b-it/model.safetensors", "COMPLETE"})
+                          "gemma-3-12b-it/model.safetensors", "ltx-2-19b-ic-lora-demo.safetensors", "COMPLETE"})
         EXPECT_TRUE(fs::exists(d / f)) << f;
     const std::string ckpt = (d / "ltx-2-19b-distilled.safetensors").string();
     const ltx2::WeightStore transformer = ltx2::WeightStore::open(ckpt, "model.diffusion_model.");
@@ -91,6 +93,42 @@ TEST(DemoModel, IsDeterministicAndWrittenOnce) {
     EXPECT_EQ(fs::last_write_time(fs::path(again) / "ltx-2-19b-dev.safetensors"), stamp);
     for (const auto& e : fs::directory_iterator(other.path))
         EXPECT_EQ(e.path().filename(), "demo") << "left behind: " << e.path();
+}
+
+// The IC-LoRA: the official LoRA layout on the video stream's attention and feed-forward
+// layers only, with the metadata the ic-lora pipeline reads.
+TEST(DemoModel, IcLoraAdaptsTheVideoStreamInTheOfficialLayout) {
+    const fs::path file = fs::path(demo_dir()) / ltx2::demo_ic_lora_file();
+    EXPECT_EQ(file.filename(), "ltx-2-19b-ic-lora-demo.safetensors");
+    EXPECT_EQ(ltx2::demo_ic_lora_file(ltx2::DemoRelease::Ltx23), "ltx-2.3-22b-ic-lora-demo.safetensors");
+    const auto st = ltx2::SafetensorsFile::open(file.string());
+    EXPECT_EQ(st->metadata_value("reference_downscale_factor"), std::optional<std::string>("1"));
+    for (const auto& e : st->entries()) {
+        EXPECT_TRUE(e.name.starts_with("diffusion_model.transformer_blocks.")) << e.name;
+        EXPECT_TRUE(e.name.ends_with(".lora_A.weight") || e.name.ends_with(".lora_B.weight")) << e.name;
+        EXPECT_EQ(e.name.find("audio"), std::string::npos) << e.name;
+    }
+    const auto lora = ltx2::LoraFile::open(file.string());
+    std::set<std::string> kinds;
+    for (const auto& m : lora->modules()) {
+        const std::string rest = m.name.substr(m.name.find('.', std::string("transformer_blocks.").size()) + 1);
+        kinds.insert(rest.substr(0, rest.find('.')));
+    }
+    EXPECT_EQ(kinds, (std::set<std::string>{"attn1", "attn2", "ff"}));
+}
+
+// A demo folder of an older version (which lacks the IC-LoRA) is rewritten, not trusted.
+TEST(DemoModel, AFolderOfAnotherVersionIsRewritten) {
+    ltx2::test::TempDir dir("ltx2-demo-test3");
+    const fs::path old = dir.path / "demo";
+    fs::create_directories(old);
+    std::ofstream(old / "COMPLETE") << "ltx2 demo model v1\n";
+    std::ofstream(old / "ltx-2-19b-distilled.safetensors") << "stale";
+    ltx2::ensure_demo_model(old.string());
+    EXPECT_EQ(read_file(old / "COMPLETE"), "ltx2 demo model v" + std::to_string(ltx2::kDemoModelVersion) + "\n");
+    EXPECT_TRUE(fs::exists(old / ltx2::demo_ic_lora_file()));
+    EXPECT_EQ(read_file(old / "ltx-2-19b-distilled.safetensors"),
+              read_file(fs::path(demo_dir()) / "ltx-2-19b-distilled.safetensors"));
 }
 
 TEST(DemoModel, UnwritableLocationIsAClearError) {

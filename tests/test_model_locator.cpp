@@ -177,6 +177,82 @@ TEST(ModelLocator, MissingModelDirectoryIsAnError) {
     expect_error([&] { app::locate_models(r); }, {"--model-dir " + (dir.path / "absent").string(), "no such folder"});
 }
 
+// $LTX2_MODEL_DIR is the model directory when --model-dir is not given; --model-dir and the
+// file options win over it.
+TEST(ModelLocator, Ltx2ModelDirEnvIsTheModelDirectoryUnlessGiven) {
+    TempDir dir;
+    const fs::path from_env = dir.path / "env-models", given = dir.path / "given-models";
+    for (const fs::path& md : {from_env, given}) {
+        for (const auto& f : {kDistilled, kUpsampler}) write_file(md / f);
+        make_gemma(md / "gemma-3-12b-it");
+    }
+    auto r = request_for(Pipeline::Distilled, dir.path / "cache");
+    r.env = env_of({{"HF_HUB_CACHE", (dir.path / "cache").string()}, {app::kModelDirEnv, from_env.string()}});
+    auto m = app::locate_models(r);
+    EXPECT_EQ(m.checkpoint->path, from_env / kDistilled);
+    EXPECT_EQ(m.checkpoint->source, ModelSource::ModelDir);
+    EXPECT_EQ(m.checkpoint->origin, "LTX2_MODEL_DIR " + from_env.string());
+    EXPECT_EQ(m.gemma->path, from_env / "gemma-3-12b-it");
+    EXPECT_EQ(m.spatial_upsampler->path, from_env / kUpsampler);
+
+    // A file option wins for its file; the rest still comes from the variable's folder.
+    write_file(dir.path / "mine.safetensors");
+    r.explicit_paths.checkpoint = dir.path / "mine.safetensors";
+    m = app::locate_models(r);
+    EXPECT_EQ(m.checkpoint->origin, "--checkpoint");
+    EXPECT_EQ(m.gemma->origin, "LTX2_MODEL_DIR " + from_env.string());
+
+    // --model-dir wins over the variable.
+    r.explicit_paths.checkpoint.reset();
+    r.model_dir = given;
+    m = app::locate_models(r);
+    EXPECT_EQ(m.checkpoint->path, given / kDistilled);
+    EXPECT_EQ(m.gemma->origin, "--model-dir " + given.string());
+
+    // A variable naming no folder is an error naming it; an empty one is no model directory.
+    r.model_dir.reset();
+    r.env = env_of({{"HF_HUB_CACHE", (dir.path / "cache").string()}, {app::kModelDirEnv, (dir.path / "absent").string()}});
+    expect_error([&] { app::locate_models(r); },
+                 {"LTX2_MODEL_DIR " + (dir.path / "absent").string() + ": no such folder", "unset it"});
+    r.env = env_of({{"HF_HUB_CACHE", (dir.path / "cache").string()}, {app::kModelDirEnv, ""}});
+    expect_error([&] { app::locate_models(r); }, {"cannot find the model files the distilled pipeline needs"});
+}
+
+// Without weights, the error says how to go on: the demo, the downloads and their sizes, the
+// smaller fp8 / GGUF files. A wrong explicit path alone gets no such guide.
+TEST(ModelLocator, MissingWeightsSuggestTheDemoDownloadsAndSmallerFiles) {
+    TempDir dir;
+    auto r = request_for(Pipeline::Distilled, dir.path / "cache");
+    expect_error([&] { app::locate_models(r); },
+                 {"No weights yet? (all sizes approximate)",
+                  "ltx2 --demo -p \"a cat playing the piano\" -o demo.mp4",
+                  "ltx2 download Lightricks/LTX-2.3 ltx-2.3-22b-distilled-1.1.safetensors "
+                  "ltx-2.3-spatial-upscaler-x2-1.1.safetensors   (~46 GB + ~1 GB)",
+                  "ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors "
+                  "ltx-2-spatial-upscaler-x2-1.0.safetensors   (~43 GB + ~1 GB)",
+                  "ltx2 download google/gemma-3-12b-it   (~24 GB; gated",
+                  "fp8 checkpoint:   ltx2 download Lightricks/LTX-2.3-fp8 ltx-2.3-22b-distilled-fp8.safetensors   (~29 GB)",
+                  "ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled-fp8.safetensors   (~27 GB)",
+                  "GGUF transformer: --transformer FILE.gguf (Q8_0", "GGUF Gemma:       --gemma gemma-3-12b-it-Q4_K_M.gguf (~7 GB",
+                  "--model-dir DIR (or LTX2_MODEL_DIR=DIR)"});
+
+    // (A checkpoint that is not there decides no release: the newest one's upsampler is looked for.)
+    const fs::path md = dir.path / "models";
+    for (const auto& f : {kDistilled, kUpsampler, std::string("ltx-2.3-spatial-upscaler-x2-1.1.safetensors")})
+        write_file(md / f);
+    make_gemma(md / "gemma-3-12b-it");
+    r.model_dir = md;
+    r.explicit_paths.checkpoint = dir.path / "typo.safetensors";
+    try {
+        app::locate_models(r);
+        ADD_FAILURE() << "a missing --checkpoint must be an error";
+    } catch (const Error& e) {
+        const std::string text = e.what();
+        EXPECT_NE(text.find("--checkpoint " + (dir.path / "typo.safetensors").string()), std::string::npos) << text;
+        EXPECT_EQ(text.find("No weights yet?"), std::string::npos) << text;
+    }
+}
+
 TEST(ModelLocator, HfCacheUsesTheSnapshotRefsMainNames) {
     TempDir dir;
     const fs::path cache = dir.path / "cache";
@@ -365,7 +441,8 @@ TEST(ModelLocator, PrecisionPreference) {
     expect_error([] { app::parse_checkpoint_precision("int4"); }, {"'int4'", "auto, bf16 or fp8"});
 }
 
-TEST(ModelLocator, IcLoraFileIsOnlyEverExplicit) {
+// The IC-LoRA is never searched for: --ic-lora gives it, else the request's default (the demo's).
+TEST(ModelLocator, IcLoraFileIsExplicitOrTheRequestsDefault) {
     TempDir dir;
     const fs::path md = dir.path / "models";
     for (const auto& f : {kDistilled, kUpsampler}) write_file(md / f);
@@ -377,9 +454,21 @@ TEST(ModelLocator, IcLoraFileIsOnlyEverExplicit) {
                   "give the IC-LoRA file with --ic-lora PATH"});
     write_file(dir.path / "canny.safetensors");
     r.explicit_paths.ic_lora = dir.path / "canny.safetensors";
-    const auto m = app::locate_models(r);
+    auto m = app::locate_models(r);
     EXPECT_EQ(m.ic_lora->path, dir.path / "canny.safetensors");
     EXPECT_EQ(m.checkpoint->path, md / kDistilled);
+
+    write_file(dir.path / "demo-ic-lora.safetensors");
+    r.default_ic_lora = dir.path / "demo-ic-lora.safetensors";
+    r.default_ic_lora_origin = "the demo model";
+    EXPECT_EQ(app::locate_models(r).ic_lora->origin, "--ic-lora");  // the option wins
+    r.explicit_paths.ic_lora.reset();
+    m = app::locate_models(r);
+    EXPECT_EQ(m.ic_lora->path, dir.path / "demo-ic-lora.safetensors");
+    EXPECT_EQ(m.ic_lora->origin, "the demo model");
+    r.default_ic_lora = dir.path / "gone.safetensors";
+    expect_error([&] { app::locate_models(r); },
+                 {(dir.path / "gone.safetensors").string() + " (missing)", "give the IC-LoRA file with --ic-lora PATH"});
 }
 
 TEST(HfCache, RootFollowsHfHubCacheThenHfHomeThenHome) {

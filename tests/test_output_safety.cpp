@@ -140,7 +140,8 @@ TEST(OutputSafety, KilledDemoModelWritesAreRemovedOnTheNextRun) {
     TempDir dir;
     const fs::path demo = dir.path / "demo";
     fs::create_directories(demo);
-    write_bytes(demo / "COMPLETE", "ltx2 demo model\n");
+    // A complete demo of this version (one of another version would be rewritten).
+    write_bytes(demo / "COMPLETE", "ltx2 demo model v" + std::to_string(ltx2::kDemoModelVersion) + "\n");
     const pid_t dead = dead_pid();
     const fs::path stale = dir.path / fmt::format("demo.partial-{}", dead);
     const fs::path running = dir.path / fmt::format("demo.partial-{}", ::getpid());

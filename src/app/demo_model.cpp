@@ -11,6 +11,7 @@
 
 #include "app/demo_tokenizer.h"
 #include "core/error.h"
+#include "core/regular_file.h"
 #include "core/random_tensor.h"
 #include "io/safetensors.h"
 #include "io/sibling_temp.h"
@@ -358,22 +359,39 @@ Tensors ltx_checkpoint_tensors(const json& config, const std::map<std::string, s
     return out;
 }
 
-// A rank-2 LoRA on every linear layer inside the transformer blocks, in the official
-// (ComfyUI) key layout, as the distilled LoRA has.
-Tensors distilled_lora_tensors(const Tensors& checkpoint) {
-    const std::string base = "model.diffusion_model.";
+// A rank-2 LoRA in the official (ComfyUI) key layout on the linear layers of the transformer
+// blocks whose module name (after "transformer_blocks.N.") passes `keep`.
+Tensors block_lora_tensors(const Tensors& checkpoint, const std::function<bool(const std::string&)>& keep,
+                           const std::string& seed_tag) {
+    const std::string base = "model.diffusion_model.", blocks = base + "transformer_blocks.";
     Tensors out;
     for (const auto& [name, t] : checkpoint) {
-        if (name.rfind(base + "transformer_blocks.", 0) != 0 || t.dim() != 2 || !name.ends_with(".weight")) continue;
+        if (name.rfind(blocks, 0) != 0 || t.dim() != 2 || !name.ends_with(".weight")) continue;
         const std::string module = name.substr(base.size(), name.size() - base.size() - std::string(".weight").size());
+        const size_t index_end = module.find('.', std::string("transformer_blocks.").size());
+        if (!keep(module.substr(index_end + 1))) continue;
         const int64_t rank = 2;
         out.emplace_back("diffusion_model." + module + ".lora_A.weight",
-                         demo_tensor(module + ".lora_A", {rank, t.size(1)}));
+                         demo_tensor(seed_tag + module + ".lora_A", {rank, t.size(1)}));
         out.emplace_back("diffusion_model." + module + ".lora_B.weight",
                          random_uniform_tensor({t.size(0), rank}, DType::BF16, 0.05f,
-                                               std::hash<std::string>{}(module) | 1));
+                                               std::hash<std::string>{}(seed_tag + module) | 1));
     }
     return out;
+}
+
+// The distilled LoRA adapts every linear layer of the blocks.
+Tensors distilled_lora_tensors(const Tensors& checkpoint) {
+    return block_lora_tensors(checkpoint, [](const std::string&) { return true; }, "");
+}
+
+// An IC-LoRA (the control LoRAs of the ic-lora pipeline) adapts the video stream only: its self-
+// and text cross-attention and feed-forward layers, not the audio ones.
+Tensors ic_lora_tensors(const Tensors& checkpoint) {
+    auto video_stream = [](const std::string& module) {
+        return module.starts_with("attn1.") || module.starts_with("attn2.") || module.starts_with("ff.");
+    };
+    return block_lora_tensors(checkpoint, video_stream, "ic-lora.");
 }
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -388,6 +406,7 @@ struct DemoFiles {
     const char* dev;
     const char* distilled_lora;
     const char* spatial_upsampler;
+    const char* ic_lora;
     std::map<std::string, std::string> metadata;  // besides `config`
 };
 
@@ -395,9 +414,9 @@ DemoFiles demo_files(DemoRelease release) {
     if (release == DemoRelease::Ltx23)
         return {"ltx-2.3-22b-distilled-1.1.safetensors", "ltx-2.3-22b-dev.safetensors",
                 "ltx-2.3-22b-distilled-lora-384-1.1.safetensors", "ltx-2.3-spatial-upscaler-x2-1.1.safetensors",
-                {{"model_version", "2.3.0"}}};
+                "ltx-2.3-22b-ic-lora-demo.safetensors", {{"model_version", "2.3.0"}}};
     return {"ltx-2-19b-distilled.safetensors", "ltx-2-19b-dev.safetensors", "ltx-2-19b-distilled-lora-384.safetensors",
-            "ltx-2-spatial-upscaler-x2-1.0.safetensors", {}};
+            "ltx-2-spatial-upscaler-x2-1.0.safetensors", "ltx-2-19b-ic-lora-demo.safetensors", {}};
 }
 
 void write_demo(const fs::path& dir, DemoRelease release) {
@@ -431,6 +450,9 @@ void write_demo(const fs::path& dir, DemoRelease release) {
     fs::create_hard_link(dir / files.distilled, dir / files.dev, ec);
     if (ec) fs::copy_file(dir / files.distilled, dir / files.dev);
     write_safetensors((dir / files.distilled_lora).string(), distilled_lora_tensors(checkpoint));
+    // The reference is encoded at the stage-1 size itself (the metadata the ic-lora pipeline reads).
+    write_safetensors((dir / files.ic_lora).string(), ic_lora_tensors(checkpoint),
+                      {{"reference_downscale_factor", "1"}});
 
     const WeightStore upsampler = demo_store(upsampler_config());
     (void)LatentUpsampler::load(upsampler);
@@ -438,6 +460,15 @@ void write_demo(const fs::path& dir, DemoRelease release) {
     append(upsampler_tensors, upsampler, "");
     write_safetensors((dir / files.spatial_upsampler).string(), upsampler_tensors,
                       {{"config", upsampler_config().dump()}});
+}
+
+// The COMPLETE stamp's text ("" when unreadable).
+std::string read_stamp(const fs::path& stamp) {
+    try {
+        return read_regular_file(stamp.string(), "demo model stamp");
+    } catch (const Error&) {
+        return {};
+    }
 }
 
 // Removes the TARGET.partial-PID folders that demo writes killed midway left behind (their process
@@ -473,13 +504,18 @@ std::string default_demo_model_dir(DemoRelease release) {
     return (fs::temp_directory_path() / "ltx2" / leaf).string();
 }
 
+std::string demo_ic_lora_file(DemoRelease release) { return demo_files(release).ic_lora; }
+
 std::string ensure_demo_model(const std::string& dir, DemoRelease release) {
     const fs::path target(dir);
     const fs::path stamp = target / "COMPLETE";
     const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
     remove_stale_partials(target, parent);
     std::error_code ec;
-    if (fs::exists(stamp, ec)) return dir;
+    // A demo of another version (an older one lacks files this one has) is rewritten.
+    const std::string stamp_text = "ltx2 demo model v" + std::to_string(kDemoModelVersion) + "\n";
+    auto complete = [&] { return fs::exists(stamp, ec) && read_stamp(stamp) == stamp_text; };
+    if (complete()) return dir;
     // Written next to the target and renamed into place, so a crash leaves no half demo.
     fs::create_directories(parent, ec);
     LTX2_CHECK(!ec, "{}: cannot create the demo model folder: {}", parent.string(), ec.message());
@@ -488,13 +524,13 @@ std::string ensure_demo_model(const std::string& dir, DemoRelease release) {
     try {
         fs::create_directories(tmp);
         write_demo(tmp, release);
-        write_text(tmp / "COMPLETE", "ltx2 demo model v" + std::to_string(kDemoModelVersion) + "\n");
+        write_text(tmp / "COMPLETE", stamp_text);
         // A complete demo another process finished meanwhile may be in use: never replace it.
-        if (!fs::exists(stamp, ec)) {
-            fs::remove_all(target, ec);  // a stale, incomplete one
+        if (!complete()) {
+            fs::remove_all(target, ec);  // a stale one: incomplete, or of another version
             fs::rename(tmp, target, ec);
         }
-        if (ec && !fs::exists(stamp)) fail("{}: cannot move the demo model into place: {}", dir, ec.message());
+        if (ec && !complete()) fail("{}: cannot move the demo model into place: {}", dir, ec.message());
         fs::remove_all(tmp, ec);  // another process finished first: use its copy
     } catch (const fs::filesystem_error& e) {
         fs::remove_all(tmp, ec);

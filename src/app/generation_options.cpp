@@ -108,6 +108,51 @@ void add_spatial_upscale_option(CLI::App& app, GenerationCli& c) {
         ->group("Models");
 }
 
+void add_model_file_options(CLI::App& app, GenerationCli& c) {
+    const char* models = "Models";
+    app.add_option("--demo", c.demo,
+                   "use the built-in tiny random-weight demo model (written on first use): --demo for LTX-2 (19B "
+                   "layout), --demo 2.3 for LTX-2.3")
+        ->expected(0, 1)
+        ->group(models);
+    app.add_option("--model-dir", c.model_dir,
+                   "folder with the LTX-2 files and a Gemma 3 folder [$LTX2_MODEL_DIR when set; the files not found "
+                   "there come from the Hugging Face cache]")
+        ->group(models);
+    app.add_option("--checkpoint,--checkpoint-path", c.checkpoint, "LTX-2 / LTX-2.3 single-file checkpoint (.safetensors, bf16 or fp8)")
+        ->group(models);
+    app.add_option("--transformer", c.transformer,
+                   "transformer weights to use instead of the checkpoint's: a GGUF (ltx2-quantize, ComfyUI-GGUF, "
+                   "unsloth / QuantStack) or an fp8/bf16 .safetensors (Kijai's transformer_only)")
+        ->group(models);
+    app.add_option("--text-projection", c.text_projection,
+                   "text projection file of a split bundle (unsloth's *_embeddings_connectors.safetensors, Kijai's "
+                   "*_text_projection_*.safetensors)")
+        ->group(models);
+    app.add_option("--video-vae", c.video_vae, "video VAE file of a split bundle (e.g. *_video_vae.safetensors)")
+        ->group(models);
+    app.add_option("--audio-vae", c.audio_vae,
+                   "audio VAE + vocoder file of a split bundle (e.g. *_audio_vae.safetensors); with --transformer, "
+                   "--text-projection and --video-vae no --checkpoint is needed")
+        ->group(models);
+    app.add_option("--duration-head", c.duration_head,
+                   "LTX-2.5 duration head file (model_patches/ltx-2.5-duration-head-bf16.safetensors) when the "
+                   "checkpoint has none: predicts the length for --frames auto")
+        ->group(models);
+    app.add_option("--gemma,--gemma-root", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
+    app.add_option("--spatial-upsampler", c.upsampler,
+                   "ltx-2-spatial-upscaler-x2-1.0.safetensors; an x1.5 one (its config says so) makes the pipelines "
+                   "that upsample start at 2/3 of the size instead of half")
+        ->group(models);
+    add_spatial_upscale_option(app, c);
+    app.add_option("--distilled-lora", c.distilled_loras, "PATH[:STRENGTH] distilled LoRA of two-stage pipelines")
+        ->group(models);
+    app.add_option("--ic-lora", c.ic_lora, "IC-LoRA file (ic-lora pipeline) [--demo: the demo's own]")->group(models);
+    app.add_option("--checkpoint-precision", c.checkpoint_precision, "auto | bf16 | fp8 (which checkpoint to look for)")
+        ->group(models)
+        ->capture_default_str();
+}
+
 void add_generation_options(CLI::App& app, GenerationCli& c) {
     const char* models = "Models";
     const char* gen = "Generation";
@@ -217,48 +262,20 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
                  "also write OUTPUT.json beside the MP4: every parameter, the arguments that repeat the run, every "
                  "model file (size, time, header hash), the engine version and the reference it follows")
         ->group(out);
-    app.add_option("--demo", c.demo,
-                   "use the built-in tiny random-weight demo model (written on first use): --demo for LTX-2 (19B "
-                   "layout), --demo 2.3 for LTX-2.3")
-        ->expected(0, 1)
-        ->group(models);
-    app.add_option("--model-dir", c.model_dir, "folder with the LTX-2 files and a Gemma 3 folder")->group(models);
-    app.add_option("--checkpoint,--checkpoint-path", c.checkpoint, "LTX-2 / LTX-2.3 single-file checkpoint (.safetensors, bf16 or fp8)")
-        ->group(models);
-    app.add_option("--transformer", c.transformer,
-                   "transformer weights to use instead of the checkpoint's: a GGUF (ltx2-quantize, ComfyUI-GGUF, "
-                   "unsloth / QuantStack) or an fp8/bf16 .safetensors (Kijai's transformer_only)")
-        ->group(models);
-    app.add_option("--text-projection", c.text_projection,
-                   "text projection file of a split bundle (unsloth's *_embeddings_connectors.safetensors, Kijai's "
-                   "*_text_projection_*.safetensors)")
-        ->group(models);
-    app.add_option("--video-vae", c.video_vae, "video VAE file of a split bundle (e.g. *_video_vae.safetensors)")
-        ->group(models);
-    app.add_option("--audio-vae", c.audio_vae,
-                   "audio VAE + vocoder file of a split bundle (e.g. *_audio_vae.safetensors); with --transformer, "
-                   "--text-projection and --video-vae no --checkpoint is needed")
-        ->group(models);
-    app.add_option("--duration-head", c.duration_head,
-                   "LTX-2.5 duration head file (model_patches/ltx-2.5-duration-head-bf16.safetensors) when the "
-                   "checkpoint has none: predicts the length for --frames auto")
-        ->group(models);
-    app.add_option("--gemma,--gemma-root", c.gemma, "Gemma 3 12B folder (config.json, tokenizer.json, shards) or a llama.cpp GGUF")->group(models);
-    app.add_option("--spatial-upsampler", c.upsampler,
-                   "ltx-2-spatial-upscaler-x2-1.0.safetensors; an x1.5 one (its config says so) makes the pipelines "
-                   "that upsample start at 2/3 of the size instead of half")
-        ->group(models);
-    add_spatial_upscale_option(app, c);
-    app.add_option("--distilled-lora", c.distilled_loras, "PATH[:STRENGTH] distilled LoRA of two-stage pipelines")
-        ->group(models);
-    app.add_option("--ic-lora", c.ic_lora, "IC-LoRA file (ic-lora pipeline)")->group(models);
-    app.add_option("--checkpoint-precision", c.checkpoint_precision, "auto | bf16 | fp8 (which checkpoint to look for)")
-        ->group(models)
-        ->capture_default_str();
+    add_model_file_options(app, c);
     app.add_option("--precision", c.precision, "compute precision: bf16 | f32")->group(models)->capture_default_str();
     app.add_option("-t,--threads", c.threads, "CPU threads [all cores]")->group(models);
     app.add_option("--memory-budget", c.memory_budget, "GiB the generation may use [90% of available memory]")
         ->group(models);
+}
+
+void apply_demo_defaults(GenerationParams& p, PipelineKind kind) {
+    p.width = upsamples(kind) ? 192 : 96;
+    p.height = upsamples(kind) ? 128 : 64;
+    p.num_frames = 25;
+    p.num_inference_steps = 8;
+    p.video_guider.stg_blocks = {1};  // the tiny transformer has 2 blocks
+    p.audio_guider.stg_blocks = {1};
 }
 
 GenerateRequest build_generation_request(const CLI::App& app, const GenerationCli& c, bool demo) {
@@ -284,14 +301,7 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
 
     GenerationParams& p = r.params;
     p = default_generation_params(r.pipeline);
-    if (demo) {  // small defaults so the demo runs in seconds; the tiny transformer has 2 blocks
-        p.width = upsamples(r.pipeline) ? 192 : 96;
-        p.height = upsamples(r.pipeline) ? 128 : 64;
-        p.num_frames = 25;
-        p.num_inference_steps = 8;
-        p.video_guider.stg_blocks = {1};
-        p.audio_guider.stg_blocks = {1};
-    }
+    if (demo) apply_demo_defaults(p, r.pipeline);
     if (is_retake(r.pipeline)) {
         for (const char* option : {"--width", "--height", "--frames", "--fps"})
             if (given(option))
@@ -376,32 +386,40 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     return r;
 }
 
-void apply_model_options(const CLI::App& app, const GenerationCli& c, GenerateRequest& r) {
-    r.models.precision = app::parse_checkpoint_precision(c.checkpoint_precision);
+void apply_model_file_options(const CLI::App& app, const GenerationCli& c, app::ModelLocateRequest& models) {
+    models.precision = app::parse_checkpoint_precision(c.checkpoint_precision);
     if (app.count("--demo") > 0) {
         if (!c.model_dir.empty()) fail("give either --demo or --model-dir, not both");
         const DemoRelease release = parse_demo_release(c.demo);
-        r.models.model_dir = ensure_demo_model(default_demo_model_dir(release), release);
+        const std::string dir = ensure_demo_model(default_demo_model_dir(release), release);
+        models.model_dir = dir;
+        // Only the ic-lora pipeline looks for an IC-LoRA; the demo has one so that it runs without --ic-lora.
+        models.default_ic_lora = std::filesystem::path(dir) / demo_ic_lora_file(release);
+        models.default_ic_lora_origin = "the demo model";
     } else if (!c.model_dir.empty()) {
-        r.models.model_dir = c.model_dir;
+        models.model_dir = c.model_dir;
     }
-    if (!c.checkpoint.empty()) r.models.explicit_paths.checkpoint = c.checkpoint;
     auto set_path = [](std::optional<std::filesystem::path>& slot, const std::string& value) {
         if (!value.empty()) slot = value;
     };
-    set_path(r.models.explicit_paths.transformer, c.transformer);
-    set_path(r.models.explicit_paths.text_projection, c.text_projection);
-    set_path(r.models.explicit_paths.video_vae, c.video_vae);
-    set_path(r.models.explicit_paths.audio_vae, c.audio_vae);
-    set_path(r.models.explicit_paths.duration_head, c.duration_head);
-    if (!c.gemma.empty()) r.models.explicit_paths.gemma = c.gemma;
-    if (!c.upsampler.empty()) r.models.explicit_paths.spatial_upsampler = c.upsampler;
+    app::ExplicitModelPaths& paths = models.explicit_paths;
+    set_path(paths.checkpoint, c.checkpoint);
+    set_path(paths.transformer, c.transformer);
+    set_path(paths.text_projection, c.text_projection);
+    set_path(paths.video_vae, c.video_vae);
+    set_path(paths.audio_vae, c.audio_vae);
+    set_path(paths.duration_head, c.duration_head);
+    set_path(paths.gemma, c.gemma);
+    set_path(paths.spatial_upsampler, c.upsampler);
+    set_path(paths.ic_lora, c.ic_lora);
     if (!c.spatial_upscale.empty())
-        r.models.spatial_upscale = parse_spatial_upscale(c.spatial_upscale, app::kSpatialUpscaleOption);
-    if (!c.ic_lora.empty()) r.models.explicit_paths.ic_lora = c.ic_lora;
-    if (!r.params.distilled_loras.empty())
-        r.models.explicit_paths.distilled_lora = r.params.distilled_loras.front().path;
+        models.spatial_upscale = parse_spatial_upscale(c.spatial_upscale, app::kSpatialUpscaleOption);
+    if (!c.distilled_loras.empty())
+        paths.distilled_lora = split_path_numbers(c.distilled_loras.front(), 1, "--distilled-lora").first;
+}
 
+void apply_model_options(const CLI::App& app, const GenerationCli& c, GenerateRequest& r) {
+    apply_model_file_options(app, c, r.models);
     if (c.precision == "bf16") r.precision = Precision::BF16;
     else if (c.precision == "f32") r.precision = Precision::F32;
     else fail("--precision {}: expected bf16 or f32", c.precision);

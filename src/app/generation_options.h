@@ -50,15 +50,26 @@ struct GenerationCli {
 };
 
 void add_spatial_upscale_option(CLI::App& app, GenerationCli& c);
+// The options that choose the model files (--demo, --model-dir, --checkpoint, --gemma, the
+// split-bundle parts, --spatial-upsampler, --distilled-lora, --ic-lora, --checkpoint-precision):
+// the generator's, `ltx2 locate`'s and `ltx2 serve`'s.
+void add_model_file_options(CLI::App& app, GenerationCli& c);
 // Every option of a generation, in their --help groups.
 void add_generation_options(CLI::App& app, GenerationCli& c);
+
+// The demo model's small defaults, so that it runs in seconds: 192x128 (96x64 where the pipeline
+// does not upsample), 25 frames, 8 guided steps, STG on block 1 of its 2.
+void apply_demo_defaults(GenerationParams& p, PipelineKind kind);
 
 // The prompt, pipeline, parameters and outputs given on `app` (after parsing); `demo`: the demo
 // model's small defaults apply where an option was not given. Throws ltx2::Error naming the option.
 GenerateRequest build_generation_request(const CLI::App& app, const GenerationCli& c, bool demo);
 
-// The model files (--demo writes the demo model on first use), precision and memory options
-// given on `app`, into `r`.
+// The model files given on `app` (see add_model_file_options; --demo writes the demo model on
+// first use and supplies its IC-LoRA unless --ic-lora is given), into `models`.
+void apply_model_file_options(const CLI::App& app, const GenerationCli& c, app::ModelLocateRequest& models);
+
+// The model files, precision and memory options given on `app`, into `r`.
 void apply_model_options(const CLI::App& app, const GenerationCli& c, GenerateRequest& r);
 
 }  // namespace ltx2

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/gemma_folder.h"
+#include "app/weights_guide.h"
 #include "core/error.h"
 #include "io/weight_store.h"
 #include "models/model_version.h"
@@ -186,9 +187,23 @@ struct Search {
     }
 };
 
+// Where the model directory comes from: --model-dir, else $LTX2_MODEL_DIR (an explicit file
+// option still wins over it, file by file).
+struct ModelDir {
+    fs::path path;
+    const char* source;  // kModelDirOption or kModelDirEnv
+};
+
+std::optional<ModelDir> model_dir_of(const ModelLocateRequest& request) {
+    if (request.model_dir) return ModelDir{*request.model_dir, kModelDirOption};
+    if (const auto value = env_value(request.env, kModelDirEnv); value && !value->empty())
+        return ModelDir{*value, kModelDirEnv};
+    return std::nullopt;
+}
+
 class Locator {
 public:
-    explicit Locator(const ModelLocateRequest& request) : request_(request) {
+    explicit Locator(const ModelLocateRequest& request) : request_(request), model_dir_(model_dir_of(request)) {
         try {
             cache_root_ = hf_cache_root(request.env);
         } catch (const Error& e) {
@@ -204,21 +219,25 @@ public:
             check_explicit(role, *given, s);
             return s;
         }
-        if (role == Role::IcLora) return s;  // only ever given explicitly
+        if (role == Role::IcLora) {  // given explicitly, or the request's default (the demo's)
+            if (request_.default_ic_lora)
+                s.consider_file(*request_.default_ic_lora, ModelSource::ModelDir, request_.default_ic_lora_origin);
+            return s;
+        }
         if (role == Role::Gemma) {
             search_gemma(s);
             return s;
         }
         const auto names = ltx_file_names(role, request_, release);
-        if (request_.model_dir)
+        if (model_dir_)
             for (const auto& name : names)
-                s.consider_file(*request_.model_dir / name, ModelSource::ModelDir, model_dir_origin());
+                s.consider_file(model_dir_->path / name, ModelSource::ModelDir, model_dir_origin());
         for (const auto& name : names) search_cache(release.repo_of(name), name, s);
         return s;
     }
 
 private:
-    std::string model_dir_origin() const { return fmt::format("{} {}", kModelDirOption, request_.model_dir->string()); }
+    std::string model_dir_origin() const { return fmt::format("{} {}", model_dir_->source, model_dir_->path.string()); }
 
     void check_explicit(Role role, const fs::path& given, Search& s) const {
         const std::string option = role_option(role);
@@ -241,8 +260,8 @@ private:
     }
 
     void search_gemma(Search& s) const {
-        if (request_.model_dir) {
-            const fs::path& dir = *request_.model_dir;
+        if (model_dir_) {
+            const fs::path& dir = model_dir_->path;
             for (const char* sub : {"gemma-3-12b-it", "gemma-3-12b-it-qat-q4_0-unquantized", "gemma"})
                 s.consider_gemma_folder(dir / sub, ModelSource::ModelDir, model_dir_origin());
             if (!s.found) {
@@ -284,6 +303,7 @@ private:
     }
 
     const ModelLocateRequest& request_;
+    std::optional<ModelDir> model_dir_;
     std::optional<fs::path> cache_root_;
     std::string cache_problem_;
 };
@@ -361,10 +381,12 @@ std::string LocatedModels::describe() const {
 }
 
 LocatedModels locate_models(const ModelLocateRequest& request) {
-    if (request.model_dir) {
+    if (const auto dir = model_dir_of(request)) {
         std::error_code ec;
-        LTX2_CHECK(fs::is_directory(*request.model_dir, ec), "{} {}: no such folder", kModelDirOption,
-                   request.model_dir->string());
+        LTX2_CHECK(fs::is_directory(dir->path, ec), "{} {}: no such folder{}", dir->source, dir->path.string(),
+                   dir->source == kModelDirEnv ? " (the environment variable names the model folder when no "
+                                                 "--model-dir is given: fix it or unset it)"
+                                               : "");
     }
     const Locator locator(request);
     // The checkpoint decides the release: the newest release whose checkpoint is found, or for an
@@ -390,16 +412,20 @@ LocatedModels locate_models(const ModelLocateRequest& request) {
 
     LocatedModels models;
     std::string missing;
+    bool weights_missing = false;  // an official file was searched for and not found
     for (Role role : roles_needed(request.pipeline)) {
         if (role == Role::Checkpoint && bundle) continue;
         Search s = role == Role::Checkpoint ? std::move(checkpoint) : locator.search(role, *release);
-        if (s.found)
+        if (s.found) {
             slot(models, role) = std::move(s.found);
-        else
+        } else {
             missing += describe_missing(role, request, s, *release);
+            weights_missing = weights_missing || (!s.explicit_problem && role != Role::IcLora);
+        }
     }
     if (!missing.empty())
-        fail("cannot find the model files the {} pipeline needs:\n{}", ltx2::pipeline_name(request.pipeline), missing);
+        fail("cannot find the model files the {} pipeline needs:\n{}{}", ltx2::pipeline_name(request.pipeline), missing,
+             weights_missing ? "\n" + missing_weights_guide() : "");
     return models;
 }
 

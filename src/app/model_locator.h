@@ -3,7 +3,7 @@
 //   hf download Lightricks/LTX-2 ...   and   hf download google/gemma-3-12b-it
 // needs no path flags. Per file, the first place that has it wins:
 //   1. the explicit path (must exist, else an error naming the option),
-//   2. the model directory (the file directly inside it; Gemma as a subfolder
+//   2. the model directory, --model-dir or else $LTX2_MODEL_DIR (the file directly inside it; Gemma as a subfolder
 //      gemma-3-12b-it / gemma-3-12b-it-qat-q4_0-unquantized / gemma, or the model directory
 //      itself when its config.json is a Gemma config),
 //   3. the Hugging Face cache (see hf_cache.h): the snapshot refs/main names, then the other
@@ -40,6 +40,8 @@ inline constexpr const char* kSpatialUpscaleOption = "--spatial-upscale";
 inline constexpr const char* kDistilledLoraOption = "--distilled-lora";
 inline constexpr const char* kIcLoraOption = "--ic-lora";
 inline constexpr const char* kModelDirOption = "--model-dir";
+// The model directory when no --model-dir is given (as if it were given; explicit file options win).
+inline constexpr const char* kModelDirEnv = "LTX2_MODEL_DIR";
 
 struct ExplicitModelPaths {
     std::optional<std::filesystem::path> checkpoint;  // .safetensors or .gguf, used as given
@@ -51,7 +53,7 @@ struct ExplicitModelPaths {
     std::optional<std::filesystem::path> gemma;       // a Gemma folder or a .gguf file
     std::optional<std::filesystem::path> spatial_upsampler;
     std::optional<std::filesystem::path> distilled_lora;
-    std::optional<std::filesystem::path> ic_lora;  // the only source of the IC-LoRA file
+    std::optional<std::filesystem::path> ic_lora;  // never searched for (see default_ic_lora)
 };
 
 struct ModelLocateRequest {
@@ -61,7 +63,10 @@ struct ModelLocateRequest {
     // --spatial-upsampler file is used as given; its config says its factor.
     std::optional<SpatialUpscale> spatial_upscale;
     ExplicitModelPaths explicit_paths;
-    std::optional<std::filesystem::path> model_dir;
+    std::optional<std::filesystem::path> model_dir;  // none: $LTX2_MODEL_DIR of `env`, if set
+    // The IC-LoRA when no --ic-lora is given (the demo model's own), and where it comes from.
+    std::optional<std::filesystem::path> default_ic_lora;
+    std::string default_ic_lora_origin;
     EnvLookup env = process_environment();
 };
 

@@ -3,28 +3,21 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <map>
 #include <optional>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "app/demo_model.h"
-#include "models/model_version.h"
 #include "app/gemma_folder.h"
 #include "app/generate.h"
 #include "app/generation_options.h"
 #include "app/hub_download.h"
+#include "app/inspect.h"
+#include "app/pipeline_defaults_help.h"
 #include "app/option_suggestions.h"
 #include "app/progress_output.h"
 #include "app/run_summary.h"
 #include "service/server.h"
 #include "core/error.h"
-#include "io/gguf.h"
 #include "io/live_temps.h"
-#include "io/safetensors.h"
-#include "models/gemma3/gguf_weights.h"
-#include "pipelines/model_files.h"
 #include "kernels/cpu/cpu_common.h"
 #include "ltx2/version.h"
 
@@ -32,105 +25,6 @@ namespace {
 
 
 using namespace ltx2;
-
-// Groups tensor names by their first two dotted components ("model.diffusion_model", "vae.decoder").
-std::string component_of(const std::string& name) {
-    auto first = name.find('.');
-    if (first == std::string::npos) return name;
-    auto second = name.find('.', first + 1);
-    return second == std::string::npos ? name.substr(0, first) : name.substr(0, second);
-}
-
-// One tensor of a model file, as stored.
-struct StoredTensor {
-    std::string name, type;
-    Shape shape;
-};
-
-// Every tensor of a .safetensors or .gguf file, and its `config` text (a GGUF's `ltx2.config`).
-std::vector<StoredTensor> stored_tensors(const std::string& path, std::optional<std::string>& config,
-                                         std::optional<std::string>& model_version, std::string& format) {
-    std::vector<StoredTensor> out;
-    if (is_gguf_path(path)) {
-        const auto file = GgufFile::open(path);
-        for (const auto& t : file->tensors()) out.push_back({t.name, std::string(ggml_type_name(t.type)), t.shape});
-        auto text = [&](const char* key) -> std::optional<std::string> {
-            return file->has_key(key) ? std::optional(file->get_string(key)) : std::nullopt;
-        };
-        config = text("ltx2.config");
-        model_version = text("ltx2.model_version");
-        const auto arch = text("general.architecture");
-        format = fmt::format("GGUF v{}, architecture {}", file->version(), arch ? "'" + *arch + "'" : "not set");
-        return out;
-    }
-    const auto file = SafetensorsFile::open(path);
-    for (const auto& e : file->entries()) out.push_back({e.name, std::string(dtype_name(e.dtype)), e.shape});
-    config = file->metadata_value("config");
-    model_version = file->metadata_value("model_version");
-    format = "safetensors";
-    return out;
-}
-
-int inspect(const std::string& path, bool list_tensors) {
-    std::optional<std::string> config, model_version;
-    std::string format;
-    const std::vector<StoredTensor> tensors = stored_tensors(path, config, model_version, format);
-    struct Stats {
-        size_t tensors = 0;
-        uint64_t params = 0;
-        std::map<std::string, size_t> types;
-    };
-    std::map<std::string, Stats> by_component;
-    for (const StoredTensor& t : tensors) {
-        auto& s = by_component[component_of(t.name)];
-        s.tensors += 1;
-        uint64_t n = 1;
-        for (auto d : t.shape) n *= uint64_t(d);
-        s.params += n;
-        s.types[t.type] += 1;
-    }
-    std::printf("%s: %zu tensors (%s, header valid)\n", path.c_str(), tensors.size(), format.c_str());
-    for (const auto& [name, s] : by_component) {
-        std::printf("  %-40s %6zu tensors %16llu parameters  ", name.c_str(), s.tensors,
-                    static_cast<unsigned long long>(s.params));
-        for (const auto& [type, n] : s.types) std::printf(" %s:%zu", type.c_str(), n);
-        std::printf("\n");
-    }
-    if (config) {
-        auto json = nlohmann::json::parse(*config, nullptr, false);
-        if (json.is_discarded()) {
-            std::printf("  config: present but not valid JSON\n");
-        } else {
-            std::printf("  config sections:");
-            for (auto it = json.begin(); it != json.end(); ++it) std::printf(" %s", it.key().c_str());
-            std::printf("\n");
-        }
-    } else {
-        std::printf("  no config metadata\n");
-    }
-    if (model_version) std::printf("  model_version: %s\n", model_version->c_str());
-    try {
-        const auto json = config ? nlohmann::json::parse(*config, nullptr, false) : nlohmann::json::object();
-        if (config && !json.is_discarded())
-            std::printf("  model: %s\n", model_semantics(model_version, json, path).name().c_str());
-        else if (const auto generation = ltx_file_generation(path))
-            std::printf("  model: %s (from its tensors)\n",
-                        *generation == ModelGeneration::Ltx2_3 ? "LTX-2.3" : "LTX-2 (19B)");
-    } catch (const Error& e) {
-        std::printf("  model: not supported (%s)\n", e.what());
-    }
-    try {
-        const std::vector<std::string> parts = describe_ltx_parts(path);
-        if (parts.empty()) std::printf("  LTX parts: none (not an LTX model file)\n");
-        for (const std::string& line : parts) std::printf("  LTX %s\n", line.c_str());
-    } catch (const Error& e) {
-        std::printf("  model: not supported (%s)\n", e.what());
-    }
-    if (list_tensors)
-        for (const StoredTensor& t : tensors)
-            std::printf("%s %s %s\n", t.name.c_str(), t.type.c_str(), shape_str(t.shape).c_str());
-    return 0;
-}
 
 int download(const std::string& repo, std::vector<std::string> files, const std::string& revision) {
     app::HubDownloadRequest request;
@@ -191,7 +85,10 @@ int main(int argc, char** argv) {
                  "  ltx2 --demo 2.3 --pipeline a2v --audio-path song.mp3 -p \"a singer\" -f 17 -o a2v.mp4\n"
                  "  ltx2 --demo 2.3 --pipeline retake --video-path a2v.mp4 --start-time 0.2 --end-time 0.5 -p \"a "
                  "dog\" -o retake.mp4\n"
-                 "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n",
+                 "  ltx2 --demo --pipeline ic-lora --video-conditioning demo.mp4 -p \"a dog\" -o ic.mp4   (the demo's "
+                 "IC-LoRA)\n"
+                 "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n"
+                 "  ltx2 locate --demo   /   ltx2 inspect FILE.gguf   /   LTX2_MODEL_DIR=DIR ltx2 -p ...\n",
                  "ltx2"};
     app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
     app.require_subcommand(0, 1);
@@ -199,11 +96,15 @@ int main(int argc, char** argv) {
     add_generation_options(app, cli);
 
     std::string inspect_path;
-    bool list = false;
+    app::InspectOptions inspect_options;
     auto* inspect_cmd = app.add_subcommand(
-        "inspect", "validate a model file (.safetensors or .gguf) and say which LTX parts it holds, of which release");
-    inspect_cmd->add_option("file", inspect_path, "path to a .safetensors or .gguf file")->required();
-    inspect_cmd->add_flag("--tensors", list, "also list every tensor with dtype and shape");
+        "inspect", "validate a model file (.safetensors or .gguf: tensors, every metadata key, the embedded config, "
+                   "which LTX parts of which release) or a Gemma 3 folder (config, tokenizer, shards: what is there "
+                   "and what is missing)");
+    inspect_cmd->add_option("path", inspect_path, "a .safetensors or .gguf file, or a Gemma 3 folder")->required();
+    inspect_cmd->add_flag("--tensors", inspect_options.list_tensors, "also list every tensor with type and shape");
+    inspect_cmd->add_flag("--full-metadata", inspect_options.full_metadata,
+                          "print long metadata values (a config JSON, a tokenizer's vocabulary) whole");
 
     std::string repo, revision = "main";
     std::vector<std::string> files;
@@ -214,13 +115,11 @@ int main(int argc, char** argv) {
     download_cmd->add_option("--revision", revision, "branch, tag or commit")->capture_default_str();
 
     auto* locate_cmd = app.add_subcommand(
-        "locate", "show which model files the pipeline would use (exit 0: all found, 3: something missing)");
+        "locate", "show which model files the pipeline would use, given the same model options as a generation "
+                  "(exit 0: all found, 3: something missing); with --demo, the demo model's files");
     locate_cmd->add_option("--pipeline", cli.pipeline, kPipelineChoices)
         ->capture_default_str();
-    locate_cmd->add_option("--model-dir", cli.model_dir, "folder with the LTX-2 files and a Gemma 3 folder");
-    locate_cmd->add_option("--checkpoint-precision", cli.checkpoint_precision, "auto | bf16 | fp8")
-        ->capture_default_str();
-    add_spatial_upscale_option(*locate_cmd, cli);
+    add_model_file_options(*locate_cmd, cli);
 
     service::ServeOptions serve_options;
     std::string served_model_name;
@@ -251,6 +150,7 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--served-model-name", served_model_name,
                           "the model id of the API [ltx-2; with --demo ltx-2-demo / ltx-2.3-demo]");
 
+    app.footer("\n" + app::pipeline_defaults_help());  // after the subcommands: their help goes without it
     if (argc == 1) {
         std::fprintf(stderr, "%s", app.help().c_str());
         return 2;
@@ -278,17 +178,18 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     try {
-        if (*inspect_cmd) return inspect(inspect_path, list);
+        if (*inspect_cmd) {
+            std::printf("%s", app::inspect_model_path(inspect_path, inspect_options).c_str());
+            return 0;
+        }
         if (*download_cmd) return download(repo, files, revision);
         if (*locate_cmd) {
             app::ModelLocateRequest request;
             request.pipeline = parse_pipeline_kind(cli.pipeline);
-            request.precision = app::parse_checkpoint_precision(cli.checkpoint_precision);
-            if (!cli.model_dir.empty()) request.model_dir = cli.model_dir;
-            if (!cli.spatial_upscale.empty())
-                request.spatial_upscale = parse_spatial_upscale(cli.spatial_upscale, app::kSpatialUpscaleOption);
+            apply_model_file_options(*locate_cmd, cli, request);
             try {
                 std::printf("%s", app::locate_models(request).describe().c_str());
+                if (locate_cmd->count("--demo") > 0) std::printf("%s", describe_demo_model(*request.model_dir).c_str());
             } catch (const Error& e) {
                 std::fprintf(stderr, "%s\n", e.what());
                 return 3;
