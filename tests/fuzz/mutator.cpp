@@ -245,7 +245,8 @@ bool Mutator::mutate_json(const Seed& seed, Bytes& b) {
             else if (node.is_array()) node.push_back(interesting_json(below(1000), rng_()));
             break;
         case 6:  // numbers nudged, strings edited
-            if (node.is_number_integer()) node = node.get<int64_t>() + int64_t(below(5)) - 2;
+            if (node.is_number_unsigned()) node = node.get<uint64_t>() + below(5) - 2;  // wraps
+            else if (node.is_number_integer()) node = int64_t(uint64_t(node.get<int64_t>()) + below(5) - 2);
             else if (node.is_number_float()) node = -node.get<double>() * double(1 + below(4));
             else if (node.is_string()) {
                 std::string s = node.get<std::string>();
