@@ -85,6 +85,7 @@ public:
     std::atomic<bool> ignore_range{false};   // answer Range requests with the whole file (200)
     std::atomic<bool> corrupt{false};        // serve content with one byte flipped
     std::optional<std::string> required_token;
+    std::map<std::string, std::string> head_headers;  // set on every file's answer, replacing the usual ones
 
 private:
     void log(const httplib::Request& req) {
@@ -120,6 +121,10 @@ private:
         } else {
             res.set_header("ETag", "\"" + sha256_hex(file.content).substr(0, 40) + "\"");
             res.set_content(file.content, "application/octet-stream");
+        }
+        for (const auto& [name, value] : head_headers) {
+            res.headers.erase(name);
+            res.set_header(name, value);
         }
     }
 
@@ -340,6 +345,23 @@ TEST_F(HubDownload, GatedRepositoryExplainsLicenseAndToken) {
     r = request_for(hub, dir.path / "other-cache", "google/gemma-3-12b-it", {"config.json"},
                     {{"HF_HOME", (dir.path / "hf-home").string()}});
     EXPECT_EQ(read_file(app::hub_download(r)[0].path), R"({"model_type": "gemma3"})");
+}
+
+// What the Hub answers becomes file names and sizes: an answer no file system or file can have
+// is refused with a message naming it (a std::filesystem_error / std::out_of_range escaped before).
+TEST_F(HubDownload, UnusableAnswersAreRefusedNamingThem) {
+    serve_checkpoint(100, 7);
+    hub.head_headers = {{"X-Linked-Etag", "\"" + std::string(300, 'e') + "\""}};
+    expect_error([&] { app::hub_download(checkpoint_request()); },
+                 {"Lightricks/LTX-2: the server sent no usable ETag for " + kCheckpoint, "at most 255 bytes"});
+    hub.head_headers = {{"X-Repo-Commit", std::string(256, 'c')}};
+    expect_error([&] { app::hub_download(checkpoint_request()); },
+                 {"Lightricks/LTX-2: the server sent an unusable commit", "at most 255 bytes"});
+    hub.head_headers = {{"X-Linked-Size", "123456789012345678901234567890"}};
+    expect_error([&] { app::hub_download(checkpoint_request()); },
+                 {"Lightricks/LTX-2: the server gave " + kCheckpoint + " a size of 123456789012345678901234567890 bytes",
+                  "beyond any file"});
+    EXPECT_FALSE(fs::exists(repo_folder(dir.path) / "snapshots"));
 }
 
 TEST_F(HubDownload, NetworkFailureGivesCurlsMessage) {

@@ -321,6 +321,20 @@ TEST(Safetensors, WriterRejectsDuplicateAndReservedNamesLeavingNothing) {
     EXPECT_TRUE(fs::is_empty(dir.path));
 }
 
+// Found by fuzz/config: nlohmann's type_error escaped the writer for text that is not UTF-8.
+TEST(Safetensors, WriterRejectsTextThatIsNotUtf8LeavingNothing) {
+    TempDir dir("ltx2-st");
+    const std::string path = dir.file("bad-text.safetensors");
+    expect_error([&] { write_safetensors(path, {{"x", Tensor::zeros({2})}}, {{"config", "{\"a\": \"\xff\"}"}}); },
+                 {path, "the value of metadata 'config'", "not valid UTF-8"});
+    expect_error([&] { write_safetensors(path, {{"x", Tensor::zeros({2})}}, {{"k\xc3", "v"}}); },
+                 {path, "metadata key", "not valid UTF-8"});
+    expect_error([&] { write_safetensors(path, {{"w\xe2\x82", Tensor::zeros({2})}}); },
+                 {path, "tensor name", "not valid UTF-8"});
+    EXPECT_FALSE(fs::exists(path));
+    EXPECT_TRUE(fs::is_empty(dir.path));
+}
+
 TEST(Safetensors, RewriteReplacesAtomically) {
     TempDir dir("ltx2-st");
     const std::string path = dir.file("re.safetensors");

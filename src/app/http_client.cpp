@@ -13,6 +13,21 @@
 
 namespace ltx2::app {
 
+void add_response_line(HttpResponse& response, std::string_view line) {
+    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect or 100-continue)
+        response.headers.clear();
+        const auto space = line.find(' ');
+        response.status = space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+        return;
+    }
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+        std::string name(line.substr(0, colon));
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        response.headers[name] = trim_whitespace(line.substr(colon + 1));
+    }
+}
+
 std::string HttpResponse::header(const std::string& lower_case_name) const {
     auto it = headers.find(lower_case_name);
     return it == headers.end() ? std::string() : it->second;
@@ -34,21 +49,8 @@ struct Transfer {
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
-    const std::string_view line(data, size * count);
-    if (line.rfind("HTTP/", 0) == 0) {  // a new response (after a redirect or 100-continue)
-        t->response.headers.clear();
-        const auto space = line.find(' ');
-        t->response.status =
-            space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
-        return line.size();
-    }
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        t->response.headers[name] = trim_whitespace(line.substr(colon + 1));
-    }
-    return line.size();
+    add_response_line(t->response, std::string_view(data, size * count));
+    return size * count;
 }
 
 size_t on_write(char* data, size_t size, size_t count, void* user) {

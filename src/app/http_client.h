@@ -24,6 +24,11 @@ struct HttpResponse {
     std::string header(const std::string& lower_case_name) const;  // "" when absent
 };
 
+// Adds one line of a response head as libcurl hands it over: a status line ("HTTP/1.1 206 ...")
+// starts a new response (after a redirect or 100-continue), "Name: value" sets a header (name
+// lower-cased, value trimmed); anything else is ignored.
+void add_response_line(HttpResponse& response, std::string_view line);
+
 // HEAD url; a redirect is returned as it is, not followed.
 HttpResponse http_head(const std::string& url, const std::vector<std::string>& request_headers);
 

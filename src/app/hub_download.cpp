@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "app/http_client.h"
+#include "app/hub_response.h"
 #include "app/strings.h"
 #include "core/error.h"
 #include "core/sha256.h"
@@ -18,21 +19,6 @@ namespace ltx2::app {
 namespace fs = std::filesystem;
 
 namespace {
-
-// `"abc"` or `W/"abc"` -> `abc`
-std::string unquote_etag(std::string etag) {
-    if (etag.rfind("W/", 0) == 0) etag.erase(0, 2);
-    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
-    return etag;
-}
-
-bool is_plain_file_name(const std::string& s) {
-    return !s.empty() && s != "." && s != ".." && s.find('/') == std::string::npos;
-}
-
-bool is_sha256_hex(const std::string& s) {
-    return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 void check_repo_file_name(const std::string& repo, const std::string& file) {
     const fs::path p(file);
@@ -56,49 +42,7 @@ void check_revision(const std::string& repo, const std::string& revision) {
                repo, revision);
 }
 
-// What identifies one file on the Hub, for messages and requests.
-struct RemoteFile {
-    std::string endpoint;
-    std::string repo;
-    std::string revision;
-    std::string file;
-    std::vector<std::string> headers;  // sent with every request
-    bool token_sent = false;
-    std::string url() const {
-        return fmt::format("{}/{}/resolve/{}/{}", endpoint, url_escape(repo, true), url_escape(revision, false),
-                           url_escape(file, true));
-    }
-};
-
-// Fails with a message for people when the Hub refused the request.
-void check_http_status(const HttpResponse& r, const RemoteFile& remote, const std::string& url) {
-    if (r.status < 400) return;
-    const std::string server_says =
-        r.header("x-error-message").empty() ? "" : fmt::format(" (the server says: {})", r.header("x-error-message"));
-    if (r.status == 401 || r.status == 403)
-        fail(
-            "{}: access to {} denied (HTTP {} from {}){}. The repository may be gated: accept its license on "
-            "{}/{} and set HF_TOKEN to a token that has access{}; or check the repository name",
-            remote.repo, remote.file, r.status, url, server_says, remote.endpoint, remote.repo,
-            remote.token_sent ? " (a token was sent: it may lack access)" : " (no token was sent)");
-    if (r.status == 404)
-        fail("{}: file {} not found in repository {} at revision {} (HTTP 404 from {}){}", remote.repo, remote.file,
-             remote.repo, remote.revision, url, server_says);
-    fail("{}: downloading {} failed: HTTP {} from {}{}", remote.repo, remote.file, r.status, url, server_says);
-}
-
-struct FileMetadata {
-    std::string commit;
-    std::string etag;
-    std::optional<uint64_t> size;
-};
-
-std::optional<uint64_t> parse_size(const std::string& text) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    return std::stoull(text);
-}
-
-HttpResponse head(const RemoteFile& remote, const std::string& url) {
+HttpResponse head(const HubRemoteFile& remote, const std::string& url) {
     try {
         return http_head(url, remote.headers);
     } catch (const HttpTransferError& e) {
@@ -106,24 +50,15 @@ HttpResponse head(const RemoteFile& remote, const std::string& url) {
     }
 }
 
-FileMetadata fetch_metadata(const RemoteFile& remote) {
+HubFileMetadata fetch_metadata(const HubRemoteFile& remote) {
     std::string url = remote.url();
     HttpResponse r = head(remote, url);
     for (int hop = 0; hop < 5 && r.status >= 300 && r.status < 400 && r.header("location").rfind("/", 0) == 0; ++hop) {
         url = remote.endpoint + r.header("location");  // a renamed repository; absolute ones lead to the CDN
         r = head(remote, url);
     }
-    check_http_status(r, remote, url);
-    FileMetadata m;
-    m.commit = r.header("x-repo-commit").empty() ? remote.revision : r.header("x-repo-commit");
-    m.etag = unquote_etag(r.header("x-linked-etag").empty() ? r.header("etag") : r.header("x-linked-etag"));
-    m.size = parse_size(r.header("x-linked-size").empty() ? r.header("content-length") : r.header("x-linked-size"));
-    // Both become file names in the cache.
-    LTX2_CHECK(is_plain_file_name(m.etag), "{}: the server sent no usable ETag for {} (HEAD {} answered HTTP {})",
-               remote.repo, remote.file, url, r.status);
-    LTX2_CHECK(is_plain_file_name(m.commit), "{}: the server sent an unusable commit '{}' for {}", remote.repo,
-               m.commit, remote.file);
-    return m;
+    check_hub_status(r, remote, url);
+    return hub_file_metadata(r, remote, url);
 }
 
 void make_folder(const fs::path& dir) {
@@ -197,7 +132,7 @@ void discard(const fs::path& p) {
 // Downloads into `partial`, resuming what is there; then bytes() and sha256() describe all of it.
 class BlobDownload {
 public:
-    BlobDownload(const RemoteFile& remote, const FileMetadata& meta, fs::path partial,
+    BlobDownload(const HubRemoteFile& remote, const HubFileMetadata& meta, fs::path partial,
                  const DownloadProgressCallback& progress)
         : remote_(remote), meta_(meta), partial_(std::move(partial)), progress_(progress) {}
 
@@ -250,7 +185,7 @@ private:
                 }
             });
         out.close();
-        check_http_status(r, remote_, remote_.url());
+        check_hub_status(r, remote_, remote_.url());
         LTX2_CHECK(r.status == 200 || r.status == 206, "{}: downloading {} failed: HTTP {} from {}", remote_.repo,
                    remote_.file, r.status, remote_.url());
         report(from, start, std::chrono::steady_clock::now());
@@ -258,12 +193,7 @@ private:
 
     // A 206 must continue exactly where the partial file ends; a 200 starts it over.
     void start_body(const HttpResponse& head, uint64_t from, PartialFile& out) {
-        if (head.status == 206) {
-            const std::string expected = fmt::format("bytes {}-", from);
-            LTX2_CHECK(head.header("content-range").rfind(expected, 0) == 0,
-                       "{}: asked {} for bytes from {} of {}, the server answered Content-Range '{}'", remote_.repo,
-                       remote_.url(), from, remote_.file, head.header("content-range"));
-        } else if (from > 0) {
+        if (!hub_answer_resumes(head, from, remote_) && from > 0) {
             out.truncate();
             hash_.reset();
             have_ = 0;
@@ -277,15 +207,15 @@ private:
         progress_({remote_.file, have_, meta_.size.value_or(0), seconds > 0 ? double(received) / seconds : 0.0});
     }
 
-    const RemoteFile& remote_;
-    const FileMetadata& meta_;
+    const HubRemoteFile& remote_;
+    const HubFileMetadata& meta_;
     fs::path partial_;
     const DownloadProgressCallback& progress_;
     Sha256 hash_;
     uint64_t have_ = 0;
 };
 
-void verify_blob(const RemoteFile& remote, const FileMetadata& meta, BlobDownload& download, const fs::path& partial) {
+void verify_blob(const HubRemoteFile& remote, const HubFileMetadata& meta, BlobDownload& download, const fs::path& partial) {
     if (meta.size && download.bytes() != *meta.size) {
         discard(partial);
         fail("{}: {} has {} bytes, expected {}; the download was deleted", remote.repo, remote.file, download.bytes(),
@@ -345,7 +275,7 @@ std::vector<DownloadedFile> hub_download(const HubDownloadRequest& request) {
     const fs::path repo_folder = hf_repo_folder(cache_root, request.repo);
     for (const auto& file : request.files) check_repo_file_name(request.repo, file);
 
-    RemoteFile remote;
+    HubRemoteFile remote;
     remote.endpoint = hub_endpoint(request.env);
     remote.repo = request.repo;
     remote.revision = request.revision;
@@ -358,7 +288,7 @@ std::vector<DownloadedFile> hub_download(const HubDownloadRequest& request) {
     std::vector<DownloadedFile> done;
     for (const auto& file : request.files) {
         remote.file = file;
-        const FileMetadata meta = fetch_metadata(remote);
+        const HubFileMetadata meta = fetch_metadata(remote);
         const fs::path blob = repo_folder / "blobs" / meta.etag;
         DownloadedFile result{file, repo_folder / "snapshots" / meta.commit / file, meta.commit, false};
 

@@ -47,9 +47,25 @@ std::vector<PlannedTensor> plan_layout(const std::string& path, std::vector<Plan
     return tensors;
 }
 
+// A header is JSON, whose text is UTF-8: a name or metadata text that is not fails naming it
+// (with its bad bytes shown as U+FFFD).
+void check_utf8(const std::string& path, const std::string& what, const std::string& text) {
+    try {
+        (void)ordered_json(text).dump();
+    } catch (const ordered_json::type_error&) {
+        fail("{}: {} {} is not valid UTF-8 text, which a safetensors header (JSON) cannot hold", path, what,
+             ordered_json(text).dump(-1, ' ', false, ordered_json::error_handler_t::replace));
+    }
+}
+
 // 8-byte length + JSON header padded with spaces to a multiple of 8.
-std::string encode_header(const std::vector<PlannedTensor>& tensors,
+std::string encode_header(const std::string& path, const std::vector<PlannedTensor>& tensors,
                           const std::map<std::string, std::string>& metadata) {
+    for (const auto& t : tensors) check_utf8(path, "tensor name", t.name);
+    for (const auto& [k, v] : metadata) {
+        check_utf8(path, "metadata key", k);
+        check_utf8(path, fmt::format("the value of metadata '{}'", k), v);
+    }
     ordered_json header = ordered_json::object();
     if (!metadata.empty()) {
         ordered_json meta = ordered_json::object();
@@ -92,7 +108,7 @@ void write_safetensors_streamed(const std::string& path, const std::vector<Strea
         wanted.push_back({tensors[i].name, tensors[i].dtype, tensors[i].shape, 0, 0, i});
     }
     const auto planned = plan_layout(path, std::move(wanted));
-    const std::string header = encode_header(planned, metadata);
+    const std::string header = encode_header(path, planned, metadata);
 
     TempFile out(path);
     out.write(header.data(), header.size());
@@ -111,7 +127,7 @@ void write_sparse_safetensors(const std::string& path, const std::vector<TensorE
     std::vector<PlannedTensor> wanted;
     for (size_t i = 0; i < entries.size(); ++i) wanted.push_back({entries[i].name, entries[i].dtype, entries[i].shape, 0, 0, i});
     const auto planned = plan_layout(path, std::move(wanted));
-    const std::string header = encode_header(planned, metadata);
+    const std::string header = encode_header(path, planned, metadata);
     const size_t data_bytes = planned.empty() ? 0 : planned.back().end;
 
     TempFile out(path);
