@@ -23,6 +23,7 @@ if [ "$label" = sanitize ]; then
 fi
 if [ "$sanitize" = 1 ]; then
   export BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo
+  export CCACHE_NOHASHDIR=1  # -g objects are cached whatever the checkout's folder, so CI's next run reuses them
   scripts/build.sh -DLTX2_SANITIZE=ON -DLTX2_BUILD_BENCH=OFF
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
