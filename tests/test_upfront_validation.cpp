@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -22,6 +24,7 @@
 #include "app/option_suggestions.h"
 #include "app/option_values.h"
 #include "io/media/image_io.h"
+#include "io/safetensors.h"
 #include "models/gemma3/config.h"
 #include "service/job_store.h"
 #include "service/video_request.h"
@@ -329,4 +332,58 @@ TEST(UpfrontValidation, ServiceRandomSeedIsDrawnOnceAndKept) {
     const GenerateRequest r = requests.generate_request(job, store);
     EXPECT_EQ(r.params.seed, job.seed);
     EXPECT_FALSE(r.seed_drawn);
+}
+
+namespace {
+
+// A copy of the demo's distilled checkpoint with one tensor changed by `edit` (given the name and
+// the tensor; returning an undefined tensor leaves it out). Returns the copy's path.
+std::string demo_checkpoint_copy(const TempDir& dir, const std::string& victim,
+                                 const std::function<Tensor(const Tensor&)>& edit) {
+    const std::string demo = ensure_demo_model(LTX2_TEST_DEMO_DIR);
+    const auto file = SafetensorsFile::open(demo + "/ltx-2-19b-distilled.safetensors");
+    std::vector<std::pair<std::string, Tensor>> tensors;
+    for (const auto& e : file->entries()) {
+        Tensor t = file->tensor(e.name);
+        if (e.name == victim) t = edit(t);
+        if (t.defined()) tensors.emplace_back(e.name, t);
+    }
+    const std::string copy = dir.file("ltx-2-19b-distilled.safetensors");
+    write_safetensors(copy, tensors, file->metadata());
+    return copy;
+}
+
+// The LTX files beside the copied checkpoint: the demo's Gemma and upsampler.
+std::string run_with_checkpoint(const TempDir& dir, const std::string& checkpoint) {
+    const std::string demo = ensure_demo_model(LTX2_TEST_DEMO_DIR);
+    return fmt::format("timeout 300 {} --checkpoint {} --gemma {}/gemma-3-12b-it --spatial-upsampler "
+                       "{}/ltx-2-spatial-upscaler-x2-1.0.safetensors -p cat -W 192 -H 128 -f 9 --progress plain -o {}",
+                       LTX2_BIN, checkpoint, demo, demo, dir.file("o.mp4"));
+}
+
+}  // namespace
+
+// The vocoder, the audio and video decoders and the upsampler run only after denoising; a damaged
+// one stops the run before any model work, naming the tensor.
+TEST(UpfrontValidation, DamagedLateModelsAreFoundBeforeDenoising) {
+    TempDir dir("ltx2-upfront");
+    const std::string victim = "vocoder.conv_post.weight";
+    const std::string missing = demo_checkpoint_copy(dir, victim, [](const Tensor&) { return Tensor(); });
+    auto r = run_command(run_with_checkpoint(dir, missing));
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {"conv_post.weight", "missing"});
+    EXPECT_EQ(r.output.find("encode text"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir.file("o.mp4")));
+
+    const std::string decoder_tensor = "vae.decoder.conv_out.conv.weight";
+    const std::string nan = demo_checkpoint_copy(dir, decoder_tensor, [](const Tensor& t) {
+        Tensor bad = t.to(DType::F32);
+        bad.f32()[3] = std::numeric_limits<float>::quiet_NaN();
+        return bad.to(t.dtype());
+    });
+    r = run_command(run_with_checkpoint(dir, nan));
+    EXPECT_NE(r.exit_code, 0) << r.output;
+    expect_contains(r.output, {decoder_tensor, "holds NaN"});
+    EXPECT_EQ(r.output.find("encode text"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir.file("o.mp4")));
 }

@@ -32,6 +32,7 @@
 #include "models/video_vae/model.h"
 #include "models/video_vae/tiling.h"
 #include "models/vocoder/model.h"
+#include "models/upsampler/model.h"
 #include "pipelines/media_preprocess.h"
 #include "pipelines/model_files.h"
 #include "pipelines/model_loading.h"
@@ -72,6 +73,24 @@ std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& l
         kept, fmt::format("{}|{}", name, ltx_files_key(paths)),
         [&] { return held_bytes_estimate(ltx.open(part), prefix); },
         [&] { return std::make_shared<const T>(load(ltx.open(part))); });
+}
+
+// The models that run only after denoising (upsampler, video and audio decoders, vocoder) are
+// loaded once before any model work and dropped again (their pages stay cached for the real load):
+// a missing, misshapen or non-finite tensor then stops the run in seconds, not after denoising.
+// Models a server keeps loaded were checked when they loaded.
+void check_late_models(const GenerateRequest& r, const app::LocatedModels& models, const LtxModelFiles& ltx,
+                       const LtxFilePaths& paths, const ModelCache* kept) {
+    const auto check = [&](const char* name, LtxPart part, auto load) {
+        if (kept && kept->holds(fmt::format("{}|{}", name, ltx_files_key(paths)))) return;
+        (void)load(ltx.open(part));
+    };
+    if (upsamples(r.pipeline) && models.spatial_upsampler)
+        (void)LatentUpsampler::load(WeightStore::open(models.spatial_upsampler->path.string(), ""));
+    check("video-decoder", LtxPart::VideoVae, [](const WeightStore& vae) { return VideoDecoder::load(vae); });
+    if (r.pipeline == PipelineKind::AudioToVideo) return;  // its MP4 carries the input audio
+    check("audio-decoder", LtxPart::AudioVae, [](const WeightStore& vae) { return AudioDecoder::load(vae); });
+    check("vocoder", LtxPart::Vocoder, [](const WeightStore& store) { return Vocoder::load(store); });
 }
 
 // A budget the video decode or the sizes cannot fit fails before any model work, not after
@@ -324,6 +343,9 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         progress.begin(stage, detail);
     };
     const double budget = app::memory_budget_bytes(r.memory_budget_gib);
+    begin("check decoders");
+    check_late_models(r, models, ltx, ltx_paths, kept_models);
+    progress.end();
 
     const VideoEncoderFn encode_media = [&](const EncodeRequest& e) {
         begin("encode " + std::string(media_kind_name(e.kind)), e.path);
