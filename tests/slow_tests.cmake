@@ -5,14 +5,22 @@
 # label `slow` to these; `scripts/test.sh --label sanitize` runs what is labelled `sanitize`
 # and not `slow`. A name that no longer exists is ignored: keep the list in step with renames.
 set(ltx2_slow_tests
+  DiffVaeDecode.BatchItemsDecodeIndependently
+  DiffVaeDecode.Bf16WeightsAgreeWithTheGolden
+  DiffVaeDecode.SmallLatentIsThePaddedDecodeCropped
+  DiffVaeParity.Decoder
   DiffVaeParity.TiledAcrossColumns
   DiffVaeParity.TiledAcrossFrames
+  DiffVaeTiledDecode.OneTileIsTheUntiledDecode
+  DiffVaeTiledDecode.TwoByTwoTilesMatchUntiledWhereOneTileOwnsThePixels
   Gemma3Generate.GreedyGoldenPasses
   Gemma3Generate.SampledGenerationIsSeeded
+  Gemma3Weights.Released12BLayoutLoadsZeroCopy
   GemmaGguf.GreedyGenerationGoldenPassesFromABf16File
   GemmaGguf.Ltx2GeneratesWithAGgufGemma
   GemmaGguf.OneTokenStepsReadTheBlocksInPlace
   GemmaGguf.TinyGoldenFromQ8_0WithinItsQuantizationError
+  GemmaGguf.TinyGoldenPassesFromFloatFiles
   KeptModels.RepeatedDistilledGenerationsInOneProcessAreIdentical
   Ltx23TextEncoding.EncodePromptsGivesStreamWidthContexts
   Ltx23TextParity.EndToEnd
@@ -34,7 +42,10 @@ set(ltx2_slow_tests
   Ltx2GenerateRetake.ASilentClipGetsItsAudioGenerated
   Ltx2GenerateRetake.DemoRetakesASpanOfAClipItGenerated
   Ltx2GenerateRetake.ErrorsComeBeforeAnyModelRunsAndNothingIsOverwritten
+  Ltx2Newcomer.DemoRunsTheIcLoraPipelineWithItsOwnIcLora
+  Ltx2Newcomer.ModelDirComesFromTheEnvironmentUnlessAFlagIsGiven
   LtxForeignGguf.ProgramTakesATransformerGguf
+  ModelFiles.CommunityGgufBundleLoadsEveryPartWithTheReleased23Config
   ModelFilesProgram.A23TransformerGgufBesideTheCheckpointGivesTheSameVideo
   ModelFilesProgram.KijaiSplitFilesGiveTheSingleFilesVideoBitForBit
   ModelFilesProgram.Official23Fp8CheckpointRuns
@@ -45,6 +56,7 @@ set(ltx2_slow_tests
   PipelineGolden.ICLora
   PipelineGolden.KeyframeInterpolation
   PipelineGolden.OneStageCfg
+  PipelineGolden.RetakeDistilled
   PipelineGolden.RetakeGuidedWithTheAudioKept
   PipelineGolden.TwoStage
   PipelineGolden.TwoStageLtx23
@@ -54,6 +66,9 @@ set(ltx2_slow_tests
   PipelineTextCache.SameResultsBitwiseAndBothPassTheGoldens
   PipelineUpscale.X1_5RunsEndToEndAndAMismatchedUpsamplerIsNamed
   PipelineVersions.TwoStageOfLtx23ReturnsTheStage1Audio
+  ProgressJson.DoneEventCarriesTheRunsValuesOnStdout
+  ProgressJson.DrawnSeedIsReported
+  ProgressJson.ProgressFdToAPipeOrAFile
   QuantizeGemma.TokenizerJsonIsEmbeddedAndVisionTensorsAreLeftOut
   ServeApi.AcceptsOpenAiFieldsMultipartAndAnImage
   ServeApi.AudioToVideoAndRetakeTakeUploadedMedia
@@ -64,14 +79,20 @@ set(ltx2_slow_tests
   ServeApi.KeepHoursExpiresOldResults
   ServeApi.ModelsAreNotKeptBeyondTheMemoryBudget
   ServeApi.RestartKeepsFinishedJobsAndRunsTheQueuedOnes
+  Sidecar.RecordsTheRunAndItsArgumentsRepeatIt
   TextEncoding.Bf16PrecisionStaysWithinTheBf16Criteria
+  TextEncoding.FullSizeGemma12bFolderLoadsWithNothingMissingOrUnexpected
+  TransformerLtx23.FullSizeManifest
   TransformerLtx23.StaleSigmaCacheIsNotUsed
+  TransformerLtx25.FullSizeManifest
   TransformerLtx25Parity.AvTiny
+  TransformerWeights.FullSizeManifest
   UpfrontValidation.RandomSeedIsPrintedAndStoredSoTheRunRepeats
   VideoVaeTiling.Ltx23DecoderTiledWithinBudgetStaysCloseToUntiled
   VocoderBwe.OutputLengthAndRate
   VocoderBweParity.Forward
   VocoderForward.BadMelShapes
+  set_tests_properties("${test_name}" PROPERTIES LABELS slow)
 )
 foreach(test_name IN LISTS ltx2_slow_tests)
   set_tests_properties("${test_name}" PROPERTIES LABELS slow)
