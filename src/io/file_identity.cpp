@@ -123,4 +123,11 @@ std::string file_content_digest(const std::string& path, const std::string& who)
     return kind + ":" + d.hex;
 }
 
+std::string file_stat_identity(const std::string& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    const auto time = fs::last_write_time(path, ec);
+    return fmt::format("{}@{}:{}", path, ec ? 0 : size, ec ? 0 : time.time_since_epoch().count());
+}
+
 }  // namespace ltx2

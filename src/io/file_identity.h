@@ -19,4 +19,8 @@ nlohmann::json file_identity_json(const std::string& path, const std::string& wh
 // path, size or time: the same bytes give the same text on any machine.
 std::string file_content_digest(const std::string& path, const std::string& who);
 
+// "PATH@SIZE:MTIME" from the file's metadata alone (0s when it cannot be read): tells a replaced
+// file apart at no I/O cost, for keys such as the kept models' (pipelines/model_cache.h).
+std::string file_stat_identity(const std::string& path);
+
 }  // namespace ltx2

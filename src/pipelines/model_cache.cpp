@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "io/file_identity.h"
 #include "io/weight_store.h"
 
 namespace ltx2 {
@@ -72,17 +73,6 @@ ModelCache::Stats ModelCache::stats() const {
     return s;
 }
 
-namespace {
-
-std::string file_identity(const fs::path& path) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    const auto time = fs::last_write_time(path, ec);
-    return fmt::format("{}@{}:{}", path.string(), ec ? 0 : size, ec ? 0 : time.time_since_epoch().count());
-}
-
-}  // namespace
-
 std::string files_identity(const std::vector<std::string>& paths) {
     std::string out;
     for (const std::string& path : paths) {
@@ -90,14 +80,14 @@ std::string files_identity(const std::vector<std::string>& paths) {
         std::error_code ec;
         const fs::path absolute = fs::absolute(path, ec);
         if (!fs::is_directory(absolute, ec)) {
-            out += file_identity(absolute) + ";";
+            out += file_stat_identity(absolute.string()) + ";";
             continue;
         }
         std::vector<fs::path> files;
         for (const auto& entry : fs::directory_iterator(absolute, ec))
             if (entry.is_regular_file(ec)) files.push_back(entry.path());
         std::sort(files.begin(), files.end());
-        for (const fs::path& f : files) out += file_identity(f) + ";";
+        for (const fs::path& f : files) out += file_stat_identity(f.string()) + ";";
     }
     return out;
 }
