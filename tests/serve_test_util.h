@@ -26,6 +26,15 @@ inline nlohmann::json json_of(const httplib::Result& r) {
     return nlohmann::json::parse(r->body, nullptr, false);
 }
 
+// POST /v1/videos with a JSON body; the new job's id (a failure is reported).
+inline std::string create_job(httplib::Client& c, const nlohmann::json& body) {
+    const auto r = c.Post("/v1/videos", body.dump(), "application/json");
+    EXPECT_TRUE(r);
+    if (!r) return "";
+    EXPECT_EQ(r->status, 202) << r->body;
+    return json_of(r).value("id", "");
+}
+
 // Polls the job until it is no longer queued or running (the test's own timeout is the limit).
 inline nlohmann::json wait_finished(httplib::Client& c, const std::string& id) {
     for (;;) {

@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
+using ltx2::test::create_job;
 using ltx2::test::expect_contains;
 using ltx2::test::json_of;
 using ltx2::test::run_command;
@@ -23,14 +24,6 @@ namespace {
 
 // A small demo job: 9 frames at the demo's default size.
 json small_job(const std::string& prompt, int seed = 3) { return {{"prompt", prompt}, {"num_frames", 9}, {"seed", seed}}; }
-
-std::string create(httplib::Client& c, const json& body) {
-    const auto r = c.Post("/v1/videos", body.dump(), "application/json");
-    EXPECT_TRUE(r);
-    if (!r) return "";
-    EXPECT_EQ(r->status, 202) << r->body;
-    return json_of(r).value("id", "");
-}
 
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -128,7 +121,7 @@ TEST(ServeApi, EventsStreamProgressStagesAndDone) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"));
     auto c = server.client();
-    const std::string id = create(c, small_job("a lighthouse at dusk"));
+    const std::string id = create_job(c, small_job("a lighthouse at dusk"));
     ASSERT_FALSE(id.empty());
     std::string stream;
     const auto r = c.Get(("/v1/videos/" + id + "/events").c_str(), [&](const char* data, size_t n) {
@@ -169,7 +162,7 @@ TEST(ServeApi, DemoJobGivesTheSameMp4AsTheCommandLine) {
     std::vector<std::string> served;
     std::vector<double> loads, reuses;
     for (int job = 0; job < 2; ++job) {
-        const std::string id = create(c, body);
+        const std::string id = create_job(c, body);
         ASSERT_EQ(wait_finished(c, id)["status"], "completed") << server.log_text();
         const auto content = c.Get(("/v1/videos/" + id + "/content").c_str());
         ASSERT_TRUE(content);
@@ -206,7 +199,7 @@ TEST(ServeApi, ModelsAreNotKeptBeyondTheMemoryBudget) {
     ServeProcess server({"--data-dir", dir.file("data"), "--memory-budget", "2"}, dir.file("server.log"));
     auto c = server.client();
     for (int job = 0; job < 2; ++job) {
-        const std::string id = create(c, small_job("a lantern", job));
+        const std::string id = create_job(c, small_job("a lantern", job));
         ASSERT_EQ(wait_finished(c, id)["status"], "completed") << server.log_text();
     }
     const std::string metrics = metrics_text(c);
@@ -222,8 +215,8 @@ TEST(ServeApi, CancelsQueuedJobsAtOnceAndRunningOnesAtTheNextStep) {
     ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"));
     auto c = server.client();
     // A longer job runs while a second waits.
-    const std::string running = create(c, {{"prompt", "a long one"}, {"num_frames", 49}});
-    const std::string queued = create(c, small_job("never runs"));
+    const std::string running = create_job(c, {{"prompt", "a long one"}, {"num_frames", 49}});
+    const std::string queued = create_job(c, small_job("never runs"));
     ASSERT_FALSE(running.empty());
     ASSERT_FALSE(queued.empty());
     EXPECT_EQ(json_of(c.Get(("/v1/videos/" + queued).c_str()))["queue_position"], 1);
@@ -261,10 +254,10 @@ TEST(ServeApi, RestartKeepsFinishedJobsAndRunsTheQueuedOnes) {
     {
         ServeProcess server(args, dir.file("server.log"));
         auto c = server.client();
-        finished = create(c, small_job("kept", 1));
+        finished = create_job(c, small_job("kept", 1));
         ASSERT_EQ(wait_finished(c, finished)["status"], "completed");
-        pending.push_back(create(c, {{"prompt", "long"}, {"num_frames", 49}}));
-        pending.push_back(create(c, small_job("second", 2)));
+        pending.push_back(create_job(c, {{"prompt", "long"}, {"num_frames", 49}}));
+        pending.push_back(create_job(c, small_job("second", 2)));
         wait_running(c, pending[0]);
         server.stop(SIGKILL);  // nothing is saved on the way out
     }
@@ -296,7 +289,7 @@ TEST(ServeApi, EnhancedPromptIsReported) {
     json body = small_job("a cat");
     body["enhance_prompt"] = true;
     body["enhance_max_tokens"] = 8;
-    const json done = wait_finished(c, create(c, body));
+    const json done = wait_finished(c, create_job(c, body));
     ASSERT_EQ(done["status"], "completed") << done << server.log_text();
     EXPECT_TRUE(done["enhanced_prompt"].is_string()) << done;
     EXPECT_TRUE(done["timings"]["stage_seconds"].contains("enhance prompt")) << done;
@@ -308,11 +301,11 @@ TEST(ServeApi, KeepHoursExpiresOldResults) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data"), "--keep-hours", "0.0005"}, dir.file("server.log"));  // 1.8 s
     auto c = server.client();
-    const std::string old = create(c, small_job("old", 1));
+    const std::string old = create_job(c, small_job("old", 1));
     ASSERT_EQ(wait_finished(c, old)["status"], "completed");
     std::this_thread::sleep_for(std::chrono::seconds(3));
     // Expiry runs before the worker starts a job (and when idle): the old job is gone, the new one kept.
-    const std::string fresh = create(c, small_job("fresh", 2));
+    const std::string fresh = create_job(c, small_job("fresh", 2));
     ASSERT_EQ(wait_finished(c, fresh)["status"], "completed");
     expect_error(c.Get(("/v1/videos/" + old).c_str()), 404, "id");
     EXPECT_FALSE(fs::exists(dir.path / "data/jobs" / old));
@@ -349,7 +342,7 @@ TEST(ServeApi, AcceptsOpenAiFieldsMultipartAndAnImage) {
     ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"));
     auto c = server.client();
     // A tiny PNG made by the demo itself: the thumbnail of a first job.
-    const std::string first = create(c, small_job("source"));
+    const std::string first = create_job(c, small_job("source"));
     ASSERT_EQ(wait_finished(c, first)["status"], "completed");
     const std::string png = c.Get(("/v1/videos/" + first + "/content?variant=thumbnail").c_str())->body;
 
@@ -370,7 +363,7 @@ TEST(ServeApi, AudioToVideoAndRetakeTakeUploadedMedia) {
     TempDir dir("ltx2-serve");
     ServeProcess server({"--data-dir", dir.file("data")}, dir.file("server.log"), "2.3");
     auto c = server.client();
-    const std::string source = create(c, {{"prompt", "a drummer"}, {"num_frames", 17}, {"seed", 4}});
+    const std::string source = create_job(c, {{"prompt", "a drummer"}, {"num_frames", 17}, {"seed", 4}});
     ASSERT_EQ(wait_finished(c, source)["status"], "completed") << server.log_text();
     const std::string mp4 = c.Get(("/v1/videos/" + source + "/content").c_str())->body;
     const std::string wav = c.Get(("/v1/videos/" + source + "/content?variant=audio").c_str())->body;
@@ -453,9 +446,9 @@ TEST(ServeApi, OversizedBodiesAre413AndAFullQueueIs429) {
     auto c = server.client();
     expect_error(c.Post("/v1/videos", json{{"prompt", std::string(20000, 'a')}}.dump(), "application/json"), 413, "");
 
-    const std::string running = create(c, {{"prompt", "long"}, {"num_frames", 49}});
+    const std::string running = create_job(c, {{"prompt", "long"}, {"num_frames", 49}});
     wait_running(c, running);
-    const std::string waiting = create(c, small_job("waits"));
+    const std::string waiting = create_job(c, small_job("waits"));
     ASSERT_FALSE(waiting.empty());
     const auto refused = c.Post("/v1/videos", small_job("refused").dump(), "application/json");
     expect_error(refused, 429, "");

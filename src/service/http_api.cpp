@@ -23,6 +23,7 @@ namespace {
 constexpr size_t kDefaultListLimit = 20, kMaxListLimit = 100;
 constexpr auto kEventWait = std::chrono::milliseconds(500);
 constexpr int kKeepAliveEvery = 30;  // event waits between two keep-alive comments of an idle stream
+constexpr int kUnavailableRetrySeconds = 5;  // the jobs' store (Redis) cannot be reached
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
     res.status = status;
@@ -41,7 +42,7 @@ bool same_secret(const std::string& given, const std::string& expected) {
 }
 
 // The job named in the path, or a 404.
-JobView job_of(const JobQueue& queue, const httplib::Request& req) {
+JobView job_of(const JobBoard& queue, const httplib::Request& req) {
     const std::string id = req.matches[1];
     std::optional<JobView> view = is_valid_job_id(id) ? queue.get(id) : std::nullopt;
     if (!view) throw ApiError(404, "not_found", fmt::format("no video job '{}'", id.substr(0, 64)), "id");
@@ -77,7 +78,7 @@ std::string sse_chunk(const JobEvent& e) { return "event: " + e.name + "\ndata: 
 
 }  // namespace
 
-HttpApi::HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests,
+HttpApi::HttpApi(HttpSettings settings, JobBoard& queue, const JobStore& store, const VideoRequests& requests,
                  const ModelCache& kept_models)
     : settings_(std::move(settings)), queue_(queue), store_(store), requests_(requests), kept_models_(kept_models),
       server_(std::make_unique<httplib::Server>()) {
@@ -113,6 +114,7 @@ void HttpApi::add_routes() {
             } catch (const ApiError& e) {
                 send_error(res, e);
                 if (e.status == 429) res.set_header("Retry-After", std::to_string(queue_.retry_after_seconds()));
+                if (e.status == 503) res.set_header("Retry-After", std::to_string(kUnavailableRetrySeconds));
             } catch (const std::exception& e) {
                 send_error(res, ApiError(500, "server_error", e.what()));
             }
@@ -165,10 +167,15 @@ void HttpApi::add_routes() {
     s.Get("/style.css", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(kWebPageStyle.data(), kWebPageStyle.size(), "text/css; charset=utf-8");
     });
-    s.Get("/health", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"status", "ok"}}); });
-    s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(prometheus_text(queue_.metrics(), kept_models_.stats()), "text/plain; version=0.0.4");
+    s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+        const std::string problem = queue_.unavailable_reason();
+        if (problem.empty()) return send_json(res, 200, {{"status", "ok"}});
+        res.set_header("Retry-After", std::to_string(kUnavailableRetrySeconds));
+        send_json(res, 503, {{"status", "unavailable"}, {"reason", problem}});
     });
+    s.Get("/metrics", api([this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(prometheus_text(queue_.metrics(), kept_models_.stats()), "text/plain; version=0.0.4");
+    }));
     s.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200,
                   {{"object", "list"},
@@ -188,7 +195,14 @@ void HttpApi::add_routes() {
         }
         Job job = requests_.new_job(form, store_);
         const std::string id = job.id;
-        if (!queue_.submit(std::move(job))) {
+        bool queued_now = false;
+        try {
+            queued_now = queue_.submit(std::move(job));
+        } catch (...) {
+            store_.remove(id);  // its uploads
+            throw;
+        }
+        if (!queued_now) {
             store_.remove(id);
             throw ApiError(429, "queue_full", "the queue is full; try again later");
         }
@@ -214,9 +228,9 @@ void HttpApi::add_routes() {
     }));
     s.Delete(R"(/v1/videos/([^/]+))", api([this](const httplib::Request& req, httplib::Response& res) {
         const JobView view = job_of(queue_, req);
-        const JobQueue::Removal removal = queue_.cancel_or_delete(view.job.id);
-        if (removal == JobQueue::Removal::NotFound) throw ApiError(404, "not_found", "the job is gone", "id");
-        if (removal == JobQueue::Removal::Deleted) {
+        const JobBoard::Removal removal = queue_.cancel_or_delete(view.job.id);
+        if (removal == JobBoard::Removal::NotFound) throw ApiError(404, "not_found", "the job is gone", "id");
+        if (removal == JobBoard::Removal::Deleted) {
             nlohmann::json body = job_object(view.job, std::nullopt);
             body["deleted"] = true;
             send_json(res, 200, body);
@@ -226,7 +240,7 @@ void HttpApi::add_routes() {
         if (!now) throw ApiError(404, "not_found", "the job was deleted meanwhile", "id");
         nlohmann::json body = job_object(now->job, now->queue_position);
         body["deleted"] = false;
-        send_json(res, removal == JobQueue::Removal::CancelRequested ? 202 : 200, body);
+        send_json(res, removal == JobBoard::Removal::CancelRequested ? 202 : 200, body);
     }));
     s.Get(R"(/v1/videos/([^/]+)/content)", api([this](const httplib::Request& req, httplib::Response& res) {
         const JobView view = job_of(queue_, req);
@@ -252,7 +266,13 @@ void HttpApi::add_routes() {
         res.set_chunked_content_provider("text/event-stream", [this, id, stream](size_t, httplib::DataSink& sink) {
             std::vector<JobEvent> events;
             bool finished = false;
-            if (stopping_ || !queue_.events(id, stream->next, kEventWait, events, finished)) {
+            bool exists = false;
+            try {
+                exists = !stopping_ && queue_.events(id, stream->next, kEventWait, events, finished);
+            } catch (const std::exception& e) {  // the jobs cannot be reached: the client reconnects later
+                warn("events of {}: {}", id, e.what());
+            }
+            if (!exists) {
                 sink.done();
                 return true;
             }

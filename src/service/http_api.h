@@ -1,12 +1,14 @@
 #pragma once
 // The HTTP side of `ltx2 serve`: the OpenAI-compatible videos API, the events stream, models,
 // health and metrics, and the embedded web page. Handlers only read and change jobs through the
-// JobQueue; files are served from the job's own folder by fixed names.
+// JobBoard (this process's own queue, or Redis); files are served from the job's own folder by
+// fixed names.
 #include <atomic>
 #include <memory>
 #include <string>
 
-#include "service/job_queue.h"
+#include "app/generate.h"
+#include "service/job_board.h"
 #include "service/job_store.h"
 #include "service/video_request.h"
 
@@ -24,7 +26,7 @@ struct HttpSettings {
 
 class HttpApi {
 public:
-    HttpApi(HttpSettings settings, JobQueue& queue, const JobStore& store, const VideoRequests& requests,
+    HttpApi(HttpSettings settings, JobBoard& queue, const JobStore& store, const VideoRequests& requests,
             const ModelCache& kept_models);
     ~HttpApi();
 
@@ -37,7 +39,7 @@ private:
     void add_routes();
 
     HttpSettings settings_;
-    JobQueue& queue_;
+    JobBoard& queue_;
     const JobStore& store_;
     const VideoRequests& requests_;
     const ModelCache& kept_models_;

@@ -1,47 +1,10 @@
 #include "service/job_queue.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "core/log.h"
-#include "core/memory_stats.h"
-#include "pipelines/generation_params.h"
 
 namespace ltx2::service {
-
-namespace {
-
-// Progress as a percentage: 5 once models are found, the denoising stages share 5..90 equally,
-// decoding and writing the rest.
-constexpr int kDenoiseStart = 5, kDenoiseEnd = 90;
-const std::map<std::string, int> kStageProgress = {{"decode video", 91}, {"decode audio", 95}, {"write outputs", 98}};
-
-int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-int denoise_stage_count(const Job& job) {
-    const auto pipeline = job.request.find("pipeline");
-    const PipelineKind kind = pipeline == job.request.end() ? PipelineKind::Distilled : parse_pipeline_kind(pipeline->second);
-    return upsamples(kind) ? 2 : 1;
-}
-
-// A stage's detail without the server's folders (a model file or upload path becomes its name).
-std::string without_folders(const std::string& detail) {
-    return detail.rfind('/', 0) == 0 ? std::filesystem::path(detail).filename().string() : detail;
-}
-
-std::string error_data(const Job& job) {
-    return nlohmann::json{{"id", job.id},
-                          {"status", job_status_name(job.status)},
-                          {"error", {{"code", job.error->code}, {"message", job.error->message}}}}
-        .dump();
-}
-
-}  // namespace
 
 JobQueue::JobQueue(JobStore& store, Runner runner, Options options)
     : store_(store), runner_(std::move(runner)), options_(options) {
@@ -57,7 +20,7 @@ JobQueue::JobQueue(JobStore& store, Runner runner, Options options)
         }
         Entry& entry = jobs_[id];
         entry.job = std::move(job);
-        if (is_finished(entry.job.status)) finish_events(entry);
+        if (is_finished(entry.job.status)) add_event(entry, closing_event(entry.job));
     }
     if (!queue_.empty()) info("{} job(s) queued again from {}", queue_.size(), "the data folder");
 }
@@ -130,7 +93,7 @@ std::vector<JobView> JobQueue::list(size_t limit, const std::string& after) cons
     return out;
 }
 
-JobQueue::Removal JobQueue::cancel_or_delete(const std::string& id) {
+JobBoard::Removal JobQueue::cancel_or_delete(const std::string& id) {
     std::unique_lock lock(mutex_);
     const auto it = jobs_.find(id);
     if (it == jobs_.end()) return Removal::NotFound;
@@ -141,11 +104,9 @@ JobQueue::Removal JobQueue::cancel_or_delete(const std::string& id) {
     }
     if (entry.job.status == JobStatus::Queued) {
         queue_.erase(std::find(queue_.begin(), queue_.end(), id));
-        entry.job.status = JobStatus::Cancelled;
-        entry.job.completed_at = unix_now();
-        entry.job.error = JobError{"cancelled", "the job was cancelled before it started"};
+        mark_cancelled_while_queued(entry.job);
         store_.save(entry.job);
-        finish_events(entry);
+        add_event(entry, closing_event(entry.job));
         return Removal::Cancelled;
     }
     jobs_.erase(it);
@@ -198,53 +159,9 @@ void JobQueue::expire_old_jobs() {
     changed_.notify_all();
 }
 
-void JobQueue::add_event(Entry& entry, const std::string& name, const std::string& data) {
-    entry.events.push_back({name, data});
+void JobQueue::add_event(Entry& entry, JobEvent event) {
+    entry.events.push_back(std::move(event));
     changed_.notify_all();
-}
-
-// The closing event of a finished job: done with the job object, or error.
-void JobQueue::finish_events(Entry& entry) {
-    if (entry.job.status == JobStatus::Completed)
-        add_event(entry, "done", job_object(entry.job, std::nullopt).dump());
-    else
-        add_event(entry, "error", error_data(entry.job));
-}
-
-void JobQueue::on_progress(const std::string& id, int denoise_stages, const ProgressEvent& event) {
-    std::lock_guard lock(mutex_);
-    Entry& entry = jobs_.at(id);
-    Job& job = entry.job;
-    auto report_progress = [&](int percent) {
-        job.progress = std::clamp(std::max(job.progress, percent), 0, 99);
-        add_event(entry, "progress",
-                  nlohmann::json{{"id", id}, {"progress", job.progress}, {"stage", event.stage}, {"step", event.step},
-                                 {"steps", event.steps}}
-                      .dump());
-    };
-    switch (event.kind) {
-        case ProgressEvent::Kind::StageBegin:
-            add_event(entry, "stage",
-                      nlohmann::json{{"id", id}, {"stage", event.stage}, {"detail", without_folders(event.text)}}.dump());
-            if (const auto it = kStageProgress.find(event.stage); it != kStageProgress.end()) report_progress(it->second);
-            else if (event.stage == "encode text") report_progress(kDenoiseStart);
-            break;
-        case ProgressEvent::Kind::StageEnd:
-            job.stage_seconds[event.stage] += event.seconds;
-            break;
-        case ProgressEvent::Kind::Step: {
-            if (event.step == 0 || event.steps <= 0) break;
-            const double within = double(denoise_stages_done_) + double(event.step) / event.steps;
-            report_progress(kDenoiseStart + int((kDenoiseEnd - kDenoiseStart) * within / denoise_stages));
-            if (event.step == event.steps) {
-                ++denoise_stages_done_;
-                counters_.step_seconds_sum += event.seconds * event.steps;
-                counters_.steps += uint64_t(event.steps);
-            }
-            break;
-        }
-        case ProgressEvent::Kind::Note: break;
-    }
 }
 
 void JobQueue::worker() {
@@ -270,69 +187,51 @@ void JobQueue::worker() {
 
 void JobQueue::run(const std::string& id) {
     Job job;
+    Entry* running = nullptr;  // stays in jobs_ while it runs: a running job is cancelled, never erased
     std::shared_ptr<CancellationToken> cancel = std::make_shared<CancellationToken>();
     {
         std::lock_guard lock(mutex_);
         Entry& entry = jobs_.at(id);
+        running = &entry;
         entry.cancel = cancel;
-        entry.job.status = JobStatus::InProgress;
-        entry.job.progress = 0;
-        entry.job.stage_seconds.clear();
+        mark_started(entry.job);
         running_ = id;
-        denoise_stages_done_ = 0;
         store_.save(entry.job);
-        add_event(entry, "progress", nlohmann::json{{"id", id}, {"progress", 0}, {"stage", "started"}}.dump());
+        add_event(entry, started_event(entry.job));
         job = entry.job;
     }
-    reset_peak_rss();  // the job's peak, not the server's since it started
     info("job {}: started", id);
-    const auto started = std::chrono::steady_clock::now();
-    std::optional<JobError> error;
-    GenerateResult result;
-    bool cancelled = false;
-    try {
-        const int stages = denoise_stage_count(job);
-        ProgressReporter progress(ProgressStyle::Quiet, stderr,
-                                  [this, &id, stages](const ProgressEvent& e) { on_progress(id, stages, e); });
-        result = runner_(job, progress, *cancel);
-    } catch (const Cancelled&) {
-        cancelled = true;
-    } catch (const std::exception& e) {
-        error = JobError{"generation_failed", e.what()};
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    JobProgress tracker(running->job, [this, running](JobEvent e) { add_event(*running, std::move(e)); });
+    const JobRun run = run_job([&] {
+        ProgressReporter progress(ProgressStyle::Quiet, stderr, [this, &tracker](const ProgressEvent& e) {
+            std::lock_guard lock(mutex_);
+            tracker.on(e);
+        });
+        return runner_(job, progress, *cancel);
+    });
 
     std::lock_guard lock(mutex_);
     running_.clear();
-    Entry& entry = jobs_.at(id);
+    counters_.step_seconds_sum += tracker.step_seconds_sum();
+    counters_.steps += tracker.steps();
+    Entry& entry = *running;
     entry.cancel.reset();
     Job& done = entry.job;
-    if (cancelled && stopping_) {  // the server stops: run it again after the restart
+    if (run.cancelled && stopping_) {  // the server stops: run it again after the restart
         done.status = JobStatus::Queued;
         done.progress = 0;
         store_.save(done);
         info("job {}: interrupted by the shutdown, stays queued", id);
         return;
     }
-    done.completed_at = unix_now();
-    if (cancelled) {
-        done.status = JobStatus::Cancelled;
-        done.error = JobError{"cancelled", "the job was cancelled while it ran"};
-    } else if (error) {
-        done.status = JobStatus::Failed;
-        done.error = error;
-    } else {
-        done.status = JobStatus::Completed;
-        done.progress = 100;
-        done.total_seconds = seconds;
-        done.peak_memory_bytes = peak_rss_bytes();
-        done.enhanced_prompt = result.enhanced_prompt;
-        counters_.job_seconds_sum += seconds;
+    mark_finished(done, run);
+    if (done.status == JobStatus::Completed) {
+        counters_.job_seconds_sum += run.seconds;
         counters_.jobs_run += 1;
     }
     store_.save(done);
-    finish_events(entry);
-    info("job {}: {} in {:.1f} s{}", id, job_status_name(done.status), seconds,
+    add_event(entry, closing_event(done));
+    info("job {}: {} in {:.1f} s{}", id, job_status_name(done.status), run.seconds,
          done.error ? ": " + done.error->message : "");
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The server's jobs: a bounded first-in-first-out queue run by one worker thread, the state of
-// every job (kept in job.json through the JobStore), each job's event log for the events stream,
-// cancellation, expiry of old results, and the numbers /metrics reports.
+// The server's own jobs (the default, without --redis): a bounded first-in-first-out queue run
+// by one thread of this process, the state of every job (kept in job.json through the
+// JobStore), each job's event log for the events stream, cancellation, expiry of old results,
+// and the numbers /metrics reports.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -17,31 +18,14 @@
 #include "app/generate.h"
 #include "app/progress.h"
 #include "core/cancellation.h"
+#include "service/job_board.h"
+#include "service/job_progress.h"
 #include "service/job.h"
 #include "service/job_store.h"
 
 namespace ltx2::service {
 
-// One server-sent event: its name (progress, stage, done, error) and its JSON data.
-struct JobEvent {
-    std::string name, data;
-};
-
-struct JobView {
-    Job job;
-    std::optional<int> queue_position;  // 1 = next to run, 0 = running
-};
-
-struct QueueMetrics {
-    size_t queue_depth = 0;
-    std::map<std::string, size_t> jobs_by_status;
-    double step_seconds_sum = 0;
-    uint64_t steps = 0;
-    double job_seconds_sum = 0;
-    uint64_t jobs_run = 0;
-};
-
-class JobQueue {
+class JobQueue : public JobBoard {
 public:
     // Runs one job's generation (the job's own folder holds its inputs and receives its results);
     // throws Cancelled when `cancel` fired, ltx2::Error (or any exception) when it failed.
@@ -61,26 +45,15 @@ public:
     // Stops the worker: a running job is cancelled and stays queued on disk, to run after a restart.
     void stop();
 
-    // Queues a new job (saved first); false when the queue is full.
-    bool submit(Job job);
-    bool full() const;
-    // Seconds a client should wait before trying again when the queue is full.
-    int retry_after_seconds() const;
-
-    std::optional<JobView> get(const std::string& id) const;
-    // Newest first; at most `limit`, starting after the job `after` when given.
-    std::vector<JobView> list(size_t limit, const std::string& after) const;
-
-    enum class Removal { NotFound, Cancelled, CancelRequested, Deleted };
-    // Queued: cancelled at once. Running: cancelled at its next step. Finished: deleted with its files.
-    Removal cancel_or_delete(const std::string& id);
-
-    // The job's events from index `from` on, waiting up to `timeout` for new ones when there are
-    // none; false when the job does not exist (any more). `finished`: no more events will come.
+    bool submit(Job job) override;
+    bool full() const override;
+    int retry_after_seconds() const override;
+    std::optional<JobView> get(const std::string& id) const override;
+    std::vector<JobView> list(size_t limit, const std::string& after) const override;
+    Removal cancel_or_delete(const std::string& id) override;
     bool events(const std::string& id, size_t from, std::chrono::milliseconds timeout, std::vector<JobEvent>& out,
-                bool& finished) const;
-
-    QueueMetrics metrics() const;
+                bool& finished) const override;
+    QueueMetrics metrics() const override;
     // Deletes finished jobs completed more than keep_hours ago (nothing when keep_hours is 0).
     void expire_old_jobs();
 
@@ -92,9 +65,7 @@ private:
     };
     void worker();
     void run(const std::string& id);
-    void on_progress(const std::string& id, int denoise_stages, const ProgressEvent& event);
-    void add_event(Entry& entry, const std::string& name, const std::string& data);
-    void finish_events(Entry& entry);
+    void add_event(Entry& entry, JobEvent event);
     std::optional<int> queue_position(const std::string& id) const;
 
     JobStore& store_;
@@ -105,7 +76,6 @@ private:
     std::map<std::string, Entry> jobs_;
     std::deque<std::string> queue_;
     std::string running_;
-    int denoise_stages_done_ = 0;
     QueueMetrics counters_;
     bool stopping_ = false;
     std::thread thread_;
