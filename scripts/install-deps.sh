@@ -11,7 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   sox ffmpeg xz-utils
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libstb-dev libjpeg62-turbo-dev
-  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libhiredis-dev redis-server
   chromium
 )
 

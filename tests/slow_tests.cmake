@@ -70,6 +70,12 @@ set(ltx2_slow_tests
   ProgressJson.DrawnSeedIsReported
   ProgressJson.ProgressFdToAPipeOrAFile
   QuantizeGemma.TokenizerJsonIsEmbeddedAndVisionTensorsAreLeftOut
+  RedisWorkers.CancelReachesTheWorkerThatRunsTheJob
+  RedisWorkers.JobStartedMoreThanMaxAttemptsFailsWithTheReason
+  RedisWorkers.KilledWorkersJobEndsOnAnotherWithTheSameVideoAsTheCommandLine
+  RedisWorkers.RedisRestartDuringARunLosesNothing
+  RedisWorkers.SigtermHandsTheRunningJobBackToAnotherWorker
+  RedisWorkers.TwoWorkersRunTwentyJobsEachExactlyOnce
   ServeApi.AcceptsOpenAiFieldsMultipartAndAnImage
   ServeApi.AudioToVideoAndRetakeTakeUploadedMedia
   ServeApi.CreatePollAndFetchContentWithRanges

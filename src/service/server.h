@@ -1,5 +1,8 @@
 #pragma once
 // `ltx2 serve`: the job store, queue and HTTP API put together, running until SIGINT / SIGTERM.
+// With --redis the jobs go to Redis for `ltx2 worker`s (service/worker.h) instead of the
+// server's own queue.
+#include <memory>
 #include <string>
 
 #include "service/video_request.h"
@@ -15,7 +18,12 @@ struct ServeOptions {
     std::string api_key;
     std::string cors_origin;
     double max_body_mb = 64;
+    std::string redis_url;  // empty: the jobs run in this process
 };
+
+// The models a server or worker keeps loaded between jobs, within its memory budget (fixed now
+// in `settings`: the memory the kept models take must not shrink the next job's); logged.
+std::unique_ptr<ModelCache> keep_models_between_jobs(VideoRequests::Settings& settings);
 
 // Serves until SIGINT or SIGTERM; prints "listening on http://HOST:PORT" on stdout once ready.
 // A job running at the signal stays queued for the next start. Throws ltx2::Error naming the

@@ -17,6 +17,7 @@
 #include "app/progress_output.h"
 #include "app/run_summary.h"
 #include "service/server.h"
+#include "service/worker.h"
 #include "core/error.h"
 #include "io/live_temps.h"
 #include "kernels/cpu/cpu_common.h"
@@ -54,14 +55,16 @@ int download(const std::string& repo, std::vector<std::string> files, const std:
     return 0;
 }
 
-// `ltx2 serve`: the model options as given; what belongs to one generation comes with each request.
-int serve(const CLI::App& app, const GenerationCli& cli, const service::ServeOptions& options, std::string model_name,
-          size_t max_prompt_chars) {
+// `ltx2 serve` and `ltx2 worker`: the model options as given; what belongs to one generation
+// comes with each request.
+service::VideoRequests::Settings server_settings(const CLI::App& app, const GenerationCli& cli, const char* command,
+                                                 std::string model_name, size_t max_prompt_chars) {
     for (const CLI::Option* option : app.get_options()) {
         const std::string& group = option->get_group();
         const bool per_request = group == "Generation" || group == "Output" || group.rfind("Guidance", 0) == 0;
         if (per_request && option->count() > 0)
-            fail("serve: {} is set per request (a field of POST /v1/videos), not for the server", option->get_name());
+            fail("{}: {} is set per request (a field of POST /v1/videos), not for the server", command,
+                 option->get_name());
     }
     service::VideoRequests::Settings settings;
     apply_model_options(app, cli, settings.models);
@@ -71,8 +74,7 @@ int serve(const CLI::App& app, const GenerationCli& cli, const service::ServeOpt
     settings.model_id = model_name;
     settings.max_prompt_chars = max_prompt_chars;
     if (cli.threads > 0) set_kernel_threads(cli.threads);
-    service::serve(options, std::move(settings));
-    return 0;
+    return settings;
 }
 
 }  // namespace
@@ -150,6 +152,26 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--max-prompt-chars", max_prompt_chars, "longest prompt in bytes")->capture_default_str();
     serve_cmd->add_option("--served-model-name", served_model_name,
                           "the model id of the API [ltx-2; with --demo ltx-2-demo / ltx-2.3-demo]");
+    serve_cmd->add_option("--redis", serve_options.redis_url,
+                          "keep the jobs in Redis (redis://HOST[:PORT][/DB]) for `ltx2 worker`s to run, instead of "
+                          "running them in this process (docs/DEPLOYMENT.md)");
+
+    service::WorkerOptions worker_options;
+    auto* worker_cmd = app.add_subcommand(
+        "worker", "run the jobs of an `ltx2 serve --redis` front end (any number of workers, on any machines, "
+                  "sharing its --data-dir); model options as for generating (docs/DEPLOYMENT.md)");
+    worker_cmd->fallthrough();
+    worker_cmd->add_option("--redis", worker_options.redis_url, "the front end's Redis, redis://HOST[:PORT][/DB]")
+        ->required();
+    worker_cmd->add_option("--data-dir", worker_options.data_dir, "the front end's data folder (a shared filesystem)")
+        ->required();
+    worker_cmd->add_option("--name", worker_options.name, "this worker's name in the queue [HOSTNAME-PID]");
+    worker_cmd->add_option("--claim-timeout", worker_options.claim_timeout_s,
+                           "seconds without a heartbeat after which another worker takes over a job")
+        ->capture_default_str();
+    worker_cmd->add_option("--max-attempts", worker_options.max_attempts,
+                           "a job started this many times without ending is marked failed")
+        ->capture_default_str();
 
     app.footer("\n" + app::pipeline_defaults_help());  // after the subcommands: their help goes without it
     if (argc == 1) {
@@ -197,7 +219,14 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
-        if (*serve_cmd) return serve(app, cli, serve_options, served_model_name, max_prompt_chars);
+        if (*serve_cmd) {
+            service::serve(serve_options, server_settings(app, cli, "serve", served_model_name, max_prompt_chars));
+            return 0;
+        }
+        if (*worker_cmd) {
+            service::run_worker(worker_options, server_settings(app, cli, "worker", "", max_prompt_chars));
+            return 0;
+        }
         const ProgressStyle style = parse_progress_style(cli.progress);
         progress.emplace(style, open_progress_output(cli.progress_fd));
         GenerateRequest request = build_generation_request(app, cli, app.count("--demo") > 0);
