@@ -72,6 +72,7 @@ set(ltx2_slow_tests
   QuantizeGemma.TokenizerJsonIsEmbeddedAndVisionTensorsAreLeftOut
   RedisWorkers.CancelReachesTheWorkerThatRunsTheJob
   RedisWorkers.JobStartedMoreThanMaxAttemptsFailsWithTheReason
+  RedisWorkers.KeepHoursExpiresOldResultsFromRedisAndTheDataFolder
   RedisWorkers.KilledWorkersJobEndsOnAnotherWithTheSameVideoAsTheCommandLine
   RedisWorkers.RedisRestartDuringARunLosesNothing
   RedisWorkers.SigtermHandsTheRunningJobBackToAnotherWorker

@@ -24,7 +24,14 @@ struct Deployment {
     TempDir dir{"ltx2-workers"};
     std::string data = dir.file("data");
     RedisServerProcess redis{LTX2_REDIS_SERVER_BIN, make_folder(dir.file("redis"))};
-    ServeProcess front{{"--data-dir", data, "--redis", redis.url(), "--max-queue", "32"}, dir.file("front.log")};
+    ServeProcess front;
+
+    explicit Deployment(std::vector<std::string> front_args = {})
+        : front(with(front_args, {"--data-dir", data, "--redis", redis.url(), "--max-queue", "32"}), dir.file("front.log")) {}
+    static std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+        a.insert(a.end(), b.begin(), b.end());
+        return a;
+    }
 
     static std::string make_folder(const std::string& path) {
         fs::create_directories(path);
@@ -240,6 +247,21 @@ TEST(RedisWorkers, RedisRestartDuringARunLosesNothing) {
     // A new job after the restart runs too.
     const std::string after = create_job(c, {{"prompt", "after the restart"}, {"num_frames", 9}});
     EXPECT_EQ(wait_done(c, after)["status"], "completed") << d.logs();
+}
+
+TEST(RedisWorkers, KeepHoursExpiresOldResultsFromRedisAndTheDataFolder) {
+    Deployment d({"--keep-hours", "0.0005"});  // 1.8 s
+    auto c = d.front.client();
+    ChildProcess a = d.worker("worker-a");
+    const std::string old = create_job(c, {{"prompt", "old"}, {"num_frames", 9}});
+    ASSERT_EQ(wait_done(c, old)["status"], "completed") << d.logs();
+    ASSERT_TRUE(fs::exists(fs::path(d.data) / "jobs" / old / "video.mp4"));
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    EXPECT_EQ(c.Get(("/v1/videos/" + old).c_str())->status, 404) << d.logs();
+    EXPECT_FALSE(fs::exists(fs::path(d.data) / "jobs" / old));
+    service::RedisClient redis(service::parse_redis_url(d.redis.url()));
+    EXPECT_EQ(redis.command({"EXISTS", "ltx2:job:" + old, "ltx2:events:" + old}).integer, 0);
+    expect_contains(d.front.log_text(), {"job " + old + " expired"});
 }
 
 TEST(RedisWorkers, BadSettingsAreNamedBeforeAnythingRuns) {

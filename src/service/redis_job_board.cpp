@@ -1,5 +1,7 @@
 #include "service/redis_job_board.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "service/api_error.h"
 #include "service/job_progress.h"
@@ -21,7 +23,7 @@ RedisJobBoard::RedisJobBoard(const RedisAddress& address, JobStore& store, Optio
     } catch (const RedisUnavailable& e) {
         warn("{}: the API answers 503 until it can be reached", e.what());
     }
-    expiry_ = std::thread([this] { expiry_loop(); });
+    if (options_.keep_hours > 0) expiry_ = std::thread([this] { expiry_loop(); });
 }
 
 RedisJobBoard::~RedisJobBoard() {
@@ -30,7 +32,7 @@ RedisJobBoard::~RedisJobBoard() {
         stopping_ = true;
     }
     stop_.notify_all();
-    expiry_.join();
+    if (expiry_.joinable()) expiry_.join();
 }
 
 template <class F>
@@ -164,7 +166,9 @@ void RedisJobBoard::expiry_loop() {
             warn("expiring old jobs: {}", e.what());
         }
         lock.lock();
-        stop_.wait_for(lock, std::chrono::seconds(60), [&] { return stopping_; });
+        // Every minute, or twice per --keep-hours when that is shorter.
+        const double period = std::clamp(options_.keep_hours * 3600.0 / 2, 0.5, 60.0);
+        stop_.wait_for(lock, std::chrono::duration<double>(period), [&] { return stopping_; });
     }
 }
 

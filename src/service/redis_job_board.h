@@ -16,7 +16,7 @@ class RedisJobBoard : public JobBoard {
 public:
     struct Options {
         size_t max_queue = 16;
-        double keep_hours = 0;  // finished jobs older than this are deleted (checked every minute); 0: kept
+        double keep_hours = 0;  // finished jobs older than this are deleted; 0: kept
     };
     RedisJobBoard(const RedisAddress& address, JobStore& store, Options options);
     ~RedisJobBoard() override;
