@@ -19,7 +19,7 @@
 #include "bench_util.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "io/safetensors.h"
 #include "io/weight_store.h"
 #include "models/diffvae/decoder.h"

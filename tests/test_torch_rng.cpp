@@ -6,7 +6,7 @@
 #include <string>
 
 #include "diffusion/noiser.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "parity/parity.h"
 #include "parity/kinds.h"
 #include "test_util.h"

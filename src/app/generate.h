@@ -10,7 +10,7 @@
 #include "app/progress.h"
 #include "core/cancellation.h"
 #include "io/media/mp4_writer.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "pipelines/generation_params.h"
 #include "pipelines/model_cache.h"
 

@@ -8,7 +8,7 @@
 #include "core/tensor.h"
 #include "io/media/video_reader.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "pipelines/generation_params.h"
 
 namespace ltx2 {

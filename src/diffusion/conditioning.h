@@ -11,7 +11,7 @@
 #include "core/tensor.h"
 #include "diffusion/noiser.h"
 #include "diffusion/patchifiers.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 
 namespace ltx2 {
 

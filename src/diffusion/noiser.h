@@ -3,7 +3,7 @@
 // blends it in where the denoise mask asks for noise (NoiseBlend). The generator continues
 // across calls (the second call draws the next noise of the stream).
 #include "core/tensor.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 
 namespace ltx2 {
 

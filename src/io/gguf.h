@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 namespace ltx2 {
 

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "diffusion/conditioning.h"
 #include "diffusion/patchifiers.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "parity/kinds.h"
 
 namespace ltx2 {

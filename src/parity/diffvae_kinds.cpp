@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "io/weight_store.h"
 #include "models/diffvae/decoder.h"
 #include "parity/parity.h"

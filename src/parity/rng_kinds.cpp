@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "diffusion/noiser.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 
 namespace ltx2 {
 

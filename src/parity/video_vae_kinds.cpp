@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "io/weight_store.h"
 #include "models/model_version.h"
 #include "models/video_vae/model.h"

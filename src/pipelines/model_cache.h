@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 
 namespace ltx2 {
 

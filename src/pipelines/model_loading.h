@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/audio_vae/model.h"
 #include "models/transformer/model.h"
 #include "models/upsampler/model.h"

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/gemma3/generate.h"
 #include "pipelines/enhancer_prompts.h"
 

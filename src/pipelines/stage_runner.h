@@ -4,7 +4,7 @@
 // stage's denoise function, appended tokens dropped, latents unpatchified.
 #include <optional>
 
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "models/transformer/model.h"
 #include "pipelines/pipeline_io.h"
 #include "pipelines/stage_plan.h"

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/gemma3/model.h"
 #include "models/gemma3/prompt_tokens.h"
 #include "models/text_encoder/embeddings_processor.h"

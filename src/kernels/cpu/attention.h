@@ -3,12 +3,10 @@
 // in F32. Works in query blocks so memory is O(Tq_block × Tk), never O(Tq × Tk).
 #include <cstdint>
 
+#include "core/precision.h"
 #include "core/tensor.h"
 
 namespace ltx2 {
-
-enum class Precision { F32, BF16 };  // BF16: products in bf16 with f32 accumulation
-inline const char* precision_name(Precision p) { return p == Precision::BF16 ? "bf16" : "f32"; }
 
 // Head layout, score scale and key visibility of one attention call.
 struct AttentionOptions {

@@ -4,7 +4,7 @@
 // same float expression order (e.g. (d·sc)·q − dmin·m, each product rounded on its own).
 #include <cstdint>
 
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 namespace ltx2 {
 

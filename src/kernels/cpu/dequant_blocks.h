@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 namespace ltx2::dequant {
 

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 namespace ltx2 {
 

@@ -4,7 +4,7 @@
 // so the blocks are those ggml writes and any GGUF reader, ours included, decodes them.
 #include <cstdint>
 
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 namespace ltx2 {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/tensor.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "io/weight_store.h"
 #include "models/diffvae/config.h"
 #include "models/diffvae/geometry.h"

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/dequant.h"
 #include "kernels/cpu/elementwise.h"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/gemma3/config.h"
 #include "models/gemma3/gguf_weights.h"
 #include "models/gemma3/kv_cache.h"

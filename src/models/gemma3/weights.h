@@ -19,7 +19,7 @@
 #include "core/weight_arena.h"
 #include "io/gguf.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/gemma3/config.h"
 
 namespace ltx2 {

@@ -10,7 +10,7 @@
 
 #include "core/tensor.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/text_encoder/config.h"
 #include "models/transformer/weights.h"
 

@@ -9,7 +9,7 @@
 
 #include "core/tensor.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 
 namespace ltx2 {
 

@@ -11,7 +11,7 @@
 
 #include "core/tensor.h"
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/transformer/weights.h"
 
 namespace ltx2 {

@@ -1,7 +1,7 @@
 #pragma once
 // One BasicAVTransformerBlock: video and audio self-attention + text cross-attention, the
 // audio↔video cross-attentions, then both feed-forwards.
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/transformer/config.h"
 #include "models/transformer/modality.h"
 #include "models/transformer/perturbations.h"

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "io/weight_store.h"
-#include "kernels/cpu/attention.h"
+#include "core/precision.h"
 #include "models/transformer/config.h"
 #include "models/transformer/modality.h"
 #include "models/transformer/perturbations.h"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 #include "io/weight_store.h"
 #include "models/video_vae/config.h"
 

@@ -1,4 +1,4 @@
-#include "io/ggml_types.h"
+#include "core/ggml_types.h"
 
 #include <fmt/format.h>
 

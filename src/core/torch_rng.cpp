@@ -1,4 +1,4 @@
-#include "diffusion/torch_rng.h"
+#include "core/torch_rng.h"
 
 #include <cmath>
 #include <cstring>
