@@ -14,13 +14,6 @@ namespace {
 constexpr const char* kIdPrefix = "video_";
 constexpr size_t kIdHexDigits = 32;
 
-JobStatus parse_status(const std::string& name, const std::string& origin) {
-    for (JobStatus s : {JobStatus::Queued, JobStatus::InProgress, JobStatus::Completed, JobStatus::Failed,
-                        JobStatus::Cancelled})
-        if (name == job_status_name(s)) return s;
-    fail("{}: unknown job status '{}'", origin, name);
-}
-
 }  // namespace
 
 const char* job_status_name(JobStatus status) {
@@ -32,6 +25,13 @@ const char* job_status_name(JobStatus status) {
         case JobStatus::Cancelled: return "cancelled";
     }
     return "unknown";
+}
+
+JobStatus parse_job_status(const std::string& name, const std::string& origin) {
+    for (JobStatus s : {JobStatus::Queued, JobStatus::InProgress, JobStatus::Completed, JobStatus::Failed,
+                        JobStatus::Cancelled})
+        if (name == job_status_name(s)) return s;
+    fail("{}: unknown job status '{}'", origin, name);
 }
 
 bool is_finished(JobStatus status) {
@@ -78,7 +78,7 @@ Job job_from_record(const std::string& text, const std::string& origin) {
         job.id = j.at("id").get<std::string>();
         if (!is_valid_job_id(job.id)) fail("{}: '{}' is not a job id", origin, job.id);
         job.model = j.at("model").get<std::string>();
-        job.status = parse_status(j.at("status").get<std::string>(), origin);
+        job.status = parse_job_status(j.at("status").get<std::string>(), origin);
         job.progress = j.at("progress").get<int>();
         job.created_us = j.at("created_us").get<int64_t>();
         job.completed_at = j.at("completed_at").is_null() ? 0 : j.at("completed_at").get<int64_t>();

@@ -13,6 +13,8 @@ namespace ltx2::service {
 enum class JobStatus { Queued, InProgress, Completed, Failed, Cancelled };
 const char* job_status_name(JobStatus status);  // the API's names: queued, in_progress, ...
 bool is_finished(JobStatus status);             // completed, failed or cancelled
+// The status of an API name; throws ltx2::Error naming `origin` for any other text.
+JobStatus parse_job_status(const std::string& name, const std::string& origin);
 
 struct JobError {
     std::string code, message;

@@ -1,6 +1,7 @@
 #pragma once
 // What the HTTP API needs of the jobs, wherever they are kept: in this process, run by its own
 // thread (JobQueue), or in Redis, run by `ltx2 worker`s on any machine (RedisJobBoard).
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -30,6 +31,13 @@ struct QueueMetrics {
     double job_seconds_sum = 0;
     uint64_t jobs_run = 0;
 };
+
+// Seconds a client should wait for a place in a full queue: one job's mean duration (a place
+// frees when the running job ends), 30 s before any job ran.
+inline int seconds_until_a_place_frees(const QueueMetrics& m) {
+    const double per_job = m.jobs_run ? m.job_seconds_sum / double(m.jobs_run) : 30.0;
+    return std::max(1, int(per_job + 0.5));
+}
 
 // Every method may throw ApiError (503) when the place the jobs are kept cannot be reached.
 class JobBoard {

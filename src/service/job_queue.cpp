@@ -58,8 +58,7 @@ bool JobQueue::full() const {
 
 int JobQueue::retry_after_seconds() const {
     std::lock_guard lock(mutex_);
-    const double per_job = counters_.jobs_run ? counters_.job_seconds_sum / double(counters_.jobs_run) : 30.0;
-    return std::max(1, int(per_job + 0.5));  // a place frees when the running job ends
+    return seconds_until_a_place_frees(counters_);
 }
 
 std::optional<int> JobQueue::queue_position(const std::string& id) const {
@@ -135,9 +134,6 @@ QueueMetrics JobQueue::metrics() const {
     std::lock_guard lock(mutex_);
     QueueMetrics m = counters_;
     m.queue_depth = queue_.size();
-    for (JobStatus s : {JobStatus::Queued, JobStatus::InProgress, JobStatus::Completed, JobStatus::Failed,
-                        JobStatus::Cancelled})
-        m.jobs_by_status[job_status_name(s)] = 0;
     for (const auto& [id, entry] : jobs_) m.jobs_by_status[job_status_name(entry.job.status)] += 1;
     return m;
 }

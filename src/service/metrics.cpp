@@ -12,7 +12,11 @@ std::string prometheus_text(const QueueMetrics& m, const ModelCache::Stats& kept
     metric("ltx2_queue_depth", "gauge", "Jobs waiting to run.");
     out += fmt::format("ltx2_queue_depth {}\n", m.queue_depth);
     metric("ltx2_jobs", "gauge", "Jobs known to the server, by status.");
-    for (const auto& [status, n] : m.jobs_by_status) out += fmt::format("ltx2_jobs{{status=\"{}\"}} {}\n", status, n);
+    std::map<std::string, size_t> by_status = m.jobs_by_status;  // every status, 0 when no job has it
+    for (JobStatus s : {JobStatus::Queued, JobStatus::InProgress, JobStatus::Completed, JobStatus::Failed,
+                        JobStatus::Cancelled})
+        by_status.emplace(job_status_name(s), 0);
+    for (const auto& [status, n] : by_status) out += fmt::format("ltx2_jobs{{status=\"{}\"}} {}\n", status, n);
     metric("ltx2_denoise_step_seconds", "summary", "Seconds per denoising step of the jobs run since the start.");
     out += fmt::format("ltx2_denoise_step_seconds_sum {}\nltx2_denoise_step_seconds_count {}\n", m.step_seconds_sum,
                        m.steps);

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "pipelines/model_cache.h"
-#include "service/job_queue.h"
+#include "service/job_board.h"
 
 namespace ltx2::service {
 

@@ -55,10 +55,9 @@ bool RedisJobBoard::full() const {
 
 int RedisJobBoard::retry_after_seconds() const {
     try {
-        const QueueMetrics m = jobs_.stats();
-        return std::max(1, int((m.jobs_run ? m.job_seconds_sum / double(m.jobs_run) : 30.0) + 0.5));
+        return seconds_until_a_place_frees(jobs_.stats());
     } catch (const Error&) {
-        return 30;
+        return seconds_until_a_place_frees({});
     }
 }
 
@@ -109,9 +108,9 @@ bool RedisJobBoard::events(const std::string& id, size_t from, std::chrono::mill
     return guarded([&] {
         const auto until = std::chrono::steady_clock::now() + timeout;
         for (;;) {
-            std::optional<StoredJob> stored = jobs_.load(id);
-            if (!stored) return false;
-            finished = is_finished(stored->job.status);
+            const std::optional<JobStatus> status = jobs_.status(id);
+            if (!status) return false;
+            finished = is_finished(*status);
             std::vector<JobEvent> news = jobs_.events(id, from);
             if (!news.empty() || finished || std::chrono::steady_clock::now() >= until) {
                 // The closing event is written with the final state, so a job read as finished has all its events.
@@ -127,10 +126,7 @@ QueueMetrics RedisJobBoard::metrics() const {
     return guarded([&] {
         QueueMetrics m = jobs_.stats();
         m.queue_depth = jobs_.waiting();
-        for (JobStatus s : {JobStatus::Queued, JobStatus::InProgress, JobStatus::Completed, JobStatus::Failed,
-                            JobStatus::Cancelled})
-            m.jobs_by_status[job_status_name(s)] = 0;
-        for (const auto& [status, n] : jobs_.count_by_status()) m.jobs_by_status[status] = n;
+        m.jobs_by_status = jobs_.count_by_status();
         return m;
     });
 }

@@ -128,8 +128,13 @@ std::optional<StoredJob> RedisJobs::load(const std::string& id) {
     stored.job = job_from_record(fields["record"], "Redis " + job_key(id));
     stored.worker = fields["worker"];
     stored.attempts = (long long)number(fields["attempts"]);
-    stored.cancel_requested = fields.count("cancel") > 0;
     return stored;
+}
+
+std::optional<JobStatus> RedisJobs::status(const std::string& id) {
+    const RedisReply r = redis_.command({"HGET", job_key(id), "status"});
+    if (r.is_nil()) return std::nullopt;
+    return parse_job_status(r.text, "Redis " + job_key(id));
 }
 
 std::optional<int> RedisJobs::queue_position(const Job& job) {

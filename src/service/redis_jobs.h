@@ -27,7 +27,6 @@ struct StoredJob {
     Job job;
     std::string worker;  // the consumer that runs or ran it
     long long attempts = 0;
-    bool cancel_requested = false;
 };
 
 // A stream entry handed to a worker: new, or taken over from a worker that stopped answering.
@@ -48,7 +47,6 @@ struct JobChange {
 class RedisJobs {
 public:
     explicit RedisJobs(RedisClient& redis);
-    RedisClient& redis() { return redis_; }
 
     // Creates the stream and its consumer group when they do not exist.
     void ensure_group();
@@ -57,6 +55,7 @@ public:
     bool enqueue(const Job& job, size_t max_waiting);  // false: --max-queue jobs already wait
     size_t waiting();
     std::optional<StoredJob> load(const std::string& id);
+    std::optional<JobStatus> status(const std::string& id);  // nullopt: no such job
     std::optional<int> queue_position(const Job& job);  // 0: running, 1: next
     // Job ids, newest first: at most `limit` after `after` (all from the newest when empty or unknown).
     std::vector<std::string> ids_newest_first(size_t limit, const std::string& after);
