@@ -250,13 +250,14 @@ TEST(RedisWorkers, RedisRestartDuringARunLosesNothing) {
 }
 
 TEST(RedisWorkers, KeepHoursExpiresOldResultsFromRedisAndTheDataFolder) {
-    Deployment d({"--keep-hours", "0.0005"});  // 1.8 s
+    // 3.6 s: kept long enough to be seen completed (expiry counts whole seconds), checked every 1.8 s.
+    Deployment d({"--keep-hours", "0.001"});
     auto c = d.front.client();
     ChildProcess a = d.worker("worker-a");
     const std::string old = create_job(c, {{"prompt", "old"}, {"num_frames", 9}});
     ASSERT_EQ(wait_done(c, old)["status"], "completed") << d.logs();
     ASSERT_TRUE(fs::exists(fs::path(d.data) / "jobs" / old / "video.mp4"));
-    std::this_thread::sleep_for(std::chrono::seconds(4));
+    std::this_thread::sleep_for(std::chrono::seconds(7));
     EXPECT_EQ(c.Get(("/v1/videos/" + old).c_str())->status, 404) << d.logs();
     EXPECT_FALSE(fs::exists(fs::path(d.data) / "jobs" / old));
     service::RedisClient redis(service::parse_redis_url(d.redis.url()));
