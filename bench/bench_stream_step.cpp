@@ -35,6 +35,7 @@
 
 namespace fs = std::filesystem;
 using namespace ltx2;
+using namespace ltx2::cpu;
 using namespace ltx2::bench;
 
 namespace {

@@ -26,7 +26,7 @@ inline std::vector<uint8_t> block_pool(size_t blocks) {
     const GgmlTypeTraits& q4k = ggml_type_traits(GgmlType::Q4_K);
     const Tensor values = random_tensor({int64_t(blocks), kQK_K}, DType::F32, 0.02f * std::sqrt(3.0f), 7);
     std::vector<uint8_t> pool(blocks * q4k.block_bytes);
-    quantize(GgmlType::Q4_K, values.f32(), pool.data(), values.numel());
+    cpu::quantize(GgmlType::Q4_K, values.f32(), pool.data(), values.numel());
     return pool;
 }
 

@@ -13,6 +13,7 @@
 namespace {
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 using ltx2::test::max_abs_diff;
 
 TEST(NeighborhoodAttention, WindowStartsShiftInwardAtTheBorders) {

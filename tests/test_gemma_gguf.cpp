@@ -33,6 +33,7 @@
 #include "test_util.h"
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 using ltx2::test::expect_error;
 using ltx2::test::TempDir;
 namespace fs = std::filesystem;

@@ -18,6 +18,7 @@
 #include "parity/kinds.h"
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 using ltx2::test::expect_error;
 using ltx2::test::TempDir;
 

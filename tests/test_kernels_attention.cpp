@@ -8,6 +8,7 @@
 #include "test_util.h"
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 using namespace ltx2::ktest;
 
 namespace {

@@ -18,6 +18,7 @@
 #include "test_util.h"
 
 namespace ltx2 {
+using namespace ltx2::cpu;
 namespace {
 
 using test::expect_error;

@@ -9,6 +9,7 @@
 #include "test_kernels_util.h"
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 using namespace ltx2::ktest;
 
 namespace {

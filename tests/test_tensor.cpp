@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "core/storage.h"
 #include "core/tensor.h"
 
 using namespace ltx2;
@@ -155,4 +157,30 @@ TEST(Tensor, ViewOfChecksBounds) {
     }
     EXPECT_THROW(Tensor::view_of(storage, 0, {-1}, DType::F32), Error);
     EXPECT_THROW(Tensor::view_of(storage, 0, {1, 1, 1, 1, 1, 1, 1}, DType::U8), Error);
+}
+
+TEST(Tensor, EmptyIsUninitialisedAndPoisonedUnderTheTestSuite) {
+    ASSERT_TRUE(poison_uninitialised_memory())
+        << "the suite runs with LTX2_POISON_UNINITIALISED=1 (ctest sets it; set it when running ltx2-tests directly)";
+    const Tensor e = Tensor::empty({3, 5});
+    EXPECT_EQ(e.shape(), (Shape{3, 5}));
+    for (float v : e.to_vector()) EXPECT_TRUE(std::isnan(v));
+    const Tensor b = Tensor::empty({7}, DType::BF16);
+    for (float v : b.to_vector()) EXPECT_TRUE(std::isnan(v));
+    for (float v : Tensor::zeros({3, 5}).to_vector()) EXPECT_EQ(v, 0.f);
+    // Copies are written whole: none of the poison shows.
+    for (float v : iota234().permute({2, 0, 1}).contiguous().to_vector()) EXPECT_FALSE(std::isnan(v));
+    for (float v : iota234().to(DType::BF16).to_vector()) EXPECT_FALSE(std::isnan(v));
+}
+
+TEST(Tensor, NewTensorsAndTheirCopiesKeepTheirDevice) {
+    EXPECT_EQ(Tensor::zeros({2}).device(), Device::Cpu);
+    EXPECT_EQ(Tensor().device(), Device::Cpu);
+    const Tensor checked = Tensor::zeros({2, 3}, DType::F32, Device::CheckedCpu);
+    EXPECT_EQ(checked.device(), Device::CheckedCpu);
+    EXPECT_EQ(Tensor::empty({2}, DType::BF16, Device::CheckedCpu).device(), Device::CheckedCpu);
+    EXPECT_EQ(checked.transpose(0, 1).contiguous().device(), Device::CheckedCpu);
+    EXPECT_EQ(checked.to(DType::BF16).device(), Device::CheckedCpu);
+    EXPECT_EQ(checked.clone().device(), Device::CheckedCpu);
+    EXPECT_STREQ(device_name(Device::CheckedCpu), "checked-cpu");
 }

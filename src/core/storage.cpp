@@ -8,19 +8,30 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/regular_file.h"
 
 namespace ltx2 {
 
-OwnedStorage::OwnedStorage(size_t bytes) {
+bool poison_uninitialised_memory() {
+    static const bool poison = [] {
+        const char* v = std::getenv("LTX2_POISON_UNINITIALISED");
+        return v && std::string_view(v) == "1";
+    }();
+    return poison;
+}
+
+OwnedStorage::OwnedStorage(size_t bytes, Fill fill, Device device) {
     size_ = bytes;
+    device_ = device;
     size_t rounded = (bytes + 63) / 64 * 64;
     if (rounded == 0) rounded = 64;
     data_ = static_cast<std::byte*>(std::aligned_alloc(64, rounded));
     if (!data_) fail("out of memory allocating {} bytes", bytes);
-    std::memset(data_, 0, rounded);
+    if (fill == Fill::Zero) std::memset(data_, 0, rounded);
+    else if (poison_uninitialised_memory()) std::memset(data_, 0xFF, rounded);
 }
 
 OwnedStorage::~OwnedStorage() { std::free(data_); }

@@ -47,15 +47,21 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, size_t offset, const Sh
     return t;
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-    auto storage = std::make_shared<OwnedStorage>(size_t(shape_numel(shape)) * dtype_size(dtype));
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) {
+    auto storage = std::make_shared<OwnedStorage>(size_t(shape_numel(shape)) * dtype_size(dtype), Fill::Zero, device);
+    return view_of(std::move(storage), 0, shape, dtype);
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+    auto storage =
+        std::make_shared<OwnedStorage>(size_t(shape_numel(shape)) * dtype_size(dtype), Fill::Uninitialised, device);
     return view_of(std::move(storage), 0, shape, dtype);
 }
 
 Tensor Tensor::from_f32(const Shape& shape, const std::vector<float>& values) {
     LTX2_CHECK(int64_t(values.size()) == shape_numel(shape), "from_f32: {} values for shape {}", values.size(),
                shape_str(shape));
-    Tensor t = zeros(shape, DType::F32);
+    Tensor t = empty(shape, DType::F32);
     std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
     return t;
 }
@@ -218,14 +224,14 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor Tensor::clone() const {
-    Tensor t = zeros(shape(), dtype_);
+    Tensor t = empty(shape(), dtype_, device());
     t.copy_from(*this);
     return t;
 }
 
 Tensor Tensor::to(DType dtype) const {
     if (dtype == dtype_ && is_contiguous()) return *this;
-    Tensor t = zeros(shape(), dtype);
+    Tensor t = empty(shape(), dtype, device());
     t.copy_from(*this);
     return t;
 }

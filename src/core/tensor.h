@@ -23,7 +23,10 @@ public:
 
     Tensor() = default;
     // New owned, zero-filled, contiguous tensor.
-    static Tensor zeros(const Shape& shape, DType dtype = DType::F32);
+    static Tensor zeros(const Shape& shape, DType dtype = DType::F32, Device device = Device::Cpu);
+    // New owned, contiguous tensor whose values are unspecified: for outputs that are written
+    // whole (see poison_uninitialised_memory in core/storage.h).
+    static Tensor empty(const Shape& shape, DType dtype = DType::F32, Device device = Device::Cpu);
     // Contiguous view over existing storage starting at byte `offset`.
     static Tensor view_of(std::shared_ptr<Storage> storage, size_t offset, const Shape& shape, DType dtype);
     // Owned copy of n values.
@@ -31,6 +34,7 @@ public:
 
     bool defined() const { return storage_ != nullptr; }
     DType dtype() const { return dtype_; }
+    Device device() const { return storage_ ? storage_->device() : Device::Cpu; }
     int dim() const { return ndim_; }
     int64_t size(int d) const { return shape_[norm_dim(d)]; }
     int64_t stride(int d) const { return strides_[norm_dim(d)]; }  // in elements

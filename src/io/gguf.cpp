@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
-#include "kernels/cpu/dequant.h"
+#include "ops/weights.h"
 
 namespace ltx2 {
 
@@ -447,10 +447,20 @@ Tensor GgufFile::dequantize(std::string_view name, DType dtype) const {
     const GgufTensorInfo& t = info(name);
     if (dtype != DType::F32 && dtype != DType::BF16)
         fail("{}: tensor '{}' can be dequantized to F32 or BF16, not {}", path_, t.name, dtype_name(dtype));
-    Tensor out = Tensor::zeros(t.shape, dtype);
-    if (dtype == DType::F32) ltx2::dequantize(t.type, data(t), out.f32(), t.numel);
-    else ltx2::dequantize_bf16(t.type, data(t), out.bf16(), t.numel);
+    Tensor out = Tensor::empty(t.shape, dtype);
+    decode_ggml_into(t.type, stored_bytes(t), out);
     return out;
+}
+
+Tensor GgufFile::stored_bytes(const GgufTensorInfo& t) const {
+    return Tensor::view_of(file_, t.offset, {int64_t(t.nbytes)}, DType::U8);
+}
+
+GgmlTensor GgufFile::ggml_matrix(std::string_view name) const {
+    const GgufTensorInfo& t = info(name);
+    if (t.shape.size() != 2) fail("{}: tensor '{}' is {}, not a matrix", path_, t.name, shape_str(t.shape));
+    const Shape rows = {t.shape[0], int64_t(ggml_row_bytes(t.type, t.shape[1]))};
+    return {t.type, t.shape[1], Tensor::view_of(file_, t.offset, rows, DType::U8)};
 }
 
 }  // namespace ltx2

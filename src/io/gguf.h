@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "core/ggml_types.h"
+#include "core/ggml_tensor.h"
 
 namespace ltx2 {
 
@@ -87,11 +87,16 @@ public:
     bool has(std::string_view name) const { return find(name) != nullptr; }
     const GgufTensorInfo& info(std::string_view name) const;  // throws "PATH: no tensor 'NAME'"
     const std::byte* data(const GgufTensorInfo& t) const { return file_->data() + t.offset; }
+    // The tensor's bytes as stored, U8 [nbytes] (what decode_ggml_into reads).
+    Tensor stored_bytes(const GgufTensorInfo& t) const;
     // Zero-copy view: F32/F16/BF16 tensors as that dtype with the row-major shape; block types
     // as U8 [..., row bytes] (the innermost dim counts bytes of a row of blocks).
     Tensor raw(std::string_view name) const;
     // Decoded copy with the row-major shape, F32 (bitwise ggml's to_float) or BF16.
     Tensor dequantize(std::string_view name, DType dtype = DType::F32) const;
+    // A 2-D tensor of any type as stored, for the ops that read ggml rows in place (throws
+    // naming the tensor when it is not a matrix).
+    GgmlTensor ggml_matrix(std::string_view name) const;
 
 private:
     template <class T>

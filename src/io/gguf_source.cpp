@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "kernels/cpu/dequant.h"
+#include "ops/weights.h"
 
 namespace ltx2 {
 
@@ -88,7 +88,7 @@ Tensor GgufSource::tensor(const std::string& key, WeightArena* arena) const {
         t = file_->raw(key);
     } else if (arena) {
         t = arena->allocate(info.shape, DType::BF16);
-        dequantize_bf16(info.type, file_->data(info), t.bf16(), info.numel);
+        decode_ggml_into(info.type, file_->stored_bytes(info), t);
     } else {
         t = file_->dequantize(key, DType::BF16);
     }

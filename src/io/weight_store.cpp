@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 #include "core/finite_check.h"
-#include "kernels/cpu/fp8.h"
+#include "ops/weights.h"
 
 namespace ltx2 {
 
@@ -274,8 +274,8 @@ Tensor WeightStore::decode_float8(const std::string& name, const Source& src, We
     mark_scales_used(name);
 
     const Tensor w = src.file->tensor(src.key);
-    Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::zeros(w.shape(), DType::BF16);
-    fp8_to_bf16_scaled(w.dtype(), static_cast<const uint8_t*>(w.raw()), factor, out.bf16(), size_t(w.numel()));
+    Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::empty(w.shape(), DType::BF16);
+    decode_fp8_into(w, factor, out);
     return out;
 }
 

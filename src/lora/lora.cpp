@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/finite_check.h"
-#include "kernels/cpu/linear.h"
+#include "ops/linear.h"
 
 namespace ltx2 {
 

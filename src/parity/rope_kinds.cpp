@@ -6,6 +6,7 @@
 #include "parity/kinds.h"
 
 namespace ltx2 {
+using namespace ltx2::cpu;
 
 namespace {
 

@@ -14,6 +14,7 @@
 #include "kernels/cpu/quantize.h"
 
 namespace ltx2::fuzz {
+using namespace ltx2::cpu;
 
 namespace {
 

@@ -70,7 +70,7 @@ inline void add_rows_tensor(GgufWriter& writer, const std::string& key, GgmlType
             std::byte* out = dst + ggml_row_bytes(type, r * cols);
             if (type == GgmlType::F32) std::memcpy(out, staging.data(), count * sizeof(float));
             else if (type == GgmlType::F16) convert(staging.data(), DType::F32, out, DType::F16, count);
-            else quantize(type, staging.data(), out, int64_t(count));
+            else cpu::quantize(type, staging.data(), out, int64_t(count));
         }
         done();
     });

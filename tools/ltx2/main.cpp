@@ -27,6 +27,7 @@ namespace {
 
 
 using namespace ltx2;
+using namespace ltx2::cpu;
 
 int download(const std::string& repo, std::vector<std::string> files, const std::string& revision) {
     app::HubDownloadRequest request;

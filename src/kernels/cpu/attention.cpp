@@ -19,7 +19,7 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/simd.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace hn = hwy::HWY_NAMESPACE;
 using dt = dnnl::memory::data_type;
@@ -469,4 +469,4 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
     return out;
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -20,7 +20,7 @@
 #include "core/error.h"
 #include "kernels/cpu/cpu_common.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 using dt = dnnl::memory::data_type;
 using md = dnnl::memory::desc;
@@ -322,7 +322,7 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
 
     Shape out_shape{g.B, g.Cout};
     out_shape.insert(out_shape.end(), g.out.begin(), g.out.end());
-    Tensor y = Tensor::zeros(out_shape, DType::F32);
+    Tensor y = Tensor::empty(out_shape, DType::F32);
     if (g.B == 0 || g.Cout == 0) return y;
 
     const ConvPrim* prim_ptr = conv_primitive(g, g.wdt == dt::bf16);
@@ -441,7 +441,7 @@ Tensor pad_nd(const Tensor& x_in, const std::vector<int64_t>& before, const std:
             m[size_t(o)] = s;
         }
     }
-    Tensor y = Tensor::zeros(out_shape, x_in.dtype());
+    Tensor y = Tensor::empty(out_shape, x_in.dtype());
     if (y.numel() == 0) return y;
     const Tensor x = x_in.contiguous();
     const size_t es = dtype_size(x.dtype());
@@ -502,4 +502,4 @@ Tensor pad_nd(const Tensor& x_in, const std::vector<int64_t>& before, const std:
     return y;
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -22,26 +22,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/tensor.h"
+#include "ops/op_params.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
-// Per-dimension vectors have one entry per spatial dim (N), or are empty for the default
-// (stride 1, dilation 1, padding 0). Dilation uses torch's convention: 1 means dense.
-struct ConvParams {
-    std::vector<int64_t> strides;
-    std::vector<int64_t> dilations;
-    std::vector<int64_t> pad_before;  // zero padding at the start of each spatial dim
-    std::vector<int64_t> pad_after;   // zero padding at the end of each spatial dim
-    int64_t groups = 1;
-    bool cache_weights = true;  // keep the reordered weight (see the note above)
-};
 
-// torch ConvTranspose: pad_before/pad_after are torch's `padding` (which removes that many
-// outputs at each end), output_padding adds outputs at the end (each < stride or < dilation).
-struct ConvTransposeParams : ConvParams {
-    std::vector<int64_t> output_padding;
-};
 
 // out[b, co, o...] = bias[co] + Σ x_padded[b, ci, o·s + k·d] · w[co, ci, k]
 // Output length per dim: (L + pb + pa − d·(k − 1) − 1) / s + 1 (floor), must be ≥ 1.
@@ -50,11 +35,6 @@ Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const 
 // Output length per dim: (L − 1)·s − pb − pa + d·(k − 1) + output_padding + 1.
 Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p);
 
-enum class PadMode {
-    Constant,   // fill with `value`
-    Reflect,    // torch 'reflect': mirror without repeating the edge (pad ≤ size − 1)
-    Replicate,  // repeat the edge element
-};
 
 // Pads the last before.size() dims (before and after have equal length, 1 to 5 entries,
 // entry i for dim dim() − n + i). Pads must be ≥ 0 (Constant also takes negative pads, which
@@ -67,4 +47,4 @@ void clear_conv_weight_cache();
 // Number of cached reordered weights (for tests / diagnostics).
 size_t conv_weight_cache_size();
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -15,7 +15,7 @@
 
 #include "core/error.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 int g_default_threads = 0;
@@ -58,7 +58,6 @@ void bf16_to_f32_array(const uint16_t* src, float* dst, size_t n) {
     for (size_t i = 0; i < n; ++i) dst[i] = bf16_to_f32(src[i]);
 }
 
-namespace cpu {
 
 using dt = dnnl::memory::data_type;
 
@@ -237,5 +236,4 @@ RowView row_view(const Tensor& t, const char* what) {
     return v;
 }
 
-}  // namespace cpu
-}  // namespace ltx2
+}  // namespace ltx2::cpu

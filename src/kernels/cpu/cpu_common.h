@@ -8,7 +8,7 @@
 
 #include "core/tensor.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // Threads the kernels use (OpenMP); 0 or negative restores the default (all cores).
 void set_kernel_threads(int n);
@@ -18,7 +18,6 @@ int kernel_threads();
 void f32_to_bf16_array(const float* src, uint16_t* dst, size_t n);
 void bf16_to_f32_array(const uint16_t* src, float* dst, size_t n);
 
-namespace cpu {
 
 dnnl::engine& dnnl_engine();
 dnnl::stream& dnnl_stream();  // one per thread
@@ -57,5 +56,4 @@ RowView row_view(const Tensor& t, const char* what);
 // Thread-local scratch that only grows (64-byte aligned).
 void* scratch_buffer(int slot, size_t bytes);
 
-}  // namespace cpu
-}  // namespace ltx2
+}  // namespace ltx2::cpu

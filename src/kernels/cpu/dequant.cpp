@@ -9,7 +9,7 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/dequant_blocks.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 
@@ -107,4 +107,4 @@ void dequantize_bf16(GgmlType type, const void* blocks, uint16_t* out, int64_t n
     });
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -6,7 +6,7 @@
 
 #include "core/ggml_types.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // n values (a multiple of the type's block size) from `blocks` into `out`; single-threaded.
 void dequantize_row(GgmlType type, const void* blocks, float* out, int64_t n);
@@ -20,4 +20,4 @@ void dequantize_row_bf16(GgmlType type, const void* blocks, uint16_t* out, int64
 void dequantize(GgmlType type, const void* blocks, float* out, int64_t n);
 void dequantize_bf16(GgmlType type, const void* blocks, uint16_t* out, int64_t n);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

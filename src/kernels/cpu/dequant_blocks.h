@@ -6,7 +6,7 @@
 
 #include "core/ggml_types.h"
 
-namespace ltx2::dequant {
+namespace ltx2::cpu::dequant {
 
 // 32-value blocks (dequant_legacy.cpp).
 void decode_q4_0(const uint8_t* block, float* out);
@@ -103,4 +103,4 @@ inline K4PairScales k4_pair_scales(const uint8_t* b, int j) {
     return {out[0], out[1], out[2], out[3]};
 }
 
-}  // namespace ltx2::dequant
+}  // namespace ltx2::cpu::dequant

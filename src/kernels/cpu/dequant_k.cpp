@@ -10,7 +10,7 @@
 #include "core/fp_contract_off.h"  // ggml rounds (d·sc)·q and the − dmin·m separately
 #include "kernels/cpu/dequant_blocks.h"
 
-namespace ltx2::dequant {
+namespace ltx2::cpu::dequant {
 
 void decode_q2_k(const uint8_t* b, float* y) {
     const uint8_t* scales = b;
@@ -99,4 +99,4 @@ void decode_iq4_xs(const uint8_t* b, float* y) {
     }
 }
 
-}  // namespace ltx2::dequant
+}  // namespace ltx2::cpu::dequant

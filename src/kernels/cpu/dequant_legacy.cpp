@@ -6,7 +6,7 @@
 #include "core/fp_contract_off.h"  // ggml rounds d·q and the + m separately
 #include "kernels/cpu/dequant_blocks.h"
 
-namespace ltx2::dequant {
+namespace ltx2::cpu::dequant {
 
 void decode_q4_0(const uint8_t* b, float* y) {
     const float d = load_half(b);
@@ -74,4 +74,4 @@ void bf16_row_to_f32(const uint8_t* src, float* out, int64_t n) {
     for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(load_u16(src + 2 * i));
 }
 
-}  // namespace ltx2::dequant
+}  // namespace ltx2::cpu::dequant

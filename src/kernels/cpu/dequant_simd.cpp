@@ -5,7 +5,7 @@
 #include "kernels/cpu/dequant_blocks.h"
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::dequant {
+namespace ltx2::cpu::dequant {
 
 namespace {
 
@@ -229,4 +229,4 @@ bool blocks_to_f32_simd(GgmlType type, const uint8_t* src, float* out, int64_t n
     }
 }
 
-}  // namespace ltx2::dequant
+}  // namespace ltx2::cpu::dequant

@@ -8,7 +8,7 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/simd.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -196,4 +196,4 @@ void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
     });
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

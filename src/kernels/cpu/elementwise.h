@@ -3,7 +3,7 @@
 // `rows` tensors have shape [B, T, D] or [B, 1, D] (broadcast over tokens).
 #include "core/tensor.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 void gelu_tanh_inplace(Tensor& x);  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
 void silu_inplace(Tensor& x);       // x·sigmoid(x)
@@ -15,4 +15,4 @@ void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift);
 // x += y·gate; gate [B, T, D] or [B, 1, D].
 void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

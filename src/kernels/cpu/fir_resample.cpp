@@ -5,7 +5,7 @@
 #include "core/error.h"
 #include "core/fp_contract_off.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 int64_t fir_upsampled_length(int64_t n, const FirUpsample& up) {
     const int64_t full = (n + 2 * up.pad - 1) * up.ratio + up.num_taps;
@@ -52,4 +52,4 @@ void fir_downsample_row(const float* x, int64_t n, const FirDownsample& down, fl
     }
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

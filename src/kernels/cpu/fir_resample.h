@@ -4,7 +4,7 @@
 // replicate padding. Used row by row so that the resampled signal never exists for a whole tensor.
 #include <cstdint>
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // y = gain · conv_transpose1d(replicate_pad(x, pad, pad), taps, stride ratio), then crop_left /
 // crop_right samples dropped.
@@ -32,4 +32,4 @@ int64_t fir_downsampled_length(int64_t n, const FirDownsample& down);
 void fir_upsample_row(const float* x, int64_t n, const FirUpsample& up, float* dst);
 void fir_downsample_row(const float* x, int64_t n, const FirDownsample& down, float* dst);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

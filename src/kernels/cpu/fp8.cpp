@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 
@@ -32,4 +32,4 @@ void fp8_to_bf16_scaled(DType type, const uint8_t* src, float scale, uint16_t* d
     for (int64_t i = 0; i < count; ++i) dst[i] = bf16[src[i]];
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

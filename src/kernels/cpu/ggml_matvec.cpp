@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "kernels/cpu/dequant.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 
@@ -40,4 +40,4 @@ void ggml_matvec(GgmlType type, const std::byte* rows, int64_t n_rows, int64_t k
     }
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

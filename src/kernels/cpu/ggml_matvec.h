@@ -9,11 +9,11 @@
 
 #include "core/ggml_types.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // rows: n_rows rows of k values each (ggml_row_bytes(type, k) bytes apart); x: k floats; y:
 // n_rows floats. Float32 throughout, from the values the blocks decode to (bitwise ggml's
 // to_float): rounding them to bf16 as a decoded layer is would only cost time and accuracy.
 void ggml_matvec(GgmlType type, const std::byte* rows, int64_t n_rows, int64_t k, const float* x, float* y);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -5,7 +5,7 @@
 #include "core/error.h"
 #include "kernels/cpu/cpu_common.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 using dt = dnnl::memory::data_type;
 
@@ -53,7 +53,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     Shape shape = x.shape();
     LTX2_CHECK(!shape.empty(), "linear: input must have at least 1 dimension");
     shape.back() = weight.size(0);
-    Tensor y = Tensor::zeros(shape, DType::F32);
+    Tensor y = Tensor::empty(shape, DType::F32);
     linear_into(x, weight, bias, y);
     return y;
 }
@@ -156,4 +156,4 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& c) {
     cpu::matmul_execute(prim, a_ptr, b_ptr, c.raw(), nullptr);
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -3,7 +3,7 @@
 // (quantized formats plug in here later, dispatched on the weight's dtype).
 #include "core/tensor.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // y[..., N] = x[..., K] · weight[N, K]ᵀ (+ bias[N]). x F32 contiguous; weight F32 or BF16;
 // bias F32/BF16 or undefined. With a BF16 weight, x is rounded to BF16 and accumulation is
@@ -15,4 +15,4 @@ void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
 // (innermost stride 1, or B transposed: stride(0) == 1). C is F32 and written in place.
 void matmul(const Tensor& a, const Tensor& b, Tensor& c);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "kernels/cpu/simd.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -185,7 +185,7 @@ Tensor neighborhood_attention_3d(const Tensor& q_in, const Tensor& k_in, const T
     for (int a = 0; a < 3; ++a)
         LTX2_CHECK(kernel[size_t(a)] > 0, "neighborhood_attention_3d: kernel size {} must be positive",
                    kernel[size_t(a)]);
-    Tensor out = Tensor::zeros(shape);
+    Tensor out = Tensor::empty(shape);
     if (out.numel() == 0) return out;
     // bf16: the inputs of both products are rounded (q, k, v here; the weights in the tile).
     const bool bf16 = precision == Precision::BF16;
@@ -227,4 +227,4 @@ Tensor neighborhood_attention_3d(const Tensor& q_in, const Tensor& k_in, const T
     return out;
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -7,7 +7,7 @@
 #include "core/tensor.h"
 #include "kernels/cpu/attention.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // q, k, v [B, T, H, W, heads·D] F32 contiguous; q already carries the score scale. Returns
 // [B, T, H, W, heads·D]: per head, softmax(q·kᵀ over the window)·v. Precision::BF16 rounds q, k,
@@ -22,4 +22,4 @@ inline int64_t neighborhood_window_start(int64_t i, int64_t length, int64_t kern
     return s < 0 ? 0 : (s > length - kk ? length - kk : s);
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -10,7 +10,7 @@
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/simd.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -87,7 +87,7 @@ void rms_rows(const cpu::RowView& in, const cpu::RowView& out, const float* w, f
 
 Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) {
     LTX2_CHECK(x.dtype() == DType::F32, "rms_norm: input must be F32, got {}", dtype_name(x.dtype()));
-    Tensor y = Tensor::zeros(x.shape(), DType::F32);
+    Tensor y = Tensor::empty(x.shape(), DType::F32);
     cpu::RowView in = cpu::row_view(x, "rms_norm input"), out = cpu::row_view(y, "rms_norm output");
     auto w = weight_f32(weight, in.cols, "rms_norm");
     rms_rows(in, out, w.empty() ? nullptr : w.data(), eps);
@@ -103,7 +103,7 @@ void rms_norm_inplace(Tensor& x, const Tensor& weight, float eps) {
 
 Tensor layer_norm(const Tensor& x, float eps) {
     LTX2_CHECK(x.dtype() == DType::F32, "layer_norm: input must be F32, got {}", dtype_name(x.dtype()));
-    Tensor y = Tensor::zeros(x.shape(), DType::F32);
+    Tensor y = Tensor::empty(x.shape(), DType::F32);
     cpu::RowView in = cpu::row_view(x, "layer_norm input"), out = cpu::row_view(y, "layer_norm output");
     const int64_t D = in.cols;
 #pragma omp parallel for schedule(static) if (in.rows * D >= 16384)
@@ -133,7 +133,7 @@ Tensor pixel_norm(const Tensor& x_in, double eps) {
     LTX2_CHECK(x_in.dtype() == DType::F32 && x_in.dim() >= 2, "pixel_norm: input must be F32 [B, C, ...], got {} {}",
                dtype_name(x_in.dtype()), shape_str(x_in.shape()));
     const Tensor x = x_in.contiguous();
-    Tensor out = Tensor::zeros(x.shape());
+    Tensor out = Tensor::empty(x.shape());
     const int64_t B = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(B * C, 1);
     const float* src = x.f32();
     float* dst = out.f32();
@@ -152,4 +152,4 @@ Tensor pixel_norm(const Tensor& x_in, double eps) {
     return out;
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

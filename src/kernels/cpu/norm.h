@@ -2,7 +2,7 @@
 // Normalisations over the last dimension, statistics in F32; pixel_norm over the channel dimension.
 #include "core/tensor.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // y = x · rsqrt(mean(x²) + eps) (· weight when defined). x F32 [..., D]; weight F32/BF16 [D].
 Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps);
@@ -13,4 +13,4 @@ Tensor layer_norm(const Tensor& x, float eps);
 // accumulated in double, its square root rounded to F32 before the division).
 Tensor pixel_norm(const Tensor& x, double eps);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

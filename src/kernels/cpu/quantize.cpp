@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/fp_contract_off.h"  // the bytes must be ggml's: no fused multiply-adds
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 
@@ -71,4 +71,4 @@ void quantize(GgmlType type, const float* x, void* blocks, int64_t n) {
     for (int64_t b = 0; b < nblocks; ++b) encode(x + b * t.block_elems, dst + size_t(b) * t.block_bytes);
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

@@ -6,7 +6,7 @@
 
 #include "core/ggml_types.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // Whether quantize_row can produce `type`.
 bool quantize_supported(GgmlType type);
@@ -27,4 +27,4 @@ void encode_q5_k(const float* x, uint8_t* block);
 void encode_q6_k(const float* x, uint8_t* block);
 }  // namespace quant
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

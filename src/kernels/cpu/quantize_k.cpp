@@ -10,7 +10,7 @@
 #include "core/fp_contract_off.h"  // the bytes must be ggml's: no fused multiply-adds
 #include "kernels/cpu/quantize.h"
 
-namespace ltx2::quant {
+namespace ltx2::cpu::quant {
 
 namespace {
 
@@ -250,4 +250,4 @@ void encode_q6_k(const float* x, uint8_t* block) {
     }
 }
 
-}  // namespace ltx2::quant
+}  // namespace ltx2::cpu::quant

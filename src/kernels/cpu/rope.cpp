@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 std::vector<float> rope_frequency_grid(const RopeSpec& spec, int n_axes) {
     LTX2_CHECK(n_axes > 0, "rope: need at least one position axis");
@@ -97,7 +97,7 @@ Tensor rope_angles(const Tensor& positions, const RopeSpec& spec) {
     std::vector<float> x = fractional_positions(positions, spec, B, n_axes, T);
     std::vector<float> g = rope_frequency_grid(spec, n_axes);
     const int64_t nf = int64_t(g.size()), W = nf * n_axes;
-    Tensor out = Tensor::zeros({B, T, W}, DType::F32);
+    Tensor out = Tensor::empty({B, T, W}, DType::F32);
     float* o = out.f32();
     for (int64_t b = 0; b < B; ++b)
         for (int64_t t = 0; t < T; ++t) {
@@ -131,8 +131,8 @@ RopeTable rope_table(const Tensor& positions, const RopeSpec& spec) {
         LTX2_CHECK(pad == spec.dim % (2 * n_axes), "rope: interleaved table of {} angles does not fit dim {}", W,
                    spec.dim);
     }
-    tab.cos = Tensor::zeros({B, T, width}, DType::F32);
-    tab.sin = Tensor::zeros({B, T, width}, DType::F32);
+    tab.cos = Tensor::empty({B, T, width}, DType::F32);
+    tab.sin = Tensor::empty({B, T, width}, DType::F32);
     float* c = tab.cos.f32();
     float* s = tab.sin.f32();
 #pragma omp parallel for schedule(static) if (B * T * width >= 65536)
@@ -214,4 +214,4 @@ void rope_apply_inplace(Tensor& x, const RopeTable& table) {
     }
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

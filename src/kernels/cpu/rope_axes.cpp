@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 namespace {
 
@@ -43,18 +43,6 @@ void rotate(float* x, const float* c, const float* s, int half) {
 
 }  // namespace
 
-std::array<int, 3> rope_3axis_default_split(int head_dim) {
-    LTX2_CHECK(head_dim > 0 && head_dim % 8 == 0, "3-axis RoPE: head_dim {} must be a positive multiple of 8",
-               head_dim);
-    int dt = (head_dim / 4) / 2 * 2;
-    int dhw = (head_dim - dt) / 2;
-    if (dhw % 2 != 0) {
-        dt -= 2;
-        dhw = (head_dim - dt) / 2;
-    }
-    return {dt, dhw, dhw};
-}
-
 void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, int64_t w_position0, double theta) {
     LTX2_CHECK(x.dtype() == DType::F32 && x.is_contiguous() && x.dim() == 5,
                "rope_3axis_inplace: expected a contiguous F32 [B, T, H, W, C] tensor, got {} {}",
@@ -85,4 +73,4 @@ void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, i
     }
 }
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

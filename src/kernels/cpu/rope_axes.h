@@ -9,15 +9,12 @@
 
 #include "core/tensor.h"
 
-namespace ltx2 {
+namespace ltx2::cpu {
 
 // x [B, T, H, W, heads·head_dim] F32 contiguous, rotated in place. split = (d_t, d_h, d_w), even
 // and summing to head_dim. Frame and row positions are 0-based; column j has position w_position0 + j.
 void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, int64_t w_position0,
                         double theta = 10000.0);
 
-// The reference's default split of a head: d_t = (head_dim/4) rounded down to even, the rest
-// halved between rows and columns (d_t lowered by 2 when that half would be odd). head_dim % 8 == 0.
-std::array<int, 3> rope_3axis_default_split(int head_dim);
 
-}  // namespace ltx2
+}  // namespace ltx2::cpu

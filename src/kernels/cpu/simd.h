@@ -7,6 +7,6 @@
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-namespace ltx2::simd {
+namespace ltx2::cpu::simd {
 namespace hn = hwy::HWY_NAMESPACE;
-}  // namespace ltx2::simd
+}  // namespace ltx2::cpu::simd

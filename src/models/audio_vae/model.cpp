@@ -7,9 +7,9 @@
 
 #include "core/error.h"
 #include "models/weight_loader.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/norm.h"
-#include "kernels/cpu/elementwise.h"
+#include "ops/conv.h"
+#include "ops/norm.h"
+#include "ops/elementwise.h"
 
 namespace ltx2 {
 

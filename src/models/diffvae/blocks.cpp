@@ -4,11 +4,11 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/neighborhood_attention.h"
-#include "kernels/cpu/norm.h"
-#include "kernels/cpu/rope_axes.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
+#include "ops/attention.h"
+#include "ops/norm.h"
+#include "ops/rope.h"
 #include "models/diffvae/geometry.h"
 
 namespace ltx2 {

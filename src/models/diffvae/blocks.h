@@ -1,7 +1,7 @@
 #pragma once
 // The DiffVAE's transformer blocks on channels-last volumes [B, T, H, W, C] (F32).
 #include "core/tensor.h"
-#include "kernels/cpu/attention.h"
+#include "ops/attention.h"
 #include "models/diffvae/config.h"
 #include "models/diffvae/weights.h"
 

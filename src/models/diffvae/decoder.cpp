@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/rope_axes.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
+#include "ops/rope.h"
 #include "models/diffvae/blocks.h"
 #include "models/diffvae/geometry.h"
 #include "models/transformer/timestep.h"

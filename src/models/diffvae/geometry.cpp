@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
+#include "ops/elementwise.h"
 
 namespace ltx2 {
 

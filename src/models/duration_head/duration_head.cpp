@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "kernels/cpu/attention.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
+#include "ops/attention.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
 #include "models/config_section.h"
 #include "models/weight_loader.h"
 

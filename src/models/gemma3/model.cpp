@@ -9,14 +9,12 @@
 #include <optional>
 
 #include "core/error.h"
-#include "kernels/cpu/attention.h"
-#include "kernels/cpu/cpu_common.h"
-#include "kernels/cpu/dequant.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/ggml_matvec.h"
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/norm.h"
-#include "kernels/cpu/rope.h"
+#include "ops/attention.h"
+#include "ops/weights.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
+#include "ops/norm.h"
+#include "ops/rope.h"
 #include "models/gemma3/gguf_names.h"
 
 namespace ltx2 {
@@ -91,40 +89,26 @@ void gelu_gate(Tensor& gate, const Tensor& up) {
 }
 
 // Rows E[id] · s, s = √hidden cast to the compute dtype (bf16: √3840 = 61.97 → 62, and the
-// product rounded to bf16, as the reference's bf16 embedding is). A GGUF table (`ggml_type`
-// set) is decoded only at the rows looked up: every row is a whole number of blocks.
-Tensor embed(const Tensor& table, std::optional<GgmlType> ggml_type, std::span<const int64_t> ids, int hidden,
-             bool bf16) {
+// product rounded to bf16, as the reference's bf16 embedding is). A GGUF table is decoded only
+// at the rows looked up: every row is a whole number of blocks.
+Tensor embed(const Tensor& table, const GgmlTensor& ggml_table, std::span<const int64_t> ids, int hidden, bool bf16) {
     const int64_t T = int64_t(ids.size()), vocab = table.size(0);
+    for (int64_t i = 0; i < T; ++i)
+        if (ids[size_t(i)] < 0 || ids[size_t(i)] >= vocab)
+            fail("gemma3: token id {} (row {}) is outside the vocabulary [0, {})", ids[size_t(i)], i, vocab);
     float scale = float(std::sqrt(double(hidden)));
     if (bf16) scale = round_to_bf16(scale);
-    Tensor x = Tensor::zeros({1, T, hidden});
+    Tensor x = ggml_table.blocks.defined() ? decode_ggml_rows(ggml_table, ids) : gather_rows(table, ids);
     float* out = x.f32();
-    for (int64_t i = 0; i < T; ++i) {
-        const int64_t id = ids[size_t(i)];
-        if (id < 0 || id >= vocab)
-            fail("gemma3: token id {} (row {}) is outside the vocabulary [0, {})", id, i, vocab);
-        float* row = out + i * hidden;
-        if (ggml_type)
-            dequantize_row(*ggml_type, static_cast<const std::byte*>(table.raw()) + id * table.stride(0) *
-                                                                                     int64_t(dtype_size(table.dtype())),
-                           row, hidden);
-        else if (table.dtype() == DType::BF16)  // the loader admits BF16 and F32 tables
-            bf16_to_f32_array(table.data<uint16_t>() + id * hidden, row, size_t(hidden));
-        else
-            std::copy_n(table.data<float>() + id * hidden, hidden, row);
-        for (int64_t j = 0; j < hidden; ++j) row[j] = bf16 ? round_to_bf16(row[j] * scale) : row[j] * scale;
-    }
-    return x;
+    for (int64_t i = 0, n = x.numel(); i < n; ++i) out[i] = bf16 ? round_to_bf16(out[i] * scale) : out[i] * scale;
+    return x.reshape({1, T, hidden});
 }
 
 // One matrix of a layer: a dense tensor for linear(), or, for a one-token step of a GGUF
 // model, the tensor's rows in the mapping, read in place by ggml_matvec (nothing decoded).
 struct LayerMatrix {
     Tensor dense;
-    const std::byte* rows = nullptr;
-    GgmlType type = GgmlType::F32;
-    int64_t out = 0, in = 0;
+    GgmlTensor in_place;
 };
 struct LayerMatrices {
     LayerMatrix q, k, v, o, gate, up, down;
@@ -143,8 +127,7 @@ std::pair<Gemma3LayerWeights, LayerMatrices> gguf_layer_in_place(const GgufFile&
         return file.info(key).type == GgmlType::F32 ? file.raw(key) : file.dequantize(key, DType::F32);
     };
     auto matrix = [&](const std::string& name) {
-        const GgufTensorInfo& info = file.info(gemma3_llama_cpp_name(p + name + ".weight"));
-        return LayerMatrix{Tensor(), file.data(info), info.type, info.shape.at(0), info.shape.at(1)};
+        return LayerMatrix{Tensor(), file.ggml_matrix(gemma3_llama_cpp_name(p + name + ".weight"))};
     };
     Gemma3LayerWeights norms;
     norms.q_norm = norm("self_attn.q_norm");
@@ -159,13 +142,10 @@ std::pair<Gemma3LayerWeights, LayerMatrices> gguf_layer_in_place(const GgufFile&
 }
 
 Tensor project(const Tensor& x, const LayerMatrix& m) {
-    if (!m.rows) return linear(x, m.dense, {});
-    LTX2_CHECK(x.numel() == m.in, "gemma3: a one-token product takes {} values, got {} {}", m.in,
-               shape_str(x.shape()), x.numel());
-    const Tensor row = x.contiguous();
-    Tensor y = Tensor::zeros({1, 1, m.out});
-    ggml_matvec(m.type, m.rows, m.out, m.in, row.f32(), y.f32());
-    return y;
+    if (!m.in_place.blocks.defined()) return linear(x, m.dense, {});
+    LTX2_CHECK(x.numel() == m.in_place.cols, "gemma3: a one-token product takes {} values, got {} {}",
+               m.in_place.cols, shape_str(x.shape()), x.numel());
+    return ggml_matvec(m.in_place, x).reshape({1, 1, m.in_place.rows()});
 }
 
 // h = x + post_attention_norm(o_proj(attention(input_norm(x))));
@@ -289,12 +269,9 @@ Tensor Gemma3Model::logits(const Tensor& hidden) const {
     const Tensor& table = weights_->embed_tokens;
     const int64_t vocab = table.size(0);
     const DType compute = precision_ == Precision::F32 ? DType::F32 : DType::BF16;
-    Tensor out = Tensor::zeros({vocab});
-    if (const auto type = weights_->embed_ggml_type) {  // a GGUF table: its rows read in place
-        ggml_matvec(*type, static_cast<const std::byte*>(table.raw()), vocab, H, x.f32(), out.f32());
-        return out;
-    }
+    if (weights_->embed_ggml.blocks.defined()) return ggml_matvec(weights_->embed_ggml, x);  // read in place
     if (table.dtype() == compute) return linear(x, table, {}).reshape({vocab});
+    Tensor out = Tensor::empty({vocab});
 
     // Another dtype (a bf16 table at F32): converted a block of rows at a time.
     constexpr int64_t kRows = 4096;
@@ -325,7 +302,7 @@ std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t f
               rotary_table(T, first_position, c.head_dim, c.rope_theta, c.rope_linear_factor, bf16), cache};
     std::vector<Tensor> states;
     states.reserve(size_t(L + 1));
-    Tensor x = embed(w.embed_tokens, w.embed_ggml_type, ids, c.hidden_size, bf16);
+    Tensor x = embed(w.embed_tokens, w.embed_ggml, ids, c.hidden_size, bf16);
     if (!cache) states.push_back(x.reshape({T, c.hidden_size}));
     if (stream) {
         advise("embed_tokens.", false);

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "kernels/cpu/dequant.h"
+#include "ops/weights.h"
 #include "models/gemma3/gguf_names.h"
 #include "models/weight_loader.h"
 
@@ -69,11 +69,8 @@ private:
         const GgufTensorInfo& info = gguf_->info(gemma3_llama_cpp_name(name));
         if (info.type == GgmlType::F32 || (info.type == GgmlType::BF16 && want == DType::BF16))
             return gguf_->raw(info.name);
-        Tensor t = gguf_arena_ ? gguf_arena_->allocate(shape, want) : Tensor::zeros(shape, want);
-        if (want == DType::F32)
-            dequantize(info.type, gguf_->data(info), t.f32(), info.numel);
-        else
-            dequantize_bf16(info.type, gguf_->data(info), t.bf16(), info.numel);
+        Tensor t = gguf_arena_ ? gguf_arena_->allocate(shape, want) : Tensor::empty(shape, want);
+        decode_ggml_into(info.type, gguf_->stored_bytes(info), t);
         return t;
     }
 
@@ -136,7 +133,7 @@ Gemma3Weights load_gemma3_weights(const WeightStore& store, const Gemma3Config& 
     Loader shapes(store, precision, llama_cpp, nullptr, true);
     Gemma3Weights w;
     w.embed_tokens = l.embedding(c.vocab_size, c.hidden_size);
-    if (llama_cpp) w.embed_ggml_type = llama_cpp->info(gemma3_llama_cpp_name("embed_tokens.weight")).type;
+    if (llama_cpp) w.embed_ggml = llama_cpp->ggml_matrix(gemma3_llama_cpp_name("embed_tokens.weight"));
     w.final_norm = l.norm("norm", c.hidden_size);
     w.streamed = llama_cpp != nullptr;
     for (int i = 0; i < c.num_hidden_layers; ++i) {

@@ -33,7 +33,7 @@ struct Gemma3LayerWeights {
 
 struct Gemma3Weights {
     Tensor embed_tokens;  // [vocab, hidden], as stored; a GGUF's raw view (U8 rows of blocks for block types)
-    std::optional<GgmlType> embed_ggml_type;  // GGUF tables: decoded row by row as tokens are looked up
+    GgmlTensor embed_ggml;  // a GGUF's table as stored (blocks defined): its rows read in place
     Tensor final_norm;    // (1 + w) [hidden]
     std::vector<Gemma3LayerWeights> layers;  // empty when streamed
     bool streamed = false;                   // layers come from load_gemma3_layer, one at a time

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "kernels/cpu/rope.h"
+#include "ops/rope.h"
 
 namespace ltx2 {
 

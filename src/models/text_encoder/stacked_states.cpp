@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
 
 namespace ltx2 {
 

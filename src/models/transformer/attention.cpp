@@ -6,8 +6,8 @@
 
 #include "core/error.h"
 
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/norm.h"
+#include "ops/linear.h"
+#include "ops/norm.h"
 
 namespace ltx2 {
 

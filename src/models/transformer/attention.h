@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "kernels/cpu/attention.h"
-#include "kernels/cpu/rope.h"
+#include "ops/attention.h"
+#include "ops/rope.h"
 #include "models/transformer/weights.h"
 
 namespace ltx2 {

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/norm.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
+#include "ops/norm.h"
 #include "models/transformer/modulation.h"
 #include "models/transformer/text_attention.h"
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "kernels/cpu/rope.h"
+#include "ops/rope.h"
 #include "models/model_version.h"
 
 namespace ltx2 {

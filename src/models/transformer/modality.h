@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "kernels/cpu/rope.h"
+#include "ops/rope.h"
 #include "models/transformer/attention.h"
 
 namespace ltx2 {

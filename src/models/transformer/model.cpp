@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
-#include "kernels/cpu/norm.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
+#include "ops/norm.h"
 #include "models/transformer/block.h"
 #include "models/transformer/modulation.h"
 #include "models/transformer/preprocess.h"

@@ -1,7 +1,7 @@
 #include "models/transformer/modulation.h"
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
+#include "ops/elementwise.h"
 
 namespace ltx2 {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
 #include "models/transformer/timestep.h"
 
 namespace ltx2 {

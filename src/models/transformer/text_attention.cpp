@@ -1,6 +1,6 @@
 #include "models/transformer/text_attention.h"
 
-#include "kernels/cpu/elementwise.h"
+#include "ops/elementwise.h"
 #include "models/transformer/modulation.h"
 
 namespace ltx2 {

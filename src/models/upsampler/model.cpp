@@ -4,8 +4,8 @@
 
 #include "core/error.h"
 #include "models/weight_loader.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/elementwise.h"
+#include "ops/conv.h"
+#include "ops/elementwise.h"
 #include "models/upsampler/ops.h"
 
 namespace ltx2 {

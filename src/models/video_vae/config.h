@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "kernels/cpu/conv.h"
+#include "ops/conv.h"
 
 namespace ltx2 {
 

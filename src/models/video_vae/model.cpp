@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/norm.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/linear.h"
+#include "ops/conv.h"
+#include "ops/norm.h"
+#include "ops/elementwise.h"
+#include "ops/linear.h"
 #include "models/model_version.h"
 #include "models/transformer/timestep.h"
 #include "models/weight_loader.h"

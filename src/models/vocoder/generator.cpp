@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/elementwise.h"
+#include "ops/conv.h"
+#include "ops/elementwise.h"
 #include "models/vocoder/ops.h"
 
 namespace ltx2 {

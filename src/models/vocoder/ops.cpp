@@ -7,10 +7,10 @@
 
 #include "core/error.h"
 #include "core/fp_contract_off.h"
-#include "kernels/cpu/conv.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/fir_resample.h"
-#include "kernels/cpu/linear.h"
+#include "ops/conv.h"
+#include "ops/elementwise.h"
+#include "ops/resample.h"
+#include "ops/linear.h"
 
 namespace ltx2::vocoder_ops {
 
@@ -32,49 +32,24 @@ VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const T
             taps(down_filter)};
 }
 
-Tensor anti_aliased_snake_beta(const Tensor& x_in, const VocoderAct1d& act) {
-    const Tensor x = x_in.dtype() == DType::F32 ? x_in.contiguous() : x_in.to(DType::F32);
-    LTX2_CHECK(x.dim() == 3 && act.alpha.numel() == x.size(1),
-               "anti-aliased SnakeBeta: input {} must be (B, C, L) with C = {} channels", shape_str(x.shape()),
-               act.alpha.numel());
+Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act) {
     constexpr int kRatio = 2;
     // UpSample1d (kaiser): pad = K/ratio − 1, crops pad·ratio + (K − ratio)/2 and pad·ratio + (K − ratio + 1)/2,
     // gain ratio. DownSample1d: replicate pad K/2 − (K even) left and K/2 right, strided low-pass.
     const int64_t k = act.up_filter.numel(), kd = act.down_filter.numel();
-    FirUpsample up;
-    up.taps = act.up_filter.f32();
-    up.num_taps = k;
+    FirUpsampleSpec up;
+    up.taps = act.up_filter;
     up.ratio = kRatio;
     up.pad = k / kRatio - 1;
     up.crop_left = up.pad * kRatio + (k - kRatio) / 2;
     up.crop_right = up.pad * kRatio + (k - kRatio + 1) / 2;
     up.gain = float(kRatio);
-    FirDownsample down;
-    down.taps = act.down_filter.f32();
-    down.num_taps = kd;
+    FirDownsampleSpec down;
+    down.taps = act.down_filter;
     down.ratio = kRatio;
     down.pad_left = kd / 2 - (kd % 2 == 0 ? 1 : 0);
     down.pad_right = kd / 2;
-
-    const int64_t C = x.size(1), L = x.size(2), rows = x.size(0) * C;
-    const int64_t upsampled = fir_upsampled_length(L, up), out_len = fir_downsampled_length(upsampled, down);
-    Tensor out = Tensor::zeros({x.size(0), C, out_len});
-    const float* alpha = act.alpha.f32();
-    const float* inv_beta = act.inv_beta.f32();
-    const float* src = x.f32();
-    float* dst = out.f32();
-    // Row by row: the 2x signal lives in one buffer per thread, never for the whole tensor.
-#pragma omp parallel
-    {
-        std::vector<float> h(static_cast<size_t>(upsampled));
-#pragma omp for schedule(static)
-        for (int64_t r = 0; r < rows; ++r) {
-            fir_upsample_row(src + r * L, L, up, h.data());
-            snake_beta_row(h.data(), upsampled, alpha[r % C], inv_beta[r % C]);
-            fir_downsample_row(h.data(), upsampled, down, dst + r * out_len);
-        }
-    }
-    return out;
+    return snake_beta_resampled(x, act.alpha, act.inv_beta, up, down);
 }
 
 namespace {
@@ -99,21 +74,16 @@ Tensor hann_sinc_filter(int ratio) {
     return Tensor::from_f32({1, 1, K}, f);
 }
 
-Tensor hann_sinc_upsample(const Tensor& x_in, const Tensor& filter, int ratio) {
-    const Tensor x = x_in.dtype() == DType::F32 ? x_in.contiguous() : x_in.to(DType::F32);
+Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio) {
     const int64_t w = hann_width();
-    FirUpsample up;
-    up.taps = filter.f32();
-    up.num_taps = filter.numel();
+    FirUpsampleSpec up;
+    up.taps = filter.reshape({filter.numel()});
     up.ratio = ratio;
     up.pad = w;
     up.crop_left = 2 * w * ratio;
-    up.crop_right = up.num_taps - ratio;
+    up.crop_right = filter.numel() - ratio;
     up.gain = float(ratio);
-    const int64_t L = x.size(2), rows = x.size(0) * x.size(1), out_len = fir_upsampled_length(L, up);
-    Tensor out = Tensor::zeros({x.size(0), x.size(1), out_len});
-    for (int64_t r = 0; r < rows; ++r) fir_upsample_row(x.f32() + r * L, L, up, out.f32() + r * out_len);
-    return out;
+    return fir_upsample(x, up);
 }
 
 Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop) {

@@ -1,0 +1,103 @@
+// The Backend of Device::Cpu and Device::CheckedCpu: each op forwards to its CPU kernel.
+#include "kernels/cpu/attention.h"
+#include "kernels/cpu/conv.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/linear.h"
+#include "kernels/cpu/neighborhood_attention.h"
+#include "kernels/cpu/norm.h"
+#include "kernels/cpu/resample.h"
+#include "kernels/cpu/rope.h"
+#include "kernels/cpu/rope_axes.h"
+#include "kernels/cpu/weight_decoding.h"
+#include "ops/backend.h"
+
+namespace ltx2 {
+
+namespace {
+
+class CpuBackend final : public Backend {
+public:
+    const char* name() const override { return "cpu"; }
+
+    void linear_into(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) override {
+        cpu::linear_into(x, w, b, y);
+    }
+    Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) override { return cpu::linear(x, w, b); }
+    void matmul(const Tensor& a, const Tensor& b, Tensor& c) override { cpu::matmul(a, b, c); }
+
+    Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& o) override {
+        return cpu::attention(q, k, v, o);
+    }
+    Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                                     const std::array<int, 3>& kernel, Precision precision) override {
+        return cpu::neighborhood_attention_3d(q, k, v, heads, kernel, precision);
+    }
+
+    Tensor conv_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p) override {
+        return cpu::conv_nd(x, w, b, p);
+    }
+    Tensor conv_transpose_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvTransposeParams& p) override {
+        return cpu::conv_transpose_nd(x, w, b, p);
+    }
+    Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after, PadMode mode,
+                  float value) override {
+        return cpu::pad_nd(x, before, after, mode, value);
+    }
+
+    void gelu_tanh_inplace(Tensor& x) override { cpu::gelu_tanh_inplace(x); }
+    void silu_inplace(Tensor& x) override { cpu::silu_inplace(x); }
+    void add_inplace(Tensor& x, const Tensor& y) override { cpu::add_inplace(x, y); }
+    void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) override {
+        cpu::modulate_inplace(x, scale, shift);
+    }
+    void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) override {
+        cpu::add_gated_inplace(x, y, gate);
+    }
+
+    Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) override { return cpu::rms_norm(x, w, eps); }
+    void rms_norm_inplace(Tensor& x, const Tensor& w, float eps) override { cpu::rms_norm_inplace(x, w, eps); }
+    Tensor layer_norm(const Tensor& x, float eps) override { return cpu::layer_norm(x, eps); }
+    Tensor pixel_norm(const Tensor& x, double eps) override { return cpu::pixel_norm(x, eps); }
+
+    RopeTable rope_table(const Tensor& positions, const RopeSpec& spec) override {
+        return cpu::rope_table(positions, spec);
+    }
+    void rope_apply_inplace(Tensor& x, const RopeTable& table) override { cpu::rope_apply_inplace(x, table); }
+    void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, int64_t w_position0,
+                            double theta) override {
+        cpu::rope_3axis_inplace(x, heads, split, w_position0, theta);
+    }
+
+    Tensor fir_upsample(const Tensor& x, const FirUpsampleSpec& up) override { return cpu::fir_upsample(x, up); }
+    Tensor snake_beta_resampled(const Tensor& x, const Tensor& alpha, const Tensor& inv_beta,
+                                const FirUpsampleSpec& up, const FirDownsampleSpec& down) override {
+        return cpu::snake_beta_resampled(x, alpha, inv_beta, up, down);
+    }
+
+    void decode_ggml_into(GgmlType type, const Tensor& blocks, Tensor& out) override {
+        cpu::decode_ggml_into(type, blocks, out);
+    }
+    Tensor decode_ggml_rows(const GgmlTensor& table, std::span<const int64_t> ids) override {
+        return cpu::decode_ggml_rows(table, ids);
+    }
+    Tensor gather_rows(const Tensor& table, std::span<const int64_t> ids) override {
+        return cpu::gather_rows(table, ids);
+    }
+    Tensor ggml_matvec(const GgmlTensor& w, const Tensor& x) override { return cpu::ggml_matvec(w, x); }
+    void decode_fp8_into(const Tensor& w, float scale, Tensor& out) override { cpu::decode_fp8_into(w, scale, out); }
+
+    // --- VAEs, DiffVAE and upsamplers ---
+
+    // --- diffusion, LoRA and pipelines ---
+
+    // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
+};
+
+}  // namespace
+
+Backend& cpu_backend() {
+    static CpuBackend backend;
+    return backend;
+}
+
+}  // namespace ltx2

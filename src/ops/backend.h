@@ -1,0 +1,78 @@
+#pragma once
+// The seam between the models and the hardware. A Backend implements every op of ops/*.h for the
+// tensors of one device; the free functions there pick it from their first tensor's device
+// (backend_for). The CPU kernels (kernels/cpu) implement the one for Device::Cpu and
+// Device::CheckedCpu. A new backend is a new kernels/<name>/ folder implementing this interface,
+// one Device value, and its case in backend_for.
+#include <array>
+#include <span>
+
+#include "core/device.h"
+#include "core/ggml_tensor.h"
+#include "ops/op_params.h"
+
+namespace ltx2 {
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual const char* name() const = 0;
+
+    // ops/linear.h
+    virtual void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y) = 0;
+    virtual Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) = 0;
+    virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c) = 0;
+    // ops/attention.h
+    virtual Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) = 0;
+    virtual Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
+                                             const std::array<int, 3>& kernel, Precision precision) = 0;
+    // ops/conv.h
+    virtual Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p) = 0;
+    virtual Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                     const ConvTransposeParams& p) = 0;
+    virtual Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after,
+                          PadMode mode, float value) = 0;
+    // ops/elementwise.h
+    virtual void gelu_tanh_inplace(Tensor& x) = 0;
+    virtual void silu_inplace(Tensor& x) = 0;
+    virtual void add_inplace(Tensor& x, const Tensor& y) = 0;
+    virtual void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) = 0;
+    virtual void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) = 0;
+    // ops/norm.h
+    virtual Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) = 0;
+    virtual void rms_norm_inplace(Tensor& x, const Tensor& weight, float eps) = 0;
+    virtual Tensor layer_norm(const Tensor& x, float eps) = 0;
+    virtual Tensor pixel_norm(const Tensor& x, double eps) = 0;
+    // ops/rope.h
+    virtual RopeTable rope_table(const Tensor& positions, const RopeSpec& spec) = 0;
+    virtual void rope_apply_inplace(Tensor& x, const RopeTable& table) = 0;
+    virtual void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, int64_t w_position0,
+                                    double theta) = 0;
+    // ops/resample.h
+    virtual Tensor fir_upsample(const Tensor& x, const FirUpsampleSpec& up) = 0;
+    virtual Tensor snake_beta_resampled(const Tensor& x, const Tensor& alpha, const Tensor& inv_beta,
+                                        const FirUpsampleSpec& up, const FirDownsampleSpec& down) = 0;
+    // ops/weights.h
+    virtual void decode_ggml_into(GgmlType type, const Tensor& blocks, Tensor& out) = 0;
+    virtual Tensor decode_ggml_rows(const GgmlTensor& table, std::span<const int64_t> ids) = 0;
+    virtual Tensor gather_rows(const Tensor& table, std::span<const int64_t> ids) = 0;
+    virtual Tensor ggml_matvec(const GgmlTensor& w, const Tensor& x) = 0;
+    virtual void decode_fp8_into(const Tensor& w, float scale, Tensor& out) = 0;
+
+    // --- VAEs, DiffVAE and upsamplers ---
+
+    // --- diffusion, LoRA and pipelines ---
+
+    // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
+};
+
+// The backend that computes on `device`'s tensors.
+Backend& backend_for(Device device);
+// The backend of an op's tensors; every defined one must be on the same device (throws naming the
+// op and both devices otherwise).
+Backend& backend_for(const char* op, std::initializer_list<const Tensor*> tensors);
+
+// Defined by the CPU kernels (kernels/cpu/cpu_backend.cpp).
+Backend& cpu_backend();
+
+}  // namespace ltx2

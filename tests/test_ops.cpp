@@ -1,0 +1,128 @@
+// The op API (src/ops): dispatch on the tensors' device and the weight ops that read ggml blocks
+// and float8 in place. The numeric ops themselves are covered by the kernel tests and the goldens.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "io/gguf.h"
+#include "ops/backend.h"
+#include "ops/linear.h"
+#include "ops/norm.h"
+#include "ops/weights.h"
+
+using namespace ltx2;
+
+namespace {
+
+const std::string kQuantVectors = std::string(LTX2_GOLDEN_DIR) + "/gguf/quant_vectors.gguf";
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+void expect_bitwise_equal(const Tensor& a, const Tensor& b, const std::string& what) {
+    ASSERT_EQ(a.shape(), b.shape()) << what;
+    const std::vector<float> x = a.to_vector(), y = b.to_vector();
+    for (size_t i = 0; i < x.size(); ++i)
+        ASSERT_EQ(std::memcmp(&x[i], &y[i], 4), 0) << what << " at " << i << ": " << x[i] << " vs " << y[i];
+}
+
+}  // namespace
+
+TEST(Ops, CpuTensorsRunOnTheCpuBackend) {
+    EXPECT_STREQ(backend_for(Device::Cpu).name(), "cpu");
+    const Tensor x = Tensor::from_f32({1, 2}, {1.f, 2.f});
+    const Tensor w = Tensor::from_f32({3, 2}, {1.f, 0.f, 0.f, 1.f, 1.f, 1.f});
+    EXPECT_EQ(linear(x, w, {}).to_vector(), (std::vector<float>{1.f, 2.f, 3.f}));
+}
+
+TEST(Ops, TensorsOfOneOpMustShareADevice) {
+    const Tensor x = Tensor::zeros({1, 2});
+    const Tensor w = Tensor::zeros({3, 2}, DType::F32, Device::CheckedCpu);
+    EXPECT_EQ(error_of([&] { (void)linear(x, w, {}); }),
+              "linear: its tensors are on different devices (cpu and checked-cpu)");
+    const Tensor weight = Tensor::zeros({2}, DType::F32, Device::CheckedCpu);
+    EXPECT_EQ(error_of([&] { (void)rms_norm(x, weight, 1e-6f); }),
+              "rms_norm: its tensors are on different devices (cpu and checked-cpu)");
+}
+
+TEST(Ops, GgmlRowsAndMatvecReadTheBlocksInPlace) {
+    const auto file = GgufFile::open(kQuantVectors);
+    int checked = 0;
+    for (const GgufTensorInfo& info : file->tensors()) {
+        if (info.shape.size() != 2) continue;
+        const GgmlTensor m = file->ggml_matrix(info.name);
+        ASSERT_EQ(m.rows(), info.shape[0]) << info.name;
+        ASSERT_EQ(m.cols, info.shape[1]) << info.name;
+        const Tensor full = file->dequantize(info.name, DType::F32);
+        const std::vector<int64_t> ids = {3, 0, 3};
+        const Tensor rows = decode_ggml_rows(m, ids);
+        for (size_t i = 0; i < ids.size(); ++i)
+            expect_bitwise_equal(rows.select(0, int64_t(i)), full.select(0, ids[i]), info.name + " row");
+
+        // W·x against the decoded matrix's product in float64.
+        std::vector<float> xv(size_t(m.cols));
+        for (size_t j = 0; j < xv.size(); ++j) xv[j] = std::sin(0.37f * float(j)) * 0.5f;
+        const std::vector<float> y = ggml_matvec(m, Tensor::from_f32({1, 1, m.cols}, xv)).to_vector();
+        const std::vector<float> wv = full.to_vector();
+        ASSERT_EQ(int64_t(y.size()), m.rows());
+        for (int64_t r = 0; r < m.rows(); ++r) {
+            double want = 0, scale = 0;
+            for (int64_t j = 0; j < m.cols; ++j) {
+                want += double(wv[size_t(r * m.cols + j)]) * double(xv[size_t(j)]);
+                scale += std::abs(double(wv[size_t(r * m.cols + j)]) * double(xv[size_t(j)]));
+            }
+            EXPECT_NEAR(y[size_t(r)], want, 1e-5 * scale + 1e-6) << info.name << " row " << r;
+        }
+        ++checked;
+    }
+    EXPECT_GE(checked, 15);  // x.f32 and the 14 encoded types
+
+    const GgmlTensor q8 = file->ggml_matrix("x.q8_0");
+    const std::vector<int64_t> outside = {1, 4};
+    EXPECT_EQ(error_of([&] { (void)decode_ggml_rows(q8, outside); }),
+              "ggml row lookup: row id 4 (entry 1) is outside [0, 4)");
+    EXPECT_EQ(error_of([&] { (void)ggml_matvec(q8, Tensor::zeros({511})); }),
+              "ggml matvec: the matrix takes 512 values, got (511,) 511");
+}
+
+TEST(Ops, DenseRowsAreGatheredAsFloat32) {
+    std::vector<float> v(12);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = 0.1f * float(i) - 0.3f;
+    const Tensor table = Tensor::from_f32({4, 3}, v).to(DType::BF16);
+    const std::vector<int64_t> ids = {2, 2, 0};
+    const Tensor rows = gather_rows(table, ids);
+    EXPECT_EQ(rows.dtype(), DType::F32);
+    for (size_t i = 0; i < ids.size(); ++i)
+        expect_bitwise_equal(rows.select(0, int64_t(i)), table.select(0, ids[i]).to(DType::F32), "bf16 row");
+    const std::vector<int64_t> negative = {-1};
+    EXPECT_EQ(error_of([&] { (void)gather_rows(table, negative); }), "row lookup: row id -1 (entry 0) is outside [0, 4)");
+}
+
+TEST(Ops, Float8IsDecodedWithItsScaleToBf16) {
+    const std::vector<uint8_t> codes = {0x00, 0x38, 0xb8, 0x40, 0x7e, 0x01};
+    for (DType type : {DType::F8_E4M3, DType::F8_E5M2}) {
+        Tensor w = Tensor::zeros({2, 3}, type);
+        std::memcpy(w.raw(), codes.data(), codes.size());
+        Tensor out = Tensor::empty({2, 3}, DType::BF16);
+        decode_fp8_into(w, 0.75f, out);
+        const std::vector<float> got = out.to_vector();
+        for (size_t i = 0; i < codes.size(); ++i) {
+            const float value = type == DType::F8_E4M3 ? fp8_e4m3_to_f32(codes[i]) : fp8_e5m2_to_f32(codes[i]);
+            EXPECT_EQ(got[i], round_to_bf16(value * 0.75f)) << dtype_name(type) << " code " << int(codes[i]);
+        }
+    }
+    Tensor out = Tensor::empty({6}, DType::BF16);
+    EXPECT_EQ(error_of([&] { decode_fp8_into(Tensor::zeros({6}, DType::BF16), 1.f, out); }),
+              "float8 decoding: expected contiguous F8_E4M3 or F8_E5M2 weights, got BF16");
+}
