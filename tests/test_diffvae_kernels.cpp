@@ -132,12 +132,6 @@ TEST(NeighborhoodAttention, EachQuerySeesItsWindowOnly) {
             }
 }
 
-TEST(RopeAxes, DefaultSplits) {
-    EXPECT_EQ(rope_3axis_default_split(16), (std::array<int, 3>{4, 6, 6}));
-    EXPECT_EQ(rope_3axis_default_split(64), (std::array<int, 3>{16, 24, 24}));
-    ltx2::test::expect_error([] { rope_3axis_default_split(12); }, {"head_dim 12", "multiple of 8"});
-}
-
 TEST(RopeAxes, RotatesEachChunkByItsAxisPosition) {
     const int heads = 2, D = 16;
     const std::array<int, 3> split{4, 6, 6};

@@ -13,7 +13,9 @@
 #include "ops/backend.h"
 #include "ops/linear.h"
 #include "ops/norm.h"
+#include "ops/rope.h"
 #include "ops/weights.h"
+#include "test_util.h"
 
 using namespace ltx2;
 
@@ -125,4 +127,10 @@ TEST(Ops, Float8IsDecodedWithItsScaleToBf16) {
     Tensor out = Tensor::empty({6}, DType::BF16);
     EXPECT_EQ(error_of([&] { decode_fp8_into(Tensor::zeros({6}, DType::BF16), 1.f, out); }),
               "float8 decoding: expected contiguous F8_E4M3 or F8_E5M2 weights, got BF16");
+}
+
+TEST(Ops, RopeThreeAxisDefaultSplits) {
+    EXPECT_EQ(rope_3axis_default_split(16), (std::array<int, 3>{4, 6, 6}));
+    EXPECT_EQ(rope_3axis_default_split(64), (std::array<int, 3>{16, 24, 24}));
+    ltx2::test::expect_error([] { rope_3axis_default_split(12); }, {"head_dim 12", "multiple of 8"});
 }

@@ -27,7 +27,7 @@ inline void rows_to_f32(const Tensor& t, const std::string& name, int64_t cols, 
                         float* out) {
     const size_t n = size_t(count * cols);
     const std::byte* src = static_cast<const std::byte*>(t.raw()) + size_t(first * cols) * dtype_size(t.dtype());
-    if (t.dtype() == DType::BF16) bf16_to_f32_array(reinterpret_cast<const uint16_t*>(src), out, n);
+    if (t.dtype() == DType::BF16) cpu::bf16_to_f32_array(reinterpret_cast<const uint16_t*>(src), out, n);
     else convert(src, t.dtype(), out, DType::F32, n);
     for (size_t i = 0; i < n; ++i)
         LTX2_CHECK(std::isfinite(out[i]), "tensor '{}': non-finite value {} at row {}, column {}", name, out[i],
