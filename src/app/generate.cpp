@@ -37,6 +37,7 @@
 #include "pipelines/model_files.h"
 #include "pipelines/model_loading.h"
 #include "pipelines/output_decoding.h"
+#include "pipelines/output_stage.h"
 #include "pipelines/pipelines.h"
 #include "pipelines/prompt_enhancement.h"
 #include "pipelines/text_encoding.h"
@@ -63,17 +64,6 @@ namespace {
 // Activations of a denoising step at the sizes people run on CPUs (a few thousand tokens) stay
 // well within this; the rest of the budget may hold transformer weights.
 constexpr double kActivationReserveBytes = 2.0 * 1024 * 1024 * 1024;
-
-// A model of the LTX files that loads as stored (the VAEs, the vocoder), from `kept` when it holds
-// it; `prefix`: its tensors in the part's store.
-template <class T, class Load>
-std::shared_ptr<const T> kept_ltx_model(ModelCache* kept, const LtxModelFiles& ltx, const LtxFilePaths& paths,
-                                        const char* name, LtxPart part, const char* prefix, Load load) {
-    return load_through<T>(
-        kept, fmt::format("{}|{}", name, ltx_files_key(paths)),
-        [&] { return held_bytes_estimate(ltx.open(part), prefix); },
-        [&] { return std::make_shared<const T>(load(ltx.open(part))); });
-}
 
 // The models that run only after denoising (upsampler, video and audio decoders, vocoder) are
 // loaded once before any model work and dropped again (their pages stay cached for the real load):
@@ -352,7 +342,7 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
         const Tensor pixels = e.kind == MediaKind::Image
                                   ? load_image_conditioning(e.path, e.height, e.width, model.default_image_crf)
                                   : load_video_conditioning(e.path, e.height, e.width, e.frame_cap.value_or(0));
-        const auto encoder = kept_ltx_model<VideoEncoder>(
+        const auto encoder = load_ltx_model_through<VideoEncoder>(
             kept_models, ltx, ltx_paths, "video-encoder", LtxPart::VideoVae, "encoder.",
             [](const WeightStore& vae) { return VideoEncoder::load(vae); });
         Tensor latent = encoder->encode(pixels, {}, VideoEncoder::FrameCount::CropLikeReference);
@@ -459,43 +449,27 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     const PipelineResult latents = generate_latents(r.pipeline, r.params, model, inputs, hooks);
     inputs = {};
 
-    Tensor frames;
-    {
-        begin("decode video", shape_str(latents.video_latent.shape()));
-        if (kept_models) kept_models->make_room(size_t(video_decode_bytes(latents.video_latent.shape())));
-        const auto decoder = kept_ltx_model<VideoDecoder>(
-            kept_models, ltx, ltx_paths, "video-decoder", LtxPart::VideoVae, "decoder.",
-            [](const WeightStore& vae) { return VideoDecoder::load(vae); });
-        const VideoDecodeTiling decode =
-            video_decode_tiling(latents.video_latent.shape(), budget, double(current_rss_bytes()));
-        if (decode.reduced) progress.note("video decode tiling for the memory budget: " + decode.tiling.str());
-        frames = decode_video_frames(*decoder, latents.video_latent, decode.tiling);
-        progress.end();
-    }
-    result.frames = frames.size(0);
-    result.height = frames.size(1);
-    result.width = frames.size(2);
-
     // The file carries the exact rate (the source's for a retake; 30000/1001 for --fps 29.97),
     // where the reference writes int(fps); the model saw the rate as the reference gives it.
     const FrameRate output_fps = retake_source ? FrameRate{retake_source->fps_num, retake_source->fps_den}
                                                : FrameRate::exact(r.params.frame_rate);
-    Tensor waveform;
-    if (input_audio) {  // the input audio itself, as the reference returns it
-        result.audio_sample_rate = input_audio->sample_rate;
-        waveform = fit_to_video(input_audio->samples, result.frames, output_fps, result.audio_sample_rate);
-    } else {
-        begin("decode audio", shape_str(latents.audio_latent.shape()));
-        const auto decoder = kept_ltx_model<AudioDecoder>(
-            kept_models, ltx, ltx_paths, "audio-decoder", LtxPart::AudioVae, "decoder.",
-            [](const WeightStore& audio_vae) { return AudioDecoder::load(audio_vae); });
-        const auto vocoder = kept_ltx_model<Vocoder>(kept_models, ltx, ltx_paths, "vocoder", LtxPart::Vocoder, "",
-                                                     [](const WeightStore& store) { return Vocoder::load(store); });
-        result.audio_sample_rate = vocoder->output_sample_rate();
-        waveform = fit_to_video(decode_audio_waveform(*decoder, *vocoder, latents.audio_latent), result.frames,
-                                output_fps, result.audio_sample_rate);
-        progress.end();
-    }
+    OutputStage output_stage;
+    output_stage.ltx = &ltx;
+    output_stage.paths = &ltx_paths;
+    output_stage.cache = kept_models;
+    output_stage.budget_bytes = budget;
+    output_stage.begin = begin;
+    output_stage.end = [&] { progress.end(); };
+    output_stage.note = [&](const std::string& line) { progress.note(line); };
+    const DecodedOutputs decoded =
+        decode_outputs(latents, output_fps, input_audio ? input_audio->samples : Tensor(),
+                       input_audio ? input_audio->sample_rate : 0, output_stage);
+    const Tensor& frames = decoded.frames;
+    const Tensor& waveform = decoded.waveform;
+    result.frames = frames.size(0);
+    result.height = frames.size(1);
+    result.width = frames.size(2);
+    result.audio_sample_rate = decoded.audio_sample_rate;
     result.audio_samples = waveform.size(1);
     result.fps = output_fps;
     result.model = model.name();

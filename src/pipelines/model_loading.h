@@ -42,6 +42,16 @@ TransformerProvider checkpoint_transformer_provider(LtxFilePaths files, Precisio
 // The part of a ModelCache key that names LTX model files: each file's identity.
 std::string ltx_files_key(const LtxFilePaths& files);
 
+// A model of the LTX files that loads as stored (the VAEs, the vocoder), from `cache` when it holds
+// it (key: `name` and the files); `prefix`: its tensors in the part's store.
+template <class T, class Load>
+std::shared_ptr<const T> load_ltx_model_through(ModelCache* cache, const LtxModelFiles& ltx, const LtxFilePaths& paths,
+                                                const char* name, LtxPart part, const char* prefix, Load load) {
+    return load_through<T>(
+        cache, name + std::string("|") + ltx_files_key(paths), [&] { return held_bytes_estimate(ltx.open(part), prefix); },
+        [&] { return std::make_shared<const T>(load(ltx.open(part))); });
+}
+
 LatentUpsampler load_upsampler(const std::string& path, Precision precision);
 
 // The audio VAE encoder from the audio VAE store (LtxPart::AudioVae: `encoder.*` and the latent
