@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -47,6 +48,9 @@ ConfigSection ConfigSection::of(const json& config, const std::string& path, con
     return ConfigSection(*node, path, std::make_shared<const std::string>(source));
 }
 
+ConfigSection::ConfigSection(const json& section, std::string path, std::shared_ptr<const std::string> source)
+    : s_(std::make_shared<const json>(section)), path_(std::move(path)), source_(std::move(source)) {}
+
 ConfigSection ConfigSection::section(const std::string& key, bool required) const {
     const json& v = raw(key);
     if (v.is_null()) {
@@ -58,15 +62,15 @@ ConfigSection ConfigSection::section(const std::string& key, bool required) cons
 }
 
 bool ConfigSection::has(const std::string& key) const {
-    auto it = s_.find(key);
-    return it != s_.end() && !it->is_null();
+    auto it = s_->find(key);
+    return it != s_->end() && !it->is_null();
 }
 
 const json& ConfigSection::raw(const std::string& key) const {
     read_->insert(key);
     static const json kNull;
-    auto it = s_.find(key);
-    return it == s_.end() ? kNull : *it;
+    auto it = s_->find(key);
+    return it == s_->end() ? kNull : *it;
 }
 
 int ConfigSection::integer(const std::string& key, int fallback, int min_value) const {
@@ -145,7 +149,7 @@ void ConfigSection::known(const std::vector<std::string>& keys) const {
 
 void ConfigSection::reject_unknown() const {
     std::vector<std::string> unknown;
-    for (const auto& [key, value] : s_.items())
+    for (const auto& [key, value] : s_->items())
         if (!read_->count(key)) unknown.push_back(key);
     if (unknown.empty()) return;
     std::string list;

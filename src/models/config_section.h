@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace ltx2 {
 
@@ -53,9 +53,8 @@ public:
     [[noreturn]] void reject(const std::string& key, const nlohmann::json& value, const std::string& expected) const;
 
 private:
-    ConfigSection(const nlohmann::json& section, std::string path, std::shared_ptr<const std::string> source)
-        : s_(section), path_(std::move(path)), source_(std::move(source)) {}
-    nlohmann::json s_;
+    ConfigSection(const nlohmann::json& section, std::string path, std::shared_ptr<const std::string> source);
+    std::shared_ptr<const nlohmann::json> s_;
     std::string path_;
     std::shared_ptr<const std::string> source_;
     std::shared_ptr<std::set<std::string>> read_ = std::make_shared<std::set<std::string>>();

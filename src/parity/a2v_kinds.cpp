@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "diffusion/schedulers.h"

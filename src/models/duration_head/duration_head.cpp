@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <vector>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "ops/attention.h"

@@ -1,6 +1,7 @@
 #include "models/gemma3/gguf_vocabulary.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <unordered_map>
@@ -13,8 +14,8 @@ namespace ltx2 {
 
 GgufVocabulary gguf_vocabulary_from_tokenizer_json(const std::string& path) {
     const TokenizerJsonTables tables = read_tokenizer_json(path);
-    const nlohmann::json& added = tables.document.at("added_tokens");
-    const nlohmann::json& model = tables.document.at("model");
+    const nlohmann::json& added = tables.document->at("added_tokens");
+    const nlohmann::json& model = tables.document->at("model");
     const std::string unk = model.contains("unk_token") && model.at("unk_token").is_string()
                                 ? model.at("unk_token").get<std::string>()
                                 : std::string();

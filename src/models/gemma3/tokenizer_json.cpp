@@ -4,6 +4,7 @@
 // pre_tokenizer (Split on a String, MergedWithPrevious). Not used: post_processor (callers add
 // <bos> themselves, see prompt_tokens.h), decoder, truncation, padding.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -230,7 +231,7 @@ std::string read_split_pre_tokenizer(const std::string& file, const json& docume
 
 GemmaTokenizer GemmaTokenizer::load(const std::string& path) {
     TokenizerJsonTables tables = read_tokenizer_json(path);
-    const json& document = tables.document;
+    const json& document = *tables.document;
     const Fields root(path, document, "");
     const Fields model = root.object("model");
     LTX2_CHECK(tables.has_vocab, "{}: model.vocab is {}", path,

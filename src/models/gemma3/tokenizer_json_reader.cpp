@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/storage.h"
 
@@ -134,8 +136,8 @@ private:
         }
         if (stack_.empty()) {
             LTX2_CHECK(v.is_object(), "{}: the top level must be a JSON object, got {}", path_, v.type_name());
-            out_.document = std::move(v);
-            return &out_.document;
+            out_.document = std::make_shared<json>(std::move(v));
+            return out_.document.get();
         }
         json& parent = *stack_.back().container;
         if (parent.is_array()) {

@@ -3,16 +3,18 @@
 // model.merges: 515k pairs for Gemma 3) go straight into compact arrays; everything else,
 // which is small, becomes a JSON document. A full DOM of the 33 MB file would cost ~190 MB.
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace ltx2 {
 
 struct TokenizerJsonTables {
-    nlohmann::json document;  // the file without model.vocab and model.merges
+    std::shared_ptr<nlohmann::json> document;  // the file without model.vocab and model.merges
 
     bool has_vocab = false;  // model.vocab was an object
     std::vector<std::pair<std::string, uint64_t>> vocab;
