@@ -64,6 +64,38 @@ public:
     // --- diffusion, LoRA and pipelines ---
 
     // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
+    // ops/pointwise.h
+    virtual void mul_scalar_inplace(Tensor& x, float s) = 0;
+    virtual void div_scalar_inplace(Tensor& x, float s) = 0;
+    virtual void mul_inplace(Tensor& x, const Tensor& y) = 0;
+    virtual void exp_inplace(Tensor& x) = 0;
+    virtual void tanh_inplace(Tensor& x) = 0;
+    virtual void clamp_inplace(Tensor& x, float lo, float hi) = 0;
+    virtual void leaky_relu_inplace(Tensor& x, float slope) = 0;
+    virtual void log_clamped_inplace(Tensor& x, float floor) = 0;
+    virtual void round_to_bf16_inplace(Tensor& x) = 0;
+    // ops/rows.h
+    virtual Tensor add_row(const Tensor& x, const Tensor& row) = 0;
+    virtual void add_row_where_inplace(Tensor& x, const Tensor& row, const Tensor& mask) = 0;
+    virtual void apply_head_gates_inplace(Tensor& x, Tensor& logits) = 0;
+    virtual Tensor denoised_from_velocity(const Tensor& latent, const Tensor& velocity, const Tensor& sigma) = 0;
+    // ops/masks.h
+    virtual Tensor key_bias_from_mask(const Tensor& mask) = 0;
+    virtual Tensor log_weight_bias(const Tensor& weights) = 0;
+    virtual std::vector<int64_t> equal_row_runs(const Tensor& bias) = 0;
+    // ops/host.h
+    virtual std::vector<float> copy_to_host(const Tensor& x) = 0;
+    // ops/sinusoid.h
+    virtual Tensor cos_sin_embedding(const Tensor& t, const Tensor& frequencies) = 0;
+    // ops/spectral.h
+    virtual Tensor complex_magnitude(const Tensor& spec) = 0;
+    // ops/text_features.h
+    virtual Tensor state_mean_range(const std::vector<Tensor>& states, float eps, bool bf16) = 0;
+    virtual void range_normalized_features(const std::vector<Tensor>& states, const Tensor& stats, float scale,
+                                           bool bf16, int64_t d0, int64_t d1, Tensor& features) = 0;
+    virtual Tensor state_inverse_rms(const std::vector<Tensor>& states, float eps, bool bf16) = 0;
+    virtual void rms_normalized_features(const std::vector<Tensor>& states, const Tensor& r, float scale, bool bf16,
+                                         int64_t d0, int64_t d1, Tensor& features) = 0;
 };
 
 // The backend that computes on `device`'s tensors.

@@ -96,8 +96,8 @@ void parity_components_distilled_sigmas(ParityRun& run) {
 void parity_components_timestep_embedding(ParityRun& run) {
     std::vector<float> freqs(timestep_frequencies(), timestep_frequencies() + kTimestepHalf);
     run.compare_if_present("dbg.frequencies", f32_vector(freqs), kExact);
-    const std::vector<float> t = scale_timesteps(run.input("in.sigma"), 1000.0);
-    run.compare_if_present("in.timesteps", f32_vector(t), kExact);
+    const Tensor t = scale_timesteps(run.input("in.sigma"), 1000.0);
+    run.compare_if_present("in.timesteps", t, kExact);
     run.compare("out.embedding", timestep_sinusoid(t), kEmbeddingTol);
 }
 

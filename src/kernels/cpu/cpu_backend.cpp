@@ -2,12 +2,19 @@
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/conv.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/host.h"
 #include "kernels/cpu/linear.h"
+#include "kernels/cpu/masks.h"
 #include "kernels/cpu/neighborhood_attention.h"
 #include "kernels/cpu/norm.h"
+#include "kernels/cpu/pointwise.h"
 #include "kernels/cpu/resample.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/cpu/rope_axes.h"
+#include "kernels/cpu/rows.h"
+#include "kernels/cpu/sinusoid.h"
+#include "kernels/cpu/spectral.h"
+#include "kernels/cpu/text_features.h"
 #include "kernels/cpu/weight_decoding.h"
 #include "ops/backend.h"
 
@@ -91,6 +98,50 @@ public:
     // --- diffusion, LoRA and pipelines ---
 
     // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
+    void mul_scalar_inplace(Tensor& x, float s) override { cpu::mul_scalar_inplace(x, s); }
+    void div_scalar_inplace(Tensor& x, float s) override { cpu::div_scalar_inplace(x, s); }
+    void mul_inplace(Tensor& x, const Tensor& y) override { cpu::mul_inplace(x, y); }
+    void exp_inplace(Tensor& x) override { cpu::exp_inplace(x); }
+    void tanh_inplace(Tensor& x) override { cpu::tanh_inplace(x); }
+    void clamp_inplace(Tensor& x, float lo, float hi) override { cpu::clamp_inplace(x, lo, hi); }
+    void leaky_relu_inplace(Tensor& x, float slope) override { cpu::leaky_relu_inplace(x, slope); }
+    void log_clamped_inplace(Tensor& x, float floor) override { cpu::log_clamped_inplace(x, floor); }
+    void round_to_bf16_inplace(Tensor& x) override { cpu::round_to_bf16_inplace(x); }
+
+    Tensor add_row(const Tensor& x, const Tensor& row) override { return cpu::add_row(x, row); }
+    void add_row_where_inplace(Tensor& x, const Tensor& row, const Tensor& mask) override {
+        cpu::add_row_where_inplace(x, row, mask);
+    }
+    void apply_head_gates_inplace(Tensor& x, Tensor& logits) override { cpu::apply_head_gates_inplace(x, logits); }
+    Tensor denoised_from_velocity(const Tensor& latent, const Tensor& velocity, const Tensor& sigma) override {
+        return cpu::denoised_from_velocity(latent, velocity, sigma);
+    }
+
+    Tensor key_bias_from_mask(const Tensor& mask) override { return cpu::key_bias_from_mask(mask); }
+    Tensor log_weight_bias(const Tensor& weights) override { return cpu::log_weight_bias(weights); }
+    std::vector<int64_t> equal_row_runs(const Tensor& bias) override { return cpu::equal_row_runs(bias); }
+
+    std::vector<float> copy_to_host(const Tensor& x) override { return cpu::copy_to_host(x); }
+
+    Tensor cos_sin_embedding(const Tensor& t, const Tensor& frequencies) override {
+        return cpu::cos_sin_embedding(t, frequencies);
+    }
+    Tensor complex_magnitude(const Tensor& spec) override { return cpu::complex_magnitude(spec); }
+
+    Tensor state_mean_range(const std::vector<Tensor>& states, float eps, bool bf16) override {
+        return cpu::state_mean_range(states, eps, bf16);
+    }
+    void range_normalized_features(const std::vector<Tensor>& states, const Tensor& stats, float scale, bool bf16,
+                                   int64_t d0, int64_t d1, Tensor& features) override {
+        cpu::range_normalized_features(states, stats, scale, bf16, d0, d1, features);
+    }
+    Tensor state_inverse_rms(const std::vector<Tensor>& states, float eps, bool bf16) override {
+        return cpu::state_inverse_rms(states, eps, bf16);
+    }
+    void rms_normalized_features(const std::vector<Tensor>& states, const Tensor& r, float scale, bool bf16,
+                                 int64_t d0, int64_t d1, Tensor& features) override {
+        cpu::rms_normalized_features(states, r, scale, bf16, d0, d1, features);
+    }
 };
 
 }  // namespace

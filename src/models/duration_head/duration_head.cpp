@@ -8,6 +8,8 @@
 #include "ops/attention.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
+#include "ops/pointwise.h"
+#include "ops/rows.h"
 #include "models/config_section.h"
 #include "models/weight_loader.h"
 
@@ -37,18 +39,6 @@ DurationHeadConfig read_config(const WeightStore& store) {
 }
 
 Tensor f32(const Tensor& t) { return t.to(DType::F32).contiguous(); }
-
-// x [B, T, D] + row [D] on every token.
-Tensor plus_row(const Tensor& x, const Tensor& row) {
-    Tensor out = x.contiguous().clone();
-    const Tensor r = f32(row).reshape({x.size(2)});
-    for (int64_t b = 0; b < x.size(0); ++b)
-        for (int64_t t = 0; t < x.size(1); ++t) {
-            Tensor token = out.select(0, b).select(0, t);
-            add_inplace(token, r);
-        }
-    return out;
-}
 
 Tensor concat_tokens(const Tensor& a, const Tensor& b) {
     if (!a.defined()) return b;
@@ -102,10 +92,10 @@ DurationPrediction DurationHead::forward(const Tensor& video_tokens, const Tenso
     check(video_tokens, c.video_dim, "video");
     check(audio_tokens, c.audio_dim, "audio");
     const Tensor video = video_tokens.defined()
-                             ? plus_row(linear(f32(video_tokens), w_.video_proj_w, w_.video_proj_b), w_.video_emb)
+                             ? add_row(linear(f32(video_tokens), w_.video_proj_w, w_.video_proj_b), f32(w_.video_emb))
                              : Tensor();
     const Tensor audio = audio_tokens.defined()
-                             ? plus_row(linear(f32(audio_tokens), w_.audio_proj_w, w_.audio_proj_b), w_.audio_emb)
+                             ? add_row(linear(f32(audio_tokens), w_.audio_proj_w, w_.audio_proj_b), f32(w_.audio_emb))
                              : Tensor();
     const Tensor tokens = concat_tokens(video, audio);
     LTX2_CHECK(!video.defined() || !audio.defined() || video.size(0) == audio.size(0),
@@ -127,9 +117,8 @@ DurationPrediction DurationHead::forward(const Tensor& video_tokens, const Tenso
     Tensor hidden = linear(out.pooled.reshape({B, 1, d * c.num_queries}), w_.mlp_hidden_w, w_.mlp_hidden_b);
     gelu_tanh_inplace(hidden);
     out.log_seconds = linear(hidden, w_.mlp_out_w, w_.mlp_out_b).reshape({B});
-    std::vector<float> seconds = out.log_seconds.to_vector();
-    for (float& s : seconds) s = std::exp(s);
-    out.seconds = Tensor::from_f32({B}, seconds);
+    out.seconds = out.log_seconds.clone();
+    exp_inplace(out.seconds);
     return out;
 }
 

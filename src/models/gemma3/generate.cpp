@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "ops/host.h"
 
 namespace ltx2 {
 
@@ -27,7 +28,7 @@ Gemma3Generation gemma3_generate(const Gemma3Model& model, std::span<const int64
     Tensor hidden = model.extend(prompt_ids, cache);
     for (int step = 0; step < options.max_new_tokens; ++step) {
         const Tensor logits = model.logits(hidden);
-        const int64_t id = sampler.next(std::span<const float>(logits.f32(), size_t(logits.numel())));
+        const int64_t id = sampler.next(copy_to_host(logits));  // the token is chosen on the host
         out.ids.push_back(id);
         if (options.on_step) options.on_step(step, logits, id);
         if (std::find(options.stop_ids.begin(), options.stop_ids.end(), id) != options.stop_ids.end()) {

@@ -1,7 +1,5 @@
 #include "models/gemma3/model.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -14,7 +12,9 @@
 #include "ops/elementwise.h"
 #include "ops/linear.h"
 #include "ops/norm.h"
+#include "ops/pointwise.h"
 #include "ops/rope.h"
+#include "ops/sinusoid.h"
 #include "models/gemma3/gguf_names.h"
 
 namespace ltx2 {
@@ -47,20 +47,15 @@ RopeTable rotary_table(int64_t T, int64_t p0, int head_dim, double base, double 
         const float power = float(std::pow(double(float(base)), double(exponent)));
         inv_freq[size_t(k)] = (1.0f / power) / float(linear_factor);
     }
+    std::vector<float> positions(static_cast<size_t>(T));
+    for (int64_t i = 0; i < T; ++i) positions[size_t(i)] = float(p0 + i);
+    Tensor cos_sin = cos_sin_embedding(Tensor::from_f32({T}, positions), Tensor::from_f32({half}, inv_freq));
+    if (bf16) round_to_bf16_inplace(cos_sin);
     RopeTable t;
     t.layout = RopeLayout::Split;
     t.heads = 1;  // applied head by head
-    t.cos = Tensor::zeros({1, T, half});
-    t.sin = Tensor::zeros({1, T, half});
-    float* c = t.cos.f32();
-    float* s = t.sin.f32();
-    for (int64_t i = 0; i < T; ++i)
-        for (int64_t k = 0; k < half; ++k) {
-            const float angle = inv_freq[size_t(k)] * float(p0 + i);
-            const float cv = float(std::cos(double(angle))), sv = float(std::sin(double(angle)));
-            c[i * half + k] = bf16 ? round_to_bf16(cv) : cv;
-            s[i * half + k] = bf16 ? round_to_bf16(sv) : sv;
-        }
+    t.cos = cos_sin.slice(1, 0, half).contiguous().reshape({1, T, half});
+    t.sin = cos_sin.slice(1, half, 2 * half).contiguous().reshape({1, T, half});
     return t;
 }
 
@@ -81,11 +76,7 @@ void norm_heads(Tensor& x, int head_dim, const Tensor& weight, float eps) {
 // gate = gelu_tanh(gate) · up.
 void gelu_gate(Tensor& gate, const Tensor& up) {
     gelu_tanh_inplace(gate);
-    float* g = gate.f32();
-    const float* u = up.f32();
-    const int64_t n = gate.numel();
-#pragma omp parallel for schedule(static) if (n >= (1 << 16) && !omp_in_parallel())
-    for (int64_t i = 0; i < n; ++i) g[i] *= u[i];
+    mul_inplace(gate, up);
 }
 
 // Rows E[id] · s, s = √hidden cast to the compute dtype (bf16: √3840 = 61.97 → 62, and the
@@ -99,8 +90,8 @@ Tensor embed(const Tensor& table, const GgmlTensor& ggml_table, std::span<const 
     float scale = float(std::sqrt(double(hidden)));
     if (bf16) scale = round_to_bf16(scale);
     Tensor x = ggml_table.blocks.defined() ? decode_ggml_rows(ggml_table, ids) : gather_rows(table, ids);
-    float* out = x.f32();
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) out[i] = bf16 ? round_to_bf16(out[i] * scale) : out[i] * scale;
+    mul_scalar_inplace(x, scale);
+    if (bf16) round_to_bf16_inplace(x);
     return x.reshape({1, T, hidden});
 }
 
@@ -240,13 +231,13 @@ std::vector<Tensor> Gemma3Model::hidden_states_padded(std::span<const int64_t> i
     LTX2_CHECK(!ids.empty(), "gemma3: no tokens to encode");
     LTX2_CHECK(ids.size() == mask.size(), "gemma3: {} token ids but {} attention-mask values", ids.size(),
                mask.size());
-    Tensor key_mask = Tensor::zeros({1, int64_t(mask.size())}, DType::I64);
+    std::vector<float> keep(mask.size());
     for (size_t j = 0; j < mask.size(); ++j) {
         LTX2_CHECK(mask[j] == 0 || mask[j] == 1, "gemma3: attention mask value {} at {} is neither 0 nor 1", mask[j],
                    j);
-        key_mask.data<int64_t>()[j] = mask[j];
+        keep[j] = float(mask[j]);
     }
-    return forward(ids, 0, key_mask);
+    return forward(ids, 0, Tensor::from_f32({1, int64_t(mask.size())}, keep).to(DType::I64));
 }
 
 Tensor Gemma3Model::extend(std::span<const int64_t> ids, Gemma3KvCache& cache) const {

@@ -1,5 +1,7 @@
 #include "models/text_encoder/embeddings_connector.h"
 
+#include <numeric>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -120,10 +122,9 @@ ConnectorOutput EmbeddingsConnector::forward(const Tensor& real_rows, int64_t to
     Tensor x = with_registers(real_rows, registers_, T);
     if (tap) tap("registers_applied", x);
 
-    Tensor positions = Tensor::zeros({1, 1, T});
-    float* row_index = positions.f32();
-    for (int64_t p = 0; p < T; ++p) row_index[p] = float(p);
-    const RopeTable rope = rope_table(positions, config_.rope_spec());
+    std::vector<float> row_index(static_cast<size_t>(T));
+    std::iota(row_index.begin(), row_index.end(), 0.0f);
+    const RopeTable rope = rope_table(Tensor::from_f32({1, 1, T}, row_index), config_.rope_spec());
     if (tap) {
         tap("rope_cos", per_head(rope.cos, rope));
         tap("rope_sin", per_head(rope.sin, rope));

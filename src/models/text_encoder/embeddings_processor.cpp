@@ -75,9 +75,7 @@ StreamFeatures EmbeddingsProcessor::contexts(const StreamFeatures& real, int64_t
 }
 
 Tensor EmbeddingsProcessor::context_mask(int64_t total_rows) {
-    Tensor mask = Tensor::zeros({1, total_rows}, DType::I64);
-    for (int64_t t = 0; t < total_rows; ++t) mask.data<int64_t>()[t] = 1;
-    return mask;
+    return Tensor::from_f32({1, total_rows}, std::vector<float>(static_cast<size_t>(total_rows), 1.0f)).to(DType::I64);
 }
 
 }  // namespace ltx2

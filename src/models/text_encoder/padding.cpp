@@ -1,6 +1,7 @@
 #include "models/text_encoder/padding.h"
 
 #include "core/error.h"
+#include "ops/host.h"
 
 namespace ltx2 {
 
@@ -9,7 +10,7 @@ int64_t left_padded_real_rows(const Tensor& mask, const std::string& what) {
     LTX2_CHECK(mask.dim() == 1 || (mask.dim() == 2 && mask.size(0) == 1),
                "{}: the attention mask has shape {}, expected [T] or [1, T] (one prompt)", what,
                shape_str(mask.shape()));
-    const std::vector<float> m = mask.to_vector();
+    const std::vector<float> m = copy_to_host(mask);
     const int64_t T = int64_t(m.size());
     int64_t first_real = T;
     for (int64_t t = 0; t < T; ++t) {

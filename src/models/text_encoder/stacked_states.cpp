@@ -41,19 +41,6 @@ StackedStates checked_states(const std::vector<Tensor>& states, int64_t in_featu
     return s;
 }
 
-const float* state_row(const Tensor& x, int64_t r, int64_t d0, int64_t n, bool bf16, float* buf) {
-    const int64_t D = x.size(1);
-    if (x.dtype() == DType::BF16) {
-        const uint16_t* p = x.bf16() + r * D + d0;
-        for (int64_t i = 0; i < n; ++i) buf[i] = bf16_to_f32(p[i]);
-        return buf;
-    }
-    const float* p = x.f32() + r * D + d0;
-    if (!bf16) return p;
-    for (int64_t i = 0; i < n; ++i) buf[i] = round_to_bf16(p[i]);
-    return buf;
-}
-
 Tensor project_in_slices(const StackedStates& s, const Tensor& weight, int64_t slice_features,
                          const FeatureSliceFill& fill) {
     const int64_t n = s.count();

@@ -22,10 +22,6 @@ struct StackedStates {
 // `in_features` of the projection `weight_name` (named in the message).
 StackedStates checked_states(const std::vector<Tensor>& states, int64_t in_features, const std::string& weight_name);
 
-// Values [d0, d0 + n) of row r of a state, rounded to bf16 when `bf16` (production reads bf16
-// states). Points into the tensor when no conversion is needed, else fills `buf`.
-const float* state_row(const Tensor& x, int64_t r, int64_t d0, int64_t n, bool bf16, float* buf);
-
 // Writes the features of channels [d0, d1) of every real row into `features` [V, ≥ (d1−d0)·(L+1)]
 // (F32 or BF16, the dtype of the weight), feature (d − d0)·(L+1) + l of row v.
 using FeatureSliceFill = std::function<void(int64_t d0, int64_t d1, Tensor& features)>;

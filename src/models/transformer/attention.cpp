@@ -1,41 +1,17 @@
 #include "models/transformer/attention.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
 #include "core/error.h"
 
 #include "ops/linear.h"
+#include "ops/masks.h"
 #include "ops/norm.h"
+#include "ops/rows.h"
 
 namespace ltx2 {
 
 namespace {
-
-// out[b, t, h, :] *= 2·sigmoid(logits[b, t, h]) (zero logits give the identity). The gates
-// are written over the logits.
-void apply_head_gates(Tensor& out, Tensor& logits, int heads) {
-    const int64_t rows = out.numel() / out.size(-1);
-    const int64_t hd = out.size(-1) / heads;
-    float* o = out.f32();
-    float* g = logits.f32();
-    for (int64_t r = 0; r < rows; ++r)
-        for (int h = 0; h < heads; ++h) {
-            const float gate = 2.0f / (1.0f + std::exp(-g[r * heads + h]));
-            g[r * heads + h] = gate;
-            float* row = o + r * out.size(-1) + h * hd;
-            for (int64_t i = 0; i < hd; ++i) row[i] *= gate;
-        }
-}
-
-bool bias_rows_equal(const Tensor& bias, int64_t i, int64_t j) {
-    const int64_t b = bias.size(0), tq = bias.size(1), tk = bias.size(2);
-    const float* p = bias.f32();
-    for (int64_t s = 0; s < b; ++s)
-        if (std::memcmp(p + (s * tq + i) * tk, p + (s * tq + j) * tk, size_t(tk) * sizeof(float)) != 0) return false;
-    return true;
-}
 
 // softmax(q·kᵀ/√d + bias[b, i, :])·v. Consecutive query rows with the same bias row in every
 // sample (masks are block-structured) share one kernel call with that row as the key bias.
@@ -46,10 +22,9 @@ Tensor attention_score_bias(const Tensor& q, const Tensor& k, const Tensor& v, c
                    score_bias.size(2) == tk,
                "attention: score bias has shape {}, expected ({}, {}, {})", shape_str(score_bias.shape()), b, tq, tk);
     const Tensor bias = score_bias.to(DType::F32).contiguous();
-    Tensor out = Tensor::zeros({b, tq, v.size(2)});
-    for (int64_t i = 0; i < tq;) {
-        int64_t j = i + 1;
-        while (j < tq && bias_rows_equal(bias, i, j)) ++j;
+    Tensor out = Tensor::empty({b, tq, v.size(2)});
+    int64_t i = 0;
+    for (const int64_t j : equal_row_runs(bias)) {
         const Tensor rows = attention(q.slice(1, i, j).contiguous(), k, v, bias.select(1, i).contiguous(), heads,
                                       precision);
         Tensor dst = out.slice(1, i, j);
@@ -96,7 +71,7 @@ Tensor attention_forward(const AttentionWeights& w, const Tensor& x, const Atten
     }
     if (w.to_gate_logits.weight.defined()) {
         Tensor gates = linear(x, w.to_gate_logits.weight, w.to_gate_logits.bias);
-        apply_head_gates(out, gates, w.heads);
+        apply_head_gates_inplace(out, gates);
         if (call.gates) *call.gates = gates;
     }
     return linear(out, w.to_out.weight, w.to_out.bias);

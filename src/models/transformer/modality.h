@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "ops/host.h"
 #include "ops/rope.h"
 #include "models/transformer/attention.h"
 
@@ -45,7 +46,7 @@ struct StreamTextContext {
 
     // The per-block K/V are exact for an input at this per-sample sigma.
     bool kv_hold_for(const Tensor& sigma) const {
-        return blocks.empty() || kv_sigma.empty() || kv_sigma == sigma.to_vector();
+        return blocks.empty() || kv_sigma.empty() || kv_sigma == copy_to_host(sigma);
     }
 };
 

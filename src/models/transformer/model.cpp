@@ -8,8 +8,10 @@
 
 #include "core/error.h"
 #include "ops/elementwise.h"
+#include "ops/host.h"
 #include "ops/linear.h"
 #include "ops/norm.h"
+#include "ops/rows.h"
 #include "models/transformer/block.h"
 #include "models/transformer/modulation.h"
 #include "models/transformer/preprocess.h"
@@ -83,7 +85,7 @@ TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* a
         validate_modality(m, s, c);
         text = project_text(m, s, c);
         prompt = prompt_modulation(m, s, c);
-        if (c.text_kv_depends_on_sigma()) text.kv_sigma = m.sigma.to_vector();
+        if (c.text_kv_depends_on_sigma()) text.kv_sigma = copy_to_host(m.sigma);
     };
     if (video) prepare(*video, video_ref(c, *weights_), cache.video, video_prompt);
     if (audio) prepare(*audio, audio_ref(c, *weights_), cache.audio, audio_prompt);
@@ -193,22 +195,7 @@ AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const 
 }
 
 Tensor to_denoised(const Tensor& latent, const Tensor& velocity, const Tensor& timesteps) {
-    const int64_t b = latent.size(0), t = latent.size(1), ch = latent.size(2);
-    LTX2_CHECK(velocity.shape() == latent.shape(), "to_denoised: velocity shape {} differs from latent shape {}",
-               shape_str(velocity.shape()), shape_str(latent.shape()));
-    const int64_t per_sample = timesteps.numel() / b;
-    LTX2_CHECK(timesteps.numel() == b * t || timesteps.numel() == b,
-               "to_denoised: timesteps shape {} fits neither per-token nor per-sample sigma for latent {}",
-               shape_str(timesteps.shape()), shape_str(latent.shape()));
-    const std::vector<float> x = latent.to_vector(), v = velocity.to_vector(), s = timesteps.to_vector();
-    std::vector<float> out(x.size());
-    for (int64_t i = 0; i < b; ++i)
-        for (int64_t j = 0; j < t; ++j) {
-            const float sigma = s[size_t(per_sample == 1 ? i : i * t + j)];
-            const size_t row = size_t((i * t + j) * ch);
-            for (int64_t k = 0; k < ch; ++k) out[row + size_t(k)] = x[row + size_t(k)] - v[row + size_t(k)] * sigma;
-        }
-    return Tensor::from_f32(latent.shape(), out);
+    return denoised_from_velocity(latent, velocity, timesteps);
 }
 
 AVTensors x0_forward(const LTXModel& model, const Modality* video, const Modality* audio,

@@ -1,12 +1,11 @@
 #include "models/transformer/preprocess.h"
 
-#include <algorithm>
-#include <cfloat>
-#include <cmath>
-
 #include "core/error.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
+#include "ops/masks.h"
+#include "ops/pointwise.h"
+#include "ops/rows.h"
 #include "models/transformer/timestep.h"
 
 namespace ltx2 {
@@ -32,33 +31,11 @@ Tensor mask_bias(const Tensor& mask, int64_t batch, int64_t length, const char* 
     if (!mask.defined()) return {};
     if (mask.numel() != batch * length)
         fail("{} context_mask has shape {}, expected ({}, {})", stream, shape_str(mask.shape()), batch, length);
-    std::vector<float> m = mask.to_vector();
-    if (!dtype_is_float(mask.dtype()))
-        for (float& v : m) v = (v - 1.0f) * FLT_MAX;
-    return Tensor::from_f32({batch, length}, m);
-}
-
-// ln(max(m, FLT_MIN)) where m > 0, −FLT_MAX where m ≤ 0; [B, T, T].
-Tensor self_attention_bias(const Tensor& mask) {
-    std::vector<float> m = mask.to_vector();
-    for (float& v : m) v = v > 0.0f ? std::log(std::max(v, FLT_MIN)) : -FLT_MAX;
-    return Tensor::from_f32(mask.shape(), m);
-}
-
-// x [B, T, dim] += embedding [1, dim] on the tokens whose mask value is > 0.
-void add_keyframes_embedding(Tensor& x, const Tensor& mask, const Tensor& embedding) {
-    const std::vector<float> marks = mask.to_vector();
-    const Tensor row = embedding.to(DType::F32).reshape({x.size(2)});
-    for (int64_t b = 0; b < x.size(0); ++b)
-        for (int64_t t = 0; t < x.size(1); ++t)
-            if (marks[size_t(b * x.size(1) + t)] > 0.0f) {
-                Tensor token = x.select(0, b).select(0, t);
-                add_inplace(token, row);
-            }
+    return key_bias_from_mask(mask).reshape({batch, length});
 }
 
 // sigma · multiplier per sample (validate_modality made sure the sigma is there).
-std::vector<float> scaled_sigma(const Modality& m, const TransformerConfig& c) {
+Tensor scaled_sigma(const Modality& m, const TransformerConfig& c) {
     return scale_timesteps(m.sigma, c.timestep_scale_multiplier);
 }
 
@@ -135,12 +112,12 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
 
     st.x = linear(as_f32(m.latent), w.patchify_proj.weight, w.patchify_proj.bias);
     if (w.keyframes_embedding.defined() && m.keyframes_mask.defined())
-        add_keyframes_embedding(st.x, m.keyframes_mask, w.keyframes_embedding);
+        add_row_where_inplace(st.x, w.keyframes_embedding.to(DType::F32).reshape({st.x.size(2)}), m.keyframes_mask);
     if (tap) tap(p + "x_proj", st.x);
 
     // AdaLN on sigma · timestep_scale_multiplier, one row per token (or per sample).
-    const std::vector<float> t = scale_timesteps(m.timesteps, c.timestep_scale_multiplier);
-    const int64_t tt = int64_t(t.size()) / b;
+    const Tensor t = scale_timesteps(m.timesteps, c.timestep_scale_multiplier);
+    const int64_t tt = t.numel() / b;
     AdaLNOutput ada = adaln_single(w.adaln, t);
     st.modulation = ada.modulation.reshape({b, tt, int64_t(c.adaln_rows()) * d});
     st.embedded_timestep = ada.embedded.reshape({b, tt, int64_t(d)});
@@ -154,7 +131,7 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
         tap(p + "prompt_adaln_mod", st.prompt_modulation);
 
     if (m.attention_mask.defined()) {
-        st.self_attention_bias = self_attention_bias(m.attention_mask);
+        st.self_attention_bias = log_weight_bias(m.attention_mask);
         if (tap) tap(p + "self_attention_bias", st.self_attention_bias.unsqueeze(1));
     }
 
@@ -171,11 +148,10 @@ StreamState prepare_stream(const Modality& m, const StreamRef& s, const Transfor
         // per-sample sigma; σ·multiplier·(av_ca / multiplier) in float32 in that order.
         const bool from_other = c.semantics.av_gate_from_other_sigma;
         if (!from_other || other) {
-            std::vector<float> tg = from_other ? scaled_sigma(*other, c) : t;
-            const float factor = float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier);
-            for (float& v : tg) v = v * factor;
+            Tensor tg = from_other ? scaled_sigma(*other, c) : t.clone();
+            mul_scalar_inplace(tg, float(c.av_ca_timestep_scale_multiplier / c.timestep_scale_multiplier));
             AdaLNOutput gate = adaln_single(w.cross_gate_adaln, tg);
-            st.cross_gate = gate.modulation.reshape({b, int64_t(tg.size()) / b, int64_t(d)});
+            st.cross_gate = gate.modulation.reshape({b, tg.numel() / b, int64_t(d)});
         }
         if (tap) {
             tap_rope(tap, p + "cross_rope", st.cross_rope);

@@ -1,10 +1,10 @@
 #include "models/transformer/timestep.h"
 
-#include <cmath>
-
 #include "core/error.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
+#include "ops/pointwise.h"
+#include "ops/sinusoid.h"
 
 namespace ltx2 {
 
@@ -53,27 +53,23 @@ constexpr float kTimestepFrequencies[kTimestepHalf] = {
 
 const float* timestep_frequencies() { return kTimestepFrequencies; }
 
+Tensor timestep_sinusoid(const Tensor& t) {
+    static const Tensor frequencies = Tensor::from_f32(
+        {kTimestepHalf}, std::vector<float>(kTimestepFrequencies, kTimestepFrequencies + kTimestepHalf));
+    return cos_sin_embedding(t, frequencies);
+}
+
 Tensor timestep_sinusoid(const std::vector<float>& t) {
-    const int64_t n = int64_t(t.size());
-    Tensor out = Tensor::zeros({n, 2 * kTimestepHalf});
-    float* o = out.f32();
-    for (int64_t r = 0; r < n; ++r)
-        for (int i = 0; i < kTimestepHalf; ++i) {
-            const float arg = t[size_t(r)] * kTimestepFrequencies[i];  // float32 product
-            o[r * 2 * kTimestepHalf + i] = float(std::cos(double(arg)));
-            o[r * 2 * kTimestepHalf + kTimestepHalf + i] = float(std::sin(double(arg)));
-        }
-    return out;
+    return timestep_sinusoid(Tensor::from_f32({int64_t(t.size())}, t));
 }
 
-std::vector<float> scale_timesteps(const Tensor& sigma, double multiplier) {
-    std::vector<float> s = sigma.to_vector();
-    const float m = float(multiplier);
-    for (float& v : s) v = v * m;
-    return s;
+Tensor scale_timesteps(const Tensor& sigma, double multiplier) {
+    Tensor t = sigma.to(DType::F32).reshape({sigma.numel()}).clone();
+    mul_scalar_inplace(t, float(multiplier));
+    return t;
 }
 
-AdaLNOutput adaln_single(const AdaLNWeights& w, const std::vector<float>& t) {
+AdaLNOutput adaln_single(const AdaLNWeights& w, const Tensor& t) {
     AdaLNOutput out;
     out.sinusoid = timestep_sinusoid(t);
     Tensor h = linear(out.sinusoid, w.linear_1.weight, w.linear_1.bias);

@@ -13,11 +13,12 @@ constexpr int kTimestepHalf = 128;  // 256 channels: cos(t·f_i) for i < 128, th
 // The 128 float32 frequencies f_i.
 const float* timestep_frequencies();
 
-// [N, 256], cos first then sin, argument t·f_i in float32.
+// [N, 256], cos first then sin, argument t·f_i in float32. t: N values, F32.
+Tensor timestep_sinusoid(const Tensor& t);
 Tensor timestep_sinusoid(const std::vector<float>& t);
 
-// t = float32(sigma · multiplier) per entry (sigma any shape, flattened).
-std::vector<float> scale_timesteps(const Tensor& sigma, double multiplier);
+// t = float32(sigma · multiplier) per entry → F32 [N] (sigma any shape, flattened).
+Tensor scale_timesteps(const Tensor& sigma, double multiplier);
 
 struct AdaLNOutput {
     Tensor sinusoid;    // [N, 256]
@@ -25,6 +26,6 @@ struct AdaLNOutput {
     Tensor modulation;  // [N, coefficient·dim]: linear(SiLU(embedded))
 };
 
-AdaLNOutput adaln_single(const AdaLNWeights& w, const std::vector<float>& t);
+AdaLNOutput adaln_single(const AdaLNWeights& w, const Tensor& t);  // t: N values, F32
 
 }  // namespace ltx2

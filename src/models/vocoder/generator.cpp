@@ -1,10 +1,9 @@
 #include "models/vocoder/generator.h"
 
-#include <cmath>
-
 #include "core/error.h"
 #include "ops/conv.h"
 #include "ops/elementwise.h"
+#include "ops/pointwise.h"
 #include "models/vocoder/ops.h"
 
 namespace ltx2 {
@@ -17,9 +16,7 @@ constexpr float kPostSlope = 0.01f;  // HiFi-GAN: torch's default slope, used be
 // A new F32 tensor: leaky_relu(x, slope).
 Tensor leaky_relu(const Tensor& x, float slope) {
     Tensor out = x.to(DType::F32).clone();
-    float* p = out.f32();
-    const int64_t n = out.numel();
-    for (int64_t i = 0; i < n; ++i) p[i] = p[i] >= 0.f ? p[i] : p[i] * slope;
+    leaky_relu_inplace(out, slope);
     return out;
 }
 
@@ -91,9 +88,7 @@ Tensor vocoder_generator_forward(const VocoderGeneratorConfig& c, const VocoderG
         };
         Tensor sum = block(0);
         for (int j = 1; j < nk; ++j) add_inplace(sum, block(j));
-        float* p = sum.f32();
-        const float n = float(nk);
-        for (int64_t e = 0; e < sum.numel(); ++e) p[e] /= n;
+        div_scalar_inplace(sum, float(nk));
         x = std::move(sum);
     }
 
@@ -103,12 +98,10 @@ Tensor vocoder_generator_forward(const VocoderGeneratorConfig& c, const VocoderG
     const bool tanh_follows = c.apply_final_activation && c.use_tanh_at_final;
     if (tap) tap(tanh_follows ? "conv_post_before_tanh" : "conv_post", x);
     if (!c.apply_final_activation) return x;
-    if (c.use_tanh_at_final) {
-        float* p = x.f32();
-        for (int64_t e = 0; e < x.numel(); ++e) p[e] = std::tanh(p[e]);
-    } else {
-        vocoder_ops::clamp_inplace(x, -1.f, 1.f);
-    }
+    if (c.use_tanh_at_final)
+        tanh_inplace(x);
+    else
+        clamp_inplace(x, -1.f, 1.f);
     return x;
 }
 

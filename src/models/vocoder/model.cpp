@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "ops/conv.h"
 #include "ops/elementwise.h"
+#include "ops/pointwise.h"
 #include "models/vocoder/ops.h"
 
 namespace ltx2 {
@@ -85,7 +86,7 @@ Tensor Vocoder::bandwidth_extension(const Tensor& waveform, const VocoderTap& ta
     const Tensor skip = vocoder_ops::hann_sinc_upsample(x, resampler_filter_, b.ratio());
     if (tap) tap("skip_resampled", skip);
     add_inplace(out, skip);
-    vocoder_ops::clamp_inplace(out, -1.f, 1.f);
+    clamp_inplace(out, -1.f, 1.f);
     return out.slice(2, 0, out_length).contiguous();
 }
 

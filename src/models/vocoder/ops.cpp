@@ -11,26 +11,16 @@
 #include "ops/elementwise.h"
 #include "ops/resample.h"
 #include "ops/linear.h"
+#include "ops/pointwise.h"
+#include "ops/spectral.h"
 
 namespace ltx2::vocoder_ops {
 
 namespace {
 
-constexpr float kSnakeEps = 1e-9f;
 constexpr float kLogMelFloor = 1e-5f;
 
 }  // namespace
-
-VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
-                        const Tensor& down_filter) {
-    std::vector<float> alpha = log_alpha.to_vector(), inv_beta = log_beta.to_vector();
-    for (float& a : alpha) a = std::exp(a);
-    for (float& b : inv_beta) b = 1.0f / (std::exp(b) + kSnakeEps);
-    const int64_t channels = int64_t(alpha.size());
-    auto taps = [](const Tensor& filter) { return Tensor::from_f32({filter.numel()}, filter.to_vector()); };
-    return {Tensor::from_f32({channels}, alpha), Tensor::from_f32({channels}, inv_beta), taps(up_filter),
-            taps(down_filter)};
-}
 
 Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act) {
     constexpr int kRatio = 2;
@@ -88,7 +78,7 @@ Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio) {
 
 Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop) {
     const int64_t B = x.size(0), C = x.size(1), L = x.size(2);
-    const int64_t n_fft = forward_basis.size(2), F = forward_basis.size(0) / 2, M = mel_basis.size(0);
+    const int64_t n_fft = forward_basis.size(2), M = mel_basis.size(0);
     LTX2_CHECK(L % hop == 0, "causal_log_mel: length {} is not a multiple of hop {}", L, hop);
     ConvParams p;
     p.strides = {hop};
@@ -96,28 +86,14 @@ Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor
     p.pad_after = {0};
     const Tensor spec = conv_nd(x.contiguous().reshape({B * C, 1, L}), forward_basis, Tensor(), p);  // [BC, 2F, T]
     const int64_t T = spec.size(2);
-    Tensor magnitude = Tensor::zeros({B * C, F, T});
-    const float* s = spec.f32();
-    float* m = magnitude.f32();
-    for (int64_t r = 0; r < B * C; ++r)
-        for (int64_t f = 0; f < F; ++f)
-            for (int64_t t = 0; t < T; ++t) {
-                const float re = s[(r * 2 * F + f) * T + t], im = s[(r * 2 * F + F + f) * T + t];
-                m[(r * F + f) * T + t] = std::sqrt(re * re + im * im);
-            }
-    Tensor mel = Tensor::zeros({B * C, M, T});
+    const Tensor magnitude = complex_magnitude(spec);  // [BC, F, T]
+    Tensor mel = Tensor::empty({B * C, M, T});
     for (int64_t r = 0; r < B * C; ++r) {
         Tensor out = mel.select(0, r);
         matmul(mel_basis, magnitude.select(0, r), out);
     }
-    float* q = mel.f32();
-    for (int64_t i = 0, n = mel.numel(); i < n; ++i) q[i] = std::log(std::max(q[i], kLogMelFloor));
+    log_clamped_inplace(mel, kLogMelFloor);
     return mel.reshape({B, C, M, T});
-}
-
-void clamp_inplace(Tensor& x, float lo, float hi) {
-    float* p = x.f32();
-    for (int64_t i = 0, n = x.numel(); i < n; ++i) p[i] = std::clamp(p[i], lo, hi);
 }
 
 }  // namespace ltx2::vocoder_ops

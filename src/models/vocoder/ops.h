@@ -8,10 +8,6 @@
 
 namespace ltx2::vocoder_ops {
 
-// Activation1d from its stored tensors: log α, log β [C] and the two [1, 1, K] filters.
-VocoderAct1d make_act1d(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
-                        const Tensor& down_filter);
-
 // Anti-aliased SnakeBeta (Activation1d): 2x up with the stored kaiser-sinc filter, SnakeBeta,
 // 2x down (replicate pad, strided low-pass) with the stored low-pass filter.
 Tensor anti_aliased_snake_beta(const Tensor& x, const VocoderAct1d& act);
@@ -27,8 +23,5 @@ Tensor hann_sinc_upsample(const Tensor& x, const Tensor& filter, int ratio);
 // n_fft − hop) with the stored [2F, 1, n_fft] basis (F cos rows, then F −sin rows).
 // x [B, C, L] (L a multiple of hop) -> [B, C, num_mels, L / hop].
 Tensor causal_log_mel(const Tensor& x, const Tensor& forward_basis, const Tensor& mel_basis, int hop);
-
-// In place: clamp(x, lo, hi).
-void clamp_inplace(Tensor& x, float lo, float hi);
 
 }  // namespace ltx2::vocoder_ops

@@ -1,14 +1,30 @@
 #include "models/vocoder/weights.h"
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
-#include "models/vocoder/ops.h"
 #include "models/weight_loader.h"
 
 namespace ltx2 {
 
 namespace {
+
+constexpr float kSnakeEps = 1e-9f;
+
+// Activation1d from its stored tensors, once at load: α = e^(log α), 1/β = 1 / (e^(log β) + 1e-9)
+// per channel, and the two [1, 1, K] filters as flat taps.
+VocoderAct1d act1d_from_stored(const Tensor& log_alpha, const Tensor& log_beta, const Tensor& up_filter,
+                               const Tensor& down_filter) {
+    std::vector<float> alpha = log_alpha.to_vector(), inv_beta = log_beta.to_vector();
+    for (float& a : alpha) a = std::exp(a);
+    for (float& b : inv_beta) b = 1.0f / (std::exp(b) + kSnakeEps);
+    const int64_t channels = int64_t(alpha.size());
+    auto taps = [](const Tensor& filter) { return Tensor::from_f32({filter.numel()}, filter.to_vector()); };
+    return {Tensor::from_f32({channels}, alpha), Tensor::from_f32({channels}, inv_beta), taps(up_filter),
+            taps(down_filter)};
+}
 
 class Loader : public ModelWeightLoader {
 public:
@@ -33,9 +49,9 @@ public:
                    "{}: tensor '{}.upsample.filter' has shape {}, expected (1, 1, K)", store_.describe(), name,
                    shape_str(up.shape()));
         const int64_t k = up.size(2);
-        return vocoder_ops::make_act1d(tensor(name + ".act.alpha", {channels}), tensor(name + ".act.beta", {channels}),
-                                       tensor(name + ".upsample.filter", {1, 1, k}),
-                                       tensor(name + ".downsample.lowpass.filter", {1, 1, k}));
+        return act1d_from_stored(tensor(name + ".act.alpha", {channels}), tensor(name + ".act.beta", {channels}),
+                                 tensor(name + ".upsample.filter", {1, 1, k}),
+                                 tensor(name + ".downsample.lowpass.filter", {1, 1, k}));
     }
 
     VocoderGeneratorWeights generator(const std::string& prefix, const VocoderGeneratorConfig& c) {

@@ -1,0 +1,9 @@
+#include "ops/spectral.h"
+
+#include "ops/backend.h"
+
+namespace ltx2 {
+
+Tensor complex_magnitude(const Tensor& spec) { return backend_for(spec.device()).complex_magnitude(spec); }
+
+}  // namespace ltx2
