@@ -9,6 +9,7 @@
 #include "ops/attention.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
+#include "ops/views.h"
 #include "models/diffvae/geometry.h"
 
 namespace ltx2 {

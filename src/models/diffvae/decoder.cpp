@@ -8,6 +8,7 @@
 #include "ops/elementwise.h"
 #include "ops/linear.h"
 #include "ops/rope.h"
+#include "ops/views.h"
 #include "models/diffvae/blocks.h"
 #include "models/diffvae/geometry.h"
 #include "models/transformer/timestep.h"

@@ -4,36 +4,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "ops/elementwise.h"
+#include "ops/views.h"
 
 namespace ltx2 {
-
-void copy_into_view(const Tensor& dst, const Tensor& src_in) {
-    LTX2_CHECK(dst.shape() == src_in.shape(), "copy: shape {} into {}", shape_str(src_in.shape()),
-               shape_str(dst.shape()));
-    LTX2_CHECK(dst.dtype() == DType::F32 && dst.dim() >= 1 && dst.stride(-1) == 1,
-               "copy: destination must be an F32 view with contiguous rows");
-    if (dst.numel() == 0) return;
-    const Tensor src = src_in.to(DType::F32);
-    const int nd = dst.dim();
-    const int64_t row = dst.size(nd - 1), rows = dst.numel() / row;
-    const float* s = src.f32();
-    float* base = dst.data<float>();
-    for (int64_t r = 0; r < rows; ++r) {
-        int64_t rest = r, offset = 0;
-        for (int d = nd - 2; d >= 0; --d) {
-            offset += (rest % dst.size(d)) * dst.stride(d);
-            rest /= dst.size(d);
-        }
-        std::copy(s + r * row, s + (r + 1) * row, base + offset);
-    }
-}
-
-void add_into_view(const Tensor& dst, const Tensor& src) {
-    Tensor sum = dst.contiguous().clone();
-    add_inplace(sum, src.contiguous());
-    copy_into_view(dst, sum);
-}
 
 Tensor resize_axis(const Tensor& x, int axis, int64_t size, AxisResize mode, AxisPad* pad) {
     const int64_t length = x.size(axis);

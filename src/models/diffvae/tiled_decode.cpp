@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "models/diffvae/decoder.h"
 #include "models/diffvae/tiling_budget.h"
+#include "ops/views.h"
 
 namespace ltx2 {
 
