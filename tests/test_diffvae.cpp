@@ -14,6 +14,7 @@
 #include "io/weight_store.h"
 #include "models/diffvae/decoder.h"
 #include "models/diffvae/geometry.h"
+#include "ops/views.h"
 #include "parity/kinds.h"
 #include "test_util.h"
 

@@ -9,6 +9,7 @@
 #include "io/safetensors.h"
 #include "io/weight_store.h"
 #include "models/diffvae/decoder.h"
+#include "ops/views.h"
 #include "parity/kinds.h"
 #include "test_util.h"
 

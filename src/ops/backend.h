@@ -10,6 +10,7 @@
 #include "core/device.h"
 #include "core/ggml_tensor.h"
 #include "ops/op_params.h"
+#include "ops/vae_params.h"
 
 namespace ltx2 {
 
@@ -60,6 +61,36 @@ public:
     virtual void decode_fp8_into(const Tensor& w, float scale, Tensor& out) = 0;
 
     // --- VAEs, DiffVAE and upsamplers ---
+    // ops/channel_statistics.h
+    virtual Tensor apply_channel_statistics(const Tensor& x, const Tensor& std, const Tensor& mean,
+                                            StatisticsDirection direction) = 0;
+    virtual void modulate_channels_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) = 0;
+    // ops/depth_to_space.h
+    virtual Tensor depth_to_space_3d(const Tensor& x, const std::array<int, 3>& stride, int64_t drop_frames,
+                                     ChannelLayout layout) = 0;
+    virtual Tensor space_to_depth_3d(const Tensor& x, const std::array<int, 3>& stride) = 0;
+    virtual void add_repeated_channels_inplace(Tensor& x, const Tensor& r) = 0;
+    virtual void add_channel_group_means_inplace(Tensor& x, const Tensor& s) = 0;
+    // ops/tile_blend.h
+    virtual void accumulate_masked_tile(const Tensor& values, const Tensor& weights, const Tensor& tile,
+                                        const Tensor& mask_t, const Tensor& mask_h, const Tensor& mask_w,
+                                        MaskProduct order) = 0;
+    virtual void divide_by_weights(const Tensor& values, const Tensor& weights, Tensor& out) = 0;
+    // ops/views.h
+    virtual void copy_into_view(const Tensor& dst, const Tensor& src) = 0;
+    virtual void add_into_view(const Tensor& dst, const Tensor& src) = 0;
+    // ops/group_norm.h
+    virtual void group_norm_inplace(Tensor& x, int groups, const Tensor& weight, const Tensor& bias, float eps,
+                                    bool per_frame, bool silu) = 0;
+    // ops/feature_resample.h
+    virtual Tensor upsample_nearest_2x(const Tensor& x) = 0;
+    virtual Tensor blur_downsample_2d(const Tensor& x, const Tensor& kernel, int stride) = 0;
+    // ops/audio_features.h
+    virtual Tensor sinc_resample(const Tensor& x, int source_rate, int target_rate) = 0;
+    virtual Tensor log_mel_spectrogram(const Tensor& x, const MelSpectrogramSpec& spec) = 0;
+    // ops/pixels.h
+    virtual Tensor unit_rgb_frames(const Tensor& v) = 0;
+    virtual Tensor unit_to_uint8(const Tensor& x) = 0;
 
     // --- diffusion, LoRA and pipelines ---
 
@@ -68,6 +99,7 @@ public:
     virtual void mul_scalar_inplace(Tensor& x, float s) = 0;
     virtual void div_scalar_inplace(Tensor& x, float s) = 0;
     virtual void mul_inplace(Tensor& x, const Tensor& y) = 0;
+    virtual Tensor weighted_sum(const Tensor& a, float alpha, const Tensor& b, float beta) = 0;
     virtual void exp_inplace(Tensor& x) = 0;
     virtual void tanh_inplace(Tensor& x) = 0;
     virtual void clamp_inplace(Tensor& x, float lo, float hi) = 0;

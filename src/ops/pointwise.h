@@ -9,6 +9,8 @@ void mul_scalar_inplace(Tensor& x, float s);  // x·s
 // x / s: a division, not x·(1/s) (the two round differently).
 void div_scalar_inplace(Tensor& x, float s);
 void mul_inplace(Tensor& x, const Tensor& y);      // x·y, y F32 of x's shape
+// a·alpha + beta·b, a and b F32 of one shape (any strides) → new contiguous F32.
+Tensor weighted_sum(const Tensor& a, float alpha, const Tensor& b, float beta);
 void exp_inplace(Tensor& x);                       // eˣ
 void tanh_inplace(Tensor& x);                      // tanh(x)
 void clamp_inplace(Tensor& x, float lo, float hi);  // min(max(x, lo), hi)

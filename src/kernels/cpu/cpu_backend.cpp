@@ -15,6 +15,7 @@
 #include "kernels/cpu/sinusoid.h"
 #include "kernels/cpu/spectral.h"
 #include "kernels/cpu/text_features.h"
+#include "kernels/cpu/vae_kernels.h"
 #include "kernels/cpu/weight_decoding.h"
 #include "ops/backend.h"
 
@@ -94,6 +95,49 @@ public:
     void decode_fp8_into(const Tensor& w, float scale, Tensor& out) override { cpu::decode_fp8_into(w, scale, out); }
 
     // --- VAEs, DiffVAE and upsamplers ---
+    Tensor apply_channel_statistics(const Tensor& x, const Tensor& std, const Tensor& mean,
+                                    StatisticsDirection direction) override {
+        return cpu::apply_channel_statistics(x, std, mean, direction);
+    }
+    void modulate_channels_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) override {
+        cpu::modulate_channels_inplace(x, scale, shift);
+    }
+    Tensor depth_to_space_3d(const Tensor& x, const std::array<int, 3>& stride, int64_t drop_frames,
+                             ChannelLayout layout) override {
+        return cpu::depth_to_space_3d(x, stride, drop_frames, layout);
+    }
+    Tensor space_to_depth_3d(const Tensor& x, const std::array<int, 3>& stride) override {
+        return cpu::space_to_depth_3d(x, stride);
+    }
+    void add_repeated_channels_inplace(Tensor& x, const Tensor& r) override { cpu::add_repeated_channels_inplace(x, r); }
+    void add_channel_group_means_inplace(Tensor& x, const Tensor& s) override {
+        cpu::add_channel_group_means_inplace(x, s);
+    }
+    void accumulate_masked_tile(const Tensor& values, const Tensor& weights, const Tensor& tile, const Tensor& mask_t,
+                                const Tensor& mask_h, const Tensor& mask_w, MaskProduct order) override {
+        cpu::accumulate_masked_tile(values, weights, tile, mask_t, mask_h, mask_w, order);
+    }
+    void divide_by_weights(const Tensor& values, const Tensor& weights, Tensor& out) override {
+        cpu::divide_by_weights(values, weights, out);
+    }
+    void copy_into_view(const Tensor& dst, const Tensor& src) override { cpu::copy_into_view(dst, src); }
+    void add_into_view(const Tensor& dst, const Tensor& src) override { cpu::add_into_view(dst, src); }
+    void group_norm_inplace(Tensor& x, int groups, const Tensor& weight, const Tensor& bias, float eps, bool per_frame,
+                            bool silu) override {
+        cpu::group_norm_inplace(x, groups, weight, bias, eps, per_frame, silu);
+    }
+    Tensor upsample_nearest_2x(const Tensor& x) override { return cpu::upsample_nearest_2x(x); }
+    Tensor blur_downsample_2d(const Tensor& x, const Tensor& kernel, int stride) override {
+        return cpu::blur_downsample_2d(x, kernel, stride);
+    }
+    Tensor sinc_resample(const Tensor& x, int source_rate, int target_rate) override {
+        return cpu::sinc_resample(x, source_rate, target_rate);
+    }
+    Tensor log_mel_spectrogram(const Tensor& x, const MelSpectrogramSpec& spec) override {
+        return cpu::log_mel_spectrogram(x, spec);
+    }
+    Tensor unit_rgb_frames(const Tensor& v) override { return cpu::unit_rgb_frames(v); }
+    Tensor unit_to_uint8(const Tensor& x) override { return cpu::unit_to_uint8(x); }
 
     // --- diffusion, LoRA and pipelines ---
 
@@ -101,6 +145,9 @@ public:
     void mul_scalar_inplace(Tensor& x, float s) override { cpu::mul_scalar_inplace(x, s); }
     void div_scalar_inplace(Tensor& x, float s) override { cpu::div_scalar_inplace(x, s); }
     void mul_inplace(Tensor& x, const Tensor& y) override { cpu::mul_inplace(x, y); }
+    Tensor weighted_sum(const Tensor& a, float alpha, const Tensor& b, float beta) override {
+        return cpu::weighted_sum(a, alpha, b, beta);
+    }
     void exp_inplace(Tensor& x) override { cpu::exp_inplace(x); }
     void tanh_inplace(Tensor& x) override { cpu::tanh_inplace(x); }
     void clamp_inplace(Tensor& x, float lo, float hi) override { cpu::clamp_inplace(x, lo, hi); }

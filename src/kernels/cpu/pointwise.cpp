@@ -42,6 +42,22 @@ void mul_inplace(Tensor& x, const Tensor& y) {
     map_inplace(x, "mul", [q](float v, int64_t i) { return v * q[i]; });
 }
 
+Tensor weighted_sum(const Tensor& a_in, float alpha, const Tensor& b_in, float beta) {
+    LTX2_CHECK(a_in.defined() && b_in.defined() && a_in.dtype() == DType::F32 && b_in.dtype() == DType::F32 &&
+                   a_in.shape() == b_in.shape(),
+               "weighted sum: a and b must be F32 tensors of one shape, got {} and {}",
+               a_in.defined() ? shape_str(a_in.shape()) : "undefined", b_in.defined() ? shape_str(b_in.shape()) : "undefined");
+    const Tensor a = a_in.contiguous(), b = b_in.contiguous();
+    Tensor out = Tensor::empty(a.shape());
+    const float* pa = a.f32();
+    const float* pb = b.f32();
+    float* o = out.f32();
+    const int64_t n = out.numel();
+#pragma omp parallel for schedule(static) if (n >= (1 << 16) && !omp_in_parallel())
+    for (int64_t i = 0; i < n; ++i) o[i] = pa[i] * alpha + beta * pb[i];
+    return out;
+}
+
 void exp_inplace(Tensor& x) {
     map_inplace(x, "exp", [](float v, int64_t) { return std::exp(v); });
 }

@@ -7,6 +7,7 @@ namespace ltx2::cpu {
 void mul_scalar_inplace(Tensor& x, float s);
 void div_scalar_inplace(Tensor& x, float s);
 void mul_inplace(Tensor& x, const Tensor& y);
+Tensor weighted_sum(const Tensor& a, float alpha, const Tensor& b, float beta);
 void exp_inplace(Tensor& x);
 void tanh_inplace(Tensor& x);
 void clamp_inplace(Tensor& x, float lo, float hi);

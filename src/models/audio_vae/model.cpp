@@ -1,15 +1,16 @@
 #include "models/audio_vae/model.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "models/weight_loader.h"
+#include "ops/channel_statistics.h"
 #include "ops/conv.h"
-#include "ops/norm.h"
 #include "ops/elementwise.h"
+#include "ops/feature_resample.h"
+#include "ops/norm.h"
 
 namespace ltx2 {
 
@@ -69,44 +70,16 @@ Tensor res_block(const Tensor& x, const AudioVaeResBlock& b) {
     return h;
 }
 
-// Nearest 2x in time and frequency.
-Tensor upsample_nearest2x(const Tensor& x_in) {
-    const Tensor x = x_in.contiguous();
-    const int64_t BC = x.size(0) * x.size(1), T = x.size(2), F = x.size(3);
-    Tensor out = Tensor::zeros({x.size(0), x.size(1), 2 * T, 2 * F});
-    const float* src = x.f32();
-    float* dst = out.f32();
-    for (int64_t n = 0; n < BC; ++n)
-        for (int64_t t = 0; t < 2 * T; ++t) {
-            const float* row = src + (n * T + t / 2) * F;
-            float* o = dst + (n * 2 * T + t) * 2 * F;
-            for (int64_t f = 0; f < 2 * F; ++f) o[f] = row[f / 2];
-        }
-    return out;
-}
-
 // Statistics over the latent flattened per frame as C·F values (index c·F + f).
-Tensor apply_statistics(const Tensor& x_in, const AudioVaeStatistics& s, bool denormalize, const char* what) {
-    const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), C = x.size(1), T = x.size(2), F = x.size(3);
+Tensor apply_statistics(const Tensor& x, const AudioVaeStatistics& s, bool denormalize, const char* what) {
+    const int64_t C = x.size(1), F = x.size(3);
     const int64_t n = s.std_of_means.size(0);
     if (C * F != n)
         fail("{}: latent has {} channels x {} mel bins = {} values per frame, the latent statistics have {}", what, C,
              F, C * F, n);
-    Tensor out = Tensor::zeros(x.shape());
-    const float* std = s.std_of_means.f32();
-    const float* mean = s.mean_of_means.f32();
-    const float* src = x.f32();
-    float* dst = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t t = 0; t < T; ++t)
-                for (int64_t f = 0; f < F; ++f) {
-                    const int64_t i = ((b * C + c) * T + t) * F + f;
-                    const int64_t k = c * F + f;
-                    dst[i] = denormalize ? src[i] * std[k] + mean[k] : (src[i] - mean[k]) / std[k];
-                }
-    return out;
+    const Shape per_bin{1, C, 1, F};
+    return apply_channel_statistics(x, s.std_of_means.reshape(per_bin), s.mean_of_means.reshape(per_bin),
+                                    denormalize ? StatisticsDirection::Denormalize : StatisticsDirection::Normalize);
 }
 
 void check_input(const Tensor& x, int channels, const char* what, const char* name) {
@@ -178,7 +151,7 @@ Tensor AudioDecoder::forward(const Tensor& latent_in, const AudioVaeTap& tap) co
     for (int level = c.levels() - 1; level >= 0; --level) {
         for (const AudioVaeResBlock& b : up_blocks[size_t(level)]) h = res_block(h, b);
         if (level != 0) {
-            h = causal_conv(upsample_nearest2x(h), upsample[size_t(level)]);
+            h = causal_conv(upsample_nearest_2x(h), upsample[size_t(level)]);
             h = h.slice(2, 1, h.size(2)).contiguous();  // drop the first time row
             tap_if(tap, fmt::format("after_up_level.{}.upsample", level), h);
         } else {

@@ -9,6 +9,8 @@
 #include "ops/attention.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
+#include "ops/pointwise.h"
+#include "ops/views.h"
 #include "models/diffvae/geometry.h"
 
 namespace ltx2 {
@@ -24,20 +26,8 @@ Tensor project(const Tensor& x, const DiffVaeLinear& l) { return linear(x, l.wei
 void norm_heads(Tensor& x, int head_dim, const Tensor& weight, float factor) {
     Tensor rows = x.reshape({-1, int64_t(head_dim)});
     rms_norm_inplace(rows, weight, kEps);
-    if (factor == 1.f) return;
-    float* p = x.f32();
-    const int64_t n = x.numel();
-    for (int64_t i = 0; i < n; ++i) p[i] *= factor;
+    if (factor != 1.f) mul_scalar_inplace(x, factor);
 }
-
-void mul_inplace(Tensor& x, const Tensor& y) {
-    float* a = x.f32();
-    const float* b = y.f32();
-    const int64_t n = x.numel();
-#pragma omp parallel for schedule(static) if (n >= (1 << 16))
-    for (int64_t i = 0; i < n; ++i) a[i] *= b[i];
-}
-
 
 }  // namespace
 

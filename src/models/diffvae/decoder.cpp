@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "ops/channel_statistics.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
 #include "ops/rope.h"
+#include "ops/views.h"
 #include "models/diffvae/blocks.h"
 #include "models/diffvae/geometry.h"
 #include "models/transformer/timestep.h"
@@ -34,15 +36,11 @@ int64_t ghost_latent_frames(const DiffVaeConfig& c) { return c.stage_kernels[0][
 // Frames after an upsample of time stride st (a doubling drops its first frame).
 int64_t upsampled_frames(int64_t t, int st) { return st == 2 ? 2 * t - 1 : t * st; }
 
-// Channels-last latent [1, T, H, W, C]: z · std + mean per channel.
+// Channels-last latent [1, T, H, W, C] of z [1, C, T, H, W]: z · std + mean per channel.
 Tensor un_normalize(const Tensor& z, const Tensor& std_of_means, const Tensor& mean_of_means) {
-    Tensor x = z.permute({0, 2, 3, 4, 1}).contiguous().clone();
-    const int64_t C = x.size(4), n = x.numel() / C;
-    const float *s = std_of_means.f32(), *m = mean_of_means.f32();
-    float* p = x.f32();
-    for (int64_t i = 0; i < n; ++i)
-        for (int64_t c = 0; c < C; ++c) p[i * C + c] = p[i * C + c] * s[c] + m[c];
-    return x;
+    const Shape per_channel{1, 1, 1, 1, z.size(1)};
+    return apply_channel_statistics(z.permute({0, 2, 3, 4, 1}), std_of_means.reshape(per_channel),
+                                    mean_of_means.reshape(per_channel), StatisticsDirection::Denormalize);
 }
 
 // Pixels [1, C, F, p·h, p·w] -> [1, F, h, w, C·p²], channel c·p² + r·p + q for the pixel at

@@ -1,39 +1,12 @@
 #include "models/diffvae/geometry.h"
 
 #include <algorithm>
-#include <vector>
 
 #include "core/error.h"
-#include "ops/elementwise.h"
+#include "ops/depth_to_space.h"
+#include "ops/views.h"
 
 namespace ltx2 {
-
-void copy_into_view(const Tensor& dst, const Tensor& src_in) {
-    LTX2_CHECK(dst.shape() == src_in.shape(), "copy: shape {} into {}", shape_str(src_in.shape()),
-               shape_str(dst.shape()));
-    LTX2_CHECK(dst.dtype() == DType::F32 && dst.dim() >= 1 && dst.stride(-1) == 1,
-               "copy: destination must be an F32 view with contiguous rows");
-    if (dst.numel() == 0) return;
-    const Tensor src = src_in.to(DType::F32);
-    const int nd = dst.dim();
-    const int64_t row = dst.size(nd - 1), rows = dst.numel() / row;
-    const float* s = src.f32();
-    float* base = dst.data<float>();
-    for (int64_t r = 0; r < rows; ++r) {
-        int64_t rest = r, offset = 0;
-        for (int d = nd - 2; d >= 0; --d) {
-            offset += (rest % dst.size(d)) * dst.stride(d);
-            rest /= dst.size(d);
-        }
-        std::copy(s + r * row, s + (r + 1) * row, base + offset);
-    }
-}
-
-void add_into_view(const Tensor& dst, const Tensor& src) {
-    Tensor sum = dst.contiguous().clone();
-    add_inplace(sum, src.contiguous());
-    copy_into_view(dst, sum);
-}
 
 Tensor resize_axis(const Tensor& x, int axis, int64_t size, AxisResize mode, AxisPad* pad) {
     const int64_t length = x.size(axis);
@@ -66,30 +39,8 @@ Int3 diffvae_min_latent_shape(const DiffVaeConfig& c) {
     return mins;
 }
 
-Tensor pixel_shuffle_channels_last(const Tensor& x_in, const Int3& stride, bool drop_leading_frame) {
-    const Tensor x = x_in.contiguous();
-    LTX2_CHECK(x.dim() == 5 && x.dtype() == DType::F32, "pixel shuffle: expected F32 [B, T, H, W, C], got {}",
-               shape_str(x.shape()));
-    const int64_t p1 = stride[0], p2 = stride[1], p3 = stride[2], P = p1 * p2 * p3;
-    const int64_t B = x.size(0), T = x.size(1), H = x.size(2), W = x.size(3), CP = x.size(4), C = CP / P;
-    LTX2_CHECK(C * P == CP, "pixel shuffle: {} channels do not split by stride volume {}", CP, P);
-    const int64_t drop = p1 == 2 && drop_leading_frame ? 1 : 0, OT = T * p1 - drop, OH = H * p2, OW = W * p3;
-    Tensor out = Tensor::zeros({B, OT, OH, OW, C});
-    const float* s = x.f32();
-    float* o = out.f32();
-#pragma omp parallel for collapse(2) schedule(static) if (out.numel() >= (1 << 16))
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t ot = 0; ot < OT; ++ot) {
-            const int64_t t = (ot + drop) / p1, dt = (ot + drop) % p1;
-            for (int64_t oh = 0; oh < OH; ++oh)
-                for (int64_t ow = 0; ow < OW; ++ow) {
-                    const int64_t h = oh / p2, dh = oh % p2, w = ow / p3, dw = ow % p3;
-                    const float* src = s + (((b * T + t) * H + h) * W + w) * CP + (dt * p2 + dh) * p3 + dw;
-                    float* dst = o + (((b * OT + ot) * OH + oh) * OW + ow) * C;
-                    for (int64_t c = 0; c < C; ++c) dst[c] = src[c * P];
-                }
-        }
-    return out;
+Tensor pixel_shuffle_channels_last(const Tensor& x, const Int3& stride, bool drop_leading_frame) {
+    return depth_to_space_3d(x, stride, stride[0] == 2 && drop_leading_frame ? 1 : 0, ChannelLayout::Last);
 }
 
 }  // namespace ltx2

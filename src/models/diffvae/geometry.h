@@ -23,11 +23,6 @@ enum class AxisResize {
 // `pad` (optional) receives what was added.
 Tensor resize_axis(const Tensor& x, int axis, int64_t size, AxisResize mode, AxisPad* pad = nullptr);
 
-// Copies src into dst, a strided F32 view (e.g. a slice along any axis) whose last stride is 1.
-void copy_into_view(const Tensor& dst, const Tensor& src);
-// dst (such a view) += src (same shape).
-void add_into_view(const Tensor& dst, const Tensor& src);
-
 // Per-axis latent floor (t, h, w): every stage's window fits inside its volume.
 Int3 diffvae_min_latent_shape(const DiffVaeConfig& c);
 

@@ -8,39 +8,10 @@
 #include "core/error.h"
 #include "models/diffvae/decoder.h"
 #include "models/diffvae/tiling_budget.h"
+#include "ops/tile_blend.h"
+#include "ops/views.h"
 
 namespace ltx2 {
-
-namespace {
-
-// dst [1, C, F, H, W] (a strided view) += ((px · m_t) · m_h) · m_w, the reference's product
-// order; weights (when defined, same view shape) += (m_t · m_h) · m_w.
-void add_masked_tile(const Tensor& dst, const Tensor& weights, const Tensor& px_in, const std::vector<float>& mt,
-                     const std::vector<float>& mh, const std::vector<float>& mw) {
-    const Tensor px = px_in.contiguous();
-    LTX2_CHECK(dst.shape() == px.shape() && dst.stride(-1) == 1, "DiffVAE tiled decode: tile {} into a view of {}",
-               shape_str(px.shape()), shape_str(dst.shape()));
-    LTX2_CHECK(!weights.defined() || (weights.shape() == dst.shape() && weights.stride(1) == dst.stride(1) &&
-                                      weights.stride(2) == dst.stride(2) && weights.stride(3) == dst.stride(3)),
-               "DiffVAE tiled decode: the weight view does not match the tile view");
-    const int64_t C = px.size(1), F = px.size(2), H = px.size(3), W = px.size(4);
-    const float* p = px.f32();
-    float* d = dst.data<float>();
-    float* wt = weights.defined() ? weights.data<float>() : nullptr;
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int64_t ch = 0; ch < C; ++ch)
-        for (int64_t f = 0; f < F; ++f)
-            for (int64_t y = 0; y < H; ++y) {
-                const int64_t row = ch * dst.stride(1) + f * dst.stride(2) + y * dst.stride(3);
-                const float* src = p + ((ch * F + f) * H + y) * W;
-                for (int64_t x = 0; x < W; ++x) {
-                    d[row + x] += src[x] * mt[size_t(f)] * mh[size_t(y)] * mw[size_t(x)];
-                    if (wt) wt[row + x] += mt[size_t(f)] * mh[size_t(y)] * mw[size_t(x)];
-                }
-            }
-}
-
-}  // namespace
 
 DiffVaeTileSizes DiffVaeDecoder::tile_sizes(const Shape& latent_shape, const DiffVaeTiling& tiling) const {
     if (tiling.budget_bytes <= 0) return tiling.sizes;
@@ -75,7 +46,12 @@ Tensor DiffVaeDecoder::decode(const Tensor& latent, TorchGenerator& generator, c
     Tensor work_weights = complementary ? Tensor() : Tensor::zeros(work_shape);
     const size_t n = sched.num_tiles();
     size_t done = 0;
+    auto mask_tensor = [](const std::vector<float>& m) { return Tensor::from_f32({int64_t(m.size())}, m); };
+    std::vector<Tensor> masks_h, masks_w;
+    for (const DiffVaeAxisTile& th : sched.h) masks_h.push_back(mask_tensor(th.mask));
+    for (const DiffVaeAxisTile& tw : sched.w) masks_w.push_back(mask_tensor(tw.mask));
     for (const DiffVaeAxisTile& tt : sched.t) {
+        const Tensor mask_t = mask_tensor(tt.mask);
         // One temporal group is blended on its own, then added into the video.
         const Shape group_shape{B, C, tt.out_end - tt.out_start, sched.out_height, sched.out_width};
         Tensor group = Tensor::zeros(group_shape);
@@ -83,8 +59,9 @@ Tensor DiffVaeDecoder::decode(const Tensor& latent, TorchGenerator& generator, c
         const bool origin = tt.in_start == 0, trailing = tt.in_end == content_frames;
         int64_t frames5 = (tt.in_end - tt.in_start) * up_t - (origin && up_t == 2 ? 1 : 0);
         if (trailing) frames5 = std::max<int64_t>(frames5, c.stage5_kernel[0]);
-        for (const DiffVaeAxisTile& th : sched.h)
-            for (const DiffVaeAxisTile& tw : sched.w) {
+        for (size_t j = 0; j < sched.h.size(); ++j)
+            for (size_t k = 0; k < sched.w.size(); ++k) {
+                const DiffVaeAxisTile &th = sched.h[j], &tw = sched.w[k];
                 const Tensor canvas = generator.randn(
                     {B, C, frames5, th.out_end - th.out_start, tw.out_end - tw.out_start}, DType::F32);
                 for (int64_t b = 0; b < B; ++b) {
@@ -99,8 +76,9 @@ Tensor DiffVaeDecoder::decode(const Tensor& latent, TorchGenerator& generator, c
                     auto view = [&](const Tensor& t) {
                         return t.slice(0, b, b + 1).slice(3, th.out_start, th.out_end).slice(4, tw.out_start, tw.out_end);
                     };
-                    add_masked_tile(view(group), complementary ? Tensor() : view(group_weights), pixels, tt.mask,
-                                    th.mask, tw.mask);
+                    // ((px · m_t) · m_h) · m_w, the reference's product order.
+                    accumulate_masked_tile(view(group), complementary ? Tensor() : view(group_weights), pixels,
+                                           mask_t, masks_h[j], masks_w[k], MaskProduct::Sequential);
                     if (tap && b == 0) tap(fmt::format("tile {}/{}", done + 1, n), pixels);
                 }
                 ++done;
@@ -108,11 +86,7 @@ Tensor DiffVaeDecoder::decode(const Tensor& latent, TorchGenerator& generator, c
         add_into_view(work.slice(2, tt.out_start, tt.out_end), group);
         if (!complementary) add_into_view(work_weights.slice(2, tt.out_start, tt.out_end), group_weights);
     }
-    if (!complementary) {
-        float* v = work.f32();
-        const float* wt = work_weights.f32();
-        for (int64_t i = 0; i < work.numel(); ++i) v[i] /= std::max(wt[i], 1e-8f);
-    }
+    if (!complementary) divide_by_weights(work, work_weights, work);
 
     // Back to the latent's own extent: frames from the start, rows / columns after the floor padding.
     const int64_t S = DiffVaeConfig::kSpaceFactor, frames = (latent.size(2) - 1) * DiffVaeConfig::kTimeFactor + 1;

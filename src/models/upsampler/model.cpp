@@ -4,8 +4,10 @@
 
 #include "core/error.h"
 #include "models/weight_loader.h"
+#include "ops/channel_statistics.h"
 #include "ops/conv.h"
 #include "ops/elementwise.h"
+#include "ops/group_norm.h"
 #include "models/upsampler/ops.h"
 
 namespace ltx2 {
@@ -56,7 +58,7 @@ Tensor conv3(const Tensor& x, const UpsamplerConv& c) {
 }
 
 void norm_inplace(Tensor& x, const UpsamplerNorm& n, bool per_frame, bool silu) {
-    upsampler_group_norm_inplace(x, kGroups, n.weight, n.bias, kNormEps, per_frame, silu);
+    group_norm_inplace(x, kGroups, n.weight, n.bias, kNormEps, per_frame, silu);
 }
 
 Tensor res_block(const Tensor& x, const UpsamplerResBlock& b, bool per_frame) {
@@ -185,30 +187,12 @@ Tensor upsample_video(const LatentUpsampler& upsampler, const Tensor& latent, co
         if (!t->defined() || t->numel() != C || t->dim() != 1)
             fail("upsample_video: per-channel statistic '{}' has shape {}, expected [{}]", name,
                  t->defined() ? shape_str(t->shape()) : std::string("(undefined)"), C);
-    const std::vector<float> mean = mean_of_means.to_vector();
-    const std::vector<float> stdv = std_of_means.to_vector();
-
-    Tensor x = latent.to(DType::F32).clone();
-    {
-        float* p = x.f32();
-        const int64_t B = x.size(0), inner = x.numel() / (B * C);
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t c = 0; c < C; ++c) {
-                float* q = p + (b * C + c) * inner;
-                for (int64_t i = 0; i < inner; ++i) q[i] = q[i] * stdv[size_t(c)] + mean[size_t(c)];
-            }
-    }
-    Tensor y = upsampler.forward(x, tap);
-    {
-        float* p = y.f32();
-        const int64_t B = y.size(0), inner = y.numel() / (B * C);
-        for (int64_t b = 0; b < B; ++b)
-            for (int64_t c = 0; c < C; ++c) {
-                float* q = p + (b * C + c) * inner;
-                for (int64_t i = 0; i < inner; ++i) q[i] = (q[i] - mean[size_t(c)]) / stdv[size_t(c)];
-            }
-    }
-    return y;
+    Shape per_channel(size_t(latent.dim()), 1);
+    per_channel[1] = C;
+    const Tensor mean = mean_of_means.to(DType::F32).reshape(per_channel);
+    const Tensor stdv = std_of_means.to(DType::F32).reshape(per_channel);
+    const Tensor x = apply_channel_statistics(latent.to(DType::F32), stdv, mean, StatisticsDirection::Denormalize);
+    return apply_channel_statistics(upsampler.forward(x, tap), stdv, mean, StatisticsDirection::Normalize);
 }
 
 }  // namespace ltx2

@@ -1,16 +1,9 @@
 #pragma once
-// Small operations of the latent upsampler (float32, contiguous results): GroupNorm with an
-// optional fused SiLU, N-D pixel shuffle, and the anti-aliasing blur downsample.
+// Small operations of the latent upsampler (float32, contiguous results): N-D pixel shuffle and
+// the anti-aliasing blur downsample (its GroupNorm is ops/group_norm.h).
 #include "core/tensor.h"
 
 namespace ltx2 {
-
-// torch GroupNorm (biased variance, statistics in double) on x [B, C, F, H, W] (F32,
-// contiguous), in place, with affine weight / bias [C] (F32 or BF16), then SiLU when `silu`.
-// per_frame: statistics per (sample, group, frame), i.e. the layout "(b f) c h w" of a
-// dims-2 model; otherwise per (sample, group) over frames too.
-void upsampler_group_norm_inplace(Tensor& x, int groups, const Tensor& weight, const Tensor& bias, float eps,
-                                  bool per_frame, bool silu);
 
 // [B, C·pf·ph·pw, F, H, W] → [B, C, F·pf, H·ph, W·pw]: input channel
 // c·pf·ph·pw + i·ph·pw + j·pw + k goes to output channel c at (f·pf + i, h·ph + j, w·pw + k).

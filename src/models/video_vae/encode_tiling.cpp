@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "ops/tile_blend.h"
 
 namespace ltx2::vae_tiling {
 
@@ -87,6 +88,12 @@ Tensor tiled_encode(const Tensor& video, const EncodeTileFn& encode_tile, const 
     // skips its division by the summed weights.
     LTX2_CHECK(sums_to_one(plan.t, mt, T) && sums_to_one(plan.h, mh, H) && sums_to_one(plan.w, mw, W),
                "video VAE tiled encode: the blend masks of {} do not sum to 1", shape_str(video.shape()));
+    auto mask_tensors = [](const std::vector<std::vector<float>>& masks) {
+        std::vector<Tensor> out;
+        for (const std::vector<float>& m : masks) out.push_back(Tensor::from_f32({int64_t(m.size())}, m));
+        return out;
+    };
+    const std::vector<Tensor> mask_t = mask_tensors(mt), mask_h = mask_tensors(mh), mask_w = mask_tensors(mw);
     Tensor sum;
     int64_t BC = 0;
     size_t index = 0;
@@ -114,17 +121,9 @@ Tensor tiled_encode(const Tensor& video, const EncodeTileFn& encode_tile, const 
                 LTX2_CHECK(latent.size(1) * video.size(0) == BC, "video VAE tiled encode: tile {} has {} channels",
                            index, latent.size(1));
                 // latent · m_t · m_h · m_w, multiplied in the reference's order, summed into place.
-                const int64_t tl = t1 - t0, hl = h1 - h0, wl = w1 - w0;
-                const float* src = latent.f32();
-                float* dst = sum.f32();
-                for (int64_t bc = 0; bc < BC; ++bc)
-                    for (int64_t t = 0; t < tl; ++t)
-                        for (int64_t y = 0; y < hl; ++y) {
-                            const float* s = src + ((bc * tl + t) * hl + y) * wl;
-                            float* d = dst + ((bc * T + t0 + t) * H + h0 + y) * W + w0;
-                            const float a = mt[i][size_t(t)], b = mh[j][size_t(y)];
-                            for (int64_t x = 0; x < wl; ++x) d[x] += s[x] * a * b * mw[k][size_t(x)];
-                        }
+                const Tensor place = sum.slice(2, t0, t1).slice(3, h0, h1).slice(4, w0, w1);
+                accumulate_masked_tile(place, Tensor(), latent, mask_t[i], mask_h[j], mask_w[k],
+                                       MaskProduct::Sequential);
             }
     return sum;
 }

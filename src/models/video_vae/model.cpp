@@ -1,15 +1,16 @@
 #include "models/video_vae/model.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "ops/channel_statistics.h"
 #include "ops/conv.h"
-#include "ops/norm.h"
+#include "ops/depth_to_space.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
+#include "ops/norm.h"
+#include "ops/pixels.h"
+#include "ops/pointwise.h"
 #include "models/model_version.h"
 #include "models/transformer/timestep.h"
 #include "models/weight_loader.h"
@@ -89,16 +90,7 @@ constexpr double kPixelNormEps = 1e-8;  // the VAE's PixelNorm
 
 // x[b, c, ...] = x·(1 + scale[b, c]) + shift[b, c]; ada F32 [B, rows, C], rows shift_row, shift_row+1 = scale.
 void modulate(Tensor& x, const Tensor& ada, int shift_row) {
-    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C), R = ada.size(1);
-    float* d = x.f32();
-    const float* a = ada.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c) {
-            const float shift = a[(b * R + shift_row) * C + c];
-            const float scale1 = 1.f + a[(b * R + shift_row + 1) * C + c];
-            float* p = d + (b * C + c) * S;
-            for (int64_t s = 0; s < S; ++s) p[s] = p[s] * scale1 + shift;
-        }
+    modulate_channels_inplace(x, ada.select(1, shift_row + 1), ada.select(1, shift_row));
 }
 
 // [B, D] = linear_2(SiLU(linear_1(sinusoid(t)))).
@@ -111,12 +103,11 @@ Tensor time_embedding(const VideoVaeTimeEmbedder& e, const Tensor& sinusoid) {
 // ada[b, k, c] = table[k, c] + emb[b, k·C + c]; table F32 [R, C], emb [B, R·C].
 Tensor ada_values(const Tensor& table, const Tensor& emb) {
     const int64_t B = emb.size(0), R = table.size(0), C = table.size(1);
-    Tensor out = Tensor::zeros({B, R, C});
-    const float* t = table.f32();
-    const float* e = emb.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t i = 0; i < R * C; ++i) o[b * R * C + i] = t[i] + e[b * R * C + i];
+    Tensor out = emb.reshape({B, R, C}).clone();
+    for (int64_t b = 0; b < B; ++b) {
+        Tensor row = out.select(0, b);
+        add_inplace(row, table);
+    }
     return out;
 }
 
@@ -134,29 +125,10 @@ Tensor res_layer(const Tensor& x, const VideoVaeResLayer& l, const Tensor* ada, 
     return h;
 }
 
-// Depth-to-space with strides (st, ss, ss): channel c·P + (dt·ss + dh)·ss + dw of [B, C·P, F, H, W]
-// (P = st·ss²) -> channel c at (st·f + dt, ss·h + dh, ss·w + dw); a time-doubling stride drops
+// Depth-to-space with strides (st, ss, ss) (ops/depth_to_space.h); a time-doubling stride drops
 // the first output frame. out [B, C, st·F − (st − 1), ss·H, ss·W].
-Tensor depth_to_space(const Tensor& x_in, int st, int ss) {
-    const Tensor x = x_in.contiguous();
-    const int64_t P = int64_t(st) * ss * ss;
-    const int64_t B = x.size(0), CP = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4), C = CP / P;
-    const int64_t drop = st - 1, OF = st * F - drop, OH = ss * H, OW = ss * W;
-    Tensor out = Tensor::zeros({B, C, OF, OH, OW});
-    const float* s = x.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t t = drop; t < st * F; ++t)
-                for (int64_t r = 0; r < OH; ++r) {
-                    const int64_t f = t / st, dt = t % st, h = r / ss, dh = r % ss;
-                    float* orow = o + (((b * C + c) * OF + (t - drop)) * OH + r) * OW;
-                    for (int64_t col = 0; col < OW; ++col) {
-                        const int64_t ch = c * P + (dt * ss + dh) * ss + col % ss;
-                        orow[col] = s[(((b * CP + ch) * F + f) * H + h) * W + col / ss];
-                    }
-                }
-    return out;
+Tensor depth_to_space(const Tensor& x, int st, int ss) {
+    return depth_to_space_3d(x, {st, ss, ss}, st - 1, ChannelLayout::First);
 }
 
 // Unpatchify: channel c·p² + r·p + q of [B, Cp², F, H, W] -> channel c at (row p·h + q, col p·w + r).
@@ -178,43 +150,11 @@ Tensor patchify(const Tensor& x, int p) {
         .to(DType::F32);
 }
 
-// Space-to-depth with strides (st, sh, sw): channel c at (d·st+dt, h·sh+dh, w·sw+dw) ->
-// channel c·P + (dt·sh + dh)·sw + dw.
-Tensor space_to_depth(const Tensor& x_in, int st, int sh, int sw) {
-    const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), C = x.size(1), F = x.size(2), H = x.size(3), W = x.size(4);
-    const int64_t P = int64_t(st) * sh * sw, OF = F / st, OH = H / sh, OW = W / sw;
-    Tensor out = Tensor::zeros({B, C * P, OF, OH, OW});
-    const float* s = x.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t f = 0; f < OF * st; ++f)
-                for (int64_t row = 0; row < OH * sh; ++row)
-                    for (int64_t col = 0; col < OW * sw; ++col) {
-                        const int64_t ch = c * P + ((f % st) * sh + row % sh) * sw + col % sw;
-                        o[(((b * C * P + ch) * OF + f / st) * OH + row / sh) * OW + col / sw] =
-                            s[(((b * C + c) * F + f) * H + row) * W + col];
-                    }
-    return out;
-}
-
 // Per-channel statistics: x·std + mean (denormalize) or (x − mean)/std.
-Tensor apply_statistics(const Tensor& x_in, const VideoVaeStatistics& st, bool denormalize) {
-    const Tensor x = x_in.contiguous();
-    const int64_t B = x.size(0), C = x.size(1), S = x.numel() / (B * C);
-    Tensor out = Tensor::zeros(x.shape());
-    const float* sd = st.std_of_means.f32();
-    const float* mn = st.mean_of_means.f32();
-    const float* s = x.f32();
-    float* o = out.f32();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t c = 0; c < C; ++c)
-            for (int64_t i = 0; i < S; ++i) {
-                const int64_t k = (b * C + c) * S + i;
-                o[k] = denormalize ? s[k] * sd[c] + mn[c] : (s[k] - mn[c]) / sd[c];
-            }
-    return out;
+Tensor apply_statistics(const Tensor& x, const VideoVaeStatistics& st, bool denormalize) {
+    const Shape per_channel{1, x.size(1), 1, 1, 1};
+    return apply_channel_statistics(x, st.std_of_means.reshape(per_channel), st.mean_of_means.reshape(per_channel),
+                                    denormalize ? StatisticsDirection::Denormalize : StatisticsDirection::Normalize);
 }
 
 void check_5d(const Tensor& x, int channels, const char* what, const char* name) {
@@ -310,11 +250,7 @@ Tensor VideoDecoder::decode(const Tensor& latent_in, const DecodeOptions& opt) c
                  what);
         }
         tap_if(tap, "noise_randn", noise);
-        x = x.clone();
-        float* xs = x.f32();
-        const float* ns = noise.contiguous().f32();
-        const float keep = float(1.0 - double(kDecodeNoiseScale));
-        for (int64_t i = 0; i < x.numel(); ++i) xs[i] = ns[i] * kDecodeNoiseScale + keep * xs[i];
+        x = weighted_sum(noise, kDecodeNoiseScale, x, float(1.0 - double(kDecodeNoiseScale)));
 
         std::vector<float> t = opt.timestep;
         if (t.empty()) t.assign(size_t(B), kDecodeTimestep);
@@ -346,19 +282,8 @@ Tensor VideoDecoder::decode(const Tensor& latent_in, const DecodeOptions& opt) c
         } else {
             const int st = b.spec.time_stride(), ss = b.spec.space_stride();
             Tensor h = depth_to_space(causal_conv(x, b.conv, c.causal_decoder, c.decoder_padding), st, ss);
-            if (b.spec.residual) {
-                // The input rearranged the same way, its channels repeated to the output width.
-                const Tensor r = depth_to_space(x, st, ss);
-                const int64_t RC = r.size(1), OC = h.size(1), S = h.numel() / (B * OC);
-                float* hp = h.f32();
-                const float* rp = r.f32();
-                for (int64_t bb = 0; bb < B; ++bb)
-                    for (int64_t ch = 0; ch < OC; ++ch) {
-                        float* dst = hp + (bb * OC + ch) * S;
-                        const float* src = rp + (bb * RC + ch % RC) * S;
-                        for (int64_t s = 0; s < S; ++s) dst[s] += src[s];
-                    }
-            }
+            // The input rearranged the same way, its channels repeated to the output width.
+            if (b.spec.residual) add_repeated_channels_inplace(h, depth_to_space(x, st, ss));
             x = h;
         }
         tap_if(tap, fmt::format("after_up_block.{}", i), x);
@@ -441,21 +366,9 @@ Tensor VideoEncoder::encode(const Tensor& video_in, const VideoVaeTap& tap, Fram
             if (x.size(2) % st != 0)
                 fail("{}: block {} ({}) gets {} frames (after repeating the first), not divisible by {}", what, i,
                      b.spec.name, x.size(2), st);
-            const Tensor skip = space_to_depth(x, st, ss, ss);  // [B, C·P, ...]
-            Tensor h = space_to_depth(causal_conv(x, b.conv, true, c.encoder_padding), st, ss, ss);
-            const int64_t B = h.size(0), OC = h.size(1), S = h.numel() / (B * OC);
-            const int64_t group = skip.size(1) / OC;
-            float* hp = h.f32();
-            const float* sp = skip.f32();
-            for (int64_t bb = 0; bb < B; ++bb)
-                for (int64_t ch = 0; ch < OC; ++ch) {
-                    float* dst = hp + (bb * OC + ch) * S;
-                    for (int64_t s = 0; s < S; ++s) {
-                        float acc = 0.f;
-                        for (int64_t g = 0; g < group; ++g) acc += sp[(bb * skip.size(1) + ch * group + g) * S + s];
-                        dst[s] += acc / float(group);
-                    }
-                }
+            const Tensor skip = space_to_depth_3d(x, {st, ss, ss});  // [B, C·P, ...]
+            Tensor h = space_to_depth_3d(causal_conv(x, b.conv, true, c.encoder_padding), {st, ss, ss});
+            add_channel_group_means_inplace(h, skip);
             x = h;
         }
         tap_if(tap, fmt::format("after_down_block.{}", i), x);
@@ -480,33 +393,12 @@ Tensor first_video(const Tensor& video_in, const char* what) {
     return video_in.select(0, 0).to(DType::F32);
 }
 
-float unit_rgb(float x) {
-    const float y = (x + 1.0f) / 2.0f;
-    return std::isnan(y) ? 0.f : std::clamp(y, 0.0f, 1.0f);
-}
-
-// [3, F, H, W] F32 → [F, H, W, 3] in [0, 1].
-Tensor unit_rgb_frames(const Tensor& v) {
-    const int64_t F = v.size(1), H = v.size(2), W = v.size(3), S = F * H * W;
-    Tensor out = Tensor::zeros({F, H, W, 3});
-    const float* s = v.f32();
-    float* o = out.f32();
-    for (int64_t c = 0; c < 3; ++c)
-        for (int64_t i = 0; i < S; ++i) o[i * 3 + c] = unit_rgb(s[c * S + i]);
-    return out;
-}
-
 }  // namespace
 
 Tensor frames_to_rgb(const Tensor& video) { return unit_rgb_frames(first_video(video, "frames_to_rgb")); }
 
 Tensor frames_to_uint8(const Tensor& video) {
-    const Tensor rgb = unit_rgb_frames(first_video(video, "frames_to_uint8"));
-    Tensor out = Tensor::zeros(rgb.shape(), DType::U8);
-    const float* s = rgb.f32();
-    uint8_t* o = out.data<uint8_t>();
-    for (int64_t i = 0; i < rgb.numel(); ++i) o[i] = uint8_t(s[i] * 255.0f);  // truncation
-    return out;
+    return unit_to_uint8(unit_rgb_frames(first_video(video, "frames_to_uint8")));
 }
 
 }  // namespace ltx2

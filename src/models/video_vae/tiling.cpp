@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "ops/tile_blend.h"
+#include "ops/views.h"
 
 namespace ltx2::vae_tiling {
 
@@ -195,32 +197,39 @@ TilePlan plan_tiles(const Shape& latent_shape, const TilingConfig& config, int s
     return plan;
 }
 
+namespace {
+
+Tensor mask_tensor(const std::vector<float>& mask) { return Tensor::from_f32({int64_t(mask.size())}, mask); }
+
+// dst += src, then src = dst: both views end up holding the sum.
+void add_both_ways(const Tensor& dst, const Tensor& src) {
+    add_into_view(dst, src);
+    copy_into_view(src, dst);
+}
+
+}  // namespace
+
 void tiled_decode_chunks(const Tensor& latent, const TilingConfig& config, const DecodeTileFn& decode_tile,
                          const ChunkFn& on_chunk, int spatial_scale, int temporal_scale) {
     LTX2_CHECK(latent.defined(), "video VAE tiled decode: latent is undefined");
     LTX2_CHECK(bool(decode_tile), "video VAE tiled decode: no decode_tile function");
     const TilePlan plan = plan_tiles(latent.shape(), config, spatial_scale, temporal_scale);
     const int64_t B = latent.size(0);
-    const int64_t HO = plan.out_height, WO = plan.out_width, plane = HO * WO;
+    const int64_t HO = plan.out_height, WO = plan.out_width;
     int64_t C = -1;
+    std::vector<Tensor> masks_h, masks_w;
+    for (const AxisTile& th : plan.h) masks_h.push_back(mask_tensor(th.mask));
+    for (const AxisTile& tw : plan.w) masks_w.push_back(mask_tensor(tw.mask));
 
     struct Group {
         int64_t start = 0, stop = 0;
-        std::vector<float> value;   // [B, C, len, HO, WO]
-        std::vector<float> weight;  // [len, HO, WO] (the reference's weights are the same for every b, c)
+        Tensor value;   // [B, C, len, HO, WO]
+        Tensor weight;  // [1, 1, len, HO, WO] (the reference's weights are the same for every b, c)
         int64_t len() const { return stop - start; }
     };
     auto emit = [&](const Group& g, int64_t n) {
-        Tensor chunk = Tensor::zeros({B, C, n, HO, WO});
-        float* dst = chunk.f32();
-        const int64_t len = g.len();
-        for (int64_t bc = 0; bc < B * C; ++bc)
-            for (int64_t f = 0; f < n; ++f) {
-                const float* v = g.value.data() + (bc * len + f) * plane;
-                const float* w = g.weight.data() + f * plane;
-                float* o = dst + (bc * n + f) * plane;
-                for (int64_t i = 0; i < plane; ++i) o[i] = v[i] / std::max(w[i], 1e-8f);
-            }
+        Tensor chunk = Tensor::empty({B, C, n, HO, WO});
+        divide_by_weights(g.value.slice(2, 0, n), g.weight.slice(2, 0, n), chunk);
         if (on_chunk) on_chunk(chunk, g.start);
     };
 
@@ -231,9 +240,11 @@ void tiled_decode_chunks(const Tensor& latent, const TilingConfig& config, const
         cur.start = tt.out_start;
         cur.stop = tt.out_end;
         const int64_t len = cur.len();
-        cur.weight.assign(size_t(len * plane), 0.0f);
-        for (const AxisTile& th : plan.h)
-            for (const AxisTile& tw : plan.w) {
+        cur.weight = Tensor::zeros({1, 1, len, HO, WO});
+        const Tensor mask_t = mask_tensor(tt.mask);
+        for (size_t j = 0; j < plan.h.size(); ++j)
+            for (size_t k = 0; k < plan.w.size(); ++k) {
+                const AxisTile &th = plan.h[j], &tw = plan.w[k];
                 const Tensor piece = latent.slice(2, tt.in_start, tt.in_end)
                                          .slice(3, th.in_start, th.in_end)
                                          .slice(4, tw.in_start, tw.in_end)
@@ -251,37 +262,21 @@ void tiled_decode_chunks(const Tensor& latent, const TilingConfig& config, const
                            "video VAE tiled decode: tile {} (latent {}) decoded to {}, expected ({}, {}, {}, {}, {})",
                            tile_index, shape_str(piece.shape()), shape_str(decoded.shape()), B, C, expected_frames,
                            th_len, tw_len);
-                if (cur.value.empty()) cur.value.assign(size_t(B * C * len * plane), 0.0f);
+                if (!cur.value.defined()) cur.value = Tensor::zeros({B, C, len, HO, WO});
                 const int64_t n = std::min(expected_frames, len);
-                const int64_t df = decoded.size(2);
-                const float* src = decoded.f32();
-                for (int64_t f = 0; f < n; ++f)
-                    for (int64_t y = 0; y < th_len; ++y) {
-                        const float mth = tt.mask[size_t(f)] * th.mask[size_t(y)];
-                        float* wrow = cur.weight.data() + f * plane + (th.out_start + y) * WO + tw.out_start;
-                        for (int64_t x = 0; x < tw_len; ++x) wrow[x] += mth * tw.mask[size_t(x)];
-                        for (int64_t bc = 0; bc < B * C; ++bc) {
-                            const float* srow = src + ((bc * df + f) * th_len + y) * tw_len;
-                            float* vrow = cur.value.data() + (bc * len + f) * plane + (th.out_start + y) * WO + tw.out_start;
-                            for (int64_t x = 0; x < tw_len; ++x) vrow[x] += srow[x] * (mth * tw.mask[size_t(x)]);
-                        }
-                    }
+                auto place = [&](const Tensor& t) {
+                    return t.slice(2, 0, n).slice(3, th.out_start, th.out_end).slice(4, tw.out_start, tw.out_end);
+                };
+                accumulate_masked_tile(place(cur.value), place(cur.weight), decoded.slice(2, 0, n),
+                                       mask_t.slice(0, 0, n), masks_h[j], masks_w[k], MaskProduct::OfMask);
                 ++tile_index;
             }
         if (prev) {
             if (prev->stop > cur.start) {
                 const int64_t off = cur.start - prev->start;
                 const int64_t ov = std::min(prev->stop - cur.start, len);
-                for (int64_t f = 0; f < ov; ++f) {
-                    float* pw = prev->weight.data() + (off + f) * plane;
-                    float* cw = cur.weight.data() + f * plane;
-                    for (int64_t i = 0; i < plane; ++i) cw[i] = (pw[i] += cw[i]);
-                    for (int64_t bc = 0; bc < B * C; ++bc) {
-                        float* pv = prev->value.data() + (bc * prev->len() + off + f) * plane;
-                        float* cv = cur.value.data() + (bc * len + f) * plane;
-                        for (int64_t i = 0; i < plane; ++i) cv[i] = (pv[i] += cv[i]);
-                    }
-                }
+                add_both_ways(prev->weight.slice(2, off, off + ov), cur.weight.slice(2, 0, ov));
+                add_both_ways(prev->value.slice(2, off, off + ov), cur.value.slice(2, 0, ov));
             }
             emit(*prev, std::clamp<int64_t>(cur.start - prev->start, 0, prev->len()));
         }
@@ -296,12 +291,7 @@ void place_chunk(const Tensor& video, const Tensor& chunk, int64_t first_frame) 
                    first_frame + chunk.size(2) <= video.size(2),
                "video VAE tiled decode: chunk {} at frame {} does not fit video {}", shape_str(chunk.shape()),
                first_frame, shape_str(video.shape()));
-    const Tensor src = chunk.to(DType::F32);
-    float* dst = video.f32();
-    const int64_t n = src.size(2), F = video.size(2), plane = video.size(3) * video.size(4);
-    const float* s = src.f32();
-    for (int64_t bc = 0; bc < video.size(0) * video.size(1); ++bc)
-        std::copy(s + bc * n * plane, s + (bc + 1) * n * plane, dst + (bc * F + first_frame) * plane);
+    copy_into_view(video.slice(2, first_frame, first_frame + chunk.size(2)), chunk);
 }
 
 Tensor tiled_decode(const Tensor& latent, const TilingConfig& config, const DecodeTileFn& decode_tile, int spatial_scale,
