@@ -91,8 +91,7 @@ Tensor VideoLatentPatchifier::grid_bounds(const VideoLatentShape& s) const {
                shape_str(s.shape()));
     const int64_t p = p_;
     const int64_t gh = (s.height + p - 1) / p, gw = (s.width + p - 1) / p, N = s.frames * gh * gw;
-    LTX2_CHECK(s.frames <= (int64_t(1) << 24) && (gh + 1) * p <= (int64_t(1) << 24) &&
-                   (gw + 1) * p <= (int64_t(1) << 24),
+    LTX2_CHECK(std::max({s.frames, gh * p, gw * p}) <= (int64_t(1) << 24),
                "VideoLatentPatchifier: grid {} too large for its bounds", shape_str(s.shape()));
     std::vector<float> bounds(size_t(s.batch * 3 * N * 2));
     for (int64_t b = 0; b < s.batch; ++b)

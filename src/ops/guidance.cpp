@@ -9,9 +9,8 @@ Tensor scaled_difference(float scale, const Tensor& a, const Tensor& b, const Te
 }
 
 Tensor guidance_sum(const Tensor& cond, std::span<const float> weights, std::span<const Tensor> others) {
-    Backend& backend = backend_for("guidance_sum", {&cond});
-    for (const Tensor& o : others) backend_for("guidance_sum", {&cond, &o});
-    return backend.guidance_sum(cond, weights, others);
+    for (const Tensor& other : others) backend_for("guidance_sum", {&cond, &other});  // throws off cond's device
+    return backend_for(cond.device()).guidance_sum(cond, weights, others);
 }
 
 Tensor projection_coefficients(const Tensor& a, const Tensor& b) {
