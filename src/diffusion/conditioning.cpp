@@ -1,11 +1,11 @@
 #include "diffusion/conditioning.h"
 
 #include <cmath>
-#include <cstring>
+#include <vector>
 
 #include "core/error.h"
-#include "diffusion/float32_ops.h"
 #include "diffusion/noiser.h"
+#include "ops/positions.h"
 
 namespace ltx2 {
 
@@ -53,21 +53,14 @@ void check_state(const LatentState& s, const VideoLatentTools& tools, const char
 // tokens [start, start + n) of dimension 1.
 Tensor overwrite_tokens(const Tensor& t, const Tensor& values, int64_t start) {
     Tensor out = t.clone();
-    Tensor src = values.to(out.dtype());
-    const int64_t B = out.size(0), N = out.size(1), n = src.size(1);
-    const size_t row = size_t(out.size(2)) * dtype_size(out.dtype());
-    auto* o = static_cast<std::byte*>(out.raw());
-    const auto* s = static_cast<const std::byte*>(src.raw());
-    for (int64_t b = 0; b < B; ++b) std::memcpy(o + size_t(b * N + start) * row, s + size_t(b * n) * row, row * size_t(n));
+    const int64_t n = values.size(1);
+    for (int64_t b = 0; b < out.size(0); ++b) out.select(0, b).slice(0, start, start + n).copy_from(values.select(0, b));
     return out;
 }
 
-// A [B, n, D] tensor of `value` (float32, then in `dtype`).
+// A tensor of `value` (float32, then in `dtype`).
 Tensor filled(const Shape& shape, float value, DType dtype) {
-    Tensor t = Tensor::zeros(shape);
-    float* p = t.f32();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = value;
-    return t.to(dtype);
+    return Tensor::from_f32(shape, std::vector<float>(size_t(shape_numel(shape)), value)).to(dtype);
 }
 
 // torch.cat([a, b], dim) for same-rank tensors (b converted to a's dtype).
@@ -78,19 +71,17 @@ Tensor concat(const Tensor& a, const Tensor& b, int dim, const char* what) {
                    shape_str(a.shape()), shape_str(b.shape()), dim);
     Shape shape = a.shape();
     shape[size_t(dim)] += b.size(dim);
-    Tensor out = Tensor::zeros(shape, a.dtype());
-    const Tensor ac = a.contiguous(), bc = b.to(a.dtype());
+    Tensor out = Tensor::empty(shape, a.dtype());
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < dim; ++d) outer *= shape[size_t(d)];
     for (int d = dim + 1; d < a.dim(); ++d) inner *= shape[size_t(d)];
-    const size_t es = dtype_size(a.dtype());
-    const size_t na = size_t(a.size(dim) * inner) * es, nb = size_t(b.size(dim) * inner) * es;
-    auto* o = static_cast<std::byte*>(out.raw());
-    const auto* pa = static_cast<const std::byte*>(ac.raw());
-    const auto* pb = static_cast<const std::byte*>(bc.raw());
+    // [outer, length, inner] views of the three: each outer row of out is a's rows then b's.
+    const int64_t na = a.size(dim), nb = b.size(dim);
+    const Tensor out3 = out.reshape({outer, na + nb, inner});
+    const Tensor a3 = a.reshape({outer, na, inner}), b3 = b.reshape({outer, nb, inner});
     for (int64_t i = 0; i < outer; ++i) {
-        std::memcpy(o + size_t(i) * (na + nb), pa + size_t(i) * na, na);
-        std::memcpy(o + size_t(i) * (na + nb) + na, pb + size_t(i) * nb, nb);
+        out3.select(0, i).slice(0, 0, na).copy_from(a3.select(0, i));
+        out3.select(0, i).slice(0, na, na + nb).copy_from(b3.select(0, i));
     }
     return out;
 }
@@ -100,24 +91,8 @@ Tensor concat(const Tensor& a, const Tensor& b, int dim, const char* what) {
 // then y and x × spatial_factor.
 Tensor grid_positions(const VideoLatentTools& tools, const VideoLatentShape& shape, bool causal_fix,
                       int64_t time_offset, int64_t spatial_factor) {
-    Tensor coords = get_pixel_coords(tools.patchifier.grid_bounds(shape), tools.scale_factors, causal_fix);
-    const int64_t B = coords.size(0), per_axis = coords.size(2) * 2;
-    int64_t* c = coords.data<int64_t>();
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t i = 0; i < per_axis; ++i) c[b * 3 * per_axis + i] += time_offset;
-    Tensor pos = coords.to(DType::F32);
-    float* p = pos.f32();
-    const float fps = float(tools.fps);
-    for (int64_t b = 0; b < B; ++b) {
-        for (int64_t i = 0; i < per_axis; ++i) p[b * 3 * per_axis + i] = f32::div(p[b * 3 * per_axis + i], fps);
-        if (spatial_factor != 1)
-            for (int a = 1; a < 3; ++a)
-                for (int64_t i = 0; i < per_axis; ++i) {
-                    float& v = p[(b * 3 + a) * per_axis + i];
-                    v = f32::mul(v, float(spatial_factor));
-                }
-    }
-    return pos;
+    const Tensor coords = get_pixel_coords(tools.patchifier.grid_bounds(shape), tools.scale_factors, causal_fix);
+    return pixel_coords_to_positions(coords, time_offset, float(tools.fps), spatial_factor);
 }
 
 // Appends `tokens` with mask 1 − strength and `positions` after the state's tokens.
@@ -211,23 +186,14 @@ LatentState apply_conditioning(const LatentState& state, const VideoConditioning
 
 LatentState TemporalRegionMask::apply_to(const LatentState& state) const {
     LTX2_CHECK(state.positions.dim() == 4 && state.positions.size(3) == 2 && state.denoise_mask.dim() == 3 &&
+                   state.denoise_mask.size(0) == state.positions.size(0) &&
                    state.denoise_mask.size(1) == state.positions.size(2),
                "TemporalRegionMask: positions {} and denoise mask {} do not describe the same tokens",
                shape_str(state.positions.shape()), shape_str(state.denoise_mask.shape()));
-    const Tensor positions = state.positions.to(DType::F32).contiguous();
-    const float* p = positions.f32();
-    const int64_t batch = positions.size(0), axes = positions.size(1), tokens = positions.size(2);
-    const int64_t per_token = state.denoise_mask.size(2);
-    const float start = float(start_time), end = float(end_time);
-    std::vector<float> mask(size_t(batch * tokens * per_token));
-    for (int64_t b = 0; b < batch; ++b)
-        for (int64_t n = 0; n < tokens; ++n) {
-            const float* span = p + (b * axes * tokens + n) * 2;  // time axis: [t0, t1)
-            const float inside = span[1] > start && span[0] < end ? 1.0f : 0.0f;
-            for (int64_t k = 0; k < per_token; ++k) mask[size_t((b * tokens + n) * per_token + k)] = inside;
-        }
+    const Tensor mask =
+        time_window_mask(state.positions, float(start_time), float(end_time), state.denoise_mask.size(2));
     LatentState out = state;
-    out.denoise_mask = Tensor::from_f32(state.denoise_mask.shape(), mask).to(state.denoise_mask.dtype());
+    out.denoise_mask = mask.to(state.denoise_mask.dtype());
     return out;
 }
 

@@ -12,8 +12,8 @@
 
 namespace ltx2 {
 
-// ⟨a, b⟩ / (‖b‖² + 1e-8) per sample (dim 0): [B] coefficients.
-std::vector<float> projection_coef(const Tensor& to_project, const Tensor& project_onto);
+// ⟨a, b⟩ / (‖b‖² + 1e-8) per sample (dim 0): F32 [B] coefficients.
+Tensor projection_coef(const Tensor& to_project, const Tensor& project_onto);
 
 // CFGGuider(scale).delta: (scale − 1)·(cond − uncond). Enabled when scale != 1.
 Tensor cfg_delta(double scale, const Tensor& cond, const Tensor& uncond);

@@ -15,9 +15,6 @@ enum class NoiseBlend {
     Lerp,
 };
 
-// torch.lerp(start, end, weight) of one float32 element, as the CPU kernel computes it.
-float torch_lerp(float start, float end, float weight);
-
 struct NoisedLatent {
     Tensor latent;  // the blended latent, in the latent's dtype
     Tensor noise;   // the draw, in the latent's dtype

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "diffusion/float32_ops.h"
+#include "ops/positions.h"
 
 namespace ltx2 {
 
@@ -47,26 +49,20 @@ int64_t VideoLatentPatchifier::token_count(const VideoLatentShape& s) const {
     return s.frames * s.height * s.width / (int64_t(p_) * p_);
 }
 
+// The token layout is a view: per sample, [C, F, H, W] split to [C, F, H/p, p, W/p, p] and read
+// as [F, H/p, W/p, C, p, p] (tokens frame-major, features (c, ph, pw)).
 Tensor VideoLatentPatchifier::patchify(const Tensor& latent) const {
     const VideoLatentShape s = VideoLatentShape::from_shape(latent.shape());
     LTX2_CHECK(s.height % p_ == 0 && s.width % p_ == 0,
                "VideoLatentPatchifier({}): latent {} height and width must be multiples of the patch size", p_,
                shape_str(latent.shape()));
     const int64_t p = p_, gh = s.height / p, gw = s.width / p, N = s.frames * gh * gw, D = s.channels * p * p;
-    Tensor src = latent.to(DType::F32).contiguous();
-    Tensor out = Tensor::zeros({s.batch, N, D});
-    const float* x = src.f32();
-    float* o = out.f32();
+    const Tensor src = latent.to(DType::F32);
+    Tensor out = Tensor::empty({s.batch, N, D});
     for (int64_t b = 0; b < s.batch; ++b)
-        for (int64_t c = 0; c < s.channels; ++c)
-            for (int64_t f = 0; f < s.frames; ++f)
-                for (int64_t h = 0; h < s.height; ++h)
-                    for (int64_t w = 0; w < s.width; ++w) {
-                        const int64_t tok = (f * gh + h / p) * gw + w / p;
-                        const int64_t feat = (c * p + h % p) * p + w % p;
-                        o[(b * N + tok) * D + feat] =
-                            x[(((b * s.channels + c) * s.frames + f) * s.height + h) * s.width + w];
-                    }
+        out.select(0, b)
+            .reshape({s.frames, gh, gw, s.channels, p, p})
+            .copy_from(src.select(0, b).reshape({s.channels, s.frames, gh, p, gw, p}).permute({1, 2, 4, 0, 3, 5}));
     return out;
 }
 
@@ -75,31 +71,29 @@ Tensor VideoLatentPatchifier::unpatchify(const Tensor& tokens, const VideoLatent
     LTX2_CHECK(tokens.dim() == 3 && tokens.size(0) == s.batch && tokens.size(1) == N && tokens.size(2) == D,
                "VideoLatentPatchifier({}).unpatchify: tokens {} do not fit shape {} (expected ({}, {}, {}))", p_,
                shape_str(tokens.shape()), shape_str(s.shape()), s.batch, N, D);
-    Tensor src = tokens.to(DType::F32).contiguous();
-    Tensor out = Tensor::zeros(s.shape());
-    const float* x = src.f32();
-    float* o = out.f32();
+    LTX2_CHECK(s.height % p == 0 && s.width % p == 0,
+               "VideoLatentPatchifier({}).unpatchify: shape {} height and width must be multiples of the patch size",
+               p_, shape_str(s.shape()));
+    const Tensor src = tokens.to(DType::F32);
+    Tensor out = Tensor::empty(s.shape());
     for (int64_t b = 0; b < s.batch; ++b)
-        for (int64_t c = 0; c < s.channels; ++c)
-            for (int64_t f = 0; f < s.frames; ++f)
-                for (int64_t h = 0; h < gh * p; ++h)
-                    for (int64_t w = 0; w < gw * p; ++w) {
-                        const int64_t tok = (f * gh + h / p) * gw + w / p;
-                        const int64_t feat = (c * p + h % p) * p + w % p;
-                        o[(((b * s.channels + c) * s.frames + f) * s.height + h) * s.width + w] =
-                            x[(b * N + tok) * D + feat];
-                    }
+        out.select(0, b)
+            .reshape({s.channels, s.frames, gh, p, gw, p})
+            .copy_from(src.select(0, b).reshape({s.frames, gh, gw, s.channels, p, p}).permute({3, 0, 1, 4, 2, 5}));
     return out;
 }
 
+// Computed from the shape alone: int64 [B, 3, N, 2] (held in float32 on the way, exact for any
+// grid below 2^24).
 Tensor VideoLatentPatchifier::grid_bounds(const VideoLatentShape& s) const {
     LTX2_CHECK(s.batch > 0 && s.frames > 0 && s.height > 0 && s.width > 0,
                "VideoLatentPatchifier: grid bounds need positive batch/frames/height/width, got {}",
                shape_str(s.shape()));
     const int64_t p = p_;
     const int64_t gh = (s.height + p - 1) / p, gw = (s.width + p - 1) / p, N = s.frames * gh * gw;
-    Tensor out = Tensor::zeros({s.batch, 3, N, 2}, DType::I64);
-    int64_t* o = out.data<int64_t>();
+    LTX2_CHECK(std::max({s.frames, gh * p, gw * p}) <= (int64_t(1) << 24),
+               "VideoLatentPatchifier: grid {} too large for its bounds", shape_str(s.shape()));
+    std::vector<float> bounds(size_t(s.batch * 3 * N * 2));
     for (int64_t b = 0; b < s.batch; ++b)
         for (int64_t f = 0; f < s.frames; ++f)
             for (int64_t h = 0; h < gh; ++h)
@@ -107,29 +101,19 @@ Tensor VideoLatentPatchifier::grid_bounds(const VideoLatentShape& s) const {
                     const int64_t n = (f * gh + h) * gw + w;
                     const int64_t start[3] = {f, h * p, w * p}, size[3] = {1, p, p};
                     for (int a = 0; a < 3; ++a) {
-                        int64_t* e = o + ((b * 3 + a) * N + n) * 2;
-                        e[0] = start[a];
-                        e[1] = start[a] + size[a];
+                        const size_t e = size_t(((b * 3 + a) * N + n) * 2);
+                        bounds[e] = float(start[a]);
+                        bounds[e + 1] = float(start[a] + size[a]);
                     }
                 }
-    return out;
+    return Tensor::from_f32({s.batch, 3, N, 2}, bounds).to(DType::I64);
 }
 
 Tensor get_pixel_coords(const Tensor& latent_bounds, const ScaleFactors& scale, bool causal_fix) {
     LTX2_CHECK(latent_bounds.dim() == 4 && latent_bounds.size(1) == 3 && latent_bounds.size(3) == 2,
                "get_pixel_coords: bounds must be [B, 3, N, 2], got {}", shape_str(latent_bounds.shape()));
     LTX2_CHECK(latent_bounds.dtype() == DType::I64, "get_pixel_coords: bounds must be int64");
-    Tensor out = latent_bounds.contiguous().clone();
-    int64_t* o = out.data<int64_t>();
-    const int64_t B = out.size(0), per_axis = out.size(2) * 2;
-    for (int64_t b = 0; b < B; ++b)
-        for (int a = 0; a < 3; ++a)
-            for (int64_t i = 0; i < per_axis; ++i) {
-                int64_t& v = o[(b * 3 + a) * per_axis + i];
-                v *= scale[size_t(a)];
-                if (causal_fix && a == 0) v = std::max<int64_t>(v + 1 - scale[0], 0);
-            }
-    return out;
+    return latent_to_pixel_coords(latent_bounds, scale, causal_fix);
 }
 
 // ---- audio ---------------------------------------------------------------------------------
@@ -165,14 +149,13 @@ float audio_time(const AudioPatchifierOptions& o, int64_t i) {
 }  // namespace
 
 Tensor AudioPatchifier::grid_bounds(const AudioLatentShape& s) const {
-    Tensor out = Tensor::zeros({s.batch, 1, s.frames, 2});
-    float* o = out.f32();
+    std::vector<float> bounds(size_t(s.batch * s.frames * 2));
     for (int64_t b = 0; b < s.batch; ++b)
         for (int64_t t = 0; t < s.frames; ++t) {
-            o[(b * s.frames + t) * 2] = audio_time(o_, o_.shift + t);
-            o[(b * s.frames + t) * 2 + 1] = audio_time(o_, o_.shift + t + 1);
+            bounds[size_t((b * s.frames + t) * 2)] = audio_time(o_, o_.shift + t);
+            bounds[size_t((b * s.frames + t) * 2 + 1)] = audio_time(o_, o_.shift + t + 1);
         }
-    return out;
+    return Tensor::from_f32({s.batch, 1, s.frames, 2}, bounds);
 }
 
 // ---- latent tools --------------------------------------------------------------------------
@@ -185,11 +168,7 @@ Tensor initial_or_zeros(const std::optional<Tensor>& initial, const Shape& targe
     return initial->to(DType::F32).clone();
 }
 
-Tensor ones(const Shape& s) {
-    Tensor t = Tensor::zeros(s);
-    std::fill(t.f32(), t.f32() + t.numel(), 1.0f);
-    return t;
-}
+Tensor ones(const Shape& s) { return Tensor::from_f32(s, std::vector<float>(size_t(shape_numel(s)), 1.0f)); }
 
 // LatentTools.clear_conditioning: the first `tokens` tokens of latent / clean latent /
 // positions, and a mask of ones (in the mask's dtype).
@@ -220,13 +199,8 @@ LatentState clear_conditioning_tokens(const LatentState& state, int64_t tokens, 
 LatentState VideoLatentTools::create_initial_state(const std::optional<Tensor>& initial_latent) const {
     Tensor latent = initial_or_zeros(initial_latent, target_shape.shape(), "VideoLatentTools");
     LTX2_CHECK(fps > 0, "VideoLatentTools: fps must be > 0, got {}", fps);
-    Tensor coords = get_pixel_coords(patchifier.grid_bounds(target_shape), scale_factors, causal_fix);
-    Tensor positions = coords.to(DType::F32);
-    float* pp = positions.f32();
-    const int64_t B = positions.size(0), per_axis = positions.size(2) * 2;
-    const float f = float(fps);
-    for (int64_t b = 0; b < B; ++b)
-        for (int64_t i = 0; i < per_axis; ++i) pp[b * 3 * per_axis + i] = f32::div(pp[b * 3 * per_axis + i], f);
+    const Tensor coords = get_pixel_coords(patchifier.grid_bounds(target_shape), scale_factors, causal_fix);
+    const Tensor positions = pixel_coords_to_positions(coords, 0, float(fps), 1);
     LatentState st;
     st.latent = patchifier.patchify(latent);
     st.clean_latent = patchifier.patchify(latent);

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "core/finite_check.h"
-#include "ops/linear.h"
+#include "ops/lora_fusion.h"
 
 namespace ltx2 {
 
@@ -24,49 +24,6 @@ std::string map_lora_key(std::string key) {
 }
 
 bool is_lora_dtype(DType t) { return t == DType::F32 || t == DType::BF16 || t == DType::F16; }
-
-// Rounds a float32 value to dtype t (F32: unchanged).
-inline float round_to(DType t, float v) {
-    switch (t) {
-        case DType::BF16: return round_to_bf16(v);
-        case DType::F16: return f16_to_f32(f32_to_f16(v));
-        default: return v;
-    }
-}
-
-// delta_L = (B·s) @ A in the LoRA's dtype L, returned widened to float32 (values exact in L).
-Tensor lora_delta(const LoraFile::Module& m, double strength) {
-    const DType lt = m.b.dtype();
-    // The strength enters `B * strength` as a scalar of the LoRA's dtype: torch (1.13, which
-    // made the golden fixtures) casts the Python float to bf16 before the multiply, so a
-    // strength of 0.8 acts as bf16(0.8) = 0.80078125 on a BF16 LoRA.
-    const float s = round_to(lt, float(strength));
-    const int64_t out = m.b.size(0), rank = m.rank, in = m.a.size(1);
-
-    // B·s rounded to L; operands in a dtype matmul takes (F16 is exact in F32).
-    const std::vector<float> b = m.b.to_vector();
-    Tensor bs, a;
-    if (lt == DType::BF16) {
-        bs = Tensor::zeros({out, rank}, DType::BF16);
-        uint16_t* p = bs.bf16();
-        for (size_t i = 0; i < b.size(); ++i) p[i] = f32_to_bf16(b[i] * s);
-        a = m.a.contiguous();
-    } else {
-        bs = Tensor::zeros({out, rank}, DType::F32);
-        float* p = bs.f32();
-        for (size_t i = 0; i < b.size(); ++i) p[i] = round_to(lt, b[i] * s);
-        a = m.a.to(DType::F32);
-    }
-    Tensor c = Tensor::zeros({out, in}, DType::F32);
-    matmul(bs, a, c);  // float32 accumulation
-    if (lt != DType::F32) {
-        float* p = c.f32();
-        const int64_t n = c.numel();
-#pragma omp parallel for schedule(static)
-        for (int64_t i = 0; i < n; ++i) p[i] = round_to(lt, p[i]);
-    }
-    return c;
-}
 
 }  // namespace
 
@@ -171,39 +128,13 @@ FusedWeights fuse_loras(const WeightStore& base, const std::vector<LoraWithStren
                        loras[li].lora->path(), m->name, shape_str(m->delta_shape()), shape_str(m->b.shape()),
                        shape_str(m->a.shape()), name, base.describe(), shape_str(w.shape()));
 
-        const int64_t n = w.numel();
         // Σ delta_L cast to D, summed in float32, rounded to D once.
-        std::vector<float> delta(size_t(n), 0.f);
-        for (const auto& [li, m] : contributions) {
-            const Tensor d = lora_delta(*m, loras[li].strength);
-            const float* p = d.f32();
-            float* q = delta.data();
-#pragma omp parallel for schedule(static)
-            for (int64_t i = 0; i < n; ++i) q[i] += round_to(target, p[i]);
-        }
-        const Tensor wf = w.to(DType::F32);
-        const float* wp = wf.f32();
-        Tensor fused = Tensor::zeros(w.shape(), target);
-        Tensor delta_t = keep_deltas ? Tensor::zeros(w.shape(), target) : Tensor();
-        float* q = delta.data();
-        if (target == DType::BF16) {
-            uint16_t* out = fused.bf16();
-            uint16_t* dout = keep_deltas ? delta_t.bf16() : nullptr;
-#pragma omp parallel for schedule(static)
-            for (int64_t i = 0; i < n; ++i) {
-                const float d = round_to_bf16(q[i]);
-                if (dout) dout[i] = f32_to_bf16(d);
-                out[i] = f32_to_bf16(d + wp[i]);
-            }
-        } else {
-            float* out = fused.f32();
-            float* dout = keep_deltas ? delta_t.f32() : nullptr;
-#pragma omp parallel for schedule(static)
-            for (int64_t i = 0; i < n; ++i) {
-                if (dout) dout[i] = q[i];
-                out[i] = q[i] + wp[i];
-            }
-        }
+        Tensor delta = Tensor::zeros(w.shape());
+        for (const auto& [li, m] : contributions)
+            add_rounded_inplace(delta, lora_delta(m->a, m->b, loras[li].strength), target);
+        Tensor fused = Tensor::empty(w.shape(), target);
+        Tensor delta_t = keep_deltas ? Tensor::empty(w.shape(), target) : Tensor();
+        fuse_lora_delta(w, delta, fused, delta_t);
         result.fused.emplace(name, std::move(fused));
         if (keep_deltas) result.deltas.emplace(name, std::move(delta_t));
     }

@@ -93,6 +93,42 @@ public:
     virtual Tensor unit_to_uint8(const Tensor& x) = 0;
 
     // --- diffusion, LoRA and pipelines ---
+    // ops/denoising.h
+    virtual Tensor velocity_from_denoised(const Tensor& sample, const Tensor& denoised, float sigma) = 0;
+    virtual Tensor euler_update(const Tensor& sample, const Tensor& velocity, float dt) = 0;
+    virtual Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tensor& noise,
+                                    float sample_weight, float denoised_weight, float rescale, float noise_scale,
+                                    float noise_weight) = 0;
+    virtual Tensor mul_scalar(const Tensor& x, float s) = 0;
+    virtual Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) = 0;
+    // ops/guidance.h
+    virtual Tensor scaled_difference(float scale, const Tensor& a, const Tensor& b, const Tensor& coef) = 0;
+    virtual Tensor guidance_sum(const Tensor& cond, std::span<const float> weights,
+                                std::span<const Tensor> others) = 0;
+    virtual Tensor projection_coefficients(const Tensor& a, const Tensor& b) = 0;
+    virtual void cap_group_norm_inplace(Tensor& g, int64_t group, float threshold) = 0;
+    virtual Tensor apg_blend(const Tensor& g, const Tensor& cond, const Tensor& coef, float eta, float scale) = 0;
+    virtual void momentum_accumulate_inplace(Tensor& average, const Tensor& g, float momentum) = 0;
+    virtual void std_rescale_inplace(Tensor& pred, const Tensor& reference, double rescale) = 0;
+    // ops/noising.h
+    virtual Tensor noise_blend_masked(const Tensor& latent, const Tensor& noise, const Tensor& mask, float scale) = 0;
+    virtual Tensor noise_blend_lerp(const Tensor& latent, const Tensor& noise, const Tensor& mask, float scale,
+                                    const Tensor& clean) = 0;
+    // ops/positions.h
+    virtual Tensor latent_to_pixel_coords(const Tensor& bounds, const std::array<int64_t, 3>& scale,
+                                          bool causal_fix) = 0;
+    virtual Tensor pixel_coords_to_positions(const Tensor& coords, int64_t time_offset, float fps,
+                                             int64_t spatial_factor) = 0;
+    virtual Tensor time_window_mask(const Tensor& positions, float start, float end, int64_t per_token) = 0;
+    // ops/lora_fusion.h
+    virtual Tensor lora_delta(const Tensor& a, const Tensor& b, double strength) = 0;
+    virtual void add_rounded_inplace(Tensor& sum, const Tensor& delta, DType rounding) = 0;
+    virtual void fuse_lora_delta(const Tensor& weight, const Tensor& delta_sum, Tensor& fused,
+                                 Tensor& rounded_delta) = 0;
+    // ops/media.h
+    virtual Tensor resize_bilinear_window(const Tensor& frames, int64_t resized_h, int64_t resized_w, int64_t top,
+                                          int64_t left, int64_t height, int64_t width) = 0;
+    virtual Tensor pixels_to_signed_unit(const Tensor& x) = 0;
 
     // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
     // ops/pointwise.h

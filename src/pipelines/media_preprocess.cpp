@@ -3,89 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"  // torch rounds every product and sum of the interpolation
 #include "io/media/image_io.h"
 #include "io/media/video_reader.h"
+#include "ops/media.h"
 
 namespace ltx2 {
-
-namespace {
-
-// Where output index o of a linear resize from `in` to `out` samples reads: two source indices
-// and their weights, as torch's CPU upsample kernels compute them (align_corners=False, no
-// scale_factor given): scale = float(in) / out, source = scale * (o + 0.5) - 0.5 clamped at 0,
-// i0 = floor(source) (at most in - 1), i1 = i0 + 1 (or i0 at the end), lambda1 = source - i0.
-// Equal sizes copy.
-struct LinearTaps {
-    std::vector<int64_t> i0, i1;
-    std::vector<float> w0, w1;
-};
-
-LinearTaps linear_taps(int64_t in, int64_t out) {
-    LinearTaps t;
-    t.i0.resize(size_t(out));
-    t.i1.resize(size_t(out));
-    t.w0.resize(size_t(out));
-    t.w1.resize(size_t(out));
-    const float scale = float(in) / float(out);
-    for (int64_t o = 0; o < out; ++o) {
-        const size_t k = size_t(o);
-        if (in == out) {
-            t.i0[k] = t.i1[k] = o;
-            t.w0[k] = 1.0f;
-            t.w1[k] = 0.0f;
-            continue;
-        }
-        const float source = std::max(scale * (float(o) + 0.5f) - 0.5f, 0.0f);
-        const int64_t i0 = std::min(int64_t(std::floor(source)), in - 1);
-        const float lambda = std::clamp(source - float(i0), 0.0f, 1.0f);
-        t.i0[k] = i0;
-        t.i1[k] = i0 + (i0 < in - 1 ? 1 : 0);
-        t.w1[k] = lambda;
-        t.w0[k] = 1.0f - lambda;
-    }
-    return t;
-}
-
-// Bilinear resize of one U8 [H, W, 3] frame to new_h x new_w, writing only the window of
-// height x width at (top, left) into out[c][y][x] (channel stride `plane`, row stride width).
-// torch evaluates the four-tap sum in two orders: its channels-last kernel, used when the
-// resized height + width <= 128, weights each corner by the product of its two lambdas and sums
-// left to right; its generic kernel (larger outputs, multi-threaded torch) interpolates along
-// the width first, then blends the two rows.
-void resize_window(const uint8_t* src, int64_t in_h, int64_t in_w, int64_t new_h, int64_t new_w, int64_t top,
-                   int64_t left, int64_t height, int64_t width, float* out, int64_t plane) {
-    const LinearTaps rows = linear_taps(in_h, new_h), cols = linear_taps(in_w, new_w);
-    const bool channels_last_kernel = new_h + new_w <= 128;
-    for (int64_t y = 0; y < height; ++y) {
-        const size_t r = size_t(top + y);
-        const uint8_t* row0 = src + rows.i0[r] * in_w * 3;
-        const uint8_t* row1 = src + rows.i1[r] * in_w * 3;
-        const float h0 = rows.w0[r], h1 = rows.w1[r];
-        for (int64_t x = 0; x < width; ++x) {
-            const size_t q = size_t(left + x);
-            const int64_t a = cols.i0[q] * 3, b = cols.i1[q] * 3;
-            const float w0 = cols.w0[q], w1 = cols.w1[q];
-            for (int64_t c = 0; c < 3; ++c) {
-                const float s00 = row0[a + c], s01 = row0[b + c], s10 = row1[a + c], s11 = row1[b + c];
-                float v;
-                if (channels_last_kernel) {
-                    v = s00 * (h0 * w0) + s01 * (h0 * w1) + s10 * (h1 * w0) + s11 * (h1 * w1);
-                } else {
-                    const float top_row = s00 * w0 + s01 * w1, bottom_row = s10 * w0 + s11 * w1;
-                    v = top_row * h0 + bottom_row * h1;
-                }
-                out[c * plane + y * width + x] = v;
-            }
-        }
-    }
-}
-
-}  // namespace
 
 Tensor resize_and_center_crop(const Tensor& frames_in, int64_t height, int64_t width) {
     LTX2_CHECK(frames_in.defined() && frames_in.dtype() == DType::U8 &&
@@ -105,22 +30,18 @@ Tensor resize_and_center_crop(const Tensor& frames_in, int64_t height, int64_t w
     const int64_t new_w = int64_t(std::ceil(double(in_w) * scale));
     const int64_t top = (new_h - height) / 2, left = (new_w - width) / 2;  // both >= 0: ceil covers the target
 
-    Tensor out = Tensor::zeros({1, 3, count, height, width});
-    float* o = out.f32();
-    const int64_t plane = count * height * width;  // channel stride of [1, 3, F, H, W]
-    for (int64_t f = 0; f < count; ++f)
-        resize_window(frames.data<uint8_t>() + f * in_h * in_w * 3, in_h, in_w, new_h, new_w, top, left, height, width,
-                      o + f * height * width, plane);
-    return out;
+    return resize_bilinear_window(frames, {.resized_h = new_h,
+                                           .resized_w = new_w,
+                                           .top = top,
+                                           .left = left,
+                                           .height = height,
+                                           .width = width});
 }
 
 Tensor normalize_pixels(const Tensor& pixels) {
     LTX2_CHECK(pixels.defined() && pixels.dtype() == DType::F32, "normalize_pixels: expected F32 pixels, got {}",
                pixels.defined() ? std::string(dtype_name(pixels.dtype())) : std::string("an undefined tensor"));
-    Tensor out = pixels.clone();
-    float* p = out.f32();
-    for (int64_t i = 0, n = out.numel(); i < n; ++i) p[i] = p[i] / 127.5f - 1.0f;
-    return out;
+    return pixels_to_signed_unit(pixels);
 }
 
 Tensor load_image_conditioning(const std::string& path, int64_t height, int64_t width, double crf) {
@@ -133,12 +54,10 @@ Tensor load_video_conditioning(const std::string& path, int64_t height, int64_t 
     for_each_video_frame(path, frame_cap,
                          [&](const Tensor& rgb) { frames.push_back(resize_and_center_crop(rgb, height, width)); });
     const int64_t count = int64_t(frames.size());
-    Tensor out = Tensor::zeros({1, 3, count, height, width});
-    const int64_t frame_values = height * width;
+    Tensor out = Tensor::empty({1, 3, count, height, width});
     for (int64_t f = 0; f < count; ++f)
-        for (int64_t c = 0; c < 3; ++c)
-            std::memcpy(out.f32() + (c * count + f) * frame_values, frames[size_t(f)].f32() + c * frame_values,
-                        size_t(frame_values) * sizeof(float));
+        for (int64_t c = 0; c < 3; ++c)  // the [H, W] plane of channel c, frame f
+            out.select(1, c).select(1, f).copy_from(frames[size_t(f)].select(1, c).select(1, 0));
     return normalize_pixels(out);
 }
 

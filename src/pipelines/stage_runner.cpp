@@ -72,11 +72,13 @@ Tensor bf16_pipeline_video_positions(const Tensor& positions, int64_t grid_token
                "video positions {} do not hold the {} grid tokens (expected [B, 3, N, 2])",
                shape_str(positions.shape()), grid_tokens);
     if (positions.size(2) == grid_tokens) return positions.to(DType::BF16);
+    // The grid tokens' positions rounded to bf16 and back, per [B, axis] row.
     Tensor out = positions.to(DType::F32).clone();
-    const int64_t rows = out.size(0) * out.size(1), per_row = out.size(2) * 2;
-    float* p = out.f32();
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t i = 0; i < grid_tokens * 2; ++i) p[r * per_row + i] = round_to_bf16(p[r * per_row + i]);
+    for (int64_t b = 0; b < out.size(0); ++b)
+        for (int64_t a = 0; a < out.size(1); ++a) {
+            Tensor grid = out.select(0, b).select(0, a).slice(0, 0, grid_tokens);
+            grid.copy_from(grid.to(DType::BF16));
+        }
     return out;
 }
 

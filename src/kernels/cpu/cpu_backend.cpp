@@ -1,13 +1,19 @@
 // The Backend of Device::Cpu and Device::CheckedCpu: each op forwards to its CPU kernel.
 #include "kernels/cpu/attention.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cpu/denoising.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/guidance.h"
 #include "kernels/cpu/host.h"
 #include "kernels/cpu/linear.h"
+#include "kernels/cpu/lora_fusion.h"
 #include "kernels/cpu/masks.h"
+#include "kernels/cpu/media.h"
 #include "kernels/cpu/neighborhood_attention.h"
+#include "kernels/cpu/noising.h"
 #include "kernels/cpu/norm.h"
 #include "kernels/cpu/pointwise.h"
+#include "kernels/cpu/positions.h"
 #include "kernels/cpu/resample.h"
 #include "kernels/cpu/rope.h"
 #include "kernels/cpu/rope_axes.h"
@@ -140,6 +146,79 @@ public:
     Tensor unit_to_uint8(const Tensor& x) override { return cpu::unit_to_uint8(x); }
 
     // --- diffusion, LoRA and pipelines ---
+    Tensor velocity_from_denoised(const Tensor& sample, const Tensor& denoised, float sigma) override {
+        return cpu::velocity_from_denoised(sample, denoised, sigma);
+    }
+    Tensor euler_update(const Tensor& sample, const Tensor& velocity, float dt) override {
+        return cpu::euler_update(sample, velocity, dt);
+    }
+    Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tensor& noise, float sample_weight,
+                            float denoised_weight, float rescale, float noise_scale, float noise_weight) override {
+        return cpu::ancestral_update(sample, denoised, noise, sample_weight, denoised_weight, rescale, noise_scale,
+                                     noise_weight);
+    }
+    Tensor mul_scalar(const Tensor& x, float s) override { return cpu::mul_scalar(x, s); }
+    Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) override {
+        return cpu::masked_blend(a, mask, b);
+    }
+
+    Tensor scaled_difference(float scale, const Tensor& a, const Tensor& b, const Tensor& coef) override {
+        return cpu::scaled_difference(scale, a, b, coef);
+    }
+    Tensor guidance_sum(const Tensor& cond, std::span<const float> weights, std::span<const Tensor> others) override {
+        return cpu::guidance_sum(cond, weights, others);
+    }
+    Tensor projection_coefficients(const Tensor& a, const Tensor& b) override {
+        return cpu::projection_coefficients(a, b);
+    }
+    void cap_group_norm_inplace(Tensor& g, int64_t group, float threshold) override {
+        cpu::cap_group_norm_inplace(g, group, threshold);
+    }
+    Tensor apg_blend(const Tensor& g, const Tensor& cond, const Tensor& coef, float eta, float scale) override {
+        return cpu::apg_blend(g, cond, coef, eta, scale);
+    }
+    void momentum_accumulate_inplace(Tensor& average, const Tensor& g, float momentum) override {
+        cpu::momentum_accumulate_inplace(average, g, momentum);
+    }
+    void std_rescale_inplace(Tensor& pred, const Tensor& reference, double rescale) override {
+        cpu::std_rescale_inplace(pred, reference, rescale);
+    }
+
+    Tensor noise_blend_masked(const Tensor& latent, const Tensor& noise, const Tensor& mask, float scale) override {
+        return cpu::noise_blend_masked(latent, noise, mask, scale);
+    }
+    Tensor noise_blend_lerp(const Tensor& latent, const Tensor& noise, const Tensor& mask, float scale,
+                            const Tensor& clean) override {
+        return cpu::noise_blend_lerp(latent, noise, mask, scale, clean);
+    }
+
+    Tensor latent_to_pixel_coords(const Tensor& bounds, const std::array<int64_t, 3>& scale, bool causal_fix) override {
+        return cpu::latent_to_pixel_coords(bounds, scale, causal_fix);
+    }
+    Tensor pixel_coords_to_positions(const Tensor& coords, int64_t time_offset, float fps,
+                                     int64_t spatial_factor) override {
+        return cpu::pixel_coords_to_positions(coords, time_offset, fps, spatial_factor);
+    }
+    Tensor time_window_mask(const Tensor& positions, float start, float end, int64_t per_token) override {
+        return cpu::time_window_mask(positions, start, end, per_token);
+    }
+
+    Tensor lora_delta(const Tensor& a, const Tensor& b, double strength) override {
+        return cpu::lora_delta(a, b, strength);
+    }
+    void add_rounded_inplace(Tensor& sum, const Tensor& delta, DType rounding) override {
+        cpu::add_rounded_inplace(sum, delta, rounding);
+    }
+    void fuse_lora_delta(const Tensor& weight, const Tensor& delta_sum, Tensor& fused, Tensor& rounded_delta) override {
+        cpu::fuse_lora_delta(weight, delta_sum, fused, rounded_delta);
+    }
+
+    Tensor resize_bilinear_window(const Tensor& frames, int64_t resized_h, int64_t resized_w, int64_t top, int64_t left,
+                                  int64_t height, int64_t width) override {
+        return cpu::resize_bilinear_window(frames, resized_h, resized_w, top, left, height, width);
+    }
+    Tensor pixels_to_signed_unit(const Tensor& x) override { return cpu::pixels_to_signed_unit(x); }
+
 
     // --- transformer, text encoder, Gemma 3, vocoder and duration head ---
     void mul_scalar_inplace(Tensor& x, float s) override { cpu::mul_scalar_inplace(x, s); }

@@ -1,0 +1,14 @@
+#include "ops/media.h"
+
+#include "ops/backend.h"
+
+namespace ltx2 {
+
+Tensor resize_bilinear_window(const Tensor& frames, const ResizeWindow& w) {
+    return backend_for(frames.device())
+        .resize_bilinear_window(frames, w.resized_h, w.resized_w, w.top, w.left, w.height, w.width);
+}
+
+Tensor pixels_to_signed_unit(const Tensor& x) { return backend_for(x.device()).pixels_to_signed_unit(x); }
+
+}  // namespace ltx2
