@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "io/gguf.h"
 #include "ops/backend.h"
+#include "ops/host.h"
 #include "ops/linear.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
@@ -48,14 +49,31 @@ TEST(Ops, CpuTensorsRunOnTheCpuBackend) {
     EXPECT_EQ(linear(x, w, {}).to_vector(), (std::vector<float>{1.f, 2.f, 3.f}));
 }
 
-TEST(Ops, TensorsOfOneOpMustShareADevice) {
-    const Tensor x = Tensor::zeros({1, 2});
-    const Tensor w = Tensor::zeros({3, 2}, DType::F32, Device::CheckedCpu);
-    EXPECT_EQ(error_of([&] { (void)linear(x, w, {}); }),
-              "linear: its tensors are on different devices (cpu and checked-cpu)");
-    const Tensor weight = Tensor::zeros({2}, DType::F32, Device::CheckedCpu);
-    EXPECT_EQ(error_of([&] { (void)rms_norm(x, weight, 1e-6f); }),
-              "rms_norm: its tensors are on different devices (cpu and checked-cpu)");
+TEST(Ops, CheckedDeviceDataIsReachableOnlyThroughOps) {
+    ASSERT_EQ(default_device(), Device::Cpu);  // the suite runs without LTX2_DEVICE
+    const Tensor x = Tensor::from_f32({1, 2}, {1.f, 2.f});
+    const Tensor w = Tensor::from_f32({3, 2}, {1.f, 0.f, 0.f, 1.f, 1.f, 1.f});  // host memory, as mapped weights
+    const Tensor xc = x.to_device(Device::CheckedCpu);
+    EXPECT_EQ(xc.device(), Device::CheckedCpu);
+    EXPECT_EQ(error_of([&] { (void)xc.to_vector(); }),
+              "a checked-cpu tensor (1, 2) was read or written by the host outside an op: on this device its data is "
+              "reachable only through the op API (src/ops)");
+    EXPECT_EQ(error_of([&] { (void)xc.f32(); }).substr(0, 40), "a checked-cpu tensor (1, 2) was read or ");
+
+    const Tensor y = linear(xc, w, {});  // a host weight joins an op on the device; the output stays there
+    EXPECT_EQ(y.device(), Device::CheckedCpu);
+    EXPECT_EQ(copy_to_host(y), (std::vector<float>{1.f, 2.f, 3.f}));
+    EXPECT_EQ(y.to_device(Device::Cpu).to_vector(), (std::vector<float>{1.f, 2.f, 3.f}));
+    EXPECT_EQ(rms_norm(x, Tensor::from_f32({2}, {1.f, 1.f}).to_device(Device::CheckedCpu), 1e-6f).device(),
+              Device::CheckedCpu);
+    EXPECT_EQ(linear(x, w, {}).device(), Device::Cpu);  // host tensors only: the default device
+
+    {
+        const DeviceScope scope(Device::CheckedCpu);
+        EXPECT_EQ(Tensor::zeros({2}).device(), Device::CheckedCpu);
+        EXPECT_EQ(linear(x, w, {}).device(), Device::CheckedCpu);
+    }
+    EXPECT_EQ(Tensor::zeros({2}).device(), Device::Cpu);
 }
 
 TEST(Ops, GgmlRowsAndMatvecReadTheBlocksInPlace) {

@@ -15,4 +15,23 @@ inline constexpr int kDeviceCount = 2;
 
 inline const char* device_name(Device d) { return d == Device::Cpu ? "cpu" : "checked-cpu"; }
 
+// The device of new tensors when none is named (Tensor::zeros / empty / from_f32): Device::Cpu, or
+// the one the environment variable LTX2_DEVICE names ("cpu" or "checked-cpu"; read at first use,
+// anything else throws). Weights mapped from files stay host memory (Device::Cpu) whatever it is.
+// While an op runs, its device (DeviceScope), so that its outputs are created beside its inputs.
+Device default_device();
+void set_default_device(Device device);
+
+// Makes `device` the default of the calling thread while it lives (ops/backend.h: one op call).
+class DeviceScope {
+public:
+    explicit DeviceScope(Device device);
+    ~DeviceScope();
+    DeviceScope(const DeviceScope&) = delete;
+    DeviceScope& operator=(const DeviceScope&) = delete;
+
+private:
+    int previous_;
+};
+
 }  // namespace ltx2

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/host_access.h"
 
 namespace ltx2 {
 
@@ -47,6 +48,10 @@ Tensor Tensor::view_of(std::shared_ptr<Storage> storage, size_t offset, const Sh
     return t;
 }
 
+Tensor Tensor::zeros(const Shape& shape, DType dtype) { return zeros(shape, dtype, default_device()); }
+
+Tensor Tensor::empty(const Shape& shape, DType dtype) { return empty(shape, dtype, default_device()); }
+
 Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) {
     auto storage = std::make_shared<OwnedStorage>(size_t(shape_numel(shape)) * dtype_size(dtype), Fill::Zero, device);
     return view_of(std::move(storage), 0, shape, dtype);
@@ -62,7 +67,7 @@ Tensor Tensor::from_f32(const Shape& shape, const std::vector<float>& values) {
     LTX2_CHECK(int64_t(values.size()) == shape_numel(shape), "from_f32: {} values for shape {}", values.size(),
                shape_str(shape));
     Tensor t = empty(shape, DType::F32);
-    std::memcpy(t.raw(), values.data(), values.size() * sizeof(float));
+    std::memcpy(t.bytes(), values.data(), values.size() * sizeof(float));
     return t;
 }
 
@@ -203,8 +208,8 @@ void Tensor::copy_from(const Tensor& src) {
     const int nd = src.dim();
     const int64_t row = nd ? src.size(nd - 1) : 1;
     const int64_t inner_stride = nd ? src.stride(nd - 1) : 1;
-    std::byte* out = static_cast<std::byte*>(raw());
-    const std::byte* in = static_cast<const std::byte*>(src.raw());
+    std::byte* out = bytes();
+    const std::byte* in = src.bytes();
     std::vector<std::byte> gather;
     for_each_row(src, [&](int64_t dst_off, int64_t src_off) {
         const std::byte* row_src = in + size_t(src_off) * in_size;
@@ -234,6 +239,20 @@ Tensor Tensor::to(DType dtype) const {
     Tensor t = empty(shape(), dtype, device());
     t.copy_from(*this);
     return t;
+}
+
+Tensor Tensor::to_device(Device device) const {
+    if (device == this->device() && is_contiguous()) return *this;
+    Tensor t = empty(shape(), dtype_, device);
+    t.copy_from(*this);
+    return t;
+}
+
+void Tensor::check_host_access() const {
+    if (!op_running())
+        fail("a {} tensor {} was read or written by the host outside an op: on this device its data is reachable "
+             "only through the op API (src/ops)",
+             device_name(storage_->device()), shape_str(shape()));
 }
 
 double Tensor::at(std::initializer_list<int64_t> index) const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/device.h"
 #include "core/dtype.h"
 #include "core/storage.h"
 
@@ -22,14 +23,16 @@ public:
     static constexpr int kMaxDims = 6;
 
     Tensor() = default;
-    // New owned, zero-filled, contiguous tensor.
-    static Tensor zeros(const Shape& shape, DType dtype = DType::F32, Device device = Device::Cpu);
+    // New owned, zero-filled, contiguous tensor, on default_device() unless a device is named.
+    static Tensor zeros(const Shape& shape, DType dtype = DType::F32);
+    static Tensor zeros(const Shape& shape, DType dtype, Device device);
     // New owned, contiguous tensor whose values are unspecified: for outputs that are written
     // whole (see poison_uninitialised_memory in core/storage.h).
-    static Tensor empty(const Shape& shape, DType dtype = DType::F32, Device device = Device::Cpu);
+    static Tensor empty(const Shape& shape, DType dtype = DType::F32);
+    static Tensor empty(const Shape& shape, DType dtype, Device device);
     // Contiguous view over existing storage starting at byte `offset`.
     static Tensor view_of(std::shared_ptr<Storage> storage, size_t offset, const Shape& shape, DType dtype);
-    // Owned copy of n values.
+    // Owned copy of n values, on default_device().
     static Tensor from_f32(const Shape& shape, const std::vector<float>& values);
 
     bool defined() const { return storage_ != nullptr; }
@@ -45,7 +48,12 @@ public:
     const std::shared_ptr<Storage>& storage() const { return storage_; }
     size_t offset_bytes() const { return offset_; }
 
-    void* raw() const { return storage_->data() + offset_; }
+    // The data, for the host: on a device other than Device::Cpu only while an op runs
+    // (core/host_access.h); throws otherwise.
+    void* raw() const {
+        if (storage_->device() != Device::Cpu) check_host_access();
+        return bytes();
+    }
     template <class T>
     T* data() const { return reinterpret_cast<T*>(raw()); }
     // Checked typed pointer to contiguous data of the given dtype.
@@ -64,6 +72,7 @@ public:
     Tensor contiguous() const;      // self if already contiguous
     Tensor clone() const;           // always a fresh owned copy
     Tensor to(DType dtype) const;   // converted contiguous copy (self if same dtype and contiguous)
+    Tensor to_device(Device device) const;  // contiguous copy on `device` (self if already there and contiguous)
     void copy_from(const Tensor& src);  // same shape; converts dtype; handles strides
 
     // Element access for tests and small tables (any dtype, any strides).
@@ -72,6 +81,8 @@ public:
 
 private:
     int norm_dim(int d) const;
+    std::byte* bytes() const { return storage_->data() + offset_; }  // unchecked: copies between devices
+    void check_host_access() const;
     std::shared_ptr<Storage> storage_;
     size_t offset_ = 0;
     DType dtype_ = DType::F32;

@@ -239,12 +239,13 @@ Tensor TorchGenerator::randn(const Shape& shape, DType dtype) {
     LTX2_CHECK(dtype == DType::F32 || dtype == DType::BF16,
                "TorchGenerator::randn: unsupported dtype {} for shape {} (only F32 and BF16 are reproduced)",
                dtype_name(dtype), shape_str(shape));
-    Tensor t = Tensor::zeros(shape, dtype);
+    // Drawn on the host, as torch's CPU generator does, then moved to where new tensors go.
+    Tensor t = Tensor::empty(shape, dtype, Device::Cpu);
     if (dtype == DType::F32)
         randn_f32(t.f32(), t.numel());
     else
         randn_bf16(t.bf16(), t.numel());
-    return t;
+    return t.to_device(default_device());
 }
 
 }  // namespace ltx2

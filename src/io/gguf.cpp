@@ -447,7 +447,7 @@ Tensor GgufFile::dequantize(std::string_view name, DType dtype) const {
     const GgufTensorInfo& t = info(name);
     if (dtype != DType::F32 && dtype != DType::BF16)
         fail("{}: tensor '{}' can be dequantized to F32 or BF16, not {}", path_, t.name, dtype_name(dtype));
-    Tensor out = Tensor::empty(t.shape, dtype);
+    Tensor out = Tensor::empty(t.shape, dtype, Device::Cpu);
     decode_ggml_into(t.type, stored_bytes(t), out);
     return out;
 }

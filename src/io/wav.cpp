@@ -188,7 +188,7 @@ Tensor read_wav(const std::string& path, int* sample_rate) {
     const int64_t samples = data_size / block_align;
     LTX2_CHECK(samples > 0, "{}: the data chunk holds no samples", path);
 
-    Tensor out = Tensor::zeros({int64_t(channels), samples});
+    Tensor out = Tensor::zeros({int64_t(channels), samples}, DType::F32, Device::Cpu);
     float* o = out.f32();
     for (int64_t s = 0; s < samples; ++s)
         for (int64_t c = 0; c < channels; ++c) {

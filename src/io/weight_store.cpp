@@ -274,7 +274,7 @@ Tensor WeightStore::decode_float8(const std::string& name, const Source& src, We
     mark_scales_used(name);
 
     const Tensor w = src.file->tensor(src.key);
-    Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::empty(w.shape(), DType::BF16);
+    Tensor out = arena ? arena->allocate(w.shape(), DType::BF16) : Tensor::empty(w.shape(), DType::BF16, Device::Cpu);
     decode_fp8_into(w, factor, out);
     return out;
 }

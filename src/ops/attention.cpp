@@ -5,7 +5,7 @@
 namespace ltx2 {
 
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
-    return backend_for("attention", {&q, &k, &v, &options.key_bias, &options.key_mask}).attention(q, k, v, options);
+    return call_backend("attention", {&q, &k, &v, &options.key_bias, &options.key_mask})->attention(q, k, v, options);
 }
 
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_bias, int heads,
@@ -19,8 +19,8 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor
 
 Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
                                  const std::array<int, 3>& kernel, Precision precision) {
-    return backend_for("neighborhood attention", {&q, &k, &v})
-        .neighborhood_attention_3d(q, k, v, heads, kernel, precision);
+    return call_backend("neighborhood attention", {&q, &k, &v})
+        ->neighborhood_attention_3d(q, k, v, heads, kernel, precision);
 }
 
 }  // namespace ltx2

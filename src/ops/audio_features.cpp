@@ -5,11 +5,11 @@
 namespace ltx2 {
 
 Tensor sinc_resample(const Tensor& x, int source_rate, int target_rate) {
-    return backend_for(x.device()).sinc_resample(x, source_rate, target_rate);
+    return call_backend(x.device())->sinc_resample(x, source_rate, target_rate);
 }
 
 Tensor log_mel_spectrogram(const Tensor& x, const MelSpectrogramSpec& spec) {
-    return backend_for(x.device()).log_mel_spectrogram(x, spec);
+    return call_backend(x.device())->log_mel_spectrogram(x, spec);
 }
 
 }  // namespace ltx2

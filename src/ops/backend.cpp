@@ -12,16 +12,28 @@ Backend& backend_for(Device device) {
     fail("no backend for device {}", int(device));
 }
 
-Backend& backend_for(const char* op, std::initializer_list<const Tensor*> tensors) {
+namespace {
+// Host memory is readable by every backend: an op whose tensors are all there runs on the device
+// new tensors go to, and so do its outputs.
+Device op_device(Device device) { return device == Device::Cpu ? default_device() : device; }
+}  // namespace
+
+BackendCall call_backend(Device device) {
+    const Device d = op_device(device);
+    return BackendCall(backend_for(d), d);
+}
+
+BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors) {
     const Tensor* first = nullptr;
     for (const Tensor* t : tensors) {
-        if (!t->defined()) continue;
+        if (!t->defined() || t->device() == Device::Cpu) continue;
         if (!first) first = t;
         else if (t->device() != first->device())
             fail("{}: its tensors are on different devices ({} and {})", op, device_name(first->device()),
                  device_name(t->device()));
     }
-    return backend_for(first ? first->device() : Device::Cpu);
+    const Device device = op_device(first ? first->device() : Device::Cpu);
+    return BackendCall(backend_for(device), device);
 }
 
 }  // namespace ltx2

@@ -1,7 +1,7 @@
 #pragma once
 // The seam between the models and the hardware. A Backend implements every op of ops/*.h for the
-// tensors of one device; the free functions there pick it from their first tensor's device
-// (backend_for). The CPU kernels (kernels/cpu) implement the one for Device::Cpu and
+// tensors of one device; the free functions there pick it from their tensors' device
+// (call_backend). The CPU kernels (kernels/cpu) implement the one for Device::Cpu and
 // Device::CheckedCpu. A new backend is a new kernels/<name>/ folder implementing this interface,
 // one Device value, and its case in backend_for.
 #include <array>
@@ -9,6 +9,7 @@
 
 #include "core/device.h"
 #include "core/ggml_tensor.h"
+#include "core/host_access.h"
 #include "ops/op_params.h"
 #include "ops/vae_params.h"
 
@@ -168,9 +169,27 @@ public:
 
 // The backend that computes on `device`'s tensors.
 Backend& backend_for(Device device);
-// The backend of an op's tensors; every defined one must be on the same device (throws naming the
-// op and both devices otherwise).
-Backend& backend_for(const char* op, std::initializer_list<const Tensor*> tensors);
+
+// A backend for the duration of one op call (`call_backend(...)->linear(...)`): while it lives,
+// the backend may touch the data of tensors the host cannot address (core/host_access.h), and new
+// tensors of the calling thread are created on the op's device.
+class BackendCall {
+public:
+    BackendCall(Backend& backend, Device device) : device_(device), backend_(backend) {}
+    Backend* operator->() const { return &backend_; }
+
+private:
+    OpScope scope_;
+    DeviceScope device_;
+    Backend& backend_;
+};
+
+// The backend of an op's tensors: that of the first one not in host memory (Device::Cpu), which
+// every such tensor must share (throws naming the op and both devices otherwise). Host tensors,
+// such as weights mapped from files, may join an op on any device; an op whose tensors are all in
+// host memory runs on default_device().
+BackendCall call_backend(Device device);
+BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors);
 
 // Defined by the CPU kernels (kernels/cpu/cpu_backend.cpp).
 Backend& cpu_backend();

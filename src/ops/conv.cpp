@@ -5,16 +5,16 @@
 namespace ltx2 {
 
 Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p) {
-    return backend_for("convolution", {&x, &weight, &bias}).conv_nd(x, weight, bias, p);
+    return call_backend("convolution", {&x, &weight, &bias})->conv_nd(x, weight, bias, p);
 }
 
 Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p) {
-    return backend_for("transposed convolution", {&x, &weight, &bias}).conv_transpose_nd(x, weight, bias, p);
+    return call_backend("transposed convolution", {&x, &weight, &bias})->conv_transpose_nd(x, weight, bias, p);
 }
 
 Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after, PadMode mode,
               float value) {
-    return backend_for(x.device()).pad_nd(x, before, after, mode, value);
+    return call_backend(x.device())->pad_nd(x, before, after, mode, value);
 }
 
 }  // namespace ltx2

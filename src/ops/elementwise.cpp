@@ -4,18 +4,18 @@
 
 namespace ltx2 {
 
-void gelu_tanh_inplace(Tensor& x) { backend_for(x.device()).gelu_tanh_inplace(x); }
+void gelu_tanh_inplace(Tensor& x) { call_backend(x.device())->gelu_tanh_inplace(x); }
 
-void silu_inplace(Tensor& x) { backend_for(x.device()).silu_inplace(x); }
+void silu_inplace(Tensor& x) { call_backend(x.device())->silu_inplace(x); }
 
-void add_inplace(Tensor& x, const Tensor& y) { backend_for("add", {&x, &y}).add_inplace(x, y); }
+void add_inplace(Tensor& x, const Tensor& y) { call_backend("add", {&x, &y})->add_inplace(x, y); }
 
 void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) {
-    backend_for("modulate", {&x, &scale, &shift}).modulate_inplace(x, scale, shift);
+    call_backend("modulate", {&x, &scale, &shift})->modulate_inplace(x, scale, shift);
 }
 
 void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
-    backend_for("gated add", {&x, &y, &gate}).add_gated_inplace(x, y, gate);
+    call_backend("gated add", {&x, &y, &gate})->add_gated_inplace(x, y, gate);
 }
 
 }  // namespace ltx2

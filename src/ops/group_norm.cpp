@@ -6,7 +6,7 @@ namespace ltx2 {
 
 void group_norm_inplace(Tensor& x, int groups, const Tensor& weight, const Tensor& bias, float eps, bool per_frame,
                         bool silu) {
-    backend_for("group norm", {&x, &weight, &bias}).group_norm_inplace(x, groups, weight, bias, eps, per_frame, silu);
+    call_backend("group norm", {&x, &weight, &bias})->group_norm_inplace(x, groups, weight, bias, eps, per_frame, silu);
 }
 
 }  // namespace ltx2

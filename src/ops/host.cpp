@@ -4,6 +4,6 @@
 
 namespace ltx2 {
 
-std::vector<float> copy_to_host(const Tensor& x) { return backend_for(x.device()).copy_to_host(x); }
+std::vector<float> copy_to_host(const Tensor& x) { return call_backend(x.device())->copy_to_host(x); }
 
 }  // namespace ltx2

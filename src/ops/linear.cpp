@@ -5,13 +5,13 @@
 namespace ltx2 {
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-    return backend_for("linear", {&x, &weight, &bias}).linear(x, weight, bias);
+    return call_backend("linear", {&x, &weight, &bias})->linear(x, weight, bias);
 }
 
 void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y) {
-    backend_for("linear", {&x, &weight, &bias, &y}).linear_into(x, weight, bias, y);
+    call_backend("linear", {&x, &weight, &bias, &y})->linear_into(x, weight, bias, y);
 }
 
-void matmul(const Tensor& a, const Tensor& b, Tensor& c) { backend_for("matmul", {&a, &b, &c}).matmul(a, b, c); }
+void matmul(const Tensor& a, const Tensor& b, Tensor& c) { call_backend("matmul", {&a, &b, &c})->matmul(a, b, c); }
 
 }  // namespace ltx2

@@ -4,8 +4,8 @@
 
 namespace ltx2 {
 
-Tensor key_bias_from_mask(const Tensor& mask) { return backend_for(mask.device()).key_bias_from_mask(mask); }
-Tensor log_weight_bias(const Tensor& weights) { return backend_for(weights.device()).log_weight_bias(weights); }
-std::vector<int64_t> equal_row_runs(const Tensor& bias) { return backend_for(bias.device()).equal_row_runs(bias); }
+Tensor key_bias_from_mask(const Tensor& mask) { return call_backend(mask.device())->key_bias_from_mask(mask); }
+Tensor log_weight_bias(const Tensor& weights) { return call_backend(weights.device())->log_weight_bias(weights); }
+std::vector<int64_t> equal_row_runs(const Tensor& bias) { return call_backend(bias.device())->equal_row_runs(bias); }
 
 }  // namespace ltx2

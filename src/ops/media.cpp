@@ -5,10 +5,10 @@
 namespace ltx2 {
 
 Tensor resize_bilinear_window(const Tensor& frames, const ResizeWindow& w) {
-    return backend_for(frames.device())
-        .resize_bilinear_window(frames, w.resized_h, w.resized_w, w.top, w.left, w.height, w.width);
+    return call_backend(frames.device())
+        ->resize_bilinear_window(frames, w.resized_h, w.resized_w, w.top, w.left, w.height, w.width);
 }
 
-Tensor pixels_to_signed_unit(const Tensor& x) { return backend_for(x.device()).pixels_to_signed_unit(x); }
+Tensor pixels_to_signed_unit(const Tensor& x) { return call_backend(x.device())->pixels_to_signed_unit(x); }
 
 }  // namespace ltx2

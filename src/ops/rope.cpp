@@ -6,15 +6,15 @@
 namespace ltx2 {
 
 RopeTable rope_table(const Tensor& positions, const RopeSpec& spec) {
-    return backend_for(positions.device()).rope_table(positions, spec);
+    return call_backend(positions.device())->rope_table(positions, spec);
 }
 
 void rope_apply_inplace(Tensor& x, const RopeTable& table) {
-    backend_for("rope", {&x, &table.cos, &table.sin}).rope_apply_inplace(x, table);
+    call_backend("rope", {&x, &table.cos, &table.sin})->rope_apply_inplace(x, table);
 }
 
 void rope_3axis_inplace(Tensor& x, int heads, const std::array<int, 3>& split, int64_t w_position0, double theta) {
-    backend_for(x.device()).rope_3axis_inplace(x, heads, split, w_position0, theta);
+    call_backend(x.device())->rope_3axis_inplace(x, heads, split, w_position0, theta);
 }
 
 std::array<int, 3> rope_3axis_default_split(int head_dim) {

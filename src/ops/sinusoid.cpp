@@ -5,7 +5,7 @@
 namespace ltx2 {
 
 Tensor cos_sin_embedding(const Tensor& t, const Tensor& frequencies) {
-    return backend_for("cos/sin embedding", {&t, &frequencies}).cos_sin_embedding(t, frequencies);
+    return call_backend("cos/sin embedding", {&t, &frequencies})->cos_sin_embedding(t, frequencies);
 }
 
 }  // namespace ltx2

@@ -4,6 +4,6 @@
 
 namespace ltx2 {
 
-Tensor complex_magnitude(const Tensor& spec) { return backend_for(spec.device()).complex_magnitude(spec); }
+Tensor complex_magnitude(const Tensor& spec) { return call_backend(spec.device())->complex_magnitude(spec); }
 
 }  // namespace ltx2

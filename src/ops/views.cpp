@@ -5,11 +5,11 @@
 namespace ltx2 {
 
 void copy_into_view(const Tensor& dst, const Tensor& src) {
-    backend_for("copy into a view", {&dst, &src}).copy_into_view(dst, src);
+    call_backend("copy into a view", {&dst, &src})->copy_into_view(dst, src);
 }
 
 void add_into_view(const Tensor& dst, const Tensor& src) {
-    backend_for("add into a view", {&dst, &src}).add_into_view(dst, src);
+    call_backend("add into a view", {&dst, &src})->add_into_view(dst, src);
 }
 
 }  // namespace ltx2

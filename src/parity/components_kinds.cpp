@@ -32,14 +32,14 @@ using json = nlohmann::json;
 // An absolute tolerance as the relative one compare() applies (error / max |ref|).
 double abs_as_rel(const ParityRun& run, const std::string& name, double abs_tol) {
     double m = 0;
-    for (float v : run.input(name).to_vector()) m = std::max(m, double(std::fabs(v)));
+    for (float v : host_values(run.input(name))) m = std::max(m, double(std::fabs(v)));
     return m > 0 ? abs_tol / m : abs_tol;
 }
 
 Tensor f32_vector(const std::vector<float>& v) { return Tensor::from_f32({int64_t(v.size())}, v); }
 
 Tensor i64_scalar_vector(int64_t v) {
-    Tensor t = Tensor::zeros({1}, DType::I64);
+    Tensor t = Tensor::zeros({1}, DType::I64, Device::Cpu);
     t.data<int64_t>()[0] = v;
     return t;
 }
@@ -292,7 +292,7 @@ void parity_components_diffusion_steps(ParityRun& run) {
     const std::string ctx = run.io_path();
     const Tensor sample = run.input("in.sample"), denoised = run.input("in.denoised"), clean = run.input("in.clean"),
                  mask = run.input("in.denoise_mask");
-    const std::vector<float> sigmas = run.input("in.sigmas").to_vector();
+    const std::vector<float> sigmas = host_values(run.input("in.sigmas"));
     int steps = 0;
     for (int i = 0; i + 1 < int(sigmas.size()); ++i) {
         const std::string name = "out.euler.step" + std::to_string(i);

@@ -39,7 +39,7 @@ void parity_ltx25_duration_head(ParityRun& run) {
         run.compare_if_present("dbg." + c + ".pooled", p.pooled, 1e-5);
         run.compare_if_present("dbg." + c + ".log_seconds", p.log_seconds, 1e-5);
         run.compare("out." + c + ".seconds", p.seconds, 1e-5);
-        const double seconds = p.seconds.to_vector().front();
+        const double seconds = host_values(p.seconds).front();
         for (const auto& r : ranges) {
             const double lo = r.at(0).get<double>(), hi = r.at(1).get<double>();
             const std::string key = "out." + c + ".num_frames." + python_float(lo) + "-" + python_float(hi);

@@ -18,7 +18,7 @@ namespace ltx2 {
 namespace {
 
 std::vector<int64_t> int_row(const ParityRun& run, const std::string& name) {
-    const Tensor t = run.input(name);
+    const Tensor t = run.host_input(name);
     LTX2_CHECK((t.dtype() == DType::I64 || t.dtype() == DType::I32) && t.dim() == 2 && t.size(0) == 1,
                "{}: {} must be an integer [1, T] tensor, got {} {}", run.io_path(), name, dtype_name(t.dtype()),
                shape_str(t.shape()));
@@ -29,7 +29,7 @@ std::vector<int64_t> int_row(const ParityRun& run, const std::string& name) {
 
 double absmax(const Tensor& t) {
     double m = 0;
-    for (float x : t.to_vector()) m = std::max(m, std::fabs(double(x)));
+    for (float x : host_values(t)) m = std::max(m, std::fabs(double(x)));
     return m;
 }
 

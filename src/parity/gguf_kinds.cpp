@@ -22,7 +22,7 @@ constexpr double kExact = 0.0;
 
 // Index of the first element whose bits differ, or -1.
 int64_t first_bit_difference(const Tensor& a, const Tensor& b) {
-    const Tensor x = a.contiguous(), y = b.contiguous();
+    const Tensor x = a.to_device(Device::Cpu), y = b.to_device(Device::Cpu);
     const auto* p = static_cast<const uint32_t*>(x.raw());
     const auto* q = static_cast<const uint32_t*>(y.raw());
     for (int64_t i = 0; i < x.numel(); ++i)
@@ -39,8 +39,8 @@ void compare_bitwise(ParityRun& run, const std::string& name, const Tensor& got)
     const int64_t i = first_bit_difference(got, ref);
     if (i >= 0) {
         uint32_t g, r;
-        std::memcpy(&g, static_cast<const float*>(got.contiguous().raw()) + i, 4);
-        std::memcpy(&r, static_cast<const float*>(ref.contiguous().raw()) + i, 4);
+        std::memcpy(&g, static_cast<const float*>(got.to_device(Device::Cpu).raw()) + i, 4);
+        std::memcpy(&r, static_cast<const float*>(ref.to_device(Device::Cpu).raw()) + i, 4);
         fail("{}: '{}' equals the reference in value but not bitwise: element {} is 0x{:08x}, expected 0x{:08x}",
              run.io_path(), name, i, g, r);
     }
@@ -96,12 +96,12 @@ void parity_gguf_dequant(ParityRun& run) {
                    entry.at("block_elems").dump(), entry.at("block_bytes").dump(), traits->block_elems,
                    traits->block_bytes);
 
-        const Tensor blocks = run.input("in.blocks." + name);
+        const Tensor blocks = run.host_input("in.blocks." + name);
         const size_t nbytes = ggml_row_bytes(traits->type, cols) * size_t(rows);
         LTX2_CHECK(blocks.dtype() == DType::U8 && blocks.nbytes() == nbytes,
                    "{}: in.blocks.{} is {} {}, expected U8 of {} bytes", run.io_path(), name,
                    dtype_name(blocks.dtype()), shape_str(blocks.shape()), nbytes);
-        Tensor got = Tensor::zeros({rows, cols});
+        Tensor got = Tensor::zeros({rows, cols}, DType::F32, Device::Cpu);
         dequantize(traits->type, blocks.contiguous().raw(), got.f32(), rows * cols);
         compare_bitwise(run, "out.dequant." + name, got);
 

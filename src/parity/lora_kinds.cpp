@@ -38,7 +38,7 @@ double bf16_ulp(double v) {
 
 double max_abs(const Tensor& t) {
     double m = 0;
-    for (float v : t.to_vector()) m = std::max(m, std::fabs(double(v)));
+    for (float v : host_values(t)) m = std::max(m, std::fabs(double(v)));
     return m;
 }
 

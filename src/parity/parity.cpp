@@ -60,8 +60,10 @@ Shape squeeze(const Shape& s) {
 }
 }  // namespace
 
+std::vector<float> host_values(const Tensor& t) { return t.to_device(Device::Cpu).to_vector(); }
+
 void require_equal_ids(const ParityRun& run, const std::string& name, const std::vector<int64_t>& got) {
-    const Tensor ref = run.input(name).to(DType::I64);
+    const Tensor ref = run.host_input(name).to(DType::I64);
     LTX2_CHECK(size_t(ref.numel()) == got.size(), "{}: {} has {} entries, we computed {}", run.io_path(), name,
                ref.numel(), got.size());
     const int64_t* r = ref.data<int64_t>();
@@ -76,7 +78,7 @@ ParityCheck compare_tensors(const std::string& name, const Tensor& got, const Te
     if (squeeze(got.shape()) != squeeze(ref.shape()))
         fail("{}: computed shape {} does not match the reference shape {}", name, shape_str(got.shape()),
              shape_str(ref.shape()));
-    std::vector<float> g = got.to_vector(), r = ref.to_vector();
+    std::vector<float> g = host_values(got), r = host_values(ref);
     double max_ref = 0, max_err = 0;
     bool nan = false;
     for (size_t i = 0; i < r.size(); ++i) {

@@ -21,6 +21,9 @@ struct ParityCheck {
     bool pass = false;
 };
 
+// A tensor's values in host memory, from whatever device it is on (the runner's own reads).
+std::vector<float> host_values(const Tensor& t);
+
 class ParityRun {
 public:
     // tol_override: --tol; weights_override: --weights (replaces the model file the fixture names).
@@ -30,7 +33,10 @@ public:
     const std::string& io_path() const { return io_path_; }
     std::string kind() const;
     bool has(const std::string& name) const { return io_->has(name); }
-    Tensor input(const std::string& name) const { return io_->tensor(name); }
+    // An io tensor on the device computations run on (default_device(): the checked device under
+    // LTX2_DEVICE=checked-cpu); host_input: in host memory, for values the runner itself reads.
+    Tensor input(const std::string& name) const { return io_->tensor(name).to_device(default_device()); }
+    Tensor host_input(const std::string& name) const { return io_->tensor(name); }
     bool has_meta(const std::string& key) const { return io_->metadata_value(key).has_value(); }
     std::string meta(const std::string& key) const;  // throws naming file and key when absent
     nlohmann::json meta_json(const std::string& key) const;  // parsed; throws naming file and key

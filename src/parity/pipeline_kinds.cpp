@@ -460,9 +460,9 @@ template <typename Tools>
 void compare_kept_tokens(ParityRun& run, const std::string& name, const Tools& tools, const Tensor& result,
                          const Tensor& source, const TemporalRegionMask& window) {
     const LatentState regenerated = window.apply_to(tools.create_initial_state(source));
-    Tensor got = tools.patchifier.patchify(result).contiguous().clone();
-    Tensor want = tools.patchifier.patchify(source).contiguous();
-    Tensor mask = regenerated.denoise_mask.to(DType::F32).contiguous();
+    Tensor got = tools.patchifier.patchify(result).to_device(Device::Cpu).clone();
+    Tensor want = tools.patchifier.patchify(source).to_device(Device::Cpu);
+    Tensor mask = regenerated.denoise_mask.to(DType::F32).to_device(Device::Cpu);
     const int64_t tokens = got.size(1), width = got.size(2);
     float* g = got.f32();
     const float* w = want.f32();

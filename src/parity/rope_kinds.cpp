@@ -3,10 +3,10 @@
 
 #include "core/error.h"
 #include "kernels/cpu/rope.h"
+#include "ops/rope.h"
 #include "parity/kinds.h"
 
 namespace ltx2 {
-using namespace ltx2::cpu;
 
 namespace {
 
@@ -62,6 +62,12 @@ Tensor per_head(const Tensor& table, int heads) {
 
 Tensor rounded_bf16(const Tensor& t) { return t.to(DType::BF16).to(DType::F32); }
 
+// The angles straight from the kernel (not an op), so in host memory whatever the device.
+Tensor host_rope_angles(const Tensor& positions, const RopeSpec& spec) {
+    const DeviceScope host(Device::Cpu);
+    return cpu::rope_angles(positions.to_device(Device::Cpu), spec);
+}
+
 Tensor grid_tensor(const std::vector<float>& g) { return Tensor::from_f32({int64_t(g.size())}, g); }
 
 void check_split_tables(ParityRun& run, const Tensor& positions, const RopeSpec& spec, const std::string& cos_name,
@@ -77,8 +83,8 @@ void check_split_tables(ParityRun& run, const Tensor& positions, const RopeSpec&
         run.compare(sin_name, s, kTableTol);
     }
     const int n_axes = int(positions.size(1));
-    if (!grid_name.empty()) run.compare_if_present(grid_name, grid_tensor(rope_frequency_grid(spec, n_axes)), kAngleTol);
-    if (!freqs_name.empty() && run.has(freqs_name)) run.compare(freqs_name, rope_angles(positions, spec), kAngleTol);
+    if (!grid_name.empty()) run.compare_if_present(grid_name, grid_tensor(cpu::rope_frequency_grid(spec, n_axes)), kAngleTol);
+    if (!freqs_name.empty() && run.has(freqs_name)) run.compare(freqs_name, host_rope_angles(positions, spec), kAngleTol);
 }
 
 }  // namespace
@@ -117,7 +123,7 @@ void parity_rope_video_freqs(ParityRun& run) {
     if (run.has("dbg.freq_grid_float32_generator")) {
         RopeSpec f32 = spec;
         f32.float64_frequencies = false;
-        run.compare("dbg.freq_grid_float32_generator", grid_tensor(rope_frequency_grid(f32, int(positions.size(1)))),
+        run.compare("dbg.freq_grid_float32_generator", grid_tensor(cpu::rope_frequency_grid(f32, int(positions.size(1)))),
                     1e-6);
     }
 }

@@ -99,7 +99,7 @@ void parity_ltx2_embeddings_connector(ParityRun& run) {
     const int64_t T = mask.size(-1);
     if (run.has("in.additive_mask")) {
         // The reference's own input: real rows are those with an additive value ≥ −9000.
-        const std::vector<float> additive = run.input("in.additive_mask").to_vector(), binary = mask.to_vector();
+        const std::vector<float> additive = host_values(run.input("in.additive_mask")), binary = host_values(mask);
         LTX2_CHECK(additive.size() == binary.size(), "{}: in.additive_mask has {} values, in.attention_mask {}",
                    run.io_path(), additive.size(), binary.size());
         for (size_t t = 0; t < additive.size(); ++t)
@@ -140,7 +140,7 @@ void parity_ltx23_embeddings_connector(ParityRun& run) {
 
     // The input is right-padded, as the embeddings processor hands it over: the rows with an
     // additive mask ≥ 0 first, then the padding rows (< 0) the registers replace.
-    const std::vector<float> additive = run.input("in.additive_mask").to_vector();
+    const std::vector<float> additive = host_values(run.input("in.additive_mask"));
     const int64_t T = int64_t(additive.size());
     int64_t V = 0;
     while (V < T && additive[size_t(V)] >= 0.f) ++V;

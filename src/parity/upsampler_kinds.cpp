@@ -54,7 +54,7 @@ void parity_upsampler_blur_downsample(ParityRun& run) {
         const Tensor stored = file->tensor("kernel");
         if (stored.shape() != kernel.shape())
             fail("{}: tensor 'kernel' has shape {}, expected {}", path, shape_str(stored.shape()), shape_str(kernel.shape()));
-        const std::vector<float> a = stored.to_vector(), b = kernel.to_vector();
+        const std::vector<float> a = host_values(stored), b = host_values(kernel);
         for (size_t i = 0; i < a.size(); ++i)
             if (std::fabs(a[i] - b[i]) > 1e-7f)
                 fail("{}: tensor 'kernel' differs from the binomial kernel at {} ({} vs {})", path, i, a[i], b[i]);

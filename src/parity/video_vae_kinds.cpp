@@ -55,7 +55,7 @@ void parity_video_vae_decode(ParityRun& run) {
             gen.manual_seed(run.meta_json("noise_seed").get<uint64_t>());
             opt.generator = &gen;
         }
-        if (run.has("in." + p + "timestep")) opt.timestep = run.input("in." + p + "timestep").to_vector();
+        if (run.has("in." + p + "timestep")) opt.timestep = host_values(run.input("in." + p + "timestep"));
         else if (run.has_meta("decode_timestep")) opt.timestep = {run.meta_json("decode_timestep").get<float>()};
         if (p.empty())
             opt.tap = [&run, tol_decoder](const std::string& name, const Tensor& value) {

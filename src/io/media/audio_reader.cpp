@@ -47,7 +47,7 @@ public:
 
     Tensor tensor() const {
         const int64_t C = int64_t(planes_.size()), N = int64_t(samples());
-        Tensor out = Tensor::zeros({C, N});
+        Tensor out = Tensor::zeros({C, N}, DType::F32, Device::Cpu);
         for (int64_t c = 0; c < C; ++c)
             std::memcpy(out.f32() + c * N, planes_[size_t(c)].data(), size_t(N) * sizeof(float));
         return out;

@@ -44,7 +44,7 @@ Tensor h264_round_trip(const Tensor& rgb_in, double crf, const std::string& what
     CodecPtr decoder = open_decoder(AV_CODEC_ID_H264, nullptr, who);
     Tensor out;
     const auto first_frame = [&](AVFrame* decoded) {
-        out = Tensor::zeros({int64_t(decoded->height), int64_t(decoded->width), 3}, DType::U8);
+        out = Tensor::zeros({int64_t(decoded->height), int64_t(decoded->width), 3}, DType::U8, Device::Cpu);
         convert.to_rgb(decoded, out.data<uint8_t>());
         return false;
     };

@@ -117,7 +117,7 @@ Tensor read_image(const std::string& path) {
         stbi_load_from_memory(data, int(bytes.size()), &w, &h, &channels_in_file, 3));
     if (!pixels) fail_undecodable(path);
     LTX2_CHECK(w >= 1 && h >= 1, "{}: image has no pixels ({}x{})", path, w, h);
-    Tensor out = Tensor::zeros({int64_t(h), int64_t(w), 3}, DType::U8);
+    Tensor out = Tensor::zeros({int64_t(h), int64_t(w), 3}, DType::U8, Device::Cpu);
     std::memcpy(out.raw(), pixels.get(), size_t(h) * size_t(w) * 3);
     return out;
 }

@@ -92,7 +92,7 @@ std::optional<Tensor> decode_jpeg(const std::string& path, const unsigned char* 
     if (r.cinfo.jpeg_color_space == JCS_CMYK || r.cinfo.jpeg_color_space == JCS_YCCK) return std::nullopt;
     const int64_t h = r.cinfo.image_height, w = r.cinfo.image_width;
     LTX2_CHECK(h >= 1 && w >= 1, "{}: cannot decode JPEG: image size {}x{}", path, w, h);
-    Tensor out = Tensor::zeros({h, w, 3}, DType::U8);
+    Tensor out = Tensor::zeros({h, w, 3}, DType::U8, Device::Cpu);
     if (!read_pixels(r, out.data<uint8_t>())) fail("{}: cannot decode JPEG: {}", path, r.errors.message);
     LTX2_CHECK(int64_t(r.cinfo.output_height) == h && int64_t(r.cinfo.output_width) == w,
                "{}: cannot decode JPEG: decoded size {}x{} differs from the header's {}x{}", path,

@@ -42,7 +42,7 @@ int64_t for_each_video_frame(const std::string& path, int64_t frame_cap,
     const auto deliver = [&](AVFrame* frame) {
         LTX2_CHECK(frame->width > 0 && frame->height > 0, "{}: frame {} has no pixels", who, delivered);
         check_video_frame_size(fmt::format("{} (frame {})", who, delivered), frame->width, frame->height);
-        Tensor rgb = Tensor::zeros({int64_t(frame->height), int64_t(frame->width), 3}, DType::U8);
+        Tensor rgb = Tensor::zeros({int64_t(frame->height), int64_t(frame->width), 3}, DType::U8, Device::Cpu);
         convert.to_rgb(frame, rgb.data<uint8_t>());
         on_frame(rgb);
         ++delivered;
@@ -98,7 +98,7 @@ Tensor read_video(const std::string& path, int64_t frame_cap) {
         frames.push_back(rgb);
     });
     const Shape one = frames.front().shape();
-    Tensor out = Tensor::zeros({int64_t(frames.size()), one[0], one[1], one[2]}, DType::U8);
+    Tensor out = Tensor::zeros({int64_t(frames.size()), one[0], one[1], one[2]}, DType::U8, Device::Cpu);
     const size_t bytes = frames.front().nbytes();
     for (size_t i = 0; i < frames.size(); ++i) std::memcpy(out.data<uint8_t>() + i * bytes, frames[i].raw(), bytes);
     return out;
