@@ -267,7 +267,7 @@ public:
             const float* vp = v.data<float>() + b * v.stride(0) + j0 * v.stride(1) + h * D;
             int64_t ldk = k.stride(1), ldv = v.stride(1);
             if (rows < tile) {  // zero-padded copies [tile, D]
-                float* buf = static_cast<float*>(cpu::scratch_buffer(5, size_t(2 * tile * D) * 4));
+                float* buf = cpu::thread_scratch().padded_kv.reserve_as<float>(size_t(2 * tile * D));
                 std::fill(buf, buf + 2 * tile * D, 0.f);
                 for (int64_t r = 0; r < rows; ++r) {
                     std::memcpy(buf + r * D, kp + r * ldk, size_t(D) * 4);
@@ -377,7 +377,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
         const int64_t j0 = t0 * KT;
 
         // Q block, packed [Mb, D] (zero rows past Tq).
-        void* qblk = cpu::scratch_buffer(1, size_t(Mb) * D * esz);
+        void* qblk = cpu::thread_scratch().query_block.reserve(size_t(Mb) * D * esz);
         for (int64_t r = 0; r < Mb; ++r) {
             if (r < rows) {
                 const float* src = qd + b * q.stride(0) + (r0 + r) * q.stride(1) + h * D;
@@ -389,12 +389,12 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
                 std::memset(static_cast<std::byte*>(qblk) + r * D * esz, 0, size_t(D) * esz);
             }
         }
-        float* S = static_cast<float*>(cpu::scratch_buffer(2, size_t(nt * tile_elems) * 4));
+        float* S = cpu::thread_scratch().scores.reserve_as<float>(size_t(nt * tile_elems));
         for (int64_t i = 0; i < nt; ++i) cpu::matmul_execute(p1, qblk, packed.k(bk, t0 + i), S + i * tile_elems);
 
         // Softmax numerators (E) and row sums over each row's visible keys; E is 0 elsewhere.
         // f32: in place over S; bf16: separate buffer. Same tiled layout as S.
-        void* E = bf16 ? cpu::scratch_buffer(3, size_t(nt * tile_elems) * 2) : static_cast<void*>(S);
+        void* E = bf16 ? cpu::thread_scratch().softmax.reserve(size_t(nt * tile_elems) * 2) : static_cast<void*>(S);
         float inv_sum[1024];
         std::vector<float> inv_sum_big;
         float* inv = inv_sum;
@@ -454,7 +454,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
             inv[r] = 1.0f / sum;
         }
 
-        float* O = static_cast<float*>(cpu::scratch_buffer(4, size_t(Mb) * D * 4));
+        float* O = cpu::thread_scratch().block_output.reserve_as<float>(size_t(Mb) * D);
         if (ranged) std::fill(O, O + Mb * D, 0.f);
         for (int64_t i = 0; i < nt; ++i)
             cpu::matmul_execute(p2, static_cast<const std::byte*>(E) + size_t(i * tile_elems) * esz, packed.v(bk, t0 + i), O);

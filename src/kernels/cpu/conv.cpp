@@ -338,22 +338,23 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     const Tensor x = x_in.contiguous();
     const Tensor w = weight_in.contiguous();
 
-    // Activation copies in the primitive's layout: thread-local scratch (slots 5, 6) up to
-    // kScratchCap bytes (reused across calls, no page faults), a per-call buffer beyond.
+    // Activation copies in the primitive's layout: the thread's scratch up to kScratchCap bytes
+    // (reused across calls, no page faults), a per-call buffer beyond.
     Buffer src_buf, dst_buf;
-    auto temp = [](int slot, size_t bytes, Buffer& own) -> void* {
-        if (bytes <= kScratchCap) return cpu::scratch_buffer(slot, bytes);
+    cpu::KernelScratch& scratch = cpu::thread_scratch();
+    auto temp = [](cpu::ScratchBuffer& kept, size_t bytes, Buffer& own) -> void* {
+        if (bytes <= kScratchCap) return kept.reserve(bytes);
         own = alloc_buffer(bytes);
         return own.get();
     };
     void* src = x.raw();
     if (!(prim.src_md == prim.src_plain)) {
-        src = temp(5, prim.src_md.get_size(), src_buf);
+        src = temp(scratch.layout_in, prim.src_md.get_size(), src_buf);
         cpu::reorder(prim.src_plain, x.raw(), prim.src_md, src);  // also rounds to bf16
     }
     void* dst = y.raw();
     const bool dst_plain = prim.dst_md == prim.dst_plain;
-    if (!dst_plain) dst = temp(6, prim.dst_md.get_size(), dst_buf);
+    if (!dst_plain) dst = temp(scratch.layout_out, prim.dst_md.get_size(), dst_buf);
     std::shared_ptr<void> wbuf = weights_for(prim, w, transposed, g.G, p.cache_weights && w.storage() == weight_in.storage());
 
     auto& eng = cpu::dnnl_engine();
@@ -363,7 +364,7 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     if (g.bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim.bias_md, eng, bias32.data()));
     if (prim.scratch_bytes) {
         md smd({int64_t(prim.scratch_bytes)}, dt::u8, {1});
-        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, cpu::scratch_buffer(7, prim.scratch_bytes)));
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, scratch.primitive.reserve(prim.scratch_bytes)));
     }
     auto& s = cpu::dnnl_stream();
     prim.prim.execute(s, args);

@@ -17,8 +17,8 @@
 // clear_conv_weight_cache(), or pass ConvParams::cache_weights = false.
 //
 // Activations are reordered to the primitive's preferred (channels-last) layout through the
-// calling thread's grow-only kernel scratch (cpu::scratch_buffer slots 5 and 6, each kept up
-// to 256 MiB; larger copies are allocated per call); oneDNN's scratchpad uses slot 7.
+// calling thread's grow-only kernel scratch (cpu::thread_scratch(): layout_in and layout_out, each kept up
+// to 256 MiB; larger copies are allocated per call); oneDNN's scratchpad uses its primitive buffer.
 #include <cstdint>
 #include <vector>
 

@@ -73,31 +73,25 @@ dnnl::stream& dnnl_stream() {
 
 namespace {
 
-struct Scratch {
-    struct Slot {
-        void* p = nullptr;
-        size_t n = 0;
-    };
-    Slot slots[8];
-    ~Scratch() {
-        for (auto& s : slots) std::free(s.p);
-    }
-};
 
-}  // namespace
+ScratchBuffer::~ScratchBuffer() { std::free(data_); }
 
-void* scratch_buffer(int slot, size_t bytes) {
-    thread_local Scratch scratch;
-    LTX2_CHECK(slot >= 0 && slot < 8, "scratch slot {} out of range", slot);
-    auto& s = scratch.slots[slot];
-    if (s.n < bytes) {
-        std::free(s.p);
-        size_t rounded = (bytes + 4095) & ~size_t(4095);
-        s.p = std::aligned_alloc(64, rounded);
-        LTX2_CHECK(s.p != nullptr, "out of memory allocating {} bytes of kernel scratch", rounded);
-        s.n = rounded;
+void* ScratchBuffer::reserve(size_t bytes) {
+    if (size_ < bytes) {
+        std::free(data_);
+        data_ = nullptr;
+        size_ = 0;
+        const size_t rounded = (bytes + 4095) & ~size_t(4095);
+        data_ = std::aligned_alloc(64, rounded);
+        LTX2_CHECK(data_ != nullptr, "out of memory allocating {} bytes of kernel scratch", rounded);
+        size_ = rounded;
     }
-    return s.p;
+    return data_;
+}
+
+KernelScratch& thread_scratch() {
+    thread_local KernelScratch scratch;
+    return scratch;
 }
 
 struct MatmulPrim {
@@ -166,7 +160,7 @@ void matmul_execute(const MatmulPrim& p, const void* a, const void* b, void* c, 
     if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(p.bias_md, eng, const_cast<void*>(bias)));
     if (p.scratch_bytes) {
         dnnl::memory::desc smd({int64_t(p.scratch_bytes)}, dt::u8, {1});
-        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, scratch_buffer(7, p.scratch_bytes)));
+        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, thread_scratch().primitive.reserve(p.scratch_bytes)));
     }
     auto& s = dnnl_stream();
     p.prim.execute(s, args);

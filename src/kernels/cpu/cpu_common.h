@@ -53,7 +53,33 @@ struct RowView {
 };
 RowView row_view(const Tensor& t, const char* what);
 
-// Thread-local scratch that only grows (64-byte aligned).
-void* scratch_buffer(int slot, size_t bytes);
+// A grow-only, 64-byte-aligned buffer, kept between calls so that repeated ops do not page-fault
+// fresh memory. The contents are unspecified after reserve().
+class ScratchBuffer {
+public:
+    ScratchBuffer() = default;
+    ~ScratchBuffer();
+    ScratchBuffer(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+    void* reserve(size_t bytes);
+    template <class T>
+    T* reserve_as(size_t count) {
+        return static_cast<T*>(reserve(count * sizeof(T)));
+    }
+
+private:
+    void* data_ = nullptr;
+    size_t size_ = 0;
+};
+
+// A thread's kernel workspace, one buffer per use.
+struct KernelScratch {
+    ScratchBuffer bf16_rows;              // linear / matmul: f32 activation rows rounded to bf16
+    ScratchBuffer layout_in, layout_out;  // conv: activations in the primitive's preferred layout
+    ScratchBuffer primitive;              // oneDNN's scratchpad of the primitive being run
+    ScratchBuffer padded_kv;              // attention: a zero-padded last key / value tile
+    ScratchBuffer query_block, scores, softmax, block_output;  // attention: one query block
+};
+KernelScratch& thread_scratch();
 
 }  // namespace ltx2::cpu

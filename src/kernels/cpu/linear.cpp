@@ -34,8 +34,8 @@ void b_layout(const Tensor& b, int64_t& ldb, bool& trans, const char* what) {
 }
 
 // x rows as bf16: a packed copy in thread-local scratch (ld == K).
-const uint16_t* rows_as_bf16(const cpu::RowView& x, int slot) {
-    auto* dst = static_cast<uint16_t*>(cpu::scratch_buffer(slot, size_t(x.rows * x.cols) * 2));
+const uint16_t* rows_as_bf16(const cpu::RowView& x) {
+    auto* dst = cpu::thread_scratch().bf16_rows.reserve_as<uint16_t>(size_t(x.rows * x.cols));
     const float* src = reinterpret_cast<const float*>(x.data);
     if (x.ld == x.cols) {
         f32_to_bf16_array(src, dst, size_t(x.rows * x.cols));
@@ -96,7 +96,7 @@ void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
 
     const void* a_ptr = xv.data;
     if (d.b_dt == dt::bf16) {
-        a_ptr = rows_as_bf16(xv, 0);
+        a_ptr = rows_as_bf16(xv);
         d.a_dt = dt::bf16;
         d.lda = K;
     } else {
@@ -139,7 +139,7 @@ void matmul(const Tensor& a, const Tensor& b, Tensor& c) {
     if (adt != bdt) {  // mixed: round the f32 operand to bf16
         if (adt == dt::f32) {
             cpu::RowView av{reinterpret_cast<std::byte*>(ac.raw()), M, K, d.lda};
-            a_ptr = rows_as_bf16(av, 0);
+            a_ptr = rows_as_bf16(av);
             d.lda = K;
             adt = dt::bf16;
         } else {
