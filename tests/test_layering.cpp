@@ -1,5 +1,7 @@
-// The engine's layers (DESIGN.md, issue 17) hold by this test, not by discipline: every
-// `#include "LAYER/..."` under src/ must go to a layer the including one may use.
+// The engine's layers (docs/ARCHITECTURE.md) hold by these tests, not by discipline: every
+// `#include "LAYER/..."` under src/ must go to a layer the including one may use, and the layers
+// above the op API reach tensor data only through ops (the checked-device goldens prove it at run
+// time; this finds it in the source).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -29,7 +32,49 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"service", {"core", "io", "pipelines", "app"}},
 };
 
+// Layers that must not touch tensor data themselves.
+const std::vector<std::string> kAboveTheOps = {"models", "diffusion", "pipelines", "lora"};
+
+// Data accesses they keep, each read once while loading weights (host memory, not a computed
+// tensor), or a method that only shares the name. A stale entry fails too, so the list only shrinks.
+const std::set<std::pair<std::string, std::string>> kAllowedDataAccess = {
+    {"models/gemma3/weights.cpp", "get(name + \".weight\", {width}).to_vector()"},  // norms stored as 1 + w
+    {"models/vocoder/weights.cpp", "log_alpha.to_vector()"},                     // Activation1d tables
+    {"models/vocoder/weights.cpp", "log_beta.to_vector()"},
+    {"models/vocoder/weights.cpp", "filter.to_vector()"},
+    {"models/video_vae/model.cpp", "m.to_vector()"},  // timestep_scale_multiplier, a config scalar
+    {"models/vocoder/weights.cpp", "l.bf16()"},        // the loader's dtype
+    {"pipelines/model_loading.cpp", "model.bf16()"},   // LTXModel::bf16(): the weights' dtype
+    {"pipelines/stage_runner.cpp", "model.bf16()"},
+};
+
 }  // namespace
+
+TEST(Layering, LayersAboveTheOpsReachTensorDataOnlyThroughOps) {
+    const fs::path src = fs::path(LTX2_GOLDEN_DIR).parent_path().parent_path() / "src";
+    const std::regex access(R"(([A-Za-z_][\w]*(\([^()]*(\{[^{}]*\})?[^()]*\))?)\.(f32|bf16|raw|to_vector)\(\)|\.data<|\.at\(\{)");
+    std::set<std::pair<std::string, std::string>> found;
+    for (const std::string& layer : kAboveTheOps)
+        for (const auto& entry : fs::recursive_directory_iterator(src / layer)) {
+            if (!entry.is_regular_file()) continue;
+            const std::string relative = fs::relative(entry.path(), src).generic_string();
+            std::ifstream in(entry.path());
+            int number = 0;
+            for (std::string line; std::getline(in, line);) {
+                ++number;
+                for (std::sregex_iterator m(line.begin(), line.end(), access), end; m != end; ++m) {
+                    const std::pair<std::string, std::string> use{relative, m->str()};
+                    found.insert(use);
+                    EXPECT_TRUE(kAllowedDataAccess.count(use))
+                        << "src/" << relative << ":" << number << " touches tensor data (" << m->str()
+                        << "): call an op (src/ops) instead";
+                }
+            }
+        }
+    for (const auto& allowed : kAllowedDataAccess)
+        EXPECT_TRUE(found.count(allowed)) << "src/" << allowed.first << " no longer has " << allowed.second
+                                          << ": strike it from kAllowedDataAccess in tests/test_layering.cpp";
+}
 
 TEST(Layering, EveryIncludeGoesToALayerTheIncludingOneMayUse) {
     const fs::path src = fs::path(LTX2_GOLDEN_DIR).parent_path().parent_path() / "src";

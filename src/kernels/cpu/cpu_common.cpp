@@ -71,9 +71,6 @@ dnnl::stream& dnnl_stream() {
     return s;
 }
 
-namespace {
-
-
 ScratchBuffer::~ScratchBuffer() { std::free(data_); }
 
 void* ScratchBuffer::reserve(size_t bytes) {
