@@ -106,7 +106,9 @@ struct LayerMatrices {
 };
 
 LayerMatrices dense_matrices(const Gemma3LayerWeights& w) {
-    return {{w.q_proj}, {w.k_proj}, {w.v_proj}, {w.o_proj}, {w.gate_proj}, {w.up_proj}, {w.down_proj}};
+    const auto dense = [](const Tensor& t) { return LayerMatrix{t, {}}; };
+    return {dense(w.q_proj), dense(w.k_proj), dense(w.v_proj), dense(w.o_proj),
+            dense(w.gate_proj), dense(w.up_proj), dense(w.down_proj)};
 }
 
 // A streamed GGUF layer for a one-token step: its norms as load_gemma3_layer gives them (F32,
