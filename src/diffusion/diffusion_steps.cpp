@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "diffusion/float32_ops.h"
 #include "ops/denoising.h"
+#include "ops/pointwise.h"
 
 namespace ltx2 {
 
@@ -67,7 +68,11 @@ Tensor euler_ancestral_step(const Tensor& sample, const Tensor& denoised, const 
                              .noise_weight = renoise});
 }
 
-Tensor timesteps_from_mask(const Tensor& denoise_mask, float sigma) { return mul_scalar(denoise_mask, sigma); }
+Tensor timesteps_from_mask(const Tensor& denoise_mask, float sigma) {
+    Tensor timesteps = denoise_mask.to(DType::F32).clone();
+    mul_scalar_inplace(timesteps, sigma);
+    return timesteps;
+}
 
 Tensor post_process_latent(const Tensor& denoised, const Tensor& denoise_mask, const Tensor& clean) {
     check_same_shape("post_process_latent", denoised, "denoised", clean, "clean");

@@ -100,7 +100,6 @@ public:
     virtual Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tensor& noise,
                                     float sample_weight, float denoised_weight, float rescale, float noise_scale,
                                     float noise_weight) = 0;
-    virtual Tensor mul_scalar(const Tensor& x, float s) = 0;
     virtual Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) = 0;
     // ops/guidance.h
     virtual Tensor scaled_difference(float scale, const Tensor& a, const Tensor& b, const Tensor& coef) = 0;

@@ -18,7 +18,6 @@ Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tens
                           w.noise_weight);
 }
 
-Tensor mul_scalar(const Tensor& x, float s) { return call_backend(x.device())->mul_scalar(x, s); }
 
 Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) {
     return call_backend("masked_blend", {&a, &mask, &b})->masked_blend(a, mask, b);

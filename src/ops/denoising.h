@@ -16,8 +16,6 @@ struct AncestralWeights {
     float sample_weight, denoised_weight, rescale, noise_scale, noise_weight;
 };
 Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tensor& noise, const AncestralWeights& w);
-// x·s.
-Tensor mul_scalar(const Tensor& x, float s);
 // a·m + b·(1 − m); a and b the same shape, mask m the same shape or that shape with its last
 // dimension 1 (one value per row of a).
 Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b);

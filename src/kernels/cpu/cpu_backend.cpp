@@ -157,7 +157,6 @@ public:
         return cpu::ancestral_update(sample, denoised, noise, sample_weight, denoised_weight, rescale, noise_scale,
                                      noise_weight);
     }
-    Tensor mul_scalar(const Tensor& x, float s) override { return cpu::mul_scalar(x, s); }
     Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) override {
         return cpu::masked_blend(a, mask, b);
     }

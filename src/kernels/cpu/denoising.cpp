@@ -51,12 +51,6 @@ Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tens
     });
 }
 
-Tensor mul_scalar(const Tensor& x, float s) {
-    const Tensor xs = x.to(DType::F32);
-    const float* p = xs.f32();
-    return pointwise(x.shape(), [&](int64_t i) { return p[i] * s; });
-}
-
 Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b) {
     check_same_shape("masked_blend", a, "a", b, "b");
     int64_t group = 1;  // elements of a per mask value

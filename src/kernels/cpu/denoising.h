@@ -10,7 +10,6 @@ Tensor euler_update(const Tensor& sample, const Tensor& velocity, float dt);    
 // rescale·(sample_weight·x + denoised_weight·d) + (noise·noise_scale)·noise_weight
 Tensor ancestral_update(const Tensor& sample, const Tensor& denoised, const Tensor& noise, float sample_weight,
                         float denoised_weight, float rescale, float noise_scale, float noise_weight);
-Tensor mul_scalar(const Tensor& x, float s);                                  // x·s
 Tensor masked_blend(const Tensor& a, const Tensor& mask, const Tensor& b);  // a·m + b·(1 − m)
 
 }  // namespace ltx2::cpu
