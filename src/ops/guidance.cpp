@@ -9,8 +9,13 @@ Tensor scaled_difference(float scale, const Tensor& a, const Tensor& b, const Te
 }
 
 Tensor guidance_sum(const Tensor& cond, std::span<const float> weights, std::span<const Tensor> others) {
-    for (const Tensor& other : others) (void)call_backend("guidance_sum", {&cond, &other});  // the device check
-    return call_backend(cond.device())->guidance_sum(cond, weights, others);
+    // As every op: the device of the first tensor not in host memory (all must share it).
+    Device device = cond.device();
+    for (const Tensor& other : others) {
+        (void)call_backend("guidance_sum", {&cond, &other});  // the device check
+        if (device == Device::Cpu) device = other.device();
+    }
+    return call_backend(device)->guidance_sum(cond, weights, others);
 }
 
 Tensor projection_coefficients(const Tensor& a, const Tensor& b) {
