@@ -4,6 +4,7 @@
 #include <cfloat>
 
 #include "kernels/cpu/attention.h"
+#include "ops/attention.h"
 #include "test_kernels_util.h"
 #include "test_util.h"
 
@@ -230,7 +231,7 @@ TEST(KernelsAttention, OptionsMatchReferenceBothPrecisions) {
         if (c.bias) o.key_bias = random_tensor({c.B, c.Tk}, seed++, 2.0f);
         for (Precision p : {Precision::F32, Precision::BF16}) {
             o.precision = p;
-            Tensor out = attention(q, k, v, o);
+            Tensor out = cpu::attention(q, k, v, o);
             ASSERT_EQ(out.shape(), q.shape()) << c.name;
             const std::vector<double> ref = attention_ref(q, k, v, o, p == Precision::BF16);
             const std::vector<float> got = out.to_vector();
@@ -263,7 +264,7 @@ TEST(KernelsAttention, DefaultOptionsEqualPlainAttention) {
         o.heads = int(H);
         o.key_bias = bias;
         o.precision = p;
-        const std::vector<float> a = attention(q, k, v, o).to_vector();
+        const std::vector<float> a = cpu::attention(q, k, v, o).to_vector();
         const std::vector<float> b = attention(q, k, v, bias, int(H), p).to_vector();
         ASSERT_EQ(a, b);
     }
@@ -284,8 +285,8 @@ TEST(KernelsAttention, GroupedHeadsEqualRepeatedKeyValues) {
     o.heads = int(H);
     o.causal = true;
     o.window = 9;
-    const std::vector<float> grouped = (o.kv_heads = int(KVH), attention(q, k, v, o)).to_vector();
-    const std::vector<float> repeated = (o.kv_heads = 0, attention(q, kr, vr, o)).to_vector();
+    const std::vector<float> grouped = (o.kv_heads = int(KVH), cpu::attention(q, k, v, o)).to_vector();
+    const std::vector<float> repeated = (o.kv_heads = 0, cpu::attention(q, kr, vr, o)).to_vector();
     ASSERT_EQ(grouped.size(), repeated.size());
     for (size_t i = 0; i < grouped.size(); ++i) ASSERT_FLOAT_EQ(grouped[i], repeated[i]) << i;
 }
@@ -295,13 +296,13 @@ TEST(KernelsAttention, OptionErrorsNameTheProblem) {
     AttentionOptions o;
     o.heads = 4;
     o.kv_heads = 3;
-    test::expect_error([&] { attention(q, k, v, o); }, {"4 query heads", "3 kv heads"});
+    test::expect_error([&] { cpu::attention(q, k, v, o); }, {"4 query heads", "3 kv heads"});
     o.kv_heads = 1;  // k/v must then be 8 wide
-    test::expect_error([&] { attention(q, k, v, o); }, {"do not agree", "1 kv heads"});
+    test::expect_error([&] { cpu::attention(q, k, v, o); }, {"do not agree", "1 kv heads"});
     o.kv_heads = 2;
     o.window = -1;
-    test::expect_error([&] { attention(q, k, v, o); }, {"window -1"});
+    test::expect_error([&] { cpu::attention(q, k, v, o); }, {"window -1"});
     o.window = 0;
     o.key_mask = Tensor::zeros({1, 6}, DType::I64);
-    test::expect_error([&] { attention(q, k, v, o); }, {"key_mask", "Tk=7"});
+    test::expect_error([&] { cpu::attention(q, k, v, o); }, {"key_mask", "Tk=7"});
 }

@@ -1,6 +1,5 @@
 #include "core/device.h"
 
-#include <atomic>
 #include <cstdlib>
 #include <string_view>
 
@@ -17,8 +16,8 @@ Device device_from_environment() {
     fail("LTX2_DEVICE={}: expected cpu or checked-cpu", v);
 }
 
-std::atomic<Device>& configured_device() {
-    static std::atomic<Device> device{device_from_environment()};
+Device configured_device() {
+    static const Device device = device_from_environment();
     return device;
 }
 
@@ -27,10 +26,8 @@ thread_local int t_scoped_device = -1;  // a Device while a DeviceScope lives on
 }  // namespace
 
 Device default_device() {
-    return t_scoped_device >= 0 ? Device(t_scoped_device) : configured_device().load(std::memory_order_relaxed);
+    return t_scoped_device >= 0 ? Device(t_scoped_device) : configured_device();
 }
-
-void set_default_device(Device device) { configured_device().store(device, std::memory_order_relaxed); }
 
 DeviceScope::DeviceScope(Device device) : previous_(t_scoped_device) { t_scoped_device = int(device); }
 

@@ -11,7 +11,6 @@
 namespace ltx2 {
 
 enum class Device : uint8_t { Cpu, CheckedCpu };
-inline constexpr int kDeviceCount = 2;
 
 inline const char* device_name(Device d) { return d == Device::Cpu ? "cpu" : "checked-cpu"; }
 
@@ -20,7 +19,6 @@ inline const char* device_name(Device d) { return d == Device::Cpu ? "cpu" : "ch
 // anything else throws). Weights mapped from files stay host memory (Device::Cpu) whatever it is.
 // While an op runs, its device (DeviceScope), so that its outputs are created beside its inputs.
 Device default_device();
-void set_default_device(Device device);
 
 // Makes `device` the default of the calling thread while it lives (ops/backend.h: one op call).
 class DeviceScope {

@@ -297,15 +297,6 @@ private:
 
 void set_attention_block_rows(int rows) { g_block_rows = rows; }
 
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_bias, int heads,
-                 Precision precision) {
-    AttentionOptions o;
-    o.heads = heads;
-    o.key_bias = key_bias;
-    o.precision = precision;
-    return attention(q, k, v, o);
-}
-
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& o) {
     for (const Tensor* t : {&q, &k, &v}) {
         LTX2_CHECK(t->defined() && t->dim() == 3 && t->dtype() == DType::F32,

@@ -7,16 +7,10 @@
 
 namespace ltx2::cpu {
 
-
 // q [B, Tq, heads·D], k/v [B, Tk, kv_heads·D] (F32, unit last stride). Returns [B, Tq, heads·D]
 // F32. A query row that sees no key (key_mask, causal, window) gets exactly 0, as torch ≥ 2.5
 // SDPA. With causal / window, key ranges no query of a block can see are not computed.
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options);
-
-// Plain multi-head attention (kv_heads = heads, scale 1/√D, every key visible). key_bias:
-// undefined or F32 [B, Tk] added to every query's scores (the reference's (B,1,1,Tk) additive mask).
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_bias, int heads,
-                 Precision precision);
 
 // Query rows per work item (0: automatic). For tuning and tests.
 void set_attention_block_rows(int rows);
