@@ -148,7 +148,7 @@ void check_conv_cases(const std::vector<ConvCase>& cases) {
                 Tensor x = random_tensor(c.x, seed++);
                 Tensor w = random_tensor(c.w, seed++, 0.2f, wt);
                 Tensor b = with_bias ? random_tensor({c.w[0]}, seed++) : Tensor();
-                Tensor y = conv_nd(x, w, b, c.p);
+                Tensor y = conv_nd(x, w, b, c.p, precision_of(w));
                 ASSERT_EQ(y.shape(), c.expect_out) << c.name;
                 ASSERT_EQ(y.dtype(), DType::F32);
                 auto ref = conv_ref(x, w, b, c.p, y.shape(), wt == DType::BF16);
@@ -213,7 +213,7 @@ TEST(KernelsConv, NonContiguousInputAndBf16Bias) {
     Tensor w = random_tensor({4, 6, 3}, 8, 0.3f);
     Tensor b = random_tensor({4}, 9, 1.0f, DType::BF16);
     ConvParams p = params({}, {}, {1}, {1});
-    Tensor y = conv_nd(x, w, b, p);
+    Tensor y = conv_nd(x, w, b, p, precision_of(w));
     auto ref = conv_ref(x.contiguous(), w, b, p, y.shape(), false);
     EXPECT_LT(rel_error(y.to_vector(), ref), 1e-5);
 }
@@ -225,23 +225,23 @@ TEST(KernelsConv, WeightCacheReusedAndDroppedWithWeight) {
     std::vector<float> first;
     {
         Tensor w = random_tensor({32, 32, 3, 3, 3}, 22, 0.1f, DType::BF16);
-        first = conv_nd(x, w, Tensor(), p).to_vector();
+        first = conv_nd(x, w, Tensor(), p, precision_of(w)).to_vector();
         const size_t n = conv_weight_cache_size();
         EXPECT_LE(n, 1u);  // 0 when oneDNN takes the plain weight layout
-        auto again = conv_nd(x, w, Tensor(), p).to_vector();
+        auto again = conv_nd(x, w, Tensor(), p, precision_of(w)).to_vector();
         EXPECT_EQ(conv_weight_cache_size(), n);
         EXPECT_EQ(first, again);
     }
     EXPECT_EQ(conv_weight_cache_size(), 0u);  // the weight's storage is gone
     // A different weight (possibly at the same address) is not served from the stale entry.
     Tensor w2 = random_tensor({32, 32, 3, 3, 3}, 23, 0.1f, DType::BF16);
-    Tensor y2 = conv_nd(x, w2, Tensor(), p);
+    Tensor y2 = conv_nd(x, w2, Tensor(), p, precision_of(w2));
     auto ref = conv_ref(x, w2, Tensor(), p, y2.shape(), true);
     EXPECT_LT(rel_error(y2.to_vector(), ref), 1e-5);
     // cache_weights = false gives the same result.
     ConvParams nc = p;
     nc.cache_weights = false;
-    EXPECT_EQ(conv_nd(x, w2, Tensor(), nc).to_vector(), y2.to_vector());
+    EXPECT_EQ(conv_nd(x, w2, Tensor(), nc, precision_of(w2)).to_vector(), y2.to_vector());
     clear_conv_weight_cache();
     EXPECT_EQ(conv_weight_cache_size(), 0u);
 }
@@ -275,7 +275,7 @@ TEST(KernelsConv, TransposedHifiGanShapes) {
                 Tensor x = random_tensor(c.x, seed++);
                 Tensor w = random_tensor(c.w, seed++, 0.2f, wt);
                 Tensor b = with_bias ? random_tensor({c.w[1] * c.groups}, seed++) : Tensor();
-                Tensor y = conv_transpose_nd(x, w, b, p);
+                Tensor y = conv_transpose_nd(x, w, b, p, precision_of(w));
                 const int64_t L = c.x[2], k = c.w[2];
                 const int64_t expect_len = (L - 1) * c.s - 2 * c.pad + c.d * (k - 1) + c.op + 1;
                 ASSERT_EQ(y.shape(), (Shape{c.x[0], c.w[1] * c.groups, expect_len}));
@@ -290,7 +290,7 @@ TEST(KernelsConv, TransposedHifiGanShapes) {
     p.pad_after = {5};
     Tensor x = random_tensor({1, 64, 101}, 400);
     Tensor w = random_tensor({64, 32, 16}, 401, 0.05f, DType::BF16);
-    Tensor y = conv_transpose_nd(x, w, Tensor(), p);
+    Tensor y = conv_transpose_nd(x, w, Tensor(), p, precision_of(w));
     ASSERT_EQ(y.shape(), (Shape{1, 32, 100 * 6 - 10 + 15 + 1}));
     EXPECT_LT(rel_error(y.to_vector(), conv_transpose_ref(x, w, Tensor(), p, y.shape(), true)), 1e-5);
 }
@@ -304,7 +304,7 @@ TEST(KernelsConv, Transposed2d) {
     Tensor x = random_tensor({2, 6, 5, 4}, 500);
     Tensor w = random_tensor({6, 4, 3, 4}, 501, 0.2f);
     Tensor b = random_tensor({4}, 502);
-    Tensor y = conv_transpose_nd(x, w, b, p);
+    Tensor y = conv_transpose_nd(x, w, b, p, precision_of(w));
     ASSERT_EQ(y.shape(), (Shape{2, 4, 4 * 2 - 2 + 2 + 1 + 1, 3 * 3 - 2 + 3 + 1}));
     EXPECT_LT(rel_error(y.to_vector(), conv_transpose_ref(x, w, b, p, y.shape(), false)), 1e-5);
 }
@@ -319,23 +319,23 @@ TEST(KernelsConv, ShapeErrorsNameExpectedAndGot) {
         }
     };
     Tensor x = random_tensor({1, 8, 10}, 1);
-    expect_error([&] { conv_nd(x, random_tensor({4, 6, 3}, 2), Tensor(), {}); }, "(1, 8, 10) has 8");
-    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3, 3}, 2), Tensor(), {}); }, "weight must have 3 dims");
-    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3}, 2), random_tensor({5}, 3), {}); },
+    expect_error([&] { conv_nd(x, random_tensor({4, 6, 3}, 2), Tensor(), {}, Precision::F32); }, "(1, 8, 10) has 8");
+    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3, 3}, 2), Tensor(), {}, Precision::F32); }, "weight must have 3 dims");
+    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3}, 2), random_tensor({5}, 3), {}, Precision::F32); },
                  "bias (5,) does not match 4 output channels");
-    expect_error([&] { conv_nd(x, random_tensor({4, 8, 13}, 2), Tensor(), {}); }, "shorter than the dilated kernel");
-    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3}, 2), Tensor(), params({1, 1}, {}, {}, {})); },
+    expect_error([&] { conv_nd(x, random_tensor({4, 8, 13}, 2), Tensor(), {}, Precision::F32); }, "shorter than the dilated kernel");
+    expect_error([&] { conv_nd(x, random_tensor({4, 8, 3}, 2), Tensor(), params({1, 1}, {}, {}, {}), Precision::F32); },
                  "strides needs 1 entries");
-    expect_error([&] { conv_nd(x, random_tensor({6, 2, 3}, 2), Tensor(), params({}, {}, {}, {}, 3)); },
+    expect_error([&] { conv_nd(x, random_tensor({6, 2, 3}, 2), Tensor(), params({}, {}, {}, {}, 3), Precision::F32); },
                  "not divisible by groups 3");
-    expect_error([&] { conv_nd(random_tensor({8, 10}, 1), random_tensor({4, 8, 3}, 2), Tensor(), {}); },
+    expect_error([&] { conv_nd(random_tensor({8, 10}, 1), random_tensor({4, 8, 3}, 2), Tensor(), {}, Precision::F32); },
                  "1 to 3 spatial dims");
     ConvTransposeParams tp;
     tp.strides = {2};
     tp.output_padding = {2};
-    expect_error([&] { conv_transpose_nd(x, random_tensor({8, 4, 3}, 2), Tensor(), tp); },
+    expect_error([&] { conv_transpose_nd(x, random_tensor({8, 4, 3}, 2), Tensor(), tp, Precision::F32); },
                  "output_padding [2] must be smaller");
-    expect_error([&] { conv_transpose_nd(x, random_tensor({6, 4, 3}, 2), Tensor(), {}); },
+    expect_error([&] { conv_transpose_nd(x, random_tensor({6, 4, 3}, 2), Tensor(), {}, Precision::F32); },
                  "expects 6 input channels, input (1, 8, 10) has 8");
 }
 

@@ -39,7 +39,7 @@ TEST(KernelsFir, UpsampleMatchesTheGroupedTransposedConvolution) {
         ConvTransposeParams p;
         p.strides = {ratio};
         p.groups = 3;
-        Tensor ref = conv_transpose_nd(pad_nd(x, {pad}, {pad}, PadMode::Replicate), grouped(taps, 3), Tensor(), p);
+        Tensor ref = conv_transpose_nd(pad_nd(x, {pad}, {pad}, PadMode::Replicate), grouped(taps, 3), Tensor(), p, Precision::F32);
         ref = ref.slice(2, crop_l, ref.size(2) - crop_r).contiguous();
         for (float& v : std::span(ref.f32(), size_t(ref.numel()))) v *= float(ratio);
 
@@ -57,7 +57,7 @@ TEST(KernelsFir, DownsampleMatchesTheGroupedStridedConvolution) {
         ConvParams d;
         d.strides = {2};
         d.groups = 3;
-        const Tensor ref = conv_nd(pad_nd(x, {pad_l}, {pad_r}, PadMode::Replicate), grouped(taps, 3), Tensor(), d);
+        const Tensor ref = conv_nd(pad_nd(x, {pad_l}, {pad_r}, PadMode::Replicate), grouped(taps, 3), Tensor(), d, Precision::F32);
         FirDownsample down{taps.f32(), k, 2, pad_l, pad_r};
         const int64_t len = fir_downsampled_length(n, down);
         Tensor got = Tensor::zeros({1, 3, len});

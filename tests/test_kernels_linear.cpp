@@ -43,7 +43,7 @@ TEST(KernelsLinear, F32AndBf16WeightsManyShapes) {
                 Tensor x = random_tensor({c.M, c.K}, seed++);
                 Tensor w = random_tensor({c.N, c.K}, seed++, 0.1f, wt);
                 Tensor b = with_bias ? random_tensor({c.N}, seed++, 1.0f, wt) : Tensor();
-                Tensor y = linear(x, w, b);
+                Tensor y = linear(x, w, b, precision_of(w));
                 ASSERT_EQ(y.shape(), (Shape{c.M, c.N}));
                 auto ref = linear_ref(x, w, b, wt == DType::BF16);
                 EXPECT_LT(rel_error(y.to_vector(), ref), 2e-6)
@@ -59,7 +59,7 @@ TEST(KernelsLinear, BatchedInputAndStridedWeightAndOutput) {
     Tensor bias = random_tensor({23}, 13);
     Tensor out_big = Tensor::zeros({2, 5, 30});
     Tensor y = out_big.slice(2, 4, 27);  // rows strided by 30
-    linear_into(x, w, bias, y);
+    linear_into(x, w, bias, y, precision_of(w));
     auto ref = linear_ref(x.reshape({10, 42}), w, bias, true);
     std::vector<float> got;
     for (int64_t i = 0; i < 10; ++i)
@@ -70,7 +70,7 @@ TEST(KernelsLinear, BatchedInputAndStridedWeightAndOutput) {
     EXPECT_EQ(out_big.at({1, 4, 29}), 0.0);
 
     Tensor wf = random_tensor({40, 51}, 14).slice(1, 0, 42);
-    Tensor y2 = linear(x, wf, Tensor());
+    Tensor y2 = linear(x, wf, Tensor(), precision_of(wf));
     ASSERT_EQ(y2.shape(), (Shape{2, 5, 40}));
     EXPECT_LT(rel_error(y2.to_vector(), linear_ref(x.reshape({10, 42}), wf, Tensor(), false)), 2e-6);
 }
@@ -113,5 +113,5 @@ TEST(KernelsLinear, MatmulLayouts) {
 TEST(KernelsLinear, RejectsMismatchedShapes) {
     Tensor x = random_tensor({4, 8}, 1);
     Tensor w = random_tensor({3, 9}, 2);
-    EXPECT_THROW(linear(x, w, Tensor()), Error);
+    EXPECT_THROW(linear(x, w, Tensor(), precision_of(w)), Error);
 }

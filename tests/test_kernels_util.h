@@ -5,9 +5,16 @@
 #include <random>
 #include <vector>
 
+#include "core/precision.h"
 #include "core/tensor.h"
 
 namespace ltx2::ktest {
+
+// The precision a kernel test runs a weight's products at: its stored dtype's, as a model loaded
+// as stored does (core/precision.h product_precision without a scope).
+inline Precision precision_of(const Tensor& weight) {
+    return weight.dtype() == DType::BF16 ? Precision::BF16 : Precision::F32;
+}
 
 inline Tensor random_tensor(const Shape& shape, uint32_t seed, float scale = 1.0f, DType dtype = DType::F32) {
     std::mt19937 g(seed);

@@ -10,7 +10,10 @@
 
 #include "core/error.h"
 #include "io/gguf.h"
+#include "core/precision.h"
+#include "core/random_tensor.h"
 #include "ops/backend.h"
+#include "ops/conv.h"
 #include "ops/host.h"
 #include "ops/linear.h"
 #include "ops/norm.h"
@@ -19,6 +22,7 @@
 #include "test_util.h"
 
 using namespace ltx2;
+using ltx2::test::max_abs_diff;
 
 namespace {
 
@@ -74,6 +78,59 @@ TEST(Ops, CheckedDeviceDataIsReachableOnlyThroughOps) {
         EXPECT_EQ(linear(x, w, {}).device(), Device::CheckedCpu);
     }
     EXPECT_EQ(Tensor::zeros({2}).device(), Device::Cpu);
+}
+
+TEST(Ops, ProductsRunAtTheExecutionPrecisionWhateverTheWeightDtype) {
+    const Tensor x = random_uniform_tensor({5, 24}, DType::F32, 1.f, 1);
+    const Tensor w32 = random_uniform_tensor({7, 24}, DType::F32, 0.3f, 2);
+    const Tensor w16 = random_uniform_tensor({7, 24}, DType::BF16, 0.3f, 3);
+    const Tensor bias = random_uniform_tensor({7}, DType::F32, 0.1f, 4);
+    EXPECT_FALSE(execution_precision().has_value());
+    // Without a scope the stored dtype decides (a model loaded as stored); with one, the scope does.
+    const Tensor bf16_stored = linear(x, w16, bias), f32_stored = linear(x, w32, bias);
+    const Tensor widened = linear(x, w16.to(DType::F32), bias), rounded = linear(x, w32.to(DType::BF16), bias);
+    ASSERT_GT(max_abs_diff(bf16_stored, widened), 0.0);  // the two precisions do differ on these values
+    ASSERT_GT(max_abs_diff(f32_stored, rounded), 0.0);
+    {
+        const PrecisionScope f32(Precision::F32);
+        expect_bitwise_equal(linear(x, w16, bias), widened, "F32 scope, BF16 weight");
+        expect_bitwise_equal(linear(x, w32, bias), f32_stored, "F32 scope, F32 weight");
+        {
+            const PrecisionScope bf16(Precision::BF16);  // scopes nest
+            EXPECT_EQ(execution_precision(), Precision::BF16);
+            expect_bitwise_equal(linear(x, w32, bias), rounded, "BF16 scope, F32 weight");
+            Tensor y = Tensor::empty({5, 7});
+            linear_into(x, w32, bias, y);
+            expect_bitwise_equal(y, rounded, "BF16 scope, F32 weight, into");
+            expect_bitwise_equal(linear(x, w16, bias), bf16_stored, "BF16 scope, BF16 weight");
+        }
+        EXPECT_EQ(execution_precision(), Precision::F32);
+    }
+    EXPECT_FALSE(execution_precision().has_value());
+}
+
+TEST(Ops, ConvolutionsRunAtTheExecutionPrecisionWhateverTheWeightDtype) {
+    const Tensor x = random_uniform_tensor({1, 6, 9, 8}, DType::F32, 1.f, 5);
+    const Tensor w32 = random_uniform_tensor({4, 6, 3, 3}, DType::F32, 0.3f, 6);
+    const Tensor w16 = random_uniform_tensor({4, 6, 3, 3}, DType::BF16, 0.3f, 7);
+    const Tensor t32 = random_uniform_tensor({6, 4, 2, 2}, DType::F32, 0.3f, 8);  // transposed: [Cin, Cout, k]
+    ConvParams p;
+    p.pad_before = p.pad_after = {1, 1};
+    ConvTransposeParams tp;
+    tp.strides = {2, 2};
+    const Tensor widened = conv_nd(x, w16.to(DType::F32), {}, p), rounded = conv_nd(x, w32.to(DType::BF16), {}, p);
+    const Tensor t_rounded = conv_transpose_nd(x, t32.to(DType::BF16), {}, tp);
+    ASSERT_GT(max_abs_diff(conv_nd(x, w16, {}, p), widened), 0.0);
+    ASSERT_GT(max_abs_diff(conv_nd(x, w32, {}, p), rounded), 0.0);
+    {
+        const PrecisionScope f32(Precision::F32);
+        expect_bitwise_equal(conv_nd(x, w16, {}, p), widened, "F32 scope, BF16 conv weight");
+    }
+    const PrecisionScope bf16(Precision::BF16);
+    for (int call = 0; call < 2; ++call) {  // the converted weight is not cached by its short-lived storage
+        expect_bitwise_equal(conv_nd(x, w32, {}, p), rounded, "BF16 scope, F32 conv weight");
+        expect_bitwise_equal(conv_transpose_nd(x, t32, {}, tp), t_rounded, "BF16 scope, F32 transposed weight");
+    }
 }
 
 TEST(Ops, GgmlRowsAndMatvecReadTheBlocksInPlace) {

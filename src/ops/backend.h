@@ -20,18 +20,20 @@ public:
     virtual ~Backend() = default;
     virtual const char* name() const = 0;
 
-    // ops/linear.h
-    virtual void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y) = 0;
-    virtual Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) = 0;
+    // ops/linear.h. `precision` is the products' (product_precision), whatever the weight's dtype.
+    virtual void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y,
+                             Precision precision) = 0;
+    virtual Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Precision precision) = 0;
     virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c) = 0;
     // ops/attention.h
     virtual Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) = 0;
     virtual Tensor neighborhood_attention_3d(const Tensor& q, const Tensor& k, const Tensor& v, int heads,
                                              const std::array<int, 3>& kernel, Precision precision) = 0;
-    // ops/conv.h
-    virtual Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p) = 0;
+    // ops/conv.h. `precision` as for linear.
+    virtual Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p,
+                           Precision precision) = 0;
     virtual Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                                     const ConvTransposeParams& p) = 0;
+                                     const ConvTransposeParams& p, Precision precision) = 0;
     virtual Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after,
                           PadMode mode, float value) = 0;
     // ops/elementwise.h

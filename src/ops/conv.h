@@ -3,8 +3,9 @@
 //
 // Layouts follow torch: x [B, Cin, *spatial] (NCW / NCHW / NCDHW), conv weight
 // [Cout, Cin/groups, *k], transposed-conv weight [Cin, Cout/groups, *k], bias [Cout].
-// Activations and outputs are float32; weights may be F32 or BF16. With a BF16 weight the
-// input is rounded to BF16 (round to nearest even) and accumulation is F32, as linear does.
+// Activations and outputs are float32; weights may be F32 or BF16. The products run at
+// product_precision(weight.dtype()) (core/precision.h), as linear's do: BF16 rounds the input and
+// the weight to BF16 (round to nearest even) and accumulates in F32; F32 widens a BF16 weight.
 // The convolutions pad with zeros only: causal / reflect / replicate padding is pad_nd first.
 #include "ops/op_params.h"
 

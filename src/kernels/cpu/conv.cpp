@@ -240,6 +240,14 @@ std::shared_ptr<void> weights_for(const ConvPrim& p, const Tensor& w, bool trans
 
 // ---- shared driver -----------------------------------------------------------------------
 
+// A weight converted for the call lives only during it: caching its reordered copy would key the
+// cache by storage that is freed (and reused) right after.
+ConvParams uncached_if_converted(const ConvParams& p, const Tensor& used, const Tensor& stored) {
+    ConvParams q = p;
+    if (used.dtype() != stored.dtype()) q.cache_weights = false;
+    return q;
+}
+
 Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tensor& weight_in, const Tensor& bias,
                 const ConvParams& p, const std::vector<int64_t>& output_padding) {
     LTX2_CHECK(x_in.defined(), "{}: input is undefined", fn);
@@ -375,12 +383,15 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
 
 }  // namespace
 
-Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p) {
-    return run_conv("conv_nd", false, x, weight, bias, p, {});
+Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p, Precision precision) {
+    const Tensor w = cpu::weight_at_precision(weight, precision);
+    return run_conv("conv_nd", false, x, w, bias, uncached_if_converted(p, w, weight), {});
 }
 
-Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p) {
-    return run_conv("conv_transpose_nd", true, x, weight, bias, p, p.output_padding);
+Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p,
+                         Precision precision) {
+    const Tensor w = cpu::weight_at_precision(weight, precision);
+    return run_conv("conv_transpose_nd", true, x, w, bias, uncached_if_converted(p, w, weight), p.output_padding);
 }
 
 void clear_conv_weight_cache() {

@@ -3,8 +3,9 @@
 //
 // Layouts follow torch: x [B, Cin, *spatial] (NCW / NCHW / NCDHW), conv weight
 // [Cout, Cin/groups, *k], transposed-conv weight [Cin, Cout/groups, *k], bias [Cout].
-// Activations and outputs are float32; weights may be F32 or BF16. With a BF16 weight the
-// input is rounded to BF16 (round to nearest even) and accumulation is F32, as linear does.
+// Activations and outputs are float32; weights may be F32 or BF16. Products at `precision`, as
+// linear's: BF16 rounds the input (and an F32 weight, per call, uncached) to BF16 (round to
+// nearest even) and accumulates in F32; F32 widens a BF16 weight per call (uncached).
 //
 // The kernels pad with zeros only. A model that needs causal / reflect / replicate padding
 // calls pad_nd first and passes zero padding to the convolution.
@@ -30,10 +31,11 @@ namespace ltx2::cpu {
 
 // out[b, co, o...] = bias[co] + Σ x_padded[b, ci, o·s + k·d] · w[co, ci, k]
 // Output length per dim: (L + pb + pa − d·(k − 1) − 1) / s + 1 (floor), must be ≥ 1.
-Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p);
+Tensor conv_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvParams& p, Precision precision);
 
 // Output length per dim: (L − 1)·s − pb − pa + d·(k − 1) + output_padding + 1.
-Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p);
+Tensor conv_transpose_nd(const Tensor& x, const Tensor& weight, const Tensor& bias, const ConvTransposeParams& p,
+                         Precision precision);
 
 
 // Pads the last before.size() dims (before and after have equal length, 1 to 5 entries,

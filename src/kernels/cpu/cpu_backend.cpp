@@ -33,10 +33,12 @@ class CpuBackend final : public Backend {
 public:
     const char* name() const override { return "cpu"; }
 
-    void linear_into(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) override {
-        cpu::linear_into(x, w, b, y);
+    void linear_into(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, Precision precision) override {
+        cpu::linear_into(x, w, b, y, precision);
     }
-    Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) override { return cpu::linear(x, w, b); }
+    Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b, Precision precision) override {
+        return cpu::linear(x, w, b, precision);
+    }
     void matmul(const Tensor& a, const Tensor& b, Tensor& c) override { cpu::matmul(a, b, c); }
 
     Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& o) override {
@@ -47,11 +49,13 @@ public:
         return cpu::neighborhood_attention_3d(q, k, v, heads, kernel, precision);
     }
 
-    Tensor conv_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p) override {
-        return cpu::conv_nd(x, w, b, p);
+    Tensor conv_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p,
+                   Precision precision) override {
+        return cpu::conv_nd(x, w, b, p, precision);
     }
-    Tensor conv_transpose_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvTransposeParams& p) override {
-        return cpu::conv_transpose_nd(x, w, b, p);
+    Tensor conv_transpose_nd(const Tensor& x, const Tensor& w, const Tensor& b, const ConvTransposeParams& p,
+                             Precision precision) override {
+        return cpu::conv_transpose_nd(x, w, b, p, precision);
     }
     Tensor pad_nd(const Tensor& x, const std::vector<int64_t>& before, const std::vector<int64_t>& after, PadMode mode,
                   float value) override {

@@ -200,6 +200,12 @@ void reorder(const dnnl::memory::desc& src_md, const void* src, const dnnl::memo
     s.wait();
 }
 
+Tensor weight_at_precision(const Tensor& weight, Precision precision) {
+    const DType target = precision == Precision::BF16 ? DType::BF16 : DType::F32;
+    const bool convertible = weight.dtype() == DType::F32 || weight.dtype() == DType::BF16;
+    return convertible && weight.dtype() != target ? weight.to(target) : weight;
+}
+
 RowView row_view(const Tensor& t, const char* what) {
     LTX2_CHECK(t.defined(), "{}: tensor is undefined", what);
     LTX2_CHECK(t.dim() >= 1, "{}: expected at least 1 dimension", what);

@@ -6,6 +6,7 @@
 
 #include <dnnl.hpp>
 
+#include "core/precision.h"
 #include "core/tensor.h"
 
 namespace ltx2::cpu {
@@ -52,6 +53,11 @@ struct RowView {
     int64_t rows = 0, cols = 0, ld = 0;  // ld in elements
 };
 RowView row_view(const Tensor& t, const char* what);
+
+// A weight for products at `precision`: itself when stored in its dtype, else a converted copy
+// (BF16 → F32 exactly, F32 → BF16 round to nearest even). Other dtypes are returned as they are,
+// for the caller's dtype check.
+Tensor weight_at_precision(const Tensor& weight, Precision precision);
 
 // A grow-only, 64-byte-aligned buffer, kept between calls so that repeated ops do not page-fault
 // fresh memory. The contents are unspecified after reserve().

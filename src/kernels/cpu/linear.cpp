@@ -47,21 +47,22 @@ const uint16_t* rows_as_bf16(const cpu::RowView& x) {
 
 }  // namespace
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Precision precision) {
     LTX2_CHECK(weight.defined() && weight.dim() == 2, "linear: weight must be 2-D, got {}",
                weight.defined() ? shape_str(weight.shape()) : std::string("undefined"));
     Shape shape = x.shape();
     LTX2_CHECK(!shape.empty(), "linear: input must have at least 1 dimension");
     shape.back() = weight.size(0);
     Tensor y = Tensor::empty(shape, DType::F32);
-    linear_into(x, weight, bias, y);
+    linear_into(x, weight, bias, y, precision);
     return y;
 }
 
-void linear_into(const Tensor& x, const Tensor& weight, const Tensor& bias, Tensor& y) {
+void linear_into(const Tensor& x, const Tensor& stored_weight, const Tensor& bias, Tensor& y, Precision precision) {
     LTX2_CHECK(x.dtype() == DType::F32, "linear: input must be F32, got {}", dtype_name(x.dtype()));
     LTX2_CHECK(y.dtype() == DType::F32, "linear: output must be F32, got {}", dtype_name(y.dtype()));
-    LTX2_CHECK(weight.defined() && weight.dim() == 2, "linear: weight must be 2-D");
+    LTX2_CHECK(stored_weight.defined() && stored_weight.dim() == 2, "linear: weight must be 2-D");
+    const Tensor weight = cpu::weight_at_precision(stored_weight, precision);
     const int64_t N = weight.size(0), K = weight.size(1);
     cpu::RowView xv = cpu::row_view(x, "linear input");
     cpu::RowView yv = cpu::row_view(y, "linear output");

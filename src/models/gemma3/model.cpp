@@ -258,6 +258,7 @@ Tensor Gemma3Model::extend(std::span<const int64_t> ids, Gemma3KvCache& cache) c
 Tensor Gemma3Model::logits(const Tensor& hidden) const {
     const int64_t H = config_.hidden_size;
     LTX2_CHECK(hidden.numel() == H, "gemma3: logits of a hidden state with {} values, expected {}", hidden.numel(), H);
+    const PrecisionScope products(precision_);
     const Tensor x = hidden.to(DType::F32).reshape({1, H});
     const Tensor& table = weights_->embed_tokens;
     const int64_t vocab = table.size(0);
@@ -280,6 +281,7 @@ Tensor Gemma3Model::logits(const Tensor& hidden) const {
 
 std::vector<Tensor> Gemma3Model::forward(std::span<const int64_t> ids, int64_t first_position,
                                          const Tensor& key_mask, Gemma3KvCache* cache) const {
+    const PrecisionScope products(precision_);
     const Gemma3Config& c = config_;
     const Gemma3Weights& w = *weights_;
     const int64_t T = int64_t(ids.size());

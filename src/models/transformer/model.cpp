@@ -77,6 +77,7 @@ void check_streams(const TransformerConfig& c, const Modality* video, const Moda
 }  // namespace
 
 TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* audio) const {
+    const PrecisionScope products(precision());
     check_streams(config_, video, audio);
     const TransformerConfig& c = config_;
     TextContextCache cache;
@@ -125,6 +126,7 @@ Tensor LTXModel::output_head(const StreamWeights& w, const StreamState& s) const
 
 AVTensors LTXModel::forward(const Modality* video, const Modality* audio, const BatchedPerturbations& perturbations,
                             const TextContextCache* text, const DebugTap& tap) const {
+    const PrecisionScope products(precision());
     check_streams(config_, video, audio);
     const TransformerConfig& c = config_;
     const int64_t batch = video->latent.size(0);

@@ -52,6 +52,8 @@ public:
     const TransformerWeights& weights() const { return *weights_; }
     // BF16 weights: bf16 products (linear, attention) with F32 activations.
     bool bf16() const { return weights_->bf16; }
+    // The precision it was loaded for (load_transformer: BF16 uses the checkpoint's bf16 weights,
+    // F32 widens them); forward and prepare_text run every product at it (PrecisionScope).
     Precision precision() const { return bf16() ? Precision::BF16 : Precision::F32; }
 
     // Caption projections, masks and the per-block text cross-attention K/V for the given
