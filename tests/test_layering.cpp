@@ -30,6 +30,7 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"app", {"core", "io", "ops", "kernels", "models", "diffusion", "lora", "pipelines"}},
     {"parity", {"core", "io", "ops", "kernels", "models", "diffusion", "lora", "pipelines"}},
     {"service", {"core", "io", "pipelines", "app"}},
+    {"capi", {"core", "kernels", "pipelines", "app"}},
 };
 
 // Layers that must not touch tensor data themselves.

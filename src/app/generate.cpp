@@ -207,7 +207,8 @@ bool uses_negative_prompt(const GenerateRequest& r) {
 
 void validate_generate_request(const GenerateRequest& r, const ModelSemantics& model) {
     validate_generation_params(r.pipeline, r.params, model);
-    if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty() && r.thumbnail_out.empty())
+    if (r.output.empty() && r.frames_dir.empty() && r.audio_out.empty() && r.thumbnail_out.empty() &&
+        !r.decoded_in_result)
         fail("no output: give -o/--output FILE.mp4 (or --frames-dir DIR / --audio-out FILE.wav)");
     for (const auto& image : r.params.images) {
         check_readable_file(image.path, "--image");
@@ -474,6 +475,10 @@ GenerateResult generate(GenerateRequest r, ProgressReporter& progress, const Can
     result.fps = output_fps;
     result.model = model.name();
     result.model_version = model.version;
+    if (r.decoded_in_result) {
+        result.decoded_frames = frames;
+        result.decoded_waveform = waveform;
+    }
 
     begin("write outputs");
     if (!r.output.empty()) {

@@ -11,6 +11,7 @@
 #include "core/cancellation.h"
 #include "io/media/mp4_writer.h"
 #include "core/precision.h"
+#include "core/tensor.h"
 #include "pipelines/generation_params.h"
 #include "pipelines/model_cache.h"
 
@@ -47,6 +48,9 @@ struct GenerateRequest {
     std::string sidecar_out;       // JSON record of the run (--sidecar: app/sidecar.h)
     double crf = 23;
     std::string preset = "medium";
+    // The decoded frames and audio also go into the result (the C API's in-memory output); the
+    // file outputs are then optional.
+    bool decoded_in_result = false;
 
     // Prompt enhancement (--enhance-prompt): Gemma rewrites `prompt` before it is encoded.
     bool enhance_prompt = false;
@@ -63,6 +67,8 @@ struct GenerateResult {
     std::string model;            // ModelSemantics::name(), e.g. "LTX-2 (19B)"
     std::string model_version;    // as stored in the checkpoint ("" when it has none)
     std::string enhanced_prompt;  // what was generated from, when the prompt was enhanced
+    // With GenerateRequest::decoded_in_result: the frames U8 [F, H, W, 3] and the audio F32 [2, N].
+    Tensor decoded_frames, decoded_waveform;
 };
 
 // Whether the run encodes a negative prompt (a guided pipeline with CFG above 1).

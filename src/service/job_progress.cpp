@@ -1,8 +1,8 @@
 #include "service/job_progress.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/memory_stats.h"
@@ -12,14 +12,13 @@ namespace ltx2::service {
 
 namespace {
 
-constexpr int kDenoiseStart = 5, kDenoiseEnd = 90;
-const std::map<std::string, int> kStageProgress = {{"decode video", 91}, {"decode audio", 95}, {"write outputs", 98}};
-
-int denoise_stage_count(const Job& job) {
+PipelineKind pipeline_of(const Job& job) {
     const auto pipeline = job.request.find("pipeline");
-    const PipelineKind kind = pipeline == job.request.end() ? PipelineKind::Distilled : parse_pipeline_kind(pipeline->second);
-    return upsamples(kind) ? 2 : 1;
+    return pipeline == job.request.end() ? PipelineKind::Distilled : parse_pipeline_kind(pipeline->second);
 }
+
+// Whole percents; the margin keeps a fraction computed as 0.2199999... at the 22 it stands for.
+int percent_of(double fraction) { return int(std::floor(fraction * 100 + 1e-6)); }
 
 // A stage's detail without the server's folders (a model file or upload path becomes its name).
 std::string without_folders(const std::string& detail) {
@@ -33,7 +32,7 @@ int64_t unix_now() {
 }
 
 JobProgress::JobProgress(Job& job, EventSink emit)
-    : job_(job), emit_(std::move(emit)), denoise_stages_(denoise_stage_count(job)) {}
+    : job_(job), emit_(std::move(emit)), fraction_(pipeline_of(job)) {}
 
 void JobProgress::report(int percent, const ProgressEvent& event) {
     job_.progress = std::clamp(std::max(job_.progress, percent), 0, 99);
@@ -50,18 +49,14 @@ void JobProgress::on(const ProgressEvent& event) {
         case ProgressEvent::Kind::StageBegin:
             emit_({"stage",
                    nlohmann::json{{"id", job_.id}, {"stage", event.stage}, {"detail", without_folders(event.text)}}.dump()});
-            if (const auto it = kStageProgress.find(event.stage); it != kStageProgress.end()) report(it->second, event);
-            else if (event.stage == "encode text") report(kDenoiseStart, event);
+            if (const auto fraction = fraction_.mark(event)) report(percent_of(*fraction), event);
             break;
         case ProgressEvent::Kind::StageEnd:
             job_.stage_seconds[event.stage] += event.seconds;
             break;
         case ProgressEvent::Kind::Step: {
-            if (event.step == 0 || event.steps <= 0) break;
-            const double within = double(denoise_stages_done_) + double(event.step) / event.steps;
-            report(kDenoiseStart + int((kDenoiseEnd - kDenoiseStart) * within / denoise_stages_), event);
-            if (event.step == event.steps) {
-                ++denoise_stages_done_;
+            if (const auto fraction = fraction_.mark(event)) report(percent_of(*fraction), event);
+            if (event.step > 0 && event.step == event.steps) {
                 step_seconds_sum_ += event.seconds * event.steps;
                 steps_ += uint64_t(event.steps);
             }

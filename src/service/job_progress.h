@@ -8,14 +8,14 @@
 
 #include "app/generate.h"
 #include "app/progress.h"
+#include "app/progress_fraction.h"
 #include "service/job.h"
 #include "service/job_board.h"
 
 namespace ltx2::service {
 
-// Follows one generation: updates the job's progress (5 once models are found, the denoising
-// stages share 5..90 equally, decoding and writing the rest) and seconds per stage, and emits
-// the stage and progress events of the events stream.
+// Follows one generation: updates the job's progress (ProgressFraction, app/progress_fraction.h, in percent)
+// and seconds per stage, and emits the stage and progress events of the events stream.
 class JobProgress {
 public:
     using EventSink = std::function<void(JobEvent)>;
@@ -31,7 +31,7 @@ private:
 
     Job& job_;
     EventSink emit_;
-    int denoise_stages_ = 1, denoise_stages_done_ = 0;
+    ProgressFraction fraction_;
     uint64_t steps_ = 0;
     double step_seconds_sum_ = 0;
 };
