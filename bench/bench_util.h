@@ -19,6 +19,7 @@
 
 #include "core/random_tensor.h"
 #include "core/tensor.h"
+#include "kernels/cpu/cpu_isa.h"
 
 namespace ltx2::bench {
 
@@ -29,28 +30,10 @@ inline double seconds_since(Clock::time_point t0) {
 }
 inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
-// The CPU model (/proc/cpuinfo), the instruction set oneDNN's kernels use and the thread count,
-// printed at the top of every benchmark so its numbers say which machine and path made them.
-inline void print_machine() {
-    std::string model = "unknown";
-    std::ifstream cpuinfo("/proc/cpuinfo");
-    for (std::string line; std::getline(cpuinfo, line);)
-        if (line.rfind("model name", 0) == 0) {
-            model = line.substr(line.find(':') + 2);
-            break;
-        }
-    const char* isa = "other";
-    switch (dnnl::get_effective_cpu_isa()) {
-        case dnnl::cpu_isa::avx2: isa = "AVX2"; break;
-        case dnnl::cpu_isa::avx2_vnni: isa = "AVX2-VNNI"; break;
-        case dnnl::cpu_isa::avx512_core: isa = "AVX-512"; break;
-        case dnnl::cpu_isa::avx512_core_vnni: isa = "AVX-512 VNNI"; break;
-        case dnnl::cpu_isa::avx512_core_bf16: isa = "AVX-512 BF16"; break;
-        case dnnl::cpu_isa::avx512_core_amx: isa = "AVX-512 + AMX (bf16, int8)"; break;
-        default: break;
-    }
-    std::printf("CPU: %s; oneDNN ISA: %s; threads: %d\n", model.c_str(), isa, omp_get_max_threads());
-}
+// The machine and the instruction-set paths the kernels take (kernels/cpu/cpu_isa.h), printed at
+// the top of every benchmark so its numbers say which machine and path made them. Call it first:
+// it applies $LTX2_CPU_ISA before anything uses oneDNN.
+inline void print_machine() { std::printf("%s\n", cpu::cpu_paths_description().c_str()); }
 
 using Rng = XorShift64;
 inline Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {

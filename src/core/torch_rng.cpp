@@ -11,7 +11,6 @@
 // The float32 kernel below reproduces torch's AVX2 build bit for bit: the multiply-adds that build
 // fused are written as std::fma, every other product and sum must stay separately rounded, so the
 // compiler may not contract anything here (-march=native enables FMA contraction by default).
-#include "core/fp_contract_off.h"
 
 namespace ltx2 {
 

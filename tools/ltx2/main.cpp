@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "io/live_temps.h"
 #include "kernels/cpu/cpu_common.h"
+#include "kernels/cpu/cpu_isa.h"
 #include "ltx2/version.h"
 
 namespace {
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
                  "  ltx2 download Lightricks/LTX-2 ltx-2-19b-distilled.safetensors\n"
                  "  ltx2 locate --demo   /   ltx2 inspect FILE.gguf   /   LTX2_MODEL_DIR=DIR ltx2 -p ...\n",
                  "ltx2"};
-    app.set_version_flag("--version", "ltx2 " LTX2_VERSION_STRING);
+    app.set_version_flag("--version", [] { return "ltx2 " LTX2_VERSION_STRING "\n" + cpu::cpu_paths_description(); });
     app.require_subcommand(0, 1);
     GenerationCli cli;
     add_generation_options(app, cli);
@@ -186,6 +187,12 @@ int main(int argc, char** argv) {
         if (progress) progress->error(message, exit_code);
         return exit_code;
     };
+    try {
+        cpu::cpu_isa();  // a bad $LTX2_CPU_ISA stops here, before any work
+    } catch (const Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

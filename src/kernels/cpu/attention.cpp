@@ -1,8 +1,5 @@
 #include "kernels/cpu/attention.h"
 
-// GCC 12 reports its own AVX-512 intrinsic headers (undefined pass-through operands).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <omp.h>
 
 #include <algorithm>
@@ -13,36 +10,24 @@
 #include <memory>
 #include <vector>
 
-#include <immintrin.h>
-
 #include "core/error.h"
+#include "kernels/cpu/avx512_bf16.h"
 #include "kernels/cpu/cpu_common.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/attention.cpp"
+#include <hwy/foreach_target.h>
+
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::cpu {
-
-namespace hn = hwy::HWY_NAMESPACE;
-using dt = dnnl::memory::data_type;
-
+HWY_BEFORE_NAMESPACE();
+namespace ltx2::cpu::HWY_NAMESPACE {
 namespace {
 
-int g_block_rows = 0;  // 0: automatic
-
-int block_rows(int64_t tq) {
-    int mb = g_block_rows;
-    if (mb <= 0) {
-        static int env = [] {
-            const char* e = std::getenv("LTX2_ATTN_BLOCK");
-            return e ? std::atoi(e) : 0;
-        }();
-        mb = env > 0 ? env : 64;
-    }
-    if (tq < mb) mb = int((tq + 15) / 16 * 16);
-    return std::max(mb, 1);
-}
+namespace hn = hwy::HWY_NAMESPACE;
 
 // Row max of s·scale + bias.
-float row_max(const float* s, const float* bias, int64_t n, float scale) {
+float RowMax(const float* s, const float* bias, int64_t n, float scale) {
     const hn::ScalableTag<float> d;
     const int64_t L = int64_t(hn::Lanes(d));
     const auto vs = hn::Set(d, scale);
@@ -64,69 +49,8 @@ float row_max(const float* s, const float* bias, int64_t n, float scale) {
     return m;
 }
 
-#if defined(__AVX512F__)
-// 2^t for 16 lanes, t clamped to [-200, ·]: degree-6 polynomial on the rounded remainder and an
-// exact scale by 2^n (vscalefps flushes tiny results to 0). Relative error ~2e-7: used by the
-// bf16 path only, where the result is rounded to bf16 right after.
-inline __m512 fast_exp2(__m512 t) {
-    t = _mm512_max_ps(t, _mm512_set1_ps(-200.f));
-    const __m512 n = _mm512_roundscale_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m512 f = _mm512_sub_ps(t, n);  // [-0.5, 0.5]
-    __m512 p = _mm512_set1_ps(1.5403530393381606e-4f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.3333558146428443e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6181291076284772e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5504108664821580e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022650695910071e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314718055994531e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
-}
-
-// bf16 path: e = 2^((s·scale + bias − m)·log2e) rounded to bf16; returns Σe (f32).
-float row_exp_bf16_fast(const float* s, const float* bias, int64_t n, float scale, float m, uint16_t* out16) {
-    const float log2e = 1.4426950408889634f;
-    const __m512 vs = _mm512_set1_ps(scale * log2e);
-    const __m512 vl = _mm512_set1_ps(log2e);
-    const __m512 vm = _mm512_set1_ps(-m * log2e);
-    __m512 sum0 = _mm512_setzero_ps(), sum1 = _mm512_setzero_ps();
-    int64_t j = 0;
-    for (; j + 32 <= n; j += 32) {
-        __m512 t0, t1;
-        if (bias) {
-            const __m512 mm = _mm512_set1_ps(-m);
-            t0 = _mm512_mul_ps(_mm512_add_ps(_mm512_fmadd_ps(_mm512_loadu_ps(s + j), _mm512_set1_ps(scale),
-                                                             _mm512_loadu_ps(bias + j)), mm), vl);
-            t1 = _mm512_mul_ps(_mm512_add_ps(_mm512_fmadd_ps(_mm512_loadu_ps(s + j + 16), _mm512_set1_ps(scale),
-                                                             _mm512_loadu_ps(bias + j + 16)), mm), vl);
-        } else {
-            t0 = _mm512_fmadd_ps(_mm512_loadu_ps(s + j), vs, vm);
-            t1 = _mm512_fmadd_ps(_mm512_loadu_ps(s + j + 16), vs, vm);
-        }
-        const __m512 e0 = fast_exp2(t0), e1 = fast_exp2(t1);
-        sum0 = _mm512_add_ps(sum0, e0);
-        sum1 = _mm512_add_ps(sum1, e1);
-#if defined(__AVX512BF16__)
-        __m512bh r = _mm512_cvtne2ps_pbh(e1, e0);
-        _mm512_storeu_si512(reinterpret_cast<void*>(out16 + j), reinterpret_cast<__m512i>(r));
-#else
-        alignas(64) float tmp[32];
-        _mm512_store_ps(tmp, e0);
-        _mm512_store_ps(tmp + 16, e1);
-        for (int i = 0; i < 32; ++i) out16[j + i] = f32_to_bf16(tmp[i]);
-#endif
-    }
-    float sum = _mm512_reduce_add_ps(_mm512_add_ps(sum0, sum1));
-    for (; j < n; ++j) {
-        float e = std::exp((s[j] * scale + (bias ? bias[j] : 0.f)) - m);
-        sum += e;
-        out16[j] = f32_to_bf16(e);
-    }
-    return sum;
-}
-#endif
-
 // e = exp(s·scale + bias − m); returns Σe. Writes f32 (out32) or bf16 (out16).
-float row_exp(const float* s, const float* bias, int64_t n, float scale, float m, float* out32, uint16_t* out16) {
+float RowExp(const float* s, const float* bias, int64_t n, float scale, float m, float* out32, uint16_t* out16) {
     const hn::ScalableTag<float> d;
     const int64_t L = int64_t(hn::Lanes(d));
     const auto vs = hn::Set(d, scale);
@@ -149,16 +73,10 @@ float row_exp(const float* s, const float* bias, int64_t n, float scale, float m
         sum0 = hn::Add(sum0, e0);
         sum1 = hn::Add(sum1, e1);
         if (out16) {
-#if defined(__AVX512BF16__) && HWY_TARGET <= HWY_AVX3
-            static_assert(sizeof(e0.raw) == 64, "expects 512-bit vectors");
-            __m512bh r = _mm512_cvtne2ps_pbh(e1.raw, e0.raw);
-            _mm512_storeu_si512(reinterpret_cast<void*>(out16 + j), reinterpret_cast<__m512i>(r));
-#else
             alignas(64) float tmp[2 * 64];
             hn::StoreU(e0, d, tmp);
             hn::StoreU(e1, d, tmp + L);
             for (int64_t i = 0; i < 2 * L; ++i) out16[j + i] = f32_to_bf16(tmp[i]);
-#endif
         } else {
             hn::StoreU(e0, d, out32 + j);
             hn::StoreU(e1, d, out32 + j + L);
@@ -174,6 +92,35 @@ float row_exp(const float* s, const float* bias, int64_t n, float scale, float m
             out32[j] = e;
     }
     return sum;
+}
+
+}  // namespace
+}  // namespace ltx2::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ltx2::cpu {
+
+HWY_EXPORT(RowMax);
+HWY_EXPORT(RowExp);
+
+using dt = dnnl::memory::data_type;
+
+namespace {
+
+int g_block_rows = 0;  // 0: automatic
+
+int block_rows(int64_t tq) {
+    int mb = g_block_rows;
+    if (mb <= 0) {
+        static int env = [] {
+            const char* e = std::getenv("LTX2_ATTN_BLOCK");
+            return e ? std::atoi(e) : 0;
+        }();
+        mb = env > 0 ? env : 64;
+    }
+    if (tq < mb) mb = int((tq + 15) / 16 * 16);
+    return std::max(mb, 1);
 }
 
 // The keys query row i may see by position alone: [lo, hi).
@@ -323,6 +270,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
     LTX2_CHECK(Tk > 0, "attention: no keys");
 
     const bool bf16 = o.precision == Precision::BF16;
+    const bool bf16_hardware = bf16 && cpu_isa().avx512_bf16;
     const dt edt = bf16 ? dt::bf16 : dt::f32;
     const size_t esz = bf16 ? 2 : 4;
     const int Mb = block_rows(Tq);
@@ -423,7 +371,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
             float m = -INFINITY;
             for (int64_t i = lo / KT; i * KT < hi; ++i) {
                 const auto [begin, end] = segment(i);
-                m = std::max(m, row_max(S + i * tile_elems + r * KT + begin,
+                m = std::max(m, LTX2_SIMD_DISPATCH(RowMax)(S + i * tile_elems + r * KT + begin,
                                         bias_row ? bias_row + i * KT + begin : nullptr, end - begin, scale));
             }
             float sum = 0.f;
@@ -433,13 +381,11 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
                 const float* brow = bias_row ? bias_row + i * KT + begin : nullptr;
                 if (bf16) {
                     uint16_t* e = static_cast<uint16_t*>(E) + i * tile_elems + r * KT + begin;
-#if defined(__AVX512F__)
-                    sum += row_exp_bf16_fast(s, brow, end - begin, scale, m, e);
-#else
-                    sum += row_exp(s, brow, end - begin, scale, m, nullptr, e);
-#endif
+                    sum += bf16_hardware ? softmax_numerators_bf16_avx512_bf16(s, brow, end - begin, scale, m, e)
+                                         : LTX2_SIMD_DISPATCH(RowExp)(s, brow, end - begin, scale, m, nullptr, e);
                 } else {
-                    sum += row_exp(s, brow, end - begin, scale, m, S + i * tile_elems + r * KT + begin, nullptr);
+                    sum += LTX2_SIMD_DISPATCH(RowExp)(s, brow, end - begin, scale, m, S + i * tile_elems + r * KT + begin,
+                                                      nullptr);
                 }
             }
             inv[r] = 1.0f / sum;
@@ -461,3 +407,4 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
 }
 
 }  // namespace ltx2::cpu
+#endif  // HWY_ONCE

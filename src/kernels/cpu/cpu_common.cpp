@@ -11,9 +11,9 @@
 #include <mutex>
 #include <vector>
 
-#include <immintrin.h>
-
 #include "core/error.h"
+#include "kernels/cpu/avx512_bf16.h"
+#include "kernels/cpu/cpu_isa.h"
 
 namespace ltx2::cpu {
 
@@ -29,16 +29,12 @@ void set_kernel_threads(int n) {
 int kernel_threads() { return omp_get_max_threads(); }
 
 void f32_to_bf16_array(const float* src, uint16_t* dst, size_t n) {
+    const bool hardware = cpu_isa().avx512_bf16;
     auto body = [&](size_t b, size_t e) {
-        size_t i = b;
-#if defined(__AVX512BF16__)
-        for (; i + 32 <= e; i += 32) {
-            __m512 lo = _mm512_loadu_ps(src + i), hi = _mm512_loadu_ps(src + i + 16);
-            __m512bh r = _mm512_cvtne2ps_pbh(hi, lo);
-            _mm512_storeu_si512(reinterpret_cast<void*>(dst + i), reinterpret_cast<__m512i>(r));
-        }
-#endif
-        for (; i < e; ++i) dst[i] = f32_to_bf16(src[i]);
+        if (hardware)
+            f32_to_bf16_avx512_bf16(src + b, dst + b, e - b);
+        else
+            for (size_t i = b; i < e; ++i) dst[i] = f32_to_bf16(src[i]);
     };
     if (n < (1u << 16) || omp_in_parallel()) {
         body(0, n);
@@ -62,7 +58,7 @@ void bf16_to_f32_array(const uint16_t* src, float* dst, size_t n) {
 using dt = dnnl::memory::data_type;
 
 dnnl::engine& dnnl_engine() {
-    static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+    static dnnl::engine eng = (static_cast<void>(cpu_isa()), dnnl::engine(dnnl::engine::kind::cpu, 0));
     return eng;
 }
 

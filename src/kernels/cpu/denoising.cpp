@@ -1,7 +1,6 @@
 #include "kernels/cpu/denoising.h"
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"  // each product and sum is its own float32 torch op
 
 namespace ltx2::cpu {
 

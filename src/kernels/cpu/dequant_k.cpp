@@ -7,7 +7,6 @@
 //   Q5_K   d dmin scales[12] qh[32] (5th bit) qs[128]
 //   Q6_K   ql[128] (low 4 bits) qh[64] (high 2 bits) scales:i8[16] d
 //   IQ4_XS d scales_h:u16 scales_l[4] (8 packed 6-bit scales, offset 32) qs[128] (IQ4_NL codes)
-#include "core/fp_contract_off.h"  // ggml rounds (d·sc)·q and the − dmin·m separately
 #include "kernels/cpu/dequant_blocks.h"
 
 namespace ltx2::cpu::dequant {

@@ -3,7 +3,6 @@
 // Q5_1 d m qh qs[16] | Q8_0 d qs:i8[32] | IQ4_NL d qs[16]. Value j < 16 is the low nibble of
 // qs[j], value j + 16 its high nibble; Q5's fifth bit of value j is bit j of qh.
 #include "core/dtype.h"
-#include "core/fp_contract_off.h"  // ggml rounds d·q and the + m separately
 #include "kernels/cpu/dequant_blocks.h"
 
 namespace ltx2::cpu::dequant {

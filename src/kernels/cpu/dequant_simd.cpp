@@ -1,15 +1,19 @@
 // Highway versions of the decoders of every type but IQ4_NL / IQ4_XS. Lane for lane
 // they compute what the scalar decoders compute, in the same order: codes become exact int32,
 // then float, then one IEEE multiply (and subtract), so the results are bitwise the same.
-#include "core/fp_contract_off.h"
 #include "kernels/cpu/dequant_blocks.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/dequant_simd.cpp"
+#include <hwy/foreach_target.h>
+
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::cpu::dequant {
-
+HWY_BEFORE_NAMESPACE();
+namespace ltx2::cpu::dequant::HWY_NAMESPACE {
 namespace {
 
-namespace hn = simd::hn;
+namespace hn = hwy::HWY_NAMESPACE;
 // At most 16 lanes: every 16-value group of a block is then a whole number of vectors, and a
 // vector never straddles two sub-blocks with different scales.
 using DF = hn::CappedTag<float, 16>;
@@ -201,9 +205,7 @@ bool rows(GgmlType type, const uint8_t* src, float* out, int64_t nblocks) {
     return true;
 }
 
-}  // namespace
-
-void f16_row_to_f32_simd(const uint8_t* src, float* out, int64_t n) {
+void F16RowToF32(const uint8_t* src, float* out, int64_t n) {
     const DF df;
     const hn::Rebind<hwy::float16_t, DF> dh;
     const auto* h = reinterpret_cast<const hwy::float16_t*>(src);
@@ -213,7 +215,7 @@ void f16_row_to_f32_simd(const uint8_t* src, float* out, int64_t n) {
     for (; i < n; ++i) out[i] = load_half(src + 2 * i);
 }
 
-bool blocks_to_f32_simd(GgmlType type, const uint8_t* src, float* out, int64_t nblocks) {
+bool BlocksToF32(GgmlType type, const uint8_t* src, float* out, int64_t nblocks) {
     switch (type) {
         case GgmlType::Q8_0: return rows<q8_0_block>(type, src, out, nblocks);
         case GgmlType::Q4_0: return rows<q4_0_block>(type, src, out, nblocks);
@@ -229,4 +231,21 @@ bool blocks_to_f32_simd(GgmlType type, const uint8_t* src, float* out, int64_t n
     }
 }
 
+}  // namespace
+}  // namespace ltx2::cpu::dequant::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ltx2::cpu::dequant {
+
+HWY_EXPORT(F16RowToF32);
+HWY_EXPORT(BlocksToF32);
+
+void f16_row_to_f32_simd(const uint8_t* src, float* out, int64_t n) { LTX2_SIMD_DISPATCH(F16RowToF32)(src, out, n); }
+
+bool blocks_to_f32_simd(GgmlType type, const uint8_t* src, float* out, int64_t nblocks) {
+    return LTX2_SIMD_DISPATCH(BlocksToF32)(type, src, out, nblocks);
+}
+
 }  // namespace ltx2::cpu::dequant
+#endif  // HWY_ONCE

@@ -6,11 +6,115 @@
 
 #include "core/error.h"
 #include "kernels/cpu/cpu_common.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/elementwise.cpp"
+#include <hwy/foreach_target.h>
+
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::cpu {
+HWY_BEFORE_NAMESPACE();
+namespace ltx2::cpu::HWY_NAMESPACE {
+namespace {
 
 namespace hn = hwy::HWY_NAMESPACE;
+
+// Elements [b, e) of p: gelu with the tanh approximation.
+void GeluTanhRange(float* p, int64_t b, int64_t e) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto k0 = hn::Set(d, 0.7978845608028654f);  // √(2/π)
+    const auto k1 = hn::Set(d, 0.044715f);
+    const auto half = hn::Set(d, 0.5f), one = hn::Set(d, 1.0f);
+    int64_t i = b;
+    for (; i + L <= e; i += L) {
+        const auto v = hn::LoadU(d, p + i);
+        const auto cube = hn::Mul(hn::Mul(v, v), v);
+        const auto inner = hn::Mul(k0, hn::MulAdd(k1, cube, v));
+        const auto t = hn::Tanh(d, inner);
+        hn::StoreU(hn::Mul(hn::Mul(half, v), hn::Add(one, t)), d, p + i);
+    }
+    for (; i < e; ++i) {
+        const float v = p[i];
+        const float inner = 0.7978845608028654f * (v + 0.044715f * (v * v * v));
+        p[i] = 0.5f * v * (1.0f + std::tanh(inner));
+    }
+}
+
+void SiluRange(float* p, int64_t b, int64_t e) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto one = hn::Set(d, 1.0f);
+    int64_t i = b;
+    for (; i + L <= e; i += L) {
+        const auto v = hn::LoadU(d, p + i);
+        const auto den = hn::Add(one, hn::Exp(d, hn::Neg(v)));
+        hn::StoreU(hn::Div(v, den), d, p + i);
+    }
+    for (; i < e; ++i) p[i] = p[i] / (1.0f + std::exp(-p[i]));
+}
+
+void SnakeBetaRow(float* p, int64_t n, float alpha, float inv_beta) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto a = hn::Set(d, alpha), ib = hn::Set(d, inv_beta);
+    int64_t i = 0;
+    for (; i + L <= n; i += L) {
+        const auto v = hn::LoadU(d, p + i);
+        const auto s = hn::Sin(d, hn::Mul(v, a));
+        hn::StoreU(hn::Add(v, hn::Mul(ib, hn::Mul(s, s))), d, p + i);
+    }
+    for (; i < n; ++i) {
+        const float s = std::sin(p[i] * alpha);
+        p[i] = p[i] + inv_beta * (s * s);
+    }
+}
+
+void AddRange(float* p, const float* q, int64_t b, int64_t e) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    int64_t i = b;
+    for (; i + L <= e; i += L) hn::StoreU(hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i)), d, p + i);
+    for (; i < e; ++i) p[i] += q[i];
+}
+
+// torch: x * (1 + scale) + shift (two roundings: the product, then the sum).
+void ModulateRow(float* xr, const float* s, const float* h, int64_t D) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto one = hn::Set(d, 1.0f);
+    int64_t j = 0;
+    for (; j + L <= D; j += L) {
+        const auto v = hn::Mul(hn::LoadU(d, xr + j), hn::Add(one, hn::LoadU(d, s + j)));
+        hn::StoreU(hn::Add(v, hn::LoadU(d, h + j)), d, xr + j);
+    }
+    for (; j < D; ++j) xr[j] = xr[j] * (1.0f + s[j]) + h[j];
+}
+
+void AddGatedRow(float* xr, const float* yv, const float* gv, int64_t D) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    int64_t j = 0;
+    for (; j + L <= D; j += L) {
+        const auto prod = hn::Mul(hn::LoadU(d, yv + j), hn::LoadU(d, gv + j));
+        hn::StoreU(hn::Add(hn::LoadU(d, xr + j), prod), d, xr + j);
+    }
+    for (; j < D; ++j) xr[j] += yv[j] * gv[j];
+}
+
+}  // namespace
+}  // namespace ltx2::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ltx2::cpu {
+
+HWY_EXPORT(GeluTanhRange);
+HWY_EXPORT(SiluRange);
+HWY_EXPORT(SnakeBetaRow);
+HWY_EXPORT(AddRange);
+HWY_EXPORT(ModulateRow);
+HWY_EXPORT(AddGatedRow);
 
 namespace {
 
@@ -82,58 +186,16 @@ void for_rows(int64_t B, int64_t T, int64_t D, F&& fn) {
 
 void gelu_tanh_inplace(Tensor& x) {
     float* p = contiguous_f32(x, "gelu_tanh");
-    for_chunks(x.numel(), [p](int64_t b, int64_t e) {
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        const auto k0 = hn::Set(d, 0.7978845608028654f);  // √(2/π)
-        const auto k1 = hn::Set(d, 0.044715f);
-        const auto half = hn::Set(d, 0.5f), one = hn::Set(d, 1.0f);
-        int64_t i = b;
-        for (; i + L <= e; i += L) {
-            const auto v = hn::LoadU(d, p + i);
-            const auto cube = hn::Mul(hn::Mul(v, v), v);
-            const auto inner = hn::Mul(k0, hn::MulAdd(k1, cube, v));
-            const auto t = hn::Tanh(d, inner);
-            hn::StoreU(hn::Mul(hn::Mul(half, v), hn::Add(one, t)), d, p + i);
-        }
-        for (; i < e; ++i) {
-            const float v = p[i];
-            const float inner = 0.7978845608028654f * (v + 0.044715f * (v * v * v));
-            p[i] = 0.5f * v * (1.0f + std::tanh(inner));
-        }
-    });
+    for_chunks(x.numel(), [p](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(GeluTanhRange)(p, b, e); });
 }
 
 void silu_inplace(Tensor& x) {
     float* p = contiguous_f32(x, "silu");
-    for_chunks(x.numel(), [p](int64_t b, int64_t e) {
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        const auto one = hn::Set(d, 1.0f);
-        int64_t i = b;
-        for (; i + L <= e; i += L) {
-            const auto v = hn::LoadU(d, p + i);
-            const auto den = hn::Add(one, hn::Exp(d, hn::Neg(v)));
-            hn::StoreU(hn::Div(v, den), d, p + i);
-        }
-        for (; i < e; ++i) p[i] = p[i] / (1.0f + std::exp(-p[i]));
-    });
+    for_chunks(x.numel(), [p](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(SiluRange)(p, b, e); });
 }
 
 void snake_beta_row(float* p, int64_t n, float alpha, float inv_beta) {
-    const hn::ScalableTag<float> d;
-    const int64_t L = int64_t(hn::Lanes(d));
-    const auto a = hn::Set(d, alpha), ib = hn::Set(d, inv_beta);
-    int64_t i = 0;
-    for (; i + L <= n; i += L) {
-        const auto v = hn::LoadU(d, p + i);
-        const auto s = hn::Sin(d, hn::Mul(v, a));
-        hn::StoreU(hn::Add(v, hn::Mul(ib, hn::Mul(s, s))), d, p + i);
-    }
-    for (; i < n; ++i) {
-        const float s = std::sin(p[i] * alpha);
-        p[i] = p[i] + inv_beta * (s * s);
-    }
+    LTX2_SIMD_DISPATCH(SnakeBetaRow)(p, n, alpha, inv_beta);
 }
 
 void add_inplace(Tensor& x, const Tensor& y) {
@@ -142,13 +204,7 @@ void add_inplace(Tensor& x, const Tensor& y) {
                shape_str(y.shape()), shape_str(x.shape()));
     Tensor yc = y.contiguous();
     const float* q = yc.f32();
-    for_chunks(x.numel(), [p, q](int64_t b, int64_t e) {
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        int64_t i = b;
-        for (; i + L <= e; i += L) hn::StoreU(hn::Add(hn::LoadU(d, p + i), hn::LoadU(d, q + i)), d, p + i);
-        for (; i < e; ++i) p[i] += q[i];
-    });
+    for_chunks(x.numel(), [p, q](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(AddRange)(p, q, b, e); });
 }
 
 void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) {
@@ -158,18 +214,7 @@ void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) {
     float* xd = x.f32();
     for_rows(B, T, D, [&](int64_t b, int64_t t) {
         float* xr = xd + (b * T + t) * D;
-        const float* s = sc.row(b, t);
-        const float* h = sh.row(b, t);
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        const auto one = hn::Set(d, 1.0f);
-        int64_t j = 0;
-        // torch: x * (1 + scale) + shift (two roundings: the product, then the sum).
-        for (; j + L <= D; j += L) {
-            const auto v = hn::Mul(hn::LoadU(d, xr + j), hn::Add(one, hn::LoadU(d, s + j)));
-            hn::StoreU(hn::Add(v, hn::LoadU(d, h + j)), d, xr + j);
-        }
-        for (; j < D; ++j) xr[j] = xr[j] * (1.0f + s[j]) + h[j];
+        LTX2_SIMD_DISPATCH(ModulateRow)(xr, sc.row(b, t), sh.row(b, t), D);
     });
 }
 
@@ -183,17 +228,9 @@ void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
     float* xd = x.f32();
     for_rows(B, T, D, [&](int64_t b, int64_t t) {
         float* xr = xd + (b * T + t) * D;
-        const float* yv = yr.row(b, t);
-        const float* gv = g.row(b, t);
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        int64_t j = 0;
-        for (; j + L <= D; j += L) {
-            const auto prod = hn::Mul(hn::LoadU(d, yv + j), hn::LoadU(d, gv + j));
-            hn::StoreU(hn::Add(hn::LoadU(d, xr + j), prod), d, xr + j);
-        }
-        for (; j < D; ++j) xr[j] += yv[j] * gv[j];
+        LTX2_SIMD_DISPATCH(AddGatedRow)(xr, yr.row(b, t), g.row(b, t), D);
     });
 }
 
 }  // namespace ltx2::cpu
+#endif  // HWY_ONCE

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"  // torch rounds every product and sum of the interpolation
 
 namespace ltx2::cpu {
 

@@ -8,27 +8,36 @@
 #include <hwy/aligned_allocator.h>
 
 #include "core/error.h"
+
+#ifndef LTX2_NEIGHBORHOOD_ATTENTION_SHARED
+#define LTX2_NEIGHBORHOOD_ATTENTION_SHARED  // once, not per target
+namespace ltx2::cpu {
+// The geometry shared by every tile.
+struct NeighborhoodVolume {
+    int64_t T, H, W, C, D;
+    int64_t kt, kh, kw;
+    bool bf16;
+};
+}  // namespace ltx2::cpu
+#endif
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/neighborhood_attention.cpp"
+#include <hwy/foreach_target.h>
+
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::cpu {
-
-namespace hn = hwy::HWY_NAMESPACE;
-
+HWY_BEFORE_NAMESPACE();
+namespace ltx2::cpu::HWY_NAMESPACE {
 namespace {
 
+namespace hn = hwy::HWY_NAMESPACE;
 using VecTag = hn::ScalableTag<float>;
 using Vec = hn::Vec<VecTag>;
+using Volume = NeighborhoodVolume;
 
 constexpr int kKeyBlock = 8;  // keys whose scores are accumulated together (registers)
 constexpr int kDimBlock = 8;  // head channels whose outputs are accumulated together
-
-void check_input(const Tensor& t, const char* what, const Shape& shape) {
-    LTX2_CHECK(t.dtype() == DType::F32 && t.is_contiguous() && t.dim() == 5,
-               "neighborhood_attention_3d: {} must be a contiguous F32 [B, T, H, W, C] tensor, got {} {}", what,
-               dtype_name(t.dtype()), shape_str(t.shape()));
-    LTX2_CHECK(t.shape() == shape, "neighborhood_attention_3d: {} has shape {}, expected {}", what,
-               shape_str(t.shape()), shape_str(shape));
-}
 
 // Rounds each lane to the nearest bf16 value (ties to even), kept as f32.
 Vec round_to_bf16(VecTag d, Vec v) {
@@ -55,12 +64,6 @@ struct TileScratch {
           out_size(size_t(D * L)) {}
 };
 
-// The geometry shared by every tile.
-struct Volume {
-    int64_t T, H, W, C, D;
-    int64_t kt, kh, kw;
-    bool bf16;
-};
 
 // Scores of the lanes' queries against the keys in columns [lo, lo + span) of one key row,
 // given channel-major (column w's channel c at row_t[c·W + w]): scores[j] = Σ_c q_t[c] ·
@@ -167,6 +170,58 @@ void attend_tile(VecTag d, const Volume& g, const float* q, const float* keys_t,
     }
 }
 
+// Every head of the attention over the volume (B batches): tiles of L queries, one per lane.
+void AttendHeads(const Volume& g, int64_t B, int heads, const float* qp, const float* kp, const float* vp, float* op) {
+    const int64_t T = g.T, H = g.H, W = g.W, C = g.C;
+    const VecTag d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    LTX2_CHECK(L <= 64, "neighborhood_attention_3d: vectors of {} floats are wider than supported", L);
+    const int64_t rows = B * T * H, tiles = (W + L - 1) / L, items = rows * tiles;
+    const int64_t max_span = std::min(W, L + g.kw - 1);
+    // One head at a time, its keys transposed to channel-major rows (a quarter of k for 4 heads).
+    auto keys_t = hwy::AllocateAligned<float>(size_t(rows * g.D * W));
+
+    for (int64_t head = 0; head < heads; ++head) {
+#pragma omp parallel for schedule(static) if (rows > 1 && !omp_in_parallel())
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* src = kp + r * W * C + head * g.D;
+            float* dst = keys_t.get() + r * g.D * W;
+            for (int64_t w = 0; w < W; ++w)
+                for (int64_t c = 0; c < g.D; ++c) dst[c * W + w] = src[w * C + c];
+        }
+#pragma omp parallel if (items > 1 && !omp_in_parallel())
+        {
+            TileScratch scratch(g.D, max_span, L);
+#pragma omp for schedule(dynamic)
+            for (int64_t item = 0; item < items; ++item) {
+                const int64_t tile = item % tiles, row = item / tiles;
+                const int64_t b = row / (T * H), t = (row / H) % T, h = row % H;
+                const int64_t wq0 = tile * L;
+                attend_tile(d, g, qp, keys_t.get(), vp, op, b, t, h, wq0, std::min(L, W - wq0), head, scratch);
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace ltx2::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ltx2::cpu {
+
+HWY_EXPORT(AttendHeads);
+
+namespace {
+
+void check_input(const Tensor& t, const char* what, const Shape& shape) {
+    LTX2_CHECK(t.dtype() == DType::F32 && t.is_contiguous() && t.dim() == 5,
+               "neighborhood_attention_3d: {} must be a contiguous F32 [B, T, H, W, C] tensor, got {} {}", what,
+               dtype_name(t.dtype()), shape_str(t.shape()));
+    LTX2_CHECK(t.shape() == shape, "neighborhood_attention_3d: {} has shape {}, expected {}", what,
+               shape_str(t.shape()), shape_str(shape));
+}
+
 }  // namespace
 
 // Each work item is a tile of L consecutive queries along W (L = the vector width, one query
@@ -191,40 +246,12 @@ Tensor neighborhood_attention_3d(const Tensor& q_in, const Tensor& k_in, const T
     const bool bf16 = precision == Precision::BF16;
     auto rounded = [&](const Tensor& x) { return bf16 ? x.to(DType::BF16).to(DType::F32) : x; };
     const Tensor q = rounded(q_in), k = rounded(k_in), v = rounded(v_in);
-    const Volume g{T, H, W, C, C / heads, std::min<int64_t>(kernel[0], T), std::min<int64_t>(kernel[1], H),
+    const NeighborhoodVolume g{T, H, W, C, C / heads, std::min<int64_t>(kernel[0], T), std::min<int64_t>(kernel[1], H),
                    std::min<int64_t>(kernel[2], W), bf16};
 
-    const VecTag d;
-    const int64_t L = int64_t(hn::Lanes(d));
-    LTX2_CHECK(L <= 64, "neighborhood_attention_3d: vectors of {} floats are wider than supported", L);
-    const int64_t rows = B * T * H, tiles = (W + L - 1) / L, items = rows * tiles;
-    const int64_t max_span = std::min(W, L + g.kw - 1);
-    const float *qp = q.f32(), *kp = k.f32(), *vp = v.f32();
-    float* op = out.f32();
-    // One head at a time, its keys transposed to channel-major rows (a quarter of k for 4 heads).
-    auto keys_t = hwy::AllocateAligned<float>(size_t(rows * g.D * W));
-
-    for (int64_t head = 0; head < heads; ++head) {
-#pragma omp parallel for schedule(static) if (rows > 1 && !omp_in_parallel())
-        for (int64_t r = 0; r < rows; ++r) {
-            const float* src = kp + r * W * C + head * g.D;
-            float* dst = keys_t.get() + r * g.D * W;
-            for (int64_t w = 0; w < W; ++w)
-                for (int64_t c = 0; c < g.D; ++c) dst[c * W + w] = src[w * C + c];
-        }
-#pragma omp parallel if (items > 1 && !omp_in_parallel())
-        {
-            TileScratch scratch(g.D, max_span, L);
-#pragma omp for schedule(dynamic)
-            for (int64_t item = 0; item < items; ++item) {
-                const int64_t tile = item % tiles, row = item / tiles;
-                const int64_t b = row / (T * H), t = (row / H) % T, h = row % H;
-                const int64_t wq0 = tile * L;
-                attend_tile(d, g, qp, keys_t.get(), vp, op, b, t, h, wq0, std::min(L, W - wq0), head, scratch);
-            }
-        }
-    }
+    LTX2_SIMD_DISPATCH(AttendHeads)(g, B, heads, q.f32(), k.f32(), v.f32(), out.f32());
     return out;
 }
 
 }  // namespace ltx2::cpu
+#endif  // HWY_ONCE

@@ -8,13 +8,18 @@
 
 #include "core/error.h"
 #include "kernels/cpu/cpu_common.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/norm.cpp"
+#include <hwy/foreach_target.h>
+
 #include "kernels/cpu/simd.h"
 
-namespace ltx2::cpu {
+HWY_BEFORE_NAMESPACE();
+namespace ltx2::cpu::HWY_NAMESPACE {
+namespace {
 
 namespace hn = hwy::HWY_NAMESPACE;
-
-namespace {
 
 // Σ x² over n floats (f32 accumulation, lane-parallel).
 float sum_squares(const float* x, int64_t n) {
@@ -63,6 +68,43 @@ void scale_row(const float* x, float* y, int64_t n, float mean, float r, const f
     }
 }
 
+// One row of RMS norm: y = x / √(mean(x²) + eps) (· w).
+void RmsNormRow(const float* x, float* y, int64_t n, const float* w, float eps) {
+    const float ms = sum_squares(x, n) / float(n);
+    scale_row(x, y, n, 0.f, 1.0f / std::sqrt(ms + eps), w);
+}
+
+// One row of layer norm without affine terms: two-pass biased variance, as torch (the mean of
+// squared deviations).
+void LayerNormRow(const float* x, float* y, int64_t n, float eps) {
+    const float mean = sum_values(x, n) / float(n);
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto vm = hn::Set(d, mean);
+    auto a0 = hn::Zero(d);
+    int64_t j = 0;
+    for (; j + L <= n; j += L) {
+        auto c = hn::Sub(hn::LoadU(d, x + j), vm);
+        a0 = hn::MulAdd(c, c, a0);
+    }
+    float ss = hn::GetLane(hn::SumOfLanes(d, a0));
+    for (; j < n; ++j) ss += (x[j] - mean) * (x[j] - mean);
+    const float var = ss / float(n);
+    scale_row(x, y, n, mean, 1.0f / std::sqrt(var + eps), nullptr);
+}
+
+}  // namespace
+}  // namespace ltx2::cpu::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace ltx2::cpu {
+
+HWY_EXPORT(RmsNormRow);
+HWY_EXPORT(LayerNormRow);
+
+namespace {
+
 std::vector<float> weight_f32(const Tensor& weight, int64_t D, const char* what) {
     std::vector<float> w;
     if (!weight.defined()) return w;
@@ -77,9 +119,7 @@ void rms_rows(const cpu::RowView& in, const cpu::RowView& out, const float* w, f
     for (int64_t r = 0; r < in.rows; ++r) {
         const float* x = reinterpret_cast<const float*>(in.data) + r * in.ld;
         float* y = reinterpret_cast<float*>(out.data) + r * out.ld;
-        const float ms = sum_squares(x, D) / float(D);
-        const float rs = 1.0f / std::sqrt(ms + eps);
-        scale_row(x, y, D, 0.f, rs, w);
+        LTX2_SIMD_DISPATCH(RmsNormRow)(x, y, D, w, eps);
     }
 }
 
@@ -110,21 +150,7 @@ Tensor layer_norm(const Tensor& x, float eps) {
     for (int64_t r = 0; r < in.rows; ++r) {
         const float* xr = reinterpret_cast<const float*>(in.data) + r * in.ld;
         float* yr = reinterpret_cast<float*>(out.data) + r * out.ld;
-        const float mean = sum_values(xr, D) / float(D);
-        // Two-pass biased variance (as torch: mean of squared deviations).
-        const hn::ScalableTag<float> d;
-        const int64_t L = int64_t(hn::Lanes(d));
-        const auto vm = hn::Set(d, mean);
-        auto a0 = hn::Zero(d);
-        int64_t j = 0;
-        for (; j + L <= D; j += L) {
-            auto c = hn::Sub(hn::LoadU(d, xr + j), vm);
-            a0 = hn::MulAdd(c, c, a0);
-        }
-        float ss = hn::GetLane(hn::SumOfLanes(d, a0));
-        for (; j < D; ++j) ss += (xr[j] - mean) * (xr[j] - mean);
-        const float var = ss / float(D);
-        scale_row(xr, yr, D, mean, 1.0f / std::sqrt(var + eps), nullptr);
+        LTX2_SIMD_DISPATCH(LayerNormRow)(xr, yr, D, eps);
     }
     return y;
 }
@@ -153,3 +179,4 @@ Tensor pixel_norm(const Tensor& x_in, double eps) {
 }
 
 }  // namespace ltx2::cpu
+#endif  // HWY_ONCE

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"  // each product and quotient is its own float32 torch op
 
 namespace ltx2::cpu {
 

@@ -8,7 +8,6 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
-#include "core/fp_contract_off.h"  // the bytes must be ggml's: no fused multiply-adds
 
 namespace ltx2::cpu {
 

@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "core/dtype.h"
-#include "core/fp_contract_off.h"  // the bytes must be ggml's: no fused multiply-adds
 #include "kernels/cpu/quantize.h"
 
 namespace ltx2::cpu::quant {

@@ -1,12 +1,14 @@
-#pragma once
-// Highway, static dispatch only (the build targets the host with -march=native; Highway 1.0.3
-// otherwise rejects some -march=native baselines, e.g. Sapphire Rapids).
-#ifndef HWY_COMPILE_ONLY_STATIC
-#define HWY_COMPILE_ONLY_STATIC 1
-#endif
+// Highway for the CPU kernels' SIMD code, compiled once per instruction set and chosen at run time
+// (kernels/cpu/cpu_isa.h). A kernel file defines HWY_TARGET_INCLUDE as its own path, includes
+// <hwy/foreach_target.h> and then this header, puts its SIMD functions in
+// ltx2::cpu::HWY_NAMESPACE between HWY_BEFORE_NAMESPACE() and HWY_AFTER_NAMESPACE(), and the rest
+// under `#if HWY_ONCE`, where LTX2_SIMD_DISPATCH(fn) calls the best compiled version of fn.
+// No include guard: like Highway's own -inl headers, it is included once per target.
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-namespace ltx2::cpu::simd {
-namespace hn = hwy::HWY_NAMESPACE;
-}  // namespace ltx2::cpu::simd
+#ifndef LTX2_SIMD_DISPATCH
+#include "kernels/cpu/cpu_isa.h"
+// The caps of $LTX2_CPU_ISA apply before the first dispatch.
+#define LTX2_SIMD_DISPATCH(fn) (static_cast<void>(::ltx2::cpu::cpu_isa()), HWY_DYNAMIC_DISPATCH(fn))
+#endif

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"
 
 namespace ltx2::cpu {
 

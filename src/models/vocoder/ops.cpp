@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/fp_contract_off.h"
 #include "ops/conv.h"
 #include "ops/elementwise.h"
 #include "ops/resample.h"
