@@ -89,8 +89,14 @@ KernelScratch& thread_scratch() {
 
 struct MatmulPrim {
     dnnl::matmul prim;
-    dnnl::memory::desc a_md, b_md, c_md, bias_md;
+    dnnl::memory::desc a_md, b_md, c_md, bias_md;  // the caller's buffers
     size_t scratch_bytes = 0;
+    // Without BF16 kernels: the bf16 operands are widened into f32 rows of these shapes first.
+    struct Widened {
+        bool on = false;
+        int64_t rows = 0, cols = 0, ld = 0;  // the caller's rows: `rows` of `cols` values, `ld` apart
+        dnnl::memory::desc md;               // the dense f32 rows the primitive reads
+    } widened_a, widened_b;
 };
 
 namespace {
@@ -105,6 +111,57 @@ Key key_of(const MatmulDesc& d) {
 std::mutex g_mutex;
 std::map<Key, std::unique_ptr<MatmulPrim>> g_matmuls;
 
+using md = dnnl::memory::desc;
+
+// Creates p->prim for A and B of these descriptions; B's final layout goes to *b_final.
+void create_matmul(MatmulPrim& p, const MatmulDesc& d, const md& a_md, const md& b_md, md* b_final) {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (d.accumulate) {
+        dnnl::post_ops ops;
+        ops.append_sum(1.0f);
+        attr.set_post_ops(ops);
+    }
+    dnnl::matmul::desc desc = d.bias ? dnnl::matmul::desc(a_md, b_md, p.bias_md, p.c_md)
+                                     : dnnl::matmul::desc(a_md, b_md, p.c_md);
+    dnnl::matmul::primitive_desc pd(desc, attr, dnnl_engine());
+    *b_final = pd.weights_desc();
+    p.scratch_bytes = pd.scratchpad_desc().get_size();
+    p.prim = dnnl::matmul(pd);
+}
+
+// The f32 primitive that stands in for a BF16 one: bf16 A becomes dense f32 rows; bf16 B becomes
+// dense f32 in its own orientation, and a "blocked" B is handed over as plain row-major bf16.
+void create_widening_matmul(MatmulPrim& p, const MatmulDesc& d) {
+    md a_exec = p.a_md, b_exec;
+    if (d.a_dt == dt::bf16) {
+        p.widened_a = {true, d.M, d.K, d.lda, md({d.M, d.K}, dt::f32, {d.K, 1})};
+        a_exec = p.widened_a.md;
+    }
+    if (d.b_dt == dt::bf16) {
+        if (d.b_blocked) p.b_md = md({d.K, d.N}, dt::bf16, {d.N, 1});
+        p.widened_b = d.b_trans && !d.b_blocked
+                          ? MatmulPrim::Widened{true, d.N, d.K, d.ldb, md({d.K, d.N}, dt::f32, {1, d.K})}
+                          : MatmulPrim::Widened{true, d.K, d.N, d.b_blocked ? d.N : d.ldb,
+                                                md({d.K, d.N}, dt::f32, {d.N, 1})};
+        b_exec = p.widened_b.md;
+    } else {
+        b_exec = d.b_blocked ? md({d.K, d.N}, d.b_dt, dnnl::memory::format_tag::any) : p.b_md;
+    }
+    md b_final;
+    create_matmul(p, d, a_exec, b_exec, &b_final);
+    if (!p.widened_b.on) p.b_md = b_final;
+}
+
+const float* widen(const MatmulPrim::Widened& w, const void* src, ScratchBuffer& buffer) {
+    float* dst = buffer.reserve_as<float>(size_t(w.rows * w.cols));
+    const auto* s = static_cast<const uint16_t*>(src);
+#pragma omp parallel for schedule(static) if (w.rows * w.cols >= (1 << 16) && !omp_in_parallel())
+    for (int64_t r = 0; r < w.rows; ++r)
+        for (int64_t c = 0; c < w.cols; ++c) dst[r * w.cols + c] = bf16_to_f32(s[r * w.ld + c]);
+    return dst;
+}
+
 }  // namespace
 
 const MatmulPrim& matmul_primitive(const MatmulDesc& d) {
@@ -113,29 +170,22 @@ const MatmulPrim& matmul_primitive(const MatmulDesc& d) {
     auto it = g_matmuls.find(key);
     if (it != g_matmuls.end()) return *it->second;
 
-    using md = dnnl::memory::desc;
     auto p = std::make_unique<MatmulPrim>();
     p->a_md = md({d.M, d.K}, d.a_dt, {d.lda, 1});
-    md b_md = d.b_blocked ? md({d.K, d.N}, d.b_dt, dnnl::memory::format_tag::any)
+    p->b_md = d.b_blocked ? md({d.K, d.N}, d.b_dt, dnnl::memory::format_tag::any)
                           : (d.b_trans ? md({d.K, d.N}, d.b_dt, {1, d.ldb}) : md({d.K, d.N}, d.b_dt, {d.ldb, 1}));
     p->c_md = md({d.M, d.N}, dt::f32, {d.ldc, 1});
     if (d.bias) p->bias_md = md({1, d.N}, dt::f32, {d.N, 1});
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (d.accumulate) {
-        dnnl::post_ops ops;
-        ops.append_sum(1.0f);
-        attr.set_post_ops(ops);
-    }
     try {
-        dnnl::matmul::desc desc = d.bias ? dnnl::matmul::desc(p->a_md, b_md, p->bias_md, p->c_md)
-                                         : dnnl::matmul::desc(p->a_md, b_md, p->c_md);
-        dnnl::matmul::primitive_desc pd(desc, attr, dnnl_engine());
-        p->b_md = pd.weights_desc();
-        p->scratch_bytes = pd.scratchpad_desc().get_size();
-        p->prim = dnnl::matmul(pd);
+        create_matmul(*p, d, p->a_md, p->b_md, &p->b_md);
     } catch (const dnnl::error& e) {
-        fail("oneDNN matmul {}x{}x{} (lda {}, ldb {}, ldc {}): {}", d.M, d.N, d.K, d.lda, d.ldb, d.ldc, e.what());
+        const bool has_bf16 = d.a_dt == dt::bf16 || d.b_dt == dt::bf16;
+        try {
+            if (!has_bf16) throw;
+            create_widening_matmul(*p, d);
+        } catch (const dnnl::error&) {
+            fail("oneDNN matmul {}x{}x{} (lda {}, ldb {}, ldc {}): {}", d.M, d.N, d.K, d.lda, d.ldb, d.ldc, e.what());
+        }
     }
     auto& ref = *p;
     g_matmuls.emplace(key, std::move(p));
@@ -146,8 +196,10 @@ const dnnl::memory::desc& matmul_b_desc(const MatmulPrim& p) { return p.b_md; }
 
 void matmul_execute(const MatmulPrim& p, const void* a, const void* b, void* c, const void* bias) {
     auto& eng = dnnl_engine();
-    dnnl::memory am(p.a_md, eng, const_cast<void*>(a));
-    dnnl::memory bm(p.b_md, eng, const_cast<void*>(b));
+    if (p.widened_a.on) a = widen(p.widened_a, a, thread_scratch().widened_a);
+    if (p.widened_b.on) b = widen(p.widened_b, b, thread_scratch().widened_b);
+    dnnl::memory am(p.widened_a.on ? p.widened_a.md : p.a_md, eng, const_cast<void*>(a));
+    dnnl::memory bm(p.widened_b.on ? p.widened_b.md : p.b_md, eng, const_cast<void*>(b));
     dnnl::memory cm(p.c_md, eng, c);
     std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
     if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(p.bias_md, eng, const_cast<void*>(bias)));

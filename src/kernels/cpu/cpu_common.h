@@ -38,7 +38,9 @@ struct MatmulDesc {
 };
 
 struct MatmulPrim;
-// Cached primitive for the description (thread safe).
+// Cached primitive for the description (thread safe). Where oneDNN has no BF16 matmul (CPUs
+// without AVX-512), a bf16 operand is widened to f32 when the primitive runs: the same exact
+// products, accumulated in f32 as the BF16 kernels do.
 const MatmulPrim& matmul_primitive(const MatmulDesc& d);
 // Runs it; may be called concurrently from several threads (per-thread scratchpad).
 void matmul_execute(const MatmulPrim& p, const void* a, const void* b, void* c, const void* bias = nullptr);
@@ -85,6 +87,7 @@ struct KernelScratch {
     ScratchBuffer primitive;              // oneDNN's scratchpad of the primitive being run
     ScratchBuffer padded_kv;              // attention: a zero-padded last key / value tile
     ScratchBuffer query_block, scores, softmax, block_output;  // attention: one query block
+    ScratchBuffer widened_a, widened_b;   // matmul without BF16 kernels: bf16 operands widened to f32
 };
 KernelScratch& thread_scratch();
 
