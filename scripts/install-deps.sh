@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libdnnl-dev libhwy-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  sox ffmpeg xz-utils
+  sox ffmpeg xz-utils valgrind
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libstb-dev libjpeg62-turbo-dev
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libhiredis-dev redis-server
   chromium
