@@ -3,17 +3,18 @@
 # the package's declared dependencies (scripts/test-deb-in-chroot.sh checks the same install in a
 # minimal Debian 12 root).
 #   docker build -t ltx2 .
-#   docker run --rm -v "$PWD:/out" ltx2                      # the demo model -> ./ltx2-demo.mp4
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/out" ltx2   # the demo model -> ./ltx2-demo.mp4
 #   docker run --rm -v ~/models:/models:ro -v "$PWD:/out" ltx2 --model-dir /models -p "a cat" -o /out/cat.mp4
 
 FROM debian:bookworm AS build
 # The build dependencies of scripts/install-deps.sh, without what only the tests use (GoogleTest,
 # Google Benchmark, sox, redis-server, chromium, Node.js); dpkg-dev (dpkg-shlibdeps) and file are
-# what CPack's Debian generator runs.
+# what CPack's Debian generator runs. Debian's oneDNN is built with its OpenCL GPU runtime, so its
+# CMake package needs the OpenCL headers, which libdnnl-dev only recommends: ocl-icd-opencl-dev.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config dpkg-dev file \
-      libdnnl-dev libhwy-dev nlohmann-json3-dev libfmt-dev libcli11-dev \
+      libdnnl-dev ocl-icd-opencl-dev libhwy-dev nlohmann-json3-dev libfmt-dev libcli11-dev \
       libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libstb-dev libjpeg62-turbo-dev \
       libcurl4-openssl-dev libssl-dev libcpp-httplib-dev libhiredis-dev \
  && rm -rf /var/lib/apt/lists/*

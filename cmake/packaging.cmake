@@ -56,10 +56,12 @@ libltx2.so, the C API.")
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libltx2-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # find_package(ltx2 COMPONENTS static) links the static archives, which need the engine's own
-# -dev packages; the shared library (find_package(ltx2), pkg-config ltx2) needs none of them.
+# -dev packages (and the OpenCL headers that oneDNN's CMake package asks for); the shared library
+# (find_package(ltx2), pkg-config ltx2) needs none of them.
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SUGGESTS
-    "libdnnl-dev, libhwy-dev, nlohmann-json3-dev, libfmt-dev, libcli11-dev, libavformat-dev, libavcodec-dev, \
-libswscale-dev, libswresample-dev, libavutil-dev, libjpeg62-turbo-dev, libstb-dev, libcurl4-openssl-dev, libssl-dev")
+    "libdnnl-dev, ocl-icd-opencl-dev, libhwy-dev, nlohmann-json3-dev, libfmt-dev, libcli11-dev, \
+libavformat-dev, libavcodec-dev, libswscale-dev, libswresample-dev, libavutil-dev, libjpeg62-turbo-dev, libstb-dev, \
+libcurl4-openssl-dev, libssl-dev")
 set(CPACK_DEBIAN_DEVELOPMENT_DESCRIPTION
     "development files of ltx2.cpp's C API
 The headers <ltx2/ltx2.h> (C) and <ltx2/ltx2.hpp> (header-only C++ layer), the libltx2.so link,
