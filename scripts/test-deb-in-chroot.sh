@@ -94,14 +94,16 @@ if command -v debootstrap >/dev/null; then
     log "debootstrap is installed: $(dpkg-query -W -f='${Version}' debootstrap 2>/dev/null || echo '?')"
 else
     apt-get update -qq || fail "apt-get update on the host failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap || fail "apt-get install debootstrap failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap ||
+        fail "apt-get install debootstrap failed"
 fi
 
 begin "make or reuse the Debian 12 root in $cache_dir"
 if [ -f "$cache_dir/etc/debian_version" ] && [ -x "$cache_dir/usr/bin/apt-get" ]; then
     log "reusing $cache_dir (Debian $(cat "$cache_dir/etc/debian_version"), made by an earlier run)"
 else
-    [ ! -e "$cache_dir" ] || fail "$cache_dir exists but is not a complete Debian root; remove it or give another --chroot-cache"
+    [ ! -e "$cache_dir" ] ||
+        fail "$cache_dir exists but is not a complete Debian root; remove it or give another --chroot-cache"
     partial="$cache_dir.partial"
     if [ -e "$partial" ]; then
         grep -q " ${partial}/" /proc/mounts && fail "something is mounted under $partial (an interrupted debootstrap?)"
@@ -125,7 +127,8 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb $security_mirror bookworm-security main
 EOF
-cp -L /etc/resolv.conf "$work/etc/resolv.conf" 2>/dev/null || log "no /etc/resolv.conf on the host; the root keeps its own"
+cp -L /etc/resolv.conf "$work/etc/resolv.conf" 2>/dev/null ||
+    log "no /etc/resolv.conf on the host; the root keeps its own"
 printf '#!/bin/sh\nexit 101\n' > "$work/usr/sbin/policy-rc.d"  # no daemons started by package scripts
 chmod 755 "$work/usr/sbin/policy-rc.d"
 log "working root: $work"
@@ -198,4 +201,5 @@ if command -v ffprobe >/dev/null; then  # the host's, only to show what was writ
 fi
 
 step="done"
-log "PASSED: $(basename "$deb") installs into a minimal Debian 12 with its declared dependencies and ltx2 --demo writes an MP4"
+log "PASSED: $(basename "$deb") installs into a minimal Debian 12 with its declared dependencies" \
+    "and ltx2 --demo writes an MP4"
