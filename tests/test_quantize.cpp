@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/dtype.h"
+#include "core/torch_rng.h"
 #include "io/gguf.h"
 #include "io/safetensors.h"
 #include "kernels/cpu/dequant.h"
@@ -97,24 +98,38 @@ TEST(Quantize, Q8_0KnownAnswer) {
 }
 
 // Random rows of 4096: normal values (σ = 1), with a few 20σ outliers, small values (σ = 0.01),
-// all zeros, and a constant row. Bounds: Q8_0 by analysis (d/2 + the f16 rounding of d times
-// 127: 0.562 · max|x| / 127 = 4.43e-3); the K types measured on normal rows (q4_K 5.4e-2,
-// q5_K 2.8e-2, q6_K 1.5e-2) with a 1.3x margin.
+// all zeros, and a constant row; the normals are torch.randn's (TorchGenerator), whose values no
+// compiler setting changes. Two bounds per type:
+// - each row's max error / max|x|: Q8_0 by analysis (d/2 + the f16 rounding of d times 127:
+//   0.562 · max|x| / 127 = 4.43e-3); the K types at 1.1x the largest of 300 normal rows (q4_K
+//   7.69e-2, q5_K 4.11e-2, q6_K 1.61e-2).
+// - its mean over 32 normal rows, at 1.1x the mean of those 300 rows (q8_0 3.85e-3, q4_K 5.45e-2,
+//   q5_K 2.86e-2, q6_K 1.50e-2): a quantizer that got worse on average fails here long before a
+//   single row crosses the first bound.
 TEST(Quantize, RoundTripOnRandomRowsIsBounded) {
-    std::mt19937 rng(7);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::mt19937 rng(7);  // outlier positions
+    TorchGenerator normal(7);
     const int64_t n = 4096;
     auto row = [&](float scale, int outliers) {
         std::vector<float> x(n);
-        for (float& v : x) v = scale * normal(rng);
+        normal.randn_f32(x.data(), n);
+        for (float& v : x) v *= scale;
         for (int k = 0; k < outliers; ++k) x[rng() % n] = 20.0f * scale * (k % 2 ? 1 : -1);
         return x;
     };
     const std::map<GgmlType, double> bound = {
-        {GgmlType::Q8_0, 4.43e-3}, {GgmlType::Q4_K, 7.0e-2}, {GgmlType::Q5_K, 3.7e-2}, {GgmlType::Q6_K, 2.0e-2}};
+        {GgmlType::Q8_0, 4.43e-3}, {GgmlType::Q4_K, 8.5e-2}, {GgmlType::Q5_K, 4.5e-2}, {GgmlType::Q6_K, 1.8e-2}};
+    const std::map<GgmlType, double> mean_bound = {
+        {GgmlType::Q8_0, 4.24e-3}, {GgmlType::Q4_K, 6.0e-2}, {GgmlType::Q5_K, 3.15e-2}, {GgmlType::Q6_K, 1.65e-2}};
     for (const auto& c : kCases) {
         const std::string name(ggml_type_name(c.type));
-        EXPECT_LE(round_trip_error(c.type, row(1.0f, 0)), bound.at(c.type)) << name << " normal";
+        double sum = 0;
+        for (int r = 0; r < 32; ++r) {
+            const double e = round_trip_error(c.type, row(1.0f, 0));
+            EXPECT_LE(e, bound.at(c.type)) << name << " normal row " << r;
+            sum += e;
+        }
+        EXPECT_LE(sum / 32, mean_bound.at(c.type)) << name << " mean over normal rows";
         EXPECT_LE(round_trip_error(c.type, row(1.0f, 8)), bound.at(c.type)) << name << " outliers";
         EXPECT_LE(round_trip_error(c.type, row(1e-2f, 0)), bound.at(c.type)) << name << " small";
         EXPECT_EQ(round_trip_error(c.type, std::vector<float>(n, 0.0f)), 0.0) << name << " zeros";
