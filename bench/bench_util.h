@@ -54,11 +54,25 @@ inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n, int rep
     using namespace dnnl;
     engine eng(engine::kind::cpu, 0);
     stream strm(eng);
-    memory::desc a_md({m, k}, memory::data_type::bf16, memory::format_tag::ab);
-    memory::desc b_md({k, n}, memory::data_type::bf16, memory::format_tag::ba);  // weight [n, k] row-major
-    memory::desc c_md({m, n}, memory::data_type::f32, memory::format_tag::ab);
-    matmul prim(matmul::primitive_desc(matmul::desc(a_md, b_md, c_md), eng));
-    Tensor a = random_tensor({m, k}, DType::BF16, 1.0f, 1), b = random_tensor({n, k}, DType::BF16, 1.0f, 2);
+    // Without BF16 kernels (CPUs without AVX-512) oneDNN has no bf16 matmul, and the engine's bf16
+    // products run as f32 ones (kernels/cpu/cpu_common.h): the f32 matmul is the peak then.
+    auto primitive = [&](memory::data_type type, memory::desc* a_md, memory::desc* b_md, memory::desc* c_md) {
+        *a_md = memory::desc({m, k}, type, memory::format_tag::ab);
+        *b_md = memory::desc({k, n}, type, memory::format_tag::ba);  // weight [n, k] row-major
+        *c_md = memory::desc({m, n}, memory::data_type::f32, memory::format_tag::ab);
+        return matmul(matmul::primitive_desc(matmul::desc(*a_md, *b_md, *c_md), eng));
+    };
+    memory::desc a_md, b_md, c_md;
+    DType dtype = DType::BF16;
+    matmul prim;
+    try {
+        prim = primitive(memory::data_type::bf16, &a_md, &b_md, &c_md);
+    } catch (const dnnl::error&) {
+        std::printf("no bf16 matmul in oneDNN on this CPU: the reference peak below is its f32 matmul\n");
+        dtype = DType::F32;
+        prim = primitive(memory::data_type::f32, &a_md, &b_md, &c_md);
+    }
+    Tensor a = random_tensor({m, k}, dtype, 1.0f, 1), b = random_tensor({n, k}, dtype, 1.0f, 2);
     Tensor c = Tensor::zeros({m, n});
     memory am(a_md, eng, a.raw()), bm(b_md, eng, b.raw()), cm(c_md, eng, c.raw());
     double best = 1e30;
