@@ -64,7 +64,6 @@ struct TileScratch {
           out_size(size_t(D * L)) {}
 };
 
-
 // Scores of the lanes' queries against the keys in columns [lo, lo + span) of one key row,
 // given channel-major (column w's channel c at row_t[c·W + w]): scores[j] = Σ_c q_t[c] ·
 // k_{lo+j}[c] + mask[j]. Keys go in blocks of kKeyBlock columns with one accumulator each,
@@ -246,8 +245,15 @@ Tensor neighborhood_attention_3d(const Tensor& q_in, const Tensor& k_in, const T
     const bool bf16 = precision == Precision::BF16;
     auto rounded = [&](const Tensor& x) { return bf16 ? x.to(DType::BF16).to(DType::F32) : x; };
     const Tensor q = rounded(q_in), k = rounded(k_in), v = rounded(v_in);
-    const NeighborhoodVolume g{T, H, W, C, C / heads, std::min<int64_t>(kernel[0], T), std::min<int64_t>(kernel[1], H),
-                   std::min<int64_t>(kernel[2], W), bf16};
+    const NeighborhoodVolume g{T,
+                               H,
+                               W,
+                               C,
+                               C / heads,
+                               std::min<int64_t>(kernel[0], T),
+                               std::min<int64_t>(kernel[1], H),
+                               std::min<int64_t>(kernel[2], W),
+                               bf16};
 
     LTX2_SIMD_DISPATCH(AttendHeads)(g, B, heads, q.f32(), k.f32(), v.f32(), out.f32());
     return out;
