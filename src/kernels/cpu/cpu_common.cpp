@@ -156,9 +156,12 @@ void create_widening_matmul(MatmulPrim& p, const MatmulDesc& d) {
 const float* widen(const MatmulPrim::Widened& w, const void* src, ScratchBuffer& buffer) {
     float* dst = buffer.reserve_as<float>(size_t(w.rows * w.cols));
     const auto* s = static_cast<const uint16_t*>(src);
+    if (w.ld == w.cols) {  // dense: one array
+        bf16_to_f32_array(s, dst, size_t(w.rows * w.cols));
+        return dst;
+    }
 #pragma omp parallel for schedule(static) if (w.rows * w.cols >= (1 << 16) && !omp_in_parallel())
-    for (int64_t r = 0; r < w.rows; ++r)
-        for (int64_t c = 0; c < w.cols; ++c) dst[r * w.cols + c] = bf16_to_f32(s[r * w.ld + c]);
+    for (int64_t r = 0; r < w.rows; ++r) bf16_to_f32_array(s + r * w.ld, dst + r * w.cols, size_t(w.cols));
     return dst;
 }
 
