@@ -29,7 +29,7 @@ const std::map<std::string, std::set<std::string>> kMayUse = {
     {"pipelines", {"core", "io", "ops", "models", "diffusion", "lora"}},
     {"app", {"core", "io", "ops", "kernels", "models", "diffusion", "lora", "pipelines"}},
     {"parity", {"core", "io", "ops", "kernels", "models", "diffusion", "lora", "pipelines"}},
-    {"service", {"core", "io", "pipelines", "app"}},
+    {"service", {"core", "io", "pipelines", "app", "capi"}},
     {"capi", {"core", "kernels", "pipelines", "app"}},
 };
 

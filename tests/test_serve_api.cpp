@@ -461,3 +461,17 @@ TEST(ServeApi, OversizedBodiesAre413AndAFullQueueIs429) {
     c.Delete(("/v1/videos/" + running).c_str());
     c.Delete(("/v1/videos/" + waiting).c_str());
 }
+
+// The server opens its models as the C API's context does: without model files it stops before it
+// listens, naming what it misses and where it looked; with a worker's --redis front end too.
+TEST(ServeApi, MissingModelFilesStopTheServerBeforeItListens) {
+    TempDir dir;
+    for (const std::string& extra : {"", " --redis redis://127.0.0.1:1"}) {
+        const auto r = run_command(fmt::format("env -u LTX2_MODEL_DIR HF_HUB_CACHE={} timeout 60 {} serve --port 0 "
+                                               "--data-dir {}{} 2>&1",
+                                               dir.file("empty-hf-cache"), LTX2_BIN, dir.path.string(), extra));
+        EXPECT_EQ(r.exit_code, 1) << r.output;
+        expect_contains(r.output, {"no pipeline finds all of its model files", "looked at:"});
+        EXPECT_EQ(r.output.find("listening on"), std::string::npos) << r.output;
+    }
+}

@@ -26,7 +26,9 @@
 #include "io/media/image_io.h"
 #include "io/safetensors.h"
 #include "models/gemma3/config.h"
+#include "ltx2/ltx2.h"
 #include "service/job_store.h"
+#include "service/server.h"
 #include "service/video_request.h"
 #include "app_test_util.h"
 #include "test_util.h"
@@ -322,8 +324,9 @@ TEST(UpfrontValidation, ServiceRandomSeedIsDrawnOnceAndKept) {
     TempDir dir("ltx2-upfront");
     const service::JobStore store(dir.path);
     service::VideoRequests::Settings settings;
-    settings.models.models.model_dir = ensure_demo_model(LTX2_TEST_DEMO_DIR);
-    settings.demo = true;
+    ASSERT_EQ(ltx2_options_set(&settings.model_options, "model-dir", ensure_demo_model(LTX2_TEST_DEMO_DIR).c_str()),
+              LTX2_OK);
+    service::open_models(settings, true);
     const service::VideoRequests requests(settings);
     service::VideoForm form;
     form.fields = {{"prompt", "cat"}, {"seed", "-1"}, {"num_frames", "9"}};

@@ -90,7 +90,7 @@ ltx2_options* ltx2_options_create(void);
  *
  * One option exists only here: "in-memory" (a flag of ltx2_generate): the result holds the
  * decoded frames and audio (ltx2_result_pixels, ltx2_result_audio); the file outputs ("output",
- * "frames-dir", "audio-out") are then optional. The command line's progress stream ("progress",
+ * "frames-dir", "audio-out", "thumbnail") are then optional. The command line's progress stream ("progress",
  * "progress-fd") is not available: progress comes to the callback of ltx2_generate.
  *
  * An unknown name, or a value the option's type does not take ("width" "abc"), fails at once with
@@ -161,7 +161,7 @@ typedef struct ltx2_result ltx2_result;
  * line ("prompt" or "prompt-file", "negative-prompt", "pipeline", "width", "height", "frames",
  * "fps", "steps", "seed", the guidance scales, "image", "lora", "video-conditioning",
  * "audio-path", "video-path", the retake span, "enhance-prompt", the outputs "output",
- * "frames-dir", "audio-out", "sidecar", "crf", "preset") and "in-memory". With the "demo" model the
+ * "frames-dir", "audio-out", "thumbnail", "sidecar", "crf", "preset") and "in-memory". With the "demo" model the
  * demo's small defaults apply to what is not given, as with `ltx2 --demo`. A model option here
  * fails: it belongs to ltx2_context_create.
  *

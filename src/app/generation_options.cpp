@@ -246,6 +246,7 @@ void add_generation_options(CLI::App& app, GenerationCli& c) {
     app.add_option("--frames-dir", c.frames_dir, "also write every frame as PNG into this new (or empty) folder")
         ->group(out);
     app.add_option("--audio-out", c.audio_out, "also write the audio as WAV")->group(out);
+    app.add_option("--thumbnail", c.thumbnail, "also write the first frame as PNG")->group(out);
     app.add_option("--crf", c.crf, "H.264 quality, 1 (best) .. 51")->group(out)->capture_default_str();
     app.add_option("--preset", c.preset, "H.264 speed preset")->group(out)->capture_default_str();
     app.add_option("--progress", c.progress,
@@ -376,6 +377,7 @@ GenerateRequest build_generation_request(const CLI::App& app, const GenerationCl
     r.output = c.output;
     r.frames_dir = c.frames_dir;
     r.audio_out = c.audio_out;
+    r.thumbnail_out = c.thumbnail;
     if (c.sidecar) {
         if (c.output.empty())
             fail("--sidecar: the record is written beside the MP4 as OUTPUT.json; give -o/--output FILE.mp4");

@@ -26,7 +26,7 @@ struct GenerationCli {
     std::string seed = "10";  // a whole number, or -1 / random
     std::vector<std::vector<std::string>> images;  // per --image: PATH[:FRAME[:STRENGTH]] or PATH FRAME STRENGTH
     std::vector<std::string> loras, videos, distilled_loras;
-    std::string output, frames_dir, audio_out;
+    std::string output, frames_dir, audio_out, thumbnail;
     int threads = 0;
     std::string precision = "bf16", checkpoint_precision = "auto", progress = "auto";
     int progress_fd = 2;   // where the progress stream goes (app/progress_output.h)

@@ -57,7 +57,7 @@ void check_generation_outputs(const GenerateRequest& r, const app::LocatedModels
     const std::vector<NamedPath> files{
         {"--output", r.output},
         {"--audio-out", r.audio_out},
-        {"thumbnail", r.thumbnail_out},
+        {"--thumbnail", r.thumbnail_out},
         {"--sidecar", r.sidecar_out}};
     for (const NamedPath& file : files)
         if (!file.path.empty()) check_output_file_path(file);

@@ -11,6 +11,7 @@ nlohmann::json run_summary_json(const GenerateRequest& r, const GenerateResult& 
     for (const auto& [name, path] : {std::pair{"mp4", &r.output},
                                      {"audio", &r.audio_out},
                                      {"frames_dir", &r.frames_dir},
+                                     {"thumbnail", &r.thumbnail_out},
                                      {"sidecar", &r.sidecar_out}})
         if (!path->empty()) outputs[name] = *path;
     nlohmann::json j = {{"outputs", std::move(outputs)},

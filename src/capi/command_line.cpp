@@ -14,9 +14,6 @@ namespace {
 
 constexpr const char* kModelsGroup = "Models";  // add_model_file_options and --precision, --threads, --memory-budget
 
-// The command line's progress stream writes to a file descriptor; the API has its callback.
-bool is_progress_stream_option(const std::string& option) { return option == "--progress" || option == "--progress-fd"; }
-
 bool is_option_name(const std::string& name) {
     return !name.empty() && std::isalnum(static_cast<unsigned char>(name.front())) &&
            std::all_of(name.begin(), name.end(), [](char c) {
@@ -38,6 +35,8 @@ std::string unknown_option_message(const CLI::App& app, const std::string& name)
 }
 
 }  // namespace
+
+bool is_progress_stream_option(const std::string& option) { return option == "--progress" || option == "--progress-fd"; }
 
 CommandLine::CommandLine() {
     app.set_help_flag();  // no --help: an option named "help" is unknown

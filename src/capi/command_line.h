@@ -22,6 +22,10 @@ struct OptionSetting {
 // context; the rest are the parameters of one generation.
 enum class OptionPlace { Context, Generation };
 
+// The command line's progress stream (--progress, --progress-fd) writes to a file descriptor;
+// the API has its callback instead.
+bool is_progress_stream_option(const std::string& option);
+
 struct CommandLine {
     CommandLine();
     CommandLine(const CommandLine&) = delete;  // `app` writes into `cli` and `in_memory`

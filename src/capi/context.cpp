@@ -36,9 +36,15 @@ void check_some_pipeline_finds_its_files(app::ModelLocateRequest request) {
     fail("no pipeline finds all of its model files; {}", default_pipeline_error.value_or("(no pipeline)"));
 }
 
+void check_model_files(app::ModelLocateRequest request, std::optional<PipelineKind> pipeline) {
+    if (!pipeline) return check_some_pipeline_finds_its_files(std::move(request));
+    request.pipeline = *pipeline;
+    (void)app::locate_models(request);
+}
+
 }  // namespace
 
-std::unique_ptr<ltx2_context> create_context(const ltx2_options* model_options) {
+std::unique_ptr<ltx2_context> create_context(const ltx2_options* model_options, const ContextUse& use) {
     const ltx2_options no_options;
     const ltx2_options& options = model_options ? *model_options : no_options;
     auto context = std::make_unique<ltx2_context>();
@@ -56,11 +62,13 @@ std::unique_ptr<ltx2_context> create_context(const ltx2_options* model_options) 
     }
     GenerateRequest& models = context->models;
     in_phase(LTX2_ERROR_INVALID_ARGUMENT, [&] { apply_model_options(command_line.app, command_line.cli, models); });
-    // As `ltx2 serve` does: the budget is fixed now, and the models kept between generations stay within it.
-    models.memory_budget_gib = app::memory_budget_bytes(models.memory_budget_gib) / kGiB;
-    in_phase(LTX2_ERROR_MODEL_FILES, [&] { check_some_pipeline_finds_its_files(models.models); });
+    in_phase(LTX2_ERROR_MODEL_FILES, [&] { check_model_files(models.models, use.pipeline); });
     context->threads = command_line.cli.threads;
-    context->kept_models = std::make_unique<ModelCache>(kept_models_capacity_bytes(models.memory_budget_gib));
+    if (use.keep_models) {
+        // The memory the kept models take must not shrink the next generation's budget: it is fixed now.
+        models.memory_budget_gib = app::memory_budget_bytes(models.memory_budget_gib) / kGiB;
+        context->kept_models = std::make_unique<ModelCache>(kept_models_capacity_bytes(models.memory_budget_gib));
+    }
     context->model_options = options;
     return context;
 }
@@ -70,7 +78,8 @@ void cancel_running(ltx2_context& context) {
     if (context.running) context.running->cancel();
 }
 
-GeneratingScope::GeneratingScope(ltx2_context& context) : context_(context) {
+GeneratingScope::GeneratingScope(ltx2_context& context, const CancellationToken* also)
+    : context_(context), token_(also) {
     bool idle = false;
     if (!context.generating.compare_exchange_strong(idle, true))
         throw StatusError(LTX2_ERROR_BUSY,

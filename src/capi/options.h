@@ -19,4 +19,13 @@ void set_option(ltx2_options& options, const char* name, const char* value);
 // belongs to.
 void refuse_options_of(const ltx2_options& options, OptionPlace elsewhere, const char* call);
 
+// The options given on a parsed command line of the ltx2 program, as the C API's: the model
+// options of a context and the parameters of one generation, each as given (an --image given as
+// PATH FRAME STRENGTH becomes PATH:FRAME:STRENGTH). The options the C API does not have (the
+// progress stream, --help, --version, the subcommands') are left out.
+struct GivenOptions {
+    ltx2_options models, params;
+};
+GivenOptions options_given_on(const CLI::App& parsed);
+
 }  // namespace ltx2::capi

@@ -2,22 +2,24 @@
 
 namespace ltx2::capi {
 
-ProgressCallback::ProgressCallback(PipelineKind pipeline, ltx2_progress_fn callback, void* user_data,
-                                   CancellationToken& cancel)
-    : fraction_(pipeline), callback_(callback), user_data_(user_data), cancel_(cancel) {}
+ProgressCallback::ProgressCallback(ltx2_progress_fn callback, void* user_data, CancellationToken& cancel)
+    : callback_(callback), user_data_(user_data), cancel_(cancel) {}
+
+void ProgressCallback::start(PipelineKind pipeline) { fraction_.emplace(pipeline); }
 
 ProgressListener ProgressCallback::listener() {
     return [this](const ProgressEvent& event) { on(event); };
 }
 
 void ProgressCallback::on(const ProgressEvent& event) {
-    (void)fraction_.mark(event);
+    if (!fraction_) return;  // no event comes before the request is checked
+    (void)fraction_->mark(event);
     int stop = 0;
     if (event.kind == ProgressEvent::Kind::StageBegin) {
         stage_ = event.stage;  // the steps that follow are this stage's ("denoise stage1")
-        stop = call(stage_.c_str(), 0, 0, fraction_.value());
+        stop = call(stage_.c_str(), 0, 0, fraction_->value());
     } else if (event.kind == ProgressEvent::Kind::Step && event.step > 0) {
-        stop = call(stage_.c_str(), event.step, event.steps, fraction_.value());
+        stop = call(stage_.c_str(), event.step, event.steps, fraction_->value());
     }
     if (stop != 0) cancel_.cancel();  // the generation stops at its next check
 }

@@ -3,6 +3,7 @@
 // begins, one after each denoising step, one at the end ("done", fraction 1). A non-zero return
 // cancels the generation through its token.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "app/progress.h"
@@ -14,10 +15,12 @@ namespace ltx2::capi {
 
 class ProgressCallback {
 public:
-    ProgressCallback(PipelineKind pipeline, ltx2_progress_fn callback, void* user_data, CancellationToken& cancel);
+    ProgressCallback(ltx2_progress_fn callback, void* user_data, CancellationToken& cancel);
 
     // For ProgressReporter; lives as long as this object.
     ProgressListener listener();
+    // The generation's pipeline is known (its request is checked): the events that follow count.
+    void start(PipelineKind pipeline);
     // The last call, once the outputs are written.
     void done();
 
@@ -25,7 +28,7 @@ private:
     void on(const ProgressEvent& event);
     int call(const char* stage, int step, int steps, double fraction);
 
-    ProgressFraction fraction_;
+    std::optional<ProgressFraction> fraction_;
     ltx2_progress_fn callback_;
     void* user_data_;
     CancellationToken& cancel_;

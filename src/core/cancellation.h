@@ -15,14 +15,23 @@ public:
 
 class CancellationToken {
 public:
+    CancellationToken() = default;
+    // A token that is also cancelled when `also` is (an owner's token, followed by one of its own).
+    explicit CancellationToken(const CancellationToken* also) : also_(also) {}
+    CancellationToken(const CancellationToken&) = delete;
+    CancellationToken& operator=(const CancellationToken&) = delete;
+
     void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
-    bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
+    bool cancelled() const {
+        return cancelled_.load(std::memory_order_relaxed) || (also_ != nullptr && also_->cancelled());
+    }
     void throw_if_cancelled() const {
         if (cancelled()) throw Cancelled();
     }
 
 private:
     std::atomic<bool> cancelled_{false};
+    const CancellationToken* also_ = nullptr;
 };
 
 }  // namespace ltx2

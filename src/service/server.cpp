@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "app/memory_estimate.h"
+#include "capi/generation.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "service/http_api.h"
@@ -21,14 +21,14 @@ bool is_loopback(const std::string& host) {
 
 }  // namespace
 
-std::unique_ptr<ModelCache> keep_models_between_jobs(VideoRequests::Settings& settings) {
-    GenerateRequest& models = settings.models;
-    models.memory_budget_gib = app::memory_budget_bytes(models.memory_budget_gib) / (1024.0 * 1024 * 1024);
-    auto kept = std::make_unique<ModelCache>(kept_models_capacity_bytes(models.memory_budget_gib));
-    info("models are kept loaded between jobs within {:.1f} GiB of the {:.1f} GiB memory budget",
-         double(kept->stats().capacity_bytes) / (1024.0 * 1024 * 1024), models.memory_budget_gib);
-    settings.kept_models = kept.get();
-    return kept;
+void open_models(VideoRequests::Settings& settings, bool keep_models) {
+    capi::ContextUse use;
+    use.keep_models = keep_models;
+    settings.context = capi::create_context(&settings.model_options, use);
+    if (const ModelCache* kept = settings.context->kept_models.get())
+        info("models are kept loaded between jobs within {:.1f} GiB of the {:.1f} GiB memory budget",
+             double(kept->stats().capacity_bytes) / (1024.0 * 1024 * 1024),
+             settings.context->models.memory_budget_gib);
 }
 
 void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
@@ -45,9 +45,10 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     StopSignals signals;
     JobStore store(o.data_dir);
     // With Redis the workers run the jobs: this process loads no model and keeps none.
-    std::unique_ptr<ModelCache> kept_models =
-        redis ? std::make_unique<ModelCache>(0) : keep_models_between_jobs(request_settings);
-    request_settings.kept_models = kept_models.get();
+    open_models(request_settings, !redis);
+    const std::shared_ptr<ltx2_context> context = request_settings.context;
+    const ModelCache none_kept(0);
+    const ModelCache& kept_models = context->kept_models ? *context->kept_models : none_kept;
     const VideoRequests requests(std::move(request_settings));
 
     std::unique_ptr<JobBoard> board;
@@ -61,7 +62,7 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
         auto queue = std::make_unique<JobQueue>(
             store,
             [&](const Job& job, ProgressReporter& progress, const CancellationToken& cancel) {
-                return generate(requests.generate_request(job, store), progress, cancel, kept_models.get());
+                return capi::generate(*context, requests.generation_options(job, store), progress, &cancel).result;
             },
             queue_options);
         own_queue = queue.get();
@@ -71,7 +72,7 @@ void serve(const ServeOptions& o, VideoRequests::Settings request_settings) {
     http.api_key = o.api_key;
     http.cors_origin = o.cors_origin;
     http.max_body_bytes = size_t(o.max_body_mb * 1024 * 1024);
-    HttpApi api(http, *board, store, requests, *kept_models);
+    HttpApi api(http, *board, store, requests, kept_models);
     const int port = api.bind(o.host, o.port);
     if (own_queue) {
         own_queue->expire_old_jobs();

@@ -21,9 +21,11 @@ struct ServeOptions {
     std::string redis_url;  // empty: the jobs run in this process
 };
 
-// The models a server or worker keeps loaded between jobs, within its memory budget (fixed now
-// in `settings`: the memory the kept models take must not shrink the next job's); logged.
-std::unique_ptr<ModelCache> keep_models_between_jobs(VideoRequests::Settings& settings);
+// The context of a server or worker for `settings.model_options` (capi::create_context: the demo
+// written if asked for, the model files looked for) into `settings.context`. With `keep_models`
+// the models stay loaded between jobs, within a memory budget fixed now (the memory the kept
+// models take must not shrink the next job's); logged. Throws capi::StatusError.
+void open_models(VideoRequests::Settings& settings, bool keep_models);
 
 // Serves until SIGINT or SIGTERM; prints "listening on http://HOST:PORT" on stdout once ready.
 // A job running at the signal stays queued for the next start. Throws ltx2::Error naming the

@@ -10,6 +10,8 @@
 #include <regex>
 
 #include "app/generation_options.h"
+#include "capi/generation.h"
+#include "capi/status.h"
 #include "core/error.h"
 #include "io/media/image_io.h"
 #include "service/api_error.h"
@@ -278,16 +280,22 @@ Job VideoRequests::new_job(const VideoForm& form, const JobStore& store) const {
     }
 }
 
-GenerateRequest VideoRequests::generate_request(const Job& job, const JobStore& store) const {
+ltx2_options VideoRequests::generation_options(const Job& job, const JobStore& store) const {
     const fs::path folder = store.folder(job.id);
     const auto& fields = job.request;
     auto has = [&](const char* name) { return fields.count(name) > 0; };
-    std::vector<std::string> args;
-    auto add = [&](const std::string& option, const std::string& value) { args.push_back(option + "=" + value); };
+    ltx2_options options;
+    auto add = [&](const std::string& option, const std::optional<std::string>& value) {
+        try {
+            capi::set_option(options, option.c_str() + 2, value ? value->c_str() : nullptr);
+        } catch (const capi::StatusError& e) {
+            throw invalid_request(e.what(), folder);  // the command line's message for a value of the wrong type
+        }
+    };
     for (const auto& [name, value] : fields) {
         if (const auto it = kValueOptions.find(name); it != kValueOptions.end()) add(it->second, value);
         if (const auto it = kFlagOptions.find(name); it != kFlagOptions.end() && parse_bool(value, name))
-            args.push_back(it->second);
+            add(it->second, std::nullopt);
         if (const auto it = kListOptions.find(name); it != kListOptions.end()) {
             std::stringstream items(value);
             for (std::string item; std::getline(items, item, ',');) add(it->second, item);
@@ -327,29 +335,23 @@ GenerateRequest VideoRequests::generate_request(const Job& job, const JobStore& 
                            "seconds");
         add("--num-frames", std::to_string(8 * std::llround(seconds * fps / 8) + 1));  // frame counts are 8k + 1
     }
+    add("--output", (folder / kVideoFile).string());
+    add("--audio-out", (folder / kAudioFile).string());
+    add("--thumbnail", (folder / kThumbnailFile).string());
+    return options;
+}
 
-    CLI::App app;
-    GenerationCli cli;
-    add_generation_options(app, cli);
-    std::reverse(args.begin(), args.end());  // CLI11 takes a vector in reverse order
-    GenerateRequest r;
+GenerateRequest VideoRequests::generate_request(const Job& job, const JobStore& store) const {
+    const ltx2_options options = generation_options(job, store);
     try {
-        app.parse(args);
-        r = build_generation_request(app, cli, settings_.demo);
+        return capi::request_for(*settings_.context, options);
     } catch (const CLI::ParseError& e) {
-        throw invalid_request(e.what(), folder);
+        throw invalid_request(e.what(), store.folder(job.id));
     } catch (const Error& e) {
-        throw invalid_request(e.what(), folder);
+        throw invalid_request(e.what(), store.folder(job.id));
+    } catch (const capi::StatusError& e) {
+        throw invalid_request(e.what(), store.folder(job.id));
     }
-    const GenerateRequest& server = settings_.models;
-    r.models = server.models;
-    r.precision = server.precision;
-    r.memory_budget_gib = server.memory_budget_gib;
-    if (settings_.kept_models) r.releasable_bytes = double(settings_.kept_models->stats().held_bytes);
-    r.output = (folder / kVideoFile).string();
-    r.audio_out = (folder / kAudioFile).string();
-    r.thumbnail_out = (folder / kThumbnailFile).string();
-    return r;
 }
 
 }  // namespace ltx2::service

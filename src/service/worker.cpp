@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "capi/generation.h"
 #include "core/cancellation.h"
 #include "core/log.h"
 #include "service/job_progress.h"
@@ -44,8 +45,7 @@ public:
           redis_(parse_redis_url(options.redis_url)),
           jobs_(redis_),
           store_(options.data_dir),
-          kept_models_(keep_models_between_jobs(settings)),
-          requests_(std::move(settings)) {}
+          requests_((open_models(settings, true), std::move(settings))) {}
 
     void run() {
         info("worker {}: takes jobs from {} (claim timeout {} s, at most {} attempts per job)", name_,
@@ -197,7 +197,8 @@ private:
                 } catch (const RedisUnavailable&) {
                 }
             });
-            return generate(requests_.generate_request(job, store_), progress, cancel, kept_models_.get());
+            return capi::generate(requests_.context(), requests_.generation_options(job, store_), progress, &cancel)
+                .result;
         });
         {
             std::lock_guard lock(beat_mutex);
@@ -263,7 +264,6 @@ private:
     RedisClient redis_;
     RedisJobs jobs_;
     JobStore store_;
-    std::unique_ptr<ModelCache> kept_models_;
     const VideoRequests requests_;
     std::mutex mutex_;
     std::atomic<bool> stopping_{false};

@@ -16,6 +16,9 @@
 #include "app/option_suggestions.h"
 #include "app/progress_output.h"
 #include "app/run_summary.h"
+#include "capi/context.h"
+#include "capi/generation.h"
+#include "capi/options.h"
 #include "service/server.h"
 #include "service/worker.h"
 #include "core/error.h"
@@ -69,13 +72,12 @@ service::VideoRequests::Settings server_settings(const CLI::App& app, const Gene
                  option->get_name());
     }
     service::VideoRequests::Settings settings;
-    apply_model_options(app, cli, settings.models);
-    settings.demo = app.count("--demo") > 0;
+    settings.model_options = capi::options_given_on(app).models;
+    const bool demo = app.count("--demo") > 0;
     if (model_name.empty())
-        model_name = !settings.demo ? "ltx-2" : parse_demo_release(cli.demo) == DemoRelease::Ltx23 ? "ltx-2.3-demo" : "ltx-2-demo";
+        model_name = !demo ? "ltx-2" : parse_demo_release(cli.demo) == DemoRelease::Ltx23 ? "ltx-2.3-demo" : "ltx-2-demo";
     settings.model_id = model_name;
     settings.max_prompt_chars = max_prompt_chars;
-    if (cli.threads > 0) set_kernel_threads(cli.threads);
     return settings;
 }
 
@@ -237,13 +239,15 @@ int main(int argc, char** argv) {
         }
         const ProgressStyle style = parse_progress_style(cli.progress);
         progress.emplace(style, open_progress_output(cli.progress_fd));
-        GenerateRequest request = build_generation_request(app, cli, app.count("--demo") > 0);
-        apply_model_options(app, cli, request);
-        if (cli.threads > 0) set_kernel_threads(cli.threads);
-        const CancellationToken never_cancelled;
-        const GenerateRequest asked = request;
-        const GenerateResult result = generate(std::move(request), *progress, never_cancelled);
-        progress->finish(run_summary_json(asked, result), run_summary_line(asked, result));
+        // Through the library, as ltx2_context_create and ltx2_generate run it: one generation,
+        // its progress on this program's stream.
+        const capi::GivenOptions given = capi::options_given_on(app);
+        capi::ContextUse one_generation;
+        one_generation.keep_models = false;
+        one_generation.pipeline = parse_pipeline_kind(cli.pipeline);
+        const std::unique_ptr<ltx2_context> context = capi::create_context(&given.models, one_generation);
+        const capi::Generation run = capi::generate(*context, given.params, *progress);
+        progress->finish(run_summary_json(run.request, run.result), run_summary_line(run.request, run.result));
         return 0;
     } catch (const std::exception& e) {
         return failed(e.what(), 1);
