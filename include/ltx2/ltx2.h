@@ -46,8 +46,9 @@ const char* ltx2_version(void);
 typedef enum ltx2_status {
     LTX2_OK = 0,
     /* A NULL argument, an unknown option, a value an option does not take, an option given to the
-     * wrong call, or a generation request that the model files cannot run (sizes, frame count,
-     * inputs, outputs): found before any model is loaded. */
+     * wrong call, a bad $LTX2_CPU_ISA (ltx2_context_create), or a generation request that the
+     * model files cannot run (sizes, frame count, inputs, outputs): found before any model is
+     * loaded. */
     LTX2_ERROR_INVALID_ARGUMENT = 1,
     /* The model files were not found (every place looked at is listed in the message), or the
      * demo model could not be written. */

@@ -10,6 +10,7 @@
 #include "app/memory_estimate.h"
 #include "app/model_locator.h"
 #include "capi/status.h"
+#include "kernels/cpu/cpu_isa.h"
 
 namespace ltx2::capi {
 
@@ -47,6 +48,8 @@ void check_model_files(app::ModelLocateRequest request, std::optional<PipelineKi
 std::unique_ptr<ltx2_context> create_context(const ltx2_options* model_options, const ContextUse& use) {
     const ltx2_options no_options;
     const ltx2_options& options = model_options ? *model_options : no_options;
+    // A bad $LTX2_CPU_ISA is the caller's to fix, named before any other work.
+    in_phase(LTX2_ERROR_INVALID_ARGUMENT, [] { (void)cpu::cpu_isa(); });
     auto context = std::make_unique<ltx2_context>();
     CommandLine command_line;
     in_phase(LTX2_ERROR_INVALID_ARGUMENT, [&] {
