@@ -18,12 +18,12 @@ namespace {
 Device op_device(Device device) { return device == Device::Cpu ? default_device() : device; }
 }  // namespace
 
-BackendCall call_backend(Device device) {
+BackendCall call_backend(Device device, std::source_location caller) {
     const Device d = op_device(device);
-    return BackendCall(backend_for(d), d);
+    return BackendCall(backend_for(d), d, caller.function_name());
 }
 
-BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors) {
+BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors, std::source_location caller) {
     const Tensor* first = nullptr;
     for (const Tensor* t : tensors) {
         if (!t->defined() || t->device() == Device::Cpu) continue;
@@ -33,7 +33,7 @@ BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> te
                  device_name(t->device()));
     }
     const Device device = op_device(first ? first->device() : Device::Cpu);
-    return BackendCall(backend_for(device), device);
+    return BackendCall(backend_for(device), device, caller.function_name());
 }
 
 }  // namespace ltx2

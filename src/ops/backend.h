@@ -5,12 +5,14 @@
 // Device::CheckedCpu. A new backend is a new kernels/<name>/ folder implementing this interface,
 // one Device value, and its case in backend_for.
 #include <array>
+#include <source_location>
 #include <span>
 
 #include "core/device.h"
 #include "core/ggml_tensor.h"
 #include "core/host_access.h"
 #include "ops/op_params.h"
+#include "ops/op_profile.h"
 #include "ops/vae_params.h"
 
 namespace ltx2 {
@@ -174,12 +176,15 @@ Backend& backend_for(Device device);
 // A backend for the duration of one op call (`call_backend(...)->linear(...)`): while it lives,
 // the backend may touch the data of tensors the host cannot address (core/host_access.h), and new
 // tensors of the calling thread are created on the op's device.
+// It also times the call for the op profile (ops/op_profile.h) when that is on.
 class BackendCall {
 public:
-    BackendCall(Backend& backend, Device device) : device_(device), backend_(backend) {}
+    BackendCall(Backend& backend, Device device, const char* op_function)
+        : timer_(op_function), device_(device), backend_(backend) {}
     Backend* operator->() const { return &backend_; }
 
 private:
+    OpTimer timer_;
     OpScope scope_;
     DeviceScope device_;
     Backend& backend_;
@@ -189,8 +194,10 @@ private:
 // every such tensor must share (throws naming the op and both devices otherwise). Host tensors,
 // such as weights mapped from files, may join an op on any device; an op whose tensors are all in
 // host memory runs on default_device().
-BackendCall call_backend(Device device);
-BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors);
+// `caller` names the op in the op profile.
+BackendCall call_backend(Device device, std::source_location caller = std::source_location::current());
+BackendCall call_backend(const char* op, std::initializer_list<const Tensor*> tensors,
+                         std::source_location caller = std::source_location::current());
 
 // Defined by the CPU kernels (kernels/cpu/cpu_backend.cpp).
 Backend& cpu_backend();

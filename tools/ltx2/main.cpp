@@ -2,6 +2,7 @@
 // checkpoint) and `download` (fetch model files into the Hugging Face cache).
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "io/live_temps.h"
 #include "kernels/cpu/cpu_common.h"
 #include "kernels/cpu/cpu_isa.h"
+#include "ops/op_profile.h"
 #include "ltx2/version.h"
 
 namespace {
@@ -246,8 +248,14 @@ int main(int argc, char** argv) {
         one_generation.keep_models = false;
         one_generation.pipeline = parse_pipeline_kind(cli.pipeline);
         const std::unique_ptr<ltx2_context> context = capi::create_context(&given.models, one_generation);
+        const auto started = std::chrono::steady_clock::now();
         const capi::Generation run = capi::generate(*context, given.params, *progress);
         progress->finish(run_summary_json(run.request, run.result), run_summary_line(run.request, run.result));
+        if (op_profiling())  // $LTX2_PROFILE_OPS=1: where the time went, op by op
+            std::fprintf(stderr, "%s", describe_op_profile(op_profile(), std::chrono::duration<double>(
+                                                                             std::chrono::steady_clock::now() - started)
+                                                                             .count())
+                                           .c_str());
         return 0;
     } catch (const std::exception& e) {
         return failed(e.what(), 1);
