@@ -25,16 +25,12 @@
 #include "gemma_gguf_bench.h"
 #include "models/gemma3/generate.h"
 #include "models/gemma3/model.h"
+#include "sample_stats.h"
 
 using namespace ltx2;
 using namespace ltx2::bench;
 
 namespace {
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
 
 // Bytes per second of a parallel memcpy of a buffer far larger than the caches, median of `reps`
 // (each byte read once and written once; the rate counts the bytes copied).

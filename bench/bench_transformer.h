@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
-#include <utility>
 #include <vector>
 
 #include "bench_util.h"
@@ -72,25 +71,29 @@ struct TransformerBenchOptions {
 
     void add_to(CLI::App& app) {
         app.add_option("--manifest", manifest, "tensor manifest of the 19B transformer");
-        app.add_option("--reps", reps, "timed repetitions per measurement (best is kept)");
+        app.add_option("--reps", reps, "timed repetitions per measurement");
         app.add_option("--context", context_tokens, "text context tokens");
         app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
     }
 };
 
-// Models of the real configuration with 1 and 2 blocks of random weights, written to
-// options.tmp, mapped, and unlinked again (the mappings stay valid).
-inline std::pair<LTXModel, LTXModel> one_and_two_block_models(const TransformerBenchOptions& options) {
+// A model of the real configuration with `layers` blocks of random weights, written to
+// options.tmp, mapped, and unlinked again (the mapping stays valid).
+inline LTXModel block_model(const TransformerBenchOptions& options, int layers,
+                            const TransformerLoadOptions& load_options = {}) {
     std::ifstream in(options.manifest);
     if (!in) fail("{}: cannot open the tensor manifest", options.manifest);
     const nlohmann::json manifest = nlohmann::json::parse(in);
-    std::fprintf(stderr, "writing random-weight checkpoints (1 and 2 blocks) to %s ...\n", options.tmp.c_str());
-    const std::string one = write_model(manifest, 1, options.tmp), two = write_model(manifest, 2, options.tmp);
-    std::pair<LTXModel, LTXModel> models{LTXModel::load(WeightStore::open(one, "model.diffusion_model.")),
-                                         LTXModel::load(WeightStore::open(two, "model.diffusion_model."))};
-    std::filesystem::remove(one);
-    std::filesystem::remove(two);
-    return models;
+    std::fprintf(stderr, "writing a random-weight checkpoint (%d blocks) to %s ...\n", layers, options.tmp.c_str());
+    const std::string path = write_model(manifest, layers, options.tmp);
+    LTXModel model = LTXModel::load(WeightStore::open(path, "model.diffusion_model."), load_options);
+    std::filesystem::remove(path);
+    return model;
+}
+
+// Models with 1 and 2 blocks (their difference is one block plus nothing else).
+inline std::pair<LTXModel, LTXModel> one_and_two_block_models(const TransformerBenchOptions& options) {
+    return {block_model(options, 1), block_model(options, 2)};
 }
 
 // Positions as the pipelines build them for a latent grid (frames x rows x cols), 24 fps.
@@ -146,28 +149,6 @@ inline double block_gflop(const TransformerConfig& c, int64_t tv, int64_t ta, in
     f += lin(tv, dv, da) + 2 * lin(ta, da, da) + lin(tv, da, dv) + attn(tv, ta, da);
     f += lin(ta, da, da) + 2 * lin(tv, dv, da) + lin(ta, da, da) + attn(ta, tv, da);
     return f / 1e9;
-}
-
-// Best forward time of each model over `reps` runs, the two models' runs alternating so both see
-// the same machine: on a VM whose throughput changes from second to second, timing one model's
-// runs after the other's can make their difference (the block time) meaningless.
-inline std::pair<double, double> time_forward_pair(const LTXModel& a, const LTXModel& b, const Modality& video,
-                                                   const Modality& audio, bool cache_text, int reps) {
-    TextContextCache cache_a, cache_b;
-    if (cache_text) {
-        cache_a = a.prepare_text(&video, &audio);
-        cache_b = b.prepare_text(&video, &audio);
-    }
-    double best[2] = {1e30, 1e30};
-    for (int r = 0; r < reps; ++r)
-        for (int i = 0; i < 2; ++i) {
-            const LTXModel& model = i == 0 ? a : b;
-            auto t0 = Clock::now();
-            AVTensors out = model.forward(&video, &audio, {}, cache_text ? (i == 0 ? &cache_a : &cache_b) : nullptr);
-            best[i] = std::min(best[i], seconds_since(t0));
-            if (!std::isfinite(out.video.at({0, 0, 0}))) fail("non-finite output from the benchmark model");
-        }
-    return {best[0], best[1]};
 }
 
 // Random latents at sigma 0.7 and a random text context (one shared by both streams when the

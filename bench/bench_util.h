@@ -33,7 +33,7 @@ inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 // The machine and the instruction-set paths the kernels take (kernels/cpu/cpu_isa.h), printed at
 // the top of every benchmark so its numbers say which machine and path made them. Call it first:
 // it applies $LTX2_CPU_ISA before anything uses oneDNN.
-inline void print_machine() { std::printf("%s\n", cpu::cpu_paths_description().c_str()); }
+inline void print_machine(std::FILE* out = stdout) { std::fprintf(out, "%s\n", cpu::cpu_paths_description().c_str()); }
 
 using Rng = XorShift64;
 inline Tensor random_tensor(const Shape& shape, DType dtype, float scale, uint64_t seed) {
@@ -68,7 +68,7 @@ inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n, int rep
     try {
         prim = primitive(memory::data_type::bf16, &a_md, &b_md, &c_md);
     } catch (const dnnl::error&) {
-        std::printf("no bf16 matmul in oneDNN on this CPU: the reference peak below is its f32 matmul\n");
+        std::fprintf(stderr, "no bf16 matmul in oneDNN on this CPU: the reference peak is its f32 matmul\n");
         dtype = DType::F32;
         prim = primitive(memory::data_type::f32, &a_md, &b_md, &c_md);
     }

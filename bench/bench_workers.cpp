@@ -15,17 +15,14 @@
 #include "app/demo_model.h"
 #include "bench_util.h"
 #include "redis_process.h"
+#include "sample_stats.h"
 #include "serve_process.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using ltx2::bench::median;
 
 namespace {
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-}
 
 // Seconds from the first POST until every job completed (polled every 20 ms); -1 when one did not.
 double run_jobs(httplib::Client& client, int jobs, int frames, int run) {

@@ -111,15 +111,30 @@ const CpuIsa& cpu_isa() {
     return isa;
 }
 
-std::string cpu_paths_description() {
+CpuPaths cpu_paths() {
     const CpuIsa& isa = cpu_isa();
     const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
     const int64_t best = targets & -targets;  // the lowest bit is the best target
-    std::string text = fmt::format("CPU: {}; SIMD kernels: Highway {}; oneDNN: {}; BF16 rounding: {}; threads: {}",
-                                   cpu_model(), hwy::TargetName(best), onednn_isa_name(dnnl::get_effective_cpu_isa()),
-                                   isa.avx512_bf16 ? "AVX-512 BF16" : "software", omp_get_max_threads());
-    if (isa.cap != IsaCap::Native) text += fmt::format(" (capped by LTX2_CPU_ISA={})", cap_name(isa.cap));
+    CpuPaths paths;
+    paths.cpu_model = cpu_model();
+    paths.simd_target = hwy::TargetName(best);
+    paths.onednn_isa = onednn_isa_name(dnnl::get_effective_cpu_isa());
+    paths.bf16_rounding = isa.avx512_bf16 ? "AVX-512 BF16" : "software";
+    if (isa.cap != IsaCap::Native) paths.cap = cap_name(isa.cap);
+    paths.threads = omp_get_max_threads();
+    return paths;
+}
+
+std::string CpuPaths::isa_description() const {
+    std::string text =
+        fmt::format("SIMD kernels: Highway {}; oneDNN: {}; BF16 rounding: {}", simd_target, onednn_isa, bf16_rounding);
+    if (!cap.empty()) text += fmt::format(" (capped by LTX2_CPU_ISA={})", cap);
     return text;
+}
+
+std::string cpu_paths_description() {
+    const CpuPaths paths = cpu_paths();
+    return fmt::format("CPU: {}; {}; threads: {}", paths.cpu_model, paths.isa_description(), paths.threads);
 }
 
 }  // namespace ltx2::cpu

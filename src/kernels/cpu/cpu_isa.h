@@ -23,6 +23,19 @@ struct CpuIsa {
 // building machine (LTX2_NATIVE) is asked for less than it was compiled for.
 const CpuIsa& cpu_isa();
 
+// Which machine and which paths run, field by field (benchmarks report them as JSON).
+struct CpuPaths {
+    std::string cpu_model;      // from /proc/cpuinfo
+    std::string simd_target;    // Highway's best target
+    std::string onednn_isa;     // oneDNN's effective instruction set
+    std::string bf16_rounding;  // "AVX-512 BF16" or "software"
+    std::string cap;            // $LTX2_CPU_ISA's cap, empty when native
+    int threads = 0;            // OpenMP's thread count
+    // The instruction-set part of the description: "SIMD kernels: ...; oneDNN: ...; BF16 rounding: ..."
+    std::string isa_description() const;
+};
+CpuPaths cpu_paths();
+
 // One line saying which machine and which paths run: the CPU model, Highway's target, oneDNN's
 // instruction set, the BF16 conversions and the thread count (printed by the benchmarks and by
 // `ltx2 --version`).
