@@ -3,8 +3,9 @@
 // bandwidth extension to 48 kHz for LTX-2.3), with random bf16 weights written from
 // the tensor manifests to temporary checkpoints (deleted afterwards). The latent length for a
 // clip of --seconds is derived as the pipelines do: video frames 8k+1 at 24 fps, then
-// audio_latent_shape_from_video. Reports wall time per stage (best of --reps), the real-time
-// factor, the conv GFLOP/s counted from the weight shapes, and peak RSS.
+// audio_latent_shape_from_video. Reports wall time per stage (median, min and max of --reps), the
+// real-time factor, the conv GFLOP/s counted from the weight shapes and their share of a plain
+// oneDNN bf16 convolution measured in the same process (%conv), and peak RSS.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <omp.h>
 
 #include "bench_util.h"
+#include "sample_stats.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "diffusion/patchifiers.h"
@@ -149,7 +151,7 @@ int main(int argc, char** argv) {
     std::string tmp = fs::temp_directory_path().string();
     app.add_option("--seconds", seconds, "clip length; video frames are the nearest 8k+1 at --fps (5 s -> 121)");
     app.add_option("--fps", fps, "video frame rate the clip length is derived from");
-    app.add_option("--reps", reps, "timed repetitions (best is kept)");
+    app.add_option("--reps", reps, "timed repetitions (the median, min and max are reported)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
     app.add_option("--vae-manifest", vae_manifest_path, "tensor manifest of the audio VAE");
     app.add_option("--vocoder-manifest", voc_manifest_path, "tensor manifest of the LTX-2 (19B) HiFi-GAN vocoder");
@@ -166,14 +168,14 @@ int main(int argc, char** argv) {
             std::string name, manifest_path, file;
             nlohmann::json manifest;
             Vocoder vocoder;
-            double best = 1e30;
+            std::vector<double> seconds;  // per repetition
             Tensor wave;
         };
         std::vector<Bench> vocoders;
-        vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors", {}, {}, 1e30, {}});
+        vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors", {}, {}, {}, {}});
         if (!bwe_manifest_path.empty())
             vocoders.push_back(
-                {"vocoder (2.3, BWE 48k)", bwe_manifest_path, "ltx2_bench_audio_vocoder_bwe.safetensors", {}, {}, 1e30, {}});
+                {"vocoder (2.3, BWE 48k)", bwe_manifest_path, "ltx2_bench_audio_vocoder_bwe.safetensors", {}, {}, {}, {}});
 
         const fs::path dir(tmp);
         std::fprintf(stderr, "writing random-weight checkpoints to %s ...\n", tmp.c_str());
@@ -202,21 +204,21 @@ int main(int argc, char** argv) {
         std::printf("audio latent: %s\n", shape_str(als.shape()).c_str());
         std::printf("weights: load (mmap; the BWE vocoder converts to float32) %.2f s\n", load_s);
 
-        double best_vae = 1e30;
+        std::vector<double> vae_seconds;
         Tensor mel;
         for (int r = 0; r < reps; ++r) {
             auto t0 = Clock::now();
             mel = decoder.forward(latent);
             const double t_vae = seconds_since(t0);
             check_finite(mel, "audio VAE");
-            best_vae = std::min(best_vae, t_vae);
+            vae_seconds.push_back(t_vae);
             std::fprintf(stderr, "rep %d: VAE %.3f s", r + 1, t_vae);
             for (Bench& b : vocoders) {
                 auto t1 = Clock::now();
                 b.wave = b.vocoder.forward(mel);
                 const double t = seconds_since(t1);
                 check_finite(b.wave, b.name.c_str());
-                b.best = std::min(b.best, t);
+                b.seconds.push_back(t);
                 std::fprintf(stderr, ", %s %.3f s", b.name.c_str(), t);
             }
             std::fprintf(stderr, "\n");
@@ -234,16 +236,22 @@ int main(int argc, char** argv) {
         const double audio_s = double(vocoders[0].wave.size(-1)) / vocoders[0].vocoder.output_sample_rate();
 
         const double g_vae = audio_vae_gflop(vae_manifest, vc, als.shape());
-        std::printf("\nbest of %d; real-time factor = audio seconds / wall seconds\n", reps);
-        std::printf("%-32s %9s %8s %8s %9s\n", "stage", "wall (s)", "RTF", "GFLOP", "GFLOP/s");
-        auto row = [&](const char* name, double t, double g) {
-            std::printf("%-32s %9.3f %8.1f %8.1f %9.0f\n", name, t, audio_s / t, g, g / t);
+        const double conv_peak = onednn_bf16_conv_gflops();
+        std::printf("\noneDNN bf16 convolution 512->512 3x3x3 on 8x32x32: %.0f GFLOP/s (the reference peak)\n", conv_peak);
+        std::printf("median [min - max] of %d; real-time factor = audio seconds / median wall seconds\n", reps);
+        std::printf("%-32s %23s %8s %8s %9s %7s\n", "stage", "wall s [min - max]", "RTF", "GFLOP", "GFLOP/s", "%conv");
+        auto row = [&](const char* name, const std::vector<double>& seconds, double g) {
+            const Spread s = spread_of(seconds);
+            std::printf("%-32s %7.3f [%6.3f - %6.3f] %8.1f %8.1f %9.0f %6.0f%%\n", name, s.median, s.min, s.max,
+                        audio_s / s.median, g, g / s.median, 100.0 * g / s.median / conv_peak);
         };
-        row("audio VAE decode", best_vae, g_vae);
+        row("audio VAE decode", vae_seconds, g_vae);
         for (const Bench& b : vocoders) {
             const double g = vocoder_gflop(b.manifest, b.vocoder.config(), mel.size(2));
-            row(b.name.c_str(), b.best, g);
-            row(("VAE + " + b.name).c_str(), best_vae + b.best, g_vae + g);
+            row(b.name.c_str(), b.seconds, g);
+            std::vector<double> both(b.seconds.size());
+            for (size_t i = 0; i < both.size(); ++i) both[i] = vae_seconds[i] + b.seconds[i];
+            row(("VAE + " + b.name).c_str(), both, g_vae + g);
         }
 
         // One more run of each vocoder, stamped at its taps: where its time goes, per stage.

@@ -39,6 +39,7 @@
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "models/transformer/model.h"
+#include "ops/op_profile.h"
 
 using namespace ltx2;
 using namespace ltx2::bench;
@@ -104,6 +105,20 @@ std::vector<double> milliseconds(std::vector<double> seconds) {
 
 std::string model_title(const std::string& name) { return name == "ltx23" ? "LTX-2.3" : "LTX-2 19B"; }
 
+// Where one forward of the 2-block model goes, op by op (text K/V per step); the second block's
+// own time beside it.
+void print_op_profile(const Workbench& b, std::FILE* out) {
+    reset_op_profile();
+    set_op_profiling(true);
+    const auto t0 = Clock::now();
+    const double block = time_last_block(*b.model, b.inputs, nullptr);
+    const double forward = seconds_since(t0);
+    set_op_profiling(false);
+    std::fprintf(out, "\n%s, %lld video tokens: one forward of the 2-block model, %.1f ms (its second block %.1f ms)\n%s",
+                 model_title(b.model->name).c_str(), (long long)b.workload.video_tokens(), forward * 1e3, block * 1e3,
+                 describe_op_profile(op_profile(), forward).c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,6 +136,10 @@ int main(int argc, char** argv) {
     app.add_option("--peak-runs", peak_runs, "matmuls per peak sample (the best of them is the sample)")
         ->check(CLI::PositiveNumber);
     app.add_flag("--json", json, "print the figures as one JSON object on stdout (the table goes to stderr)");
+    bool profile = false;
+    app.add_flag("--profile", profile,
+                 "after the timings, where the time of one forward of each model and token count goes, op by op "
+                 "(ops/op_profile.h; to stderr with --json)");
     CLI11_PARSE(app, argc, argv);
     if (options.reps < 1) {
         std::fprintf(stderr, "error: --reps %d: expected at least 1 repetition\n", options.reps);
@@ -203,6 +222,8 @@ int main(int argc, char** argv) {
         }
         std::fprintf(table, "\npeak RSS: %.2f GiB (the mapped 2-block checkpoints + activations)\n",
                      gib(double(peak_rss_bytes())));
+        if (profile)
+            for (const Workbench& b : benches) print_op_profile(b, table);
         for (const std::string& why : impossible) std::fprintf(stderr, "impossible: %s\n", why.c_str());
 
         if (json) {
