@@ -29,6 +29,12 @@ constexpr milliseconds kQueueWait{1000};      // one blocking read of the stream
 constexpr milliseconds kRedisRetry{200};      // between tries while Redis cannot be reached
 constexpr milliseconds kMaxHeartbeat{1000};   // a cancel reaches the job within about this
 
+// The settings with their context made (the models kept between jobs).
+VideoRequests::Settings with_models_open(VideoRequests::Settings settings) {
+    open_models(settings, true);
+    return settings;
+}
+
 std::string default_name() {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
@@ -45,7 +51,7 @@ public:
           redis_(parse_redis_url(options.redis_url)),
           jobs_(redis_),
           store_(options.data_dir),
-          requests_((open_models(settings, true), std::move(settings))) {}
+          requests_(with_models_open(std::move(settings))) {}
 
     void run() {
         info("worker {}: takes jobs from {} (claim timeout {} s, at most {} attempts per job)", name_,
