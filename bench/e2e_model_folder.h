@@ -90,12 +90,13 @@ inline void write_text_projection(const std::string& path) {
     write_safetensors(path, tensors);
 }
 
-inline void write_video_vae(const std::string& path) {
-    const nlohmann::json manifest = read_manifest(manifest_path("video_vae"));
+// Every tensor of a conv model's manifest (the video VAE, the spatial upsampler), with its config.
+inline void write_conv_model(const std::string& manifest_name, uint64_t seed, const std::string& path) {
+    const nlohmann::json manifest = read_manifest(manifest_path(manifest_name));
     write_safetensors(path,
                       random_conv_model_weights(
                           manifest, [](const std::string&) { return true; },
-                          [](const std::string&, const Shape& s) { return conv_fan_in(s); }, 41),
+                          [](const std::string&, const Shape& s) { return conv_fan_in(s); }, seed),
                       {{"config", manifest_config(manifest).dump()}});
 }
 
@@ -111,15 +112,6 @@ inline void write_audio_vae(const std::string& path) {
     write_safetensors(path, tensors, {{"config", config.dump()}});
 }
 
-inline void write_spatial_upsampler(const std::string& path) {
-    const nlohmann::json manifest = read_manifest(manifest_path("spatial_upscaler_x2"));
-    write_safetensors(path,
-                      random_conv_model_weights(
-                          manifest, [](const std::string&) { return true; },
-                          [](const std::string&, const Shape& s) { return conv_fan_in(s); }, 71),
-                      {{"config", manifest_config(manifest).dump()}});
-}
-
 }  // namespace e2e_detail
 
 // Writes the files into `dir` (created); with `reuse`, a file already there is kept. Progress
@@ -131,9 +123,10 @@ inline E2eModelFiles write_e2e_model_folder(const std::filesystem::path& dir, bo
         {files.transformer, e2e_detail::write_transformer},
         {files.gemma, e2e_detail::write_gemma},
         {files.text_projection, e2e_detail::write_text_projection},
-        {files.video_vae, e2e_detail::write_video_vae},
+        {files.video_vae, [](const std::string& p) { e2e_detail::write_conv_model("video_vae", 41, p); }},
         {files.audio_vae, e2e_detail::write_audio_vae},
-        {files.spatial_upsampler, e2e_detail::write_spatial_upsampler},
+        {files.spatial_upsampler,
+         [](const std::string& p) { e2e_detail::write_conv_model("spatial_upscaler_x2", 71, p); }},
     };
     for (const auto& [path, write] : writers) {
         if (reuse && std::filesystem::exists(path)) {
