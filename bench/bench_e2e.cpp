@@ -192,6 +192,10 @@ int run(const Options& o) {
     const double wall_s = seconds_since(t_run);
     const RunRecord rec = reader.finish(progress, o.ltx2);
 
+    for (const char* stage : {"denoise stage1", "denoise stage2"})
+        LTX2_CHECK(rec.denoise.contains(stage) && rec.denoise.at(stage).seconds > 0,
+                   "{}: its progress events have no steps or no stage '{}', which the distilled pipeline runs",
+                   o.ltx2, stage);
     const MeasuredDenoise& stage1 = rec.denoise.at("denoise stage1");
     const MeasuredDenoise& stage2 = rec.denoise.at("denoise stage2");
     const StepFit fit = fit_step_time(config, o.size, stage1, stage2);
