@@ -11,13 +11,15 @@
 // child process with `--progress json --progress-fd 3` (docs/PROGRESS.md). It reports each
 // stage's time, the denoising steps, wall time, peak RSS (ltx2's `done` event), the machine line
 // `ltx2 --version` prints and the thread count; then a PROJECTION of the same generation at
-// 768x512x121 from these measurements (method: e2e_projection.h, printed with the result).
+// 768x512x121 (or the --project sizes) from these measurements (method: e2e_projection.h,
+// printed with the result).
 // `--json` prints every figure as one JSON object instead. The model files and the MP4 are
 // deleted afterwards unless --keep (which also reuses files already in --dir).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -47,7 +49,7 @@ struct Options {
     std::string dir = (fs::temp_directory_path() / "ltx2-bench-e2e").string();
     std::string ltx2 = LTX2_BINARY;
     GenerationSize size{512, 320, 49};
-    GenerationSize target{768, 512, 121};
+    std::vector<GenerationSize> targets;  // to project to
     int threads = 0;
     double memory_budget_gib = 0;
     bool keep = false, json = false, profile_ops = false;
@@ -161,111 +163,80 @@ constexpr const char* kMethod =
     "by stage-1 latent voxels, video decode and MP4 writing by pixels x frames, audio decode by audio latent "
     "frames; everything else (files, loading, prompt encoding) constant";
 
-int run(const Options& o) {
-    const std::string machine = machine_line(o.ltx2);
-    const TransformerConfig config = transformer_config();
-    const fs::path dir(o.dir);
+struct Projection {
+    GenerationSize size;
+    std::vector<ProjectedStage> stages;
+    double total_s = 0;
+};
 
-    const auto t_write = Clock::now();
-    const E2eModelFiles files = write_e2e_model_folder(dir, o.keep);
-    const double write_s = seconds_since(t_write);
+// Everything the run measured and what it projects.
+struct Result {
+    std::string machine, threads, command;
     json model_files = json::array();
-    double total_bytes = 0;
-    for (const std::string& f : files.all()) {
-        evict(f);
-        total_bytes += double(fs::file_size(f));
-        model_files.push_back({{"path", f}, {"gib", gib(double(fs::file_size(f)))}});
+    double model_bytes = 0, write_s = 0, wall_s = 0;
+    RunRecord rec;
+    StepFit fit;
+    std::vector<Projection> projections;
+};
+
+json size_json(const GenerationSize& s) { return {{"width", s.width}, {"height", s.height}, {"frames", s.frames}}; }
+
+void print_json(const Options& o, const TransformerConfig& config, const Result& r) {
+    json stages = json::array(), steps = json::object(), projections = json::array();
+    for (size_t i = 0; i < r.rec.stages.size(); ++i)
+        stages.push_back({{"stage", r.rec.stages[i].first},
+                          {"seconds", r.rec.stages[i].second},
+                          {"rss_gib_after", i < r.rec.rss_after.size() ? json(r.rec.rss_after[i]) : json()}});
+    for (const auto& [name, d] : r.rec.denoise)
+        steps[name] = {{"step_seconds", d.step_seconds}, {"median_s", d.median_step()}, {"remainder_s", d.remainder()},
+                       {"video_tokens", o.size.video_tokens(d.stage)}, {"call_gflop", call_gflop(config, o.size, d.stage)}};
+    for (const Projection& p : r.projections) {
+        json rows = json::array();
+        for (const ProjectedStage& s : p.stages)
+            rows.push_back({{"stage", s.stage}, {"measured_s", s.measured_s}, {"projected_s", s.projected_s},
+                            {"rule", s.rule}});
+        projections.push_back({{"size", size_json(p.size)}, {"stages", rows}, {"total_seconds", p.total_s}});
     }
+    const json out = {
+        {"machine", r.machine},
+        {"threads", r.threads},
+        {"ltx2", o.ltx2},
+        {"command", r.command},
+        {"size", size_json(o.size)},
+        {"model_files", r.model_files},
+        {"model_files_gib", gib(r.model_bytes)},
+        {"write_seconds", r.write_s},
+        {"page_cache_dropped", true},
+        {"stages", stages},
+        {"denoise_steps", steps},
+        {"ltx2_seconds", r.rec.done.at("seconds")},
+        {"wall_seconds", r.wall_s},
+        {"peak_rss_gib", r.rec.done.at("peak_rss_gib")},
+        {"projections_are_not_measurements", true},
+        {"projection_method", kMethod},
+        {"projection_fit",
+         {{"fixed_s", r.fit.fixed_s}, {"s_per_gflop", r.fit.s_per_gflop}, {"through_origin", r.fit.through_origin}}},
+        {"projections", projections},
+    };
+    std::printf("%s\n", out.dump(2).c_str());
+}
 
-    const std::string mp4 = (dir / "bench-e2e.mp4").string();
-    fs::remove(mp4);
-    const std::vector<std::string> argv = ltx2_command(o, files, mp4);
-    std::string command;
-    for (const std::string& a : argv) command += (command.empty() ? "" : " ") + fmt::format("'{}'", a);
-    std::fprintf(stderr, "running: %s 3>pipe\n", command.c_str());
-
-    EventReader reader;
-    std::vector<std::pair<std::string, std::string>> env;
-    if (o.profile_ops) env.emplace_back("LTX2_PROFILE_OPS", "1");
-    const auto t_run = Clock::now();
-    const ProgressRun progress = run_with_progress(argv, env, std::ref(reader));
-    const double wall_s = seconds_since(t_run);
-    const RunRecord rec = reader.finish(progress, o.ltx2);
-
-    for (const char* stage : {"denoise stage1", "denoise stage2"})
-        LTX2_CHECK(rec.denoise.contains(stage) && rec.denoise.at(stage).seconds > 0,
-                   "{}: its progress events have no steps or no stage '{}', which the distilled pipeline runs",
-                   o.ltx2, stage);
-    const MeasuredDenoise& stage1 = rec.denoise.at("denoise stage1");
-    const MeasuredDenoise& stage2 = rec.denoise.at("denoise stage2");
-    const StepFit fit = fit_step_time(config, o.size, stage1, stage2);
-    const std::vector<ProjectedStage> projection = project_stages(rec.stages, rec.denoise, config, fit, o.size, o.target);
-    double projected_total = 0;
-    for (const ProjectedStage& p : projection) projected_total += p.projected_s;
-    const double peak_rss_gib = rec.done.at("peak_rss_gib").get<double>();
-    const std::string threads = o.threads > 0 ? std::to_string(o.threads) : "ltx2's default (all cores)";
-
-    if (!o.keep) {
-        for (const std::string& f : files.all()) fs::remove(f);
-        fs::remove(mp4);
-        std::error_code ec;
-        fs::remove(dir, ec);  // only when empty
-    }
-
-    if (o.json) {
-        json stages = json::array(), steps = json::object(), projected = json::array();
-        for (size_t i = 0; i < rec.stages.size(); ++i)
-            stages.push_back({{"stage", rec.stages[i].first},
-                              {"seconds", rec.stages[i].second},
-                              {"rss_gib_after", i < rec.rss_after.size() ? json(rec.rss_after[i]) : json()}});
-        for (const auto& [name, d] : rec.denoise)
-            steps[name] = {{"step_seconds", d.step_seconds}, {"median_s", d.median_step()},
-                           {"remainder_s", d.remainder()}, {"video_tokens", o.size.video_tokens(d.stage)},
-                           {"call_gflop", call_gflop(config, o.size, d.stage)}};
-        for (const ProjectedStage& p : projection)
-            projected.push_back({{"stage", p.stage}, {"measured_s", p.measured_s}, {"projected_s", p.projected_s},
-                                 {"rule", p.rule}});
-        const json out = {
-            {"machine", machine},
-            {"threads", threads},
-            {"ltx2", o.ltx2},
-            {"command", command},
-            {"size", {{"width", o.size.width}, {"height", o.size.height}, {"frames", o.size.frames}}},
-            {"model_files", model_files},
-            {"model_files_gib", gib(total_bytes)},
-            {"write_seconds", write_s},
-            {"page_cache_dropped", true},
-            {"stages", stages},
-            {"denoise_steps", steps},
-            {"ltx2_seconds", rec.done.at("seconds")},
-            {"wall_seconds", wall_s},
-            {"peak_rss_gib", peak_rss_gib},
-            {"projection",
-             {{"is_projection", true},
-              {"size", {{"width", o.target.width}, {"height", o.target.height}, {"frames", o.target.frames}}},
-              {"method", kMethod},
-              {"fit", {{"fixed_s", fit.fixed_s}, {"s_per_gflop", fit.s_per_gflop}, {"through_origin", fit.through_origin}}},
-              {"stages", projected},
-              {"total_seconds", projected_total}}},
-        };
-        std::printf("%s\n", out.dump(2).c_str());
-        return 0;
-    }
-
+void print_text(const Options& o, const TransformerConfig& config, const Result& r) {
+    const RunRecord& rec = r.rec;
     std::printf("bench_e2e: full-size random-weight LTX-2 (19B) distilled generation through ltx2\n");
-    std::printf("machine: %s\nthreads: %s\n", machine.c_str(), threads.c_str());
+    std::printf("machine: %s\nthreads: %s\n", r.machine.c_str(), r.threads.c_str());
     std::printf("model files: %.2f GiB (transformer + Gemma Q4_K GGUF, the rest bf16), written in %.0f s, dropped "
                 "from the page cache before the run: first reads from storage are part of the times\n",
-                gib(total_bytes), write_s);
-    std::printf("command: %s\n", command.c_str());
+                gib(r.model_bytes), r.write_s);
+    std::printf("command: %s\n", r.command.c_str());
     std::printf("size: %s\n\n", size_text(o.size).c_str());
     std::printf("%-20s %10s %14s\n", "stage", "seconds", "RSS after GiB");
     for (size_t i = 0; i < rec.stages.size(); ++i)
         std::printf("%-20s %10.2f %14.2f\n", rec.stages[i].first.c_str(), rec.stages[i].second,
                     i < rec.rss_after.size() ? rec.rss_after[i] : 0.0);
     std::printf("%-20s %10.2f\n%-20s %10.2f\n", "ltx2 total", rec.done.at("seconds").get<double>(), "wall (process)",
-                wall_s);
-    std::printf("peak RSS: %.2f GiB\n\n", peak_rss_gib);
+                r.wall_s);
+    std::printf("peak RSS: %.2f GiB\n\n", rec.done.at("peak_rss_gib").get<double>());
     for (const auto& [name, d] : rec.denoise) {
         std::printf("%s: %zu steps at %lld video tokens (%.0f GFLOP per call), median %.2f s/step, remainder %.2f s;"
                     " steps:",
@@ -274,16 +245,84 @@ int run(const Options& o) {
         for (double s : d.step_seconds) std::printf(" %.2f", s);
         std::printf("\n");
     }
-    std::printf("step fit: %.2f s fixed + %.4f s/GFLOP (%.0f GFLOP/s effective)%s\n\n", fit.fixed_s, fit.s_per_gflop,
-                1.0 / fit.s_per_gflop,
-                fit.through_origin ? " [two-point fit not physical on this run: fixed set to 0, fitted through 0]" : "");
-    std::printf("PROJECTION (not measured) for %s, distilled:\nmethod: %s\n", size_text(o.target).c_str(), kMethod);
-    std::printf("%-20s %10s %12s  %s\n", "stage", "measured", "projected", "rule");
-    for (const ProjectedStage& p : projection)
-        std::printf("%-20s %10.2f %12.1f  %s\n", p.stage.c_str(), p.measured_s, p.projected_s, p.rule.c_str());
-    std::printf("%-20s %10.2f %12.1f  (%.1f min)\n", "total", rec.done.at("seconds").get<double>(), projected_total,
-                projected_total / 60);
+    std::printf("step fit: %.2f s fixed + %.4f s/GFLOP (%.0f GFLOP/s effective)%s\n", r.fit.fixed_s,
+                r.fit.s_per_gflop, 1.0 / r.fit.s_per_gflop,
+                r.fit.through_origin ? " [two-point fit not physical on this run: fixed set to 0, fitted through 0]"
+                                     : "");
+    std::printf("projection method: %s\n", kMethod);
+    for (const Projection& p : r.projections) {
+        std::printf("\nPROJECTION (not measured) for %s, distilled:\n", size_text(p.size).c_str());
+        std::printf("%-20s %10s %12s  %s\n", "stage", "measured", "projected", "rule");
+        for (const ProjectedStage& s : p.stages)
+            std::printf("%-20s %10.2f %12.1f  %s\n", s.stage.c_str(), s.measured_s, s.projected_s, s.rule.c_str());
+        std::printf("%-20s %10.2f %12.1f  (%.1f min)\n", "total", rec.done.at("seconds").get<double>(), p.total_s,
+                    p.total_s / 60);
+    }
+}
+
+int run(const Options& o) {
+    Result r;
+    r.machine = machine_line(o.ltx2);
+    r.threads = o.threads > 0 ? std::to_string(o.threads) : "ltx2's default (all cores)";
+    const TransformerConfig config = transformer_config();
+    const fs::path dir(o.dir);
+
+    const auto t_write = Clock::now();
+    const E2eModelFiles files = write_e2e_model_folder(dir, o.keep);
+    r.write_s = seconds_since(t_write);
+    for (const std::string& f : files.all()) {
+        evict(f);
+        r.model_bytes += double(fs::file_size(f));
+        r.model_files.push_back({{"path", f}, {"gib", gib(double(fs::file_size(f)))}});
+    }
+
+    const std::string mp4 = (dir / "bench-e2e.mp4").string();
+    fs::remove(mp4);
+    const std::vector<std::string> argv = ltx2_command(o, files, mp4);
+    for (const std::string& a : argv) r.command += (r.command.empty() ? "" : " ") + fmt::format("'{}'", a);
+    std::fprintf(stderr, "running: %s 3>pipe\n", r.command.c_str());
+
+    EventReader reader;
+    std::vector<std::pair<std::string, std::string>> env;
+    if (o.profile_ops) env.emplace_back("LTX2_PROFILE_OPS", "1");
+    const auto t_run = Clock::now();
+    const ProgressRun progress = run_with_progress(argv, env, std::ref(reader));
+    r.wall_s = seconds_since(t_run);
+    r.rec = reader.finish(progress, o.ltx2);
+
+    for (const char* stage : {"denoise stage1", "denoise stage2"})
+        LTX2_CHECK(r.rec.denoise.contains(stage) && r.rec.denoise.at(stage).seconds > 0,
+                   "{}: its progress events have no steps or no stage '{}', which the distilled pipeline runs",
+                   o.ltx2, stage);
+    r.fit = fit_step_time(config, o.size, r.rec.denoise.at("denoise stage1"), r.rec.denoise.at("denoise stage2"));
+    for (const GenerationSize& target : o.targets) {
+        Projection p{target, project_stages(r.rec.stages, r.rec.denoise, config, r.fit, o.size, target)};
+        for (const ProjectedStage& s : p.stages) p.total_s += s.projected_s;
+        r.projections.push_back(p);
+    }
+
+    if (!o.keep) {
+        for (const std::string& f : files.all()) fs::remove(f);
+        fs::remove(mp4);
+        std::error_code ec;
+        fs::remove(dir, ec);  // only when empty
+    }
+    if (o.json)
+        print_json(o, config, r);
+    else
+        print_text(o, config, r);
     return 0;
+}
+
+// "768x512x121" -> the size; throws naming --project otherwise.
+GenerationSize parse_size(const std::string& text) {
+    GenerationSize s;
+    char x1 = 0, x2 = 0;
+    std::istringstream in(text);
+    in >> s.width >> x1 >> s.height >> x2 >> s.frames;
+    LTX2_CHECK(in && in.eof() && x1 == 'x' && x2 == 'x', "--project {}: expected WIDTHxHEIGHTxFRAMES, e.g. 768x512x121",
+               text);
+    return s;
 }
 
 }  // namespace
@@ -293,14 +332,14 @@ int main(int argc, char** argv) {
                  "projection to 768x512x121",
                  "bench_e2e"};
     Options o;
+    std::vector<std::string> projections = {"768x512x121"};
     app.add_option("--dir", o.dir, "folder for the ~20 GB of model files and the MP4 (local disk)")->capture_default_str();
     app.add_option("--ltx2", o.ltx2, "the ltx2 program to run")->capture_default_str();
     app.add_option("-W,--width", o.size.width, "width in pixels, a multiple of 64")->capture_default_str();
     app.add_option("-H,--height", o.size.height, "height in pixels, a multiple of 64")->capture_default_str();
     app.add_option("-f,--frames", o.size.frames, "frames, 8k+1")->capture_default_str();
-    app.add_option("--project-width", o.target.width, "the projection's width")->capture_default_str();
-    app.add_option("--project-height", o.target.height, "the projection's height")->capture_default_str();
-    app.add_option("--project-frames", o.target.frames, "the projection's frames")->capture_default_str();
+    app.add_option("--project", projections, "WIDTHxHEIGHTxFRAMES to project the measured run to; repeatable")
+        ->capture_default_str();
     app.add_option("-t,--threads", o.threads, "passed to ltx2 --threads [ltx2's default: all cores]");
     app.add_option("--memory-budget", o.memory_budget_gib, "passed to ltx2 --memory-budget (GiB) [ltx2's default]");
     app.add_flag("--keep", o.keep, "keep the model files and the MP4, and reuse model files already in --dir");
@@ -308,7 +347,10 @@ int main(int argc, char** argv) {
     app.add_flag("--profile-ops", o.profile_ops, "run ltx2 with LTX2_PROFILE_OPS=1 (its op profile goes to stderr)");
     CLI11_PARSE(app, argc, argv);
     try {
-        for (const GenerationSize* s : {&o.size, &o.target})
+        for (const std::string& p : projections) o.targets.push_back(parse_size(p));
+        std::vector<const GenerationSize*> sizes = {&o.size};
+        for (const GenerationSize& t : o.targets) sizes.push_back(&t);
+        for (const GenerationSize* s : sizes)
             LTX2_CHECK(s->width % 64 == 0 && s->height % 64 == 0 && s->width > 0 && s->height > 0 &&
                            s->frames % 8 == 1,
                        "size {}x{}x{}: expected width and height multiples of 64 (the distilled pipeline upsamples "
