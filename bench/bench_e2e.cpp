@@ -121,6 +121,8 @@ public:
             last_elapsed_[stage] = at;
             std::fprintf(stderr, "[%7.1f s]   %s step %d/%d: %.2f s\n", at, name.c_str(), e.value("step", 0),
                          e.value("steps", 0), d.step_seconds.back());
+        } else if (event == "note") {
+            std::fprintf(stderr, "[%7.1f s]   note: %s\n", at, e.value("message", "").c_str());
         } else if (event == "error") {
             std::fprintf(stderr, "ltx2 error event: %s\n", e.dump().c_str());
         } else if (event == "done") {
