@@ -11,8 +11,10 @@
 // child process with `--progress json --progress-fd 3` (docs/PROGRESS.md). It reports each
 // stage's time, the denoising steps, wall time, peak RSS (ltx2's `done` event), the machine line
 // `ltx2 --version` prints and the thread count; then a PROJECTION of the same generation at
-// 768x512x121 (or the --project sizes) from these measurements (method: e2e_projection.h,
-// printed with the result).
+// 768x512x121 (or the --project sizes) from these measurements: a denoising step as fixed +
+// r x transformer GFLOP (attention's quadratic terms included), both fitted to the two measured
+// stages; the upsampler and decoders scaled by their voxels; the rest constant (details in
+// e2e_projection.h; printed with the result).
 // `--json` prints every figure as one JSON object instead. The model files and the MP4 are
 // deleted afterwards unless --keep (which also reuses files already in --dir).
 #include <CLI/CLI.hpp>
