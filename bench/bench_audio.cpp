@@ -12,11 +12,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <omp.h>
 
+#include "audio_weights_bench.h"
 #include "bench_util.h"
+#include "manifest_bench.h"
 #include "sample_stats.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
@@ -32,41 +33,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Fan-in of a conv weight; a vocoder generator's transposed convolutions ("[PREFIX]ups.i",
-// [Cin, Cout, k], stride r) see Cin·k/r inputs per output sample.
-double fan_in(const std::string& name, const Shape& s, const VocoderConfig* c) {
-    const size_t at = name.find(".ups.");
-    if (c == nullptr || at == std::string::npos) return conv_fan_in(s);
-    const bool bwe = name.rfind("vocoder.bwe_generator.", 0) == 0;
-    const std::vector<int>& rates = bwe ? c->bwe->generator.upsample_rates : c->vocoder.upsample_rates;
-    double k = 1;
-    for (size_t d = 2; d < s.size(); ++d) k *= double(s[d]);
-    const int i = std::stoi(name.substr(at + 5));
-    return double(s[0]) * k / double(rates.at(size_t(i)));
-}
-
-// Every tensor of a manifest except names containing `skip`.
-std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann::json& manifest, const std::string& skip,
-                                                           const VocoderConfig* vocoder, uint64_t seed) {
-    return random_conv_model_weights(
-        manifest, [&](const std::string& name) { return skip.empty() || name.find(skip) == std::string::npos; },
-        [&](const std::string& name, const Shape& s) { return fan_in(name, s, vocoder); }, seed);
-}
-
-nlohmann::json read_manifest(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) fail("{}: cannot open the tensor manifest", path);
-    return nlohmann::json::parse(in);
-}
-
-nlohmann::json manifest_config(const nlohmann::json& manifest) {
-    nlohmann::json config = manifest.at("config_metadata");
-    return config.is_string() ? nlohmann::json::parse(config.get<std::string>()) : config;
-}
-
 std::string write_model(const nlohmann::json& manifest, const std::string& skip, const VocoderConfig* vocoder,
                         const fs::path& file, uint64_t seed) {
-    write_safetensors(file.string(), random_weights(manifest, skip, vocoder, seed),
+    write_safetensors(file.string(), random_audio_weights(manifest, skip, vocoder, seed),
                       {{"config", manifest_config(manifest).dump()}});
     return file.string();
 }

@@ -10,20 +10,19 @@
 // The file is written once by this process; the measurement runs in a fresh child process
 // (`run` subcommand) so its peak RSS is the step's alone. The file is deleted afterwards unless
 // --keep is given.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "bench_transformer.h"
 #include "bench_util.h"
+#include "manifest_bench.h"
+#include "page_cache.h"
+#include "transformer_gguf_bench.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
 #include "io/gguf_writer.h"
@@ -40,114 +39,13 @@ using namespace ltx2::bench;
 
 namespace {
 
-const std::string kPrefix = "model.diffusion_model.";
+const std::string& kPrefix = kTransformerPrefix;
 const std::string kBlocks = "transformer_blocks.";
-
-struct ManifestTensor {
-    std::string name;  // without the prefix
-    Shape shape;
-};
-
-nlohmann::json read_manifest(const std::string& path) {
-    std::ifstream in(path);
-    LTX2_CHECK(in.good(), "{}: cannot open the tensor manifest", path);
-    return nlohmann::json::parse(in);
-}
-
-std::vector<ManifestTensor> transformer_tensors(const nlohmann::json& manifest) {
-    std::vector<ManifestTensor> out;
-    for (const auto& t : manifest.at("tensors")) {
-        std::string name = t.at("name");
-        LTX2_CHECK(name.starts_with(kPrefix), "manifest tensor '{}' lacks the prefix {}", name, kPrefix);
-        out.push_back({name.substr(kPrefix.size()), t.at("shape").get<Shape>()});
-    }
-    return out;
-}
-
-nlohmann::json manifest_config(const nlohmann::json& manifest) {
-    nlohmann::json config = manifest.at("config_metadata");
-    return config.is_string() ? nlohmann::json::parse(config.get<std::string>()) : config;
-}
-
-// Random bytes are cut from one pool (fast to produce, random-looking weights).
-class BytePool {
-public:
-    explicit BytePool(size_t bytes) : pool_(bytes) {
-        Rng rng{0x5eed};
-        for (size_t i = 0; i + 8 <= bytes; i += 8) {
-            const uint64_t v = rng.next();
-            std::memcpy(&pool_[i], &v, 8);
-        }
-    }
-    // n bytes from a varying offset, wrapping around.
-    void fill(std::byte* dst, size_t n) {
-        size_t at = (cursor_ += 7919 * 64) % pool_.size();
-        while (n > 0) {
-            const size_t take = std::min(n, pool_.size() - at);
-            std::memcpy(dst, &pool_[at], take);
-            dst += take;
-            n -= take;
-            at = 0;
-        }
-    }
-
-private:
-    std::vector<std::byte> pool_;
-    size_t cursor_ = 0;
-};
-
-// Values ~U(-0.02, 0.02) in bf16 / f32, from random bits.
-void random_bf16(BytePool& pool, std::byte* dst, size_t nbytes) {
-    pool.fill(dst, nbytes);
-    auto* v = reinterpret_cast<uint16_t*>(dst);
-    for (size_t i = 0; i < nbytes / 2; ++i) v[i] = f32_to_bf16((float(v[i]) / 32768.0f - 1.0f) * 0.02f);
-}
-void random_f32(BytePool& pool, std::byte* dst, size_t nbytes) {
-    pool.fill(dst, nbytes);
-    auto* v = reinterpret_cast<uint32_t*>(dst);
-    auto* f = reinterpret_cast<float*>(dst);
-    for (size_t i = 0; i < nbytes / 4; ++i) f[i] = (float(v[i] >> 8) / 8388608.0f - 1.0f) * 0.02f;
-}
-
-// Q4_K blocks (d, dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles) with random
-// scales and nibbles and fixed d/dmin: values d·sc·q − dmin·m spread over about ±0.02.
-void random_q4_k(BytePool& pool, std::byte* dst, size_t nbytes) {
-    pool.fill(dst, nbytes);
-    const uint16_t d = f32_to_f16(3.0e-5f), dmin = f32_to_f16(2.2e-4f);
-    for (size_t b = 0; b + 144 <= nbytes; b += 144) {
-        std::memcpy(dst + b, &d, 2);
-        std::memcpy(dst + b + 2, &dmin, 2);
-    }
-}
 
 // e4m3 bytes with the top exponent bit clear: |x| <= 1.875, never NaN; times weight_scale 0.01.
 void random_e4m3(BytePool& pool, std::byte* dst, size_t nbytes) {
     pool.fill(dst, nbytes);
     for (size_t i = 0; i < nbytes; ++i) dst[i] &= std::byte{0xBF};
-}
-
-bool is_linear_weight(const ManifestTensor& t) { return t.shape.size() == 2 && t.name.ends_with(".weight"); }
-
-// ComfyUI-GGUF's convert.py layout: no prefix, arch "ltxv", no config; 1-D tensors and the
-// AdaLN tables F32, matrices quantized where the row is whole blocks, else F16.
-void write_q4_k_gguf(const std::vector<ManifestTensor>& tensors, const std::string& path) {
-    GgufWriter w;
-    w.set_string("general.architecture", "ltxv");
-    w.set_u32("general.quantization_version", 2);
-    auto pool = std::make_shared<BytePool>(size_t(64) << 20);
-    for (const ManifestTensor& t : tensors) {
-        GgmlType type = GgmlType::F32;
-        GgufWriter::Fill fill = [pool](std::byte* d, size_t n) { random_f32(*pool, d, n); };
-        if (is_linear_weight(t) && t.shape[1] % 256 == 0) {
-            type = GgmlType::Q4_K;
-            fill = [pool](std::byte* d, size_t n) { random_q4_k(*pool, d, n); };
-        } else if (is_linear_weight(t)) {
-            type = GgmlType::BF16;
-            fill = [pool](std::byte* d, size_t n) { random_bf16(*pool, d, n); };
-        }
-        w.add_tensor(t.name, type, t.shape, fill);
-    }
-    w.write(path);
 }
 
 // The reference's fp8 layout: block Linear weights e4m3 + F32 weight_scale / input_scale, except
@@ -176,15 +74,6 @@ void write_fp8_safetensors(const std::vector<ManifestTensor>& tensors, const nlo
     write_safetensors_streamed(path, out, {{"config", config.dump()}});
 }
 
-// Written data goes to disk and out of the page cache, so the run reads it from storage.
-void drop_from_page_cache(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    LTX2_CHECK(fd >= 0, "{}: cannot open: {}", path, std::strerror(errno));
-    ::fdatasync(fd);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    ::close(fd);
-}
-
 struct RunOptions {
     std::string file, type, manifest;
     double budget_gib = 16;
@@ -194,7 +83,7 @@ struct RunOptions {
 };
 
 int run(const RunOptions& o) {
-    drop_from_page_cache(o.file);
+    evict(o.file);
     const nlohmann::json manifest = read_manifest(o.manifest);
     const nlohmann::json model_config = manifest_config(manifest);
     const std::optional<std::string> version =

@@ -2,9 +2,6 @@
 // A full-size Gemma 3 GGUF in llama.cpp's naming with random Q4_K blocks for every matrix and the
 // token table (blocks encoded from uniform values of standard deviation 0.02, so their fp16
 // d/dmin are sane; norms F32 near 1, stored as 1 + w as llama.cpp does), for the benchmarks.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -17,6 +14,8 @@
 #include "kernels/cpu/quantize.h"
 #include "models/gemma3/gguf_config.h"
 #include "models/gemma3/gguf_names.h"
+#include "models/gemma3/gguf_vocabulary.h"
+#include "page_cache.h"
 #include "models/gemma3/weights.h"
 
 namespace ltx2::bench {
@@ -49,9 +48,12 @@ inline void add_norm(GgufWriter& w, const std::string& name, int64_t width, uint
     });
 }
 
-inline void write_gemma_gguf(const std::string& path, const Gemma3Config& c, const std::vector<uint8_t>& pool) {
+// With `vocabulary`, the file embeds it as llama.cpp does (what `ltx2 --gemma FILE.gguf` tokenizes with).
+inline void write_gemma_gguf(const std::string& path, const Gemma3Config& c, const std::vector<uint8_t>& pool,
+                             const GgufVocabulary* vocabulary = nullptr) {
     GgufWriter w;
     set_gemma3_gguf_metadata(w, c);
+    if (vocabulary) set_gguf_vocabulary(w, *vocabulary);
     const int64_t h = c.hidden_size, m = c.intermediate_size;
     uint64_t seed = 1;
     add_q4k(w, "embed_tokens.weight", {c.vocab_size, h}, pool, ++seed);
@@ -73,15 +75,6 @@ inline void write_gemma_gguf(const std::string& path, const Gemma3Config& c, con
     }
     add_norm(w, "norm.weight", h, ++seed);
     w.write(path);
-}
-
-// Flushes the file to disk and drops it from the page cache, so the forward reads from disk.
-inline void evict(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    LTX2_CHECK(fd >= 0, "{}: cannot open to flush", path);
-    ::fsync(fd);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    ::close(fd);
 }
 
 }  // namespace ltx2::bench
