@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "manifest_bench.h"
 #include "core/error.h"
 #include "io/safetensors.h"
 #include "io/weight_store.h"
@@ -49,8 +50,7 @@ inline std::vector<std::pair<std::string, Tensor>> random_weights(const nlohmann
 }
 
 inline std::string write_model(const nlohmann::json& manifest, int layers, const std::filesystem::path& dir) {
-    nlohmann::json config = manifest.at("config_metadata");
-    if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
+    nlohmann::json config = manifest_config(manifest);
     config["transformer"]["num_layers"] = layers;
     auto path = (dir / ("ltx2_bench_block_" + std::to_string(layers) + ".safetensors")).string();
     std::map<std::string, std::string> metadata{{"config", config.dump()}};
@@ -81,9 +81,7 @@ struct TransformerBenchOptions {
 // options.tmp, mapped, and unlinked again (the mapping stays valid).
 inline LTXModel block_model(const TransformerBenchOptions& options, int layers,
                             const TransformerLoadOptions& load_options = {}) {
-    std::ifstream in(options.manifest);
-    if (!in) fail("{}: cannot open the tensor manifest", options.manifest);
-    const nlohmann::json manifest = nlohmann::json::parse(in);
+    const nlohmann::json manifest = read_manifest(options.manifest);
     std::fprintf(stderr, "writing a random-weight checkpoint (%d blocks) to %s ...\n", layers, options.tmp.c_str());
     const std::string path = write_model(manifest, layers, options.tmp);
     LTXModel model = LTXModel::load(WeightStore::open(path, "model.diffusion_model."), load_options);

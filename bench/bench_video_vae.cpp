@@ -22,6 +22,7 @@
 #include <omp.h>
 
 #include "bench_util.h"
+#include "manifest_bench.h"
 #include "sample_stats.h"
 #include "diffvae_bench.h"
 #include "core/error.h"
@@ -142,9 +143,7 @@ int main(int argc, char** argv) {
     if (diffvae) return run_diffvae_bench(diffvae_manifest, diffvae_latent, diffvae_f32, diffvae_budget_gib, tmp);
 
     try {
-        std::ifstream in(manifest_path);
-        if (!in) fail("{}: cannot open the tensor manifest", manifest_path);
-        nlohmann::json manifest = nlohmann::json::parse(in);
+        const nlohmann::json manifest = read_manifest(manifest_path);
 
         print_machine();
         const double peak = onednn_bf16_conv_gflops();
@@ -153,11 +152,7 @@ int main(int argc, char** argv) {
 
         const fs::path file = fs::path(tmp) / "ltx2_bench_video_vae.safetensors";
         std::fprintf(stderr, "writing the random-weight decoder checkpoint to %s ...\n", file.string().c_str());
-        {
-            nlohmann::json config = manifest.at("config_metadata");
-            if (config.is_string()) config = nlohmann::json::parse(config.get<std::string>());
-            write_safetensors(file.string(), random_weights(manifest), {{"config", config.dump()}});
-        }
+        write_safetensors(file.string(), random_weights(manifest), {{"config", manifest_config(manifest).dump()}});
         std::printf("checkpoint: %.2f GiB (decoder only, bf16)\n", gib(double(fs::file_size(file))));
         const VideoDecoder decoder = VideoDecoder::load(WeightStore::open(file.string(), "vae."));
         const VideoVaeConfig& cfg = decoder.config();
