@@ -26,6 +26,7 @@
 #include "io/weight_store.h"
 #include "models/audio_vae/model.h"
 #include "models/vocoder/model.h"
+#include "ops/op_profile.h"
 
 using namespace ltx2;
 using namespace ltx2::bench;
@@ -117,11 +118,13 @@ int main(int argc, char** argv) {
     std::string bwe_manifest_path = golden + "ltx23/manifest/vocoder.json";
     double seconds = 5.0, fps = 24.0;
     int reps = 3;
+    bool profile = false;
     std::string tmp = fs::temp_directory_path().string();
     app.add_option("--seconds", seconds, "clip length; video frames are the nearest 8k+1 at --fps (5 s -> 121)");
     app.add_option("--fps", fps, "video frame rate the clip length is derived from");
     app.add_option("--reps", reps, "timed repetitions (the median, min and max are reported)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoints (deleted afterwards)");
+    app.add_flag("--profile", profile, "print each vocoder call's op profile (ops/op_profile.h), first and last repetition");
     app.add_option("--vae-manifest", vae_manifest_path, "tensor manifest of the audio VAE");
     app.add_option("--vocoder-manifest", voc_manifest_path, "tensor manifest of the LTX-2 (19B) HiFi-GAN vocoder");
     app.add_option("--bwe-vocoder-manifest", bwe_manifest_path,
@@ -139,6 +142,7 @@ int main(int argc, char** argv) {
             Vocoder vocoder;
             std::vector<double> seconds;  // per repetition
             Tensor wave;
+            std::vector<std::string> profiles;  // per repetition, with --profile
         };
         std::vector<Bench> vocoders;
         vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors", {}, {}, {}, {}});
@@ -183,9 +187,13 @@ int main(int argc, char** argv) {
             vae_seconds.push_back(t_vae);
             std::fprintf(stderr, "rep %d: VAE %.3f s", r + 1, t_vae);
             for (Bench& b : vocoders) {
+                reset_op_profile();
+                set_op_profiling(profile);
                 auto t1 = Clock::now();
                 b.wave = b.vocoder.forward(mel);
                 const double t = seconds_since(t1);
+                set_op_profiling(false);
+                if (profile) b.profiles.push_back(describe_op_profile(op_profile(), t));
                 check_finite(b.wave, b.name.c_str());
                 b.seconds.push_back(t);
                 std::fprintf(stderr, ", %s %.3f s", b.name.c_str(), t);
@@ -245,6 +253,14 @@ int main(int argc, char** argv) {
             }
             std::printf("waveform peak |x| %.3f, rms %.3f (finite)\n", peak_abs,
                         std::sqrt(sum_sq / double(b.wave.numel())));
+        }
+        for (const Bench& b : vocoders) {
+            std::vector<size_t> shown;
+            if (!b.profiles.empty()) shown = {0};
+            if (b.profiles.size() > 1) shown.push_back(b.profiles.size() - 1);
+            for (size_t r : shown)
+                std::printf("\n%s, repetition %zu of %zu, op profile:\n%s", b.name.c_str(), r + 1, b.profiles.size(),
+                            b.profiles[r].c_str());
         }
         std::printf("\npeak RSS: %.2f GiB\n", double(peak_rss_bytes()) / (1024.0 * 1024.0 * 1024.0));
     } catch (const Error& e) {
