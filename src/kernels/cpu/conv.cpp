@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "kernels/cpu/channels_last.h"
 #include "kernels/cpu/cpu_common.h"
 
 namespace ltx2::cpu {
@@ -57,6 +58,19 @@ Buffer alloc_buffer(size_t bytes) {
 }
 
 // Plain (row-major) memory descriptor.
+// [B, C, *spatial] stored as [B, *spatial, C].
+md channels_last_md(const dims& d, dt type) {
+    dims strides(d.size());
+    strides[1] = 1;
+    int64_t s = d[1];
+    for (size_t i = d.size(); i-- > 2;) {
+        strides[i] = s;
+        s *= d[i];
+    }
+    strides[0] = s;
+    return md(d, type, strides);
+}
+
 md plain_md(const dims& d, dt type) {
     dims strides(d.size());
     int64_t s = 1;
@@ -74,6 +88,7 @@ struct ConvPrim {
     md src_plain, src_md;  // src_plain: f32 NC[D]HW of the caller; src_md: what the primitive reads
     md wei_plain, wei_md;  // wei_plain: torch layout of the weight
     md dst_plain, dst_md;
+    bool src_channels_last = false, dst_channels_last = false;  // src_md / dst_md are [B, spatial, C]
     md bias_md;
     size_t scratch_bytes = 0;
 };
@@ -179,6 +194,8 @@ const ConvPrim* conv_primitive(const Geometry& g, bool may_fail) {
             p->scratch_bytes = pd.scratchpad_desc().get_size();
             p->prim = dnnl::deconvolution_forward(pd);
         }
+        p->src_channels_last = p->src_md == channels_last_md(src_d, adt);
+        p->dst_channels_last = p->dst_md == channels_last_md(dst_d, dt::f32);
     } catch (const dnnl::error& e) {
         if (may_fail) {
             g_prims[key] = nullptr;
@@ -358,7 +375,12 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     void* src = x.raw();
     if (!(prim.src_md == prim.src_plain)) {
         src = temp(scratch.layout_in, prim.src_md.get_size(), src_buf);
-        cpu::reorder(prim.src_plain, x.raw(), prim.src_md, src);  // also rounds to bf16
+        if (!prim.src_channels_last)
+            cpu::reorder(prim.src_plain, x.raw(), prim.src_md, src);  // also rounds to bf16
+        else if (g.wdt == dt::bf16)
+            cpu::to_channels_last_bf16(x.data<float>(), g.B, g.Cin, shape_numel(g.in), static_cast<uint16_t*>(src));
+        else
+            cpu::to_channels_last(x.data<float>(), g.B, g.Cin, shape_numel(g.in), static_cast<float*>(src));
     }
     void* dst = y.raw();
     const bool dst_plain = prim.dst_md == prim.dst_plain;
@@ -377,7 +399,11 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     auto& s = cpu::dnnl_stream();
     prim.prim.execute(s, args);
     s.wait();
-    if (!dst_plain) cpu::reorder(prim.dst_md, dst, prim.dst_plain, y.raw());
+    if (dst_plain) return y;
+    if (prim.dst_channels_last)
+        cpu::from_channels_last(static_cast<const float*>(dst), g.B, g.Cout, shape_numel(g.out), y.data<float>());
+    else
+        cpu::reorder(prim.dst_md, dst, prim.dst_plain, y.raw());
     return y;
 }
 
