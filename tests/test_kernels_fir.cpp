@@ -2,6 +2,7 @@
 // (replicate padding, gain, crops), for odd and even tap counts, ratios 2 and 3, short rows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <span>
@@ -63,6 +64,52 @@ TEST(KernelsFir, DownsampleMatchesTheGroupedStridedConvolution) {
         Tensor got = Tensor::zeros({1, 3, len});
         for (int64_t r = 0; r < 3; ++r) fir_downsample_row(x.f32() + r * n, n, down, got.f32() + r * len);
         expect_close(got, ref);
+    }
+}
+
+// The definitions, one output at a time in the order the kernels promise (taps ascending in the
+// padded input, products rounded before each sum): the SIMD paths must equal them bit for bit.
+float upsampled_by_definition(const float* x, int64_t n, const FirUpsample& up, int64_t t) {
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n + 2 * up.pad; ++i) {
+        const int64_t tap = t - up.ratio * i;
+        if (tap >= 0 && tap < up.num_taps) sum += x[std::clamp<int64_t>(i - up.pad, 0, n - 1)] * up.taps[tap];
+    }
+    return up.gain * sum;
+}
+
+float downsampled_by_definition(const float* x, int64_t n, const FirDownsample& down, int64_t j) {
+    float sum = 0.0f;
+    for (int64_t q = 0; q < down.num_taps; ++q)
+        sum += x[std::clamp<int64_t>(j * down.ratio - down.pad_left + q, 0, n - 1)] * down.taps[q];
+    return sum;
+}
+
+TEST(KernelsFir, LongRowsEqualTheDefinitionBitForBit) {
+    // BigVGAN's kaiser filters (12 taps), odd tap counts, odd crops, rows of every length near
+    // the SIMD block edges.
+    for (const auto [k, pad, crop_l, crop_r] :
+         std::vector<std::array<int64_t, 4>>{{12, 5, 15, 15}, {11, 4, 13, 12}, {12, 5, 14, 16}, {2, 0, 1, 0}}) {
+        const Tensor taps = random_tensor({k}, uint32_t(k));
+        for (int64_t n : {int64_t(1), int64_t(15), int64_t(16), int64_t(33), int64_t(64), int64_t(1001)}) {
+            const Tensor x = random_tensor({n}, uint32_t(n + k));
+            FirUpsample up{taps.f32(), k, 2, pad, crop_l, crop_r, 2.0f};
+            const int64_t len = fir_upsampled_length(n, up);
+            std::vector<float> got(static_cast<size_t>(len));
+            fir_upsample_row(x.f32(), n, up, got.data());
+            for (int64_t o = 0; o < len; ++o)
+                ASSERT_EQ(got[size_t(o)], upsampled_by_definition(x.f32(), n, up, o + crop_l))
+                    << "upsampling, k " << k << ", n " << n << ", output " << o;
+
+            if (n + pad + pad < k) continue;
+            FirDownsample down{taps.f32(), k, 2, pad, pad + (k % 2)};
+            const int64_t dlen = fir_downsampled_length(n, down);
+            std::vector<float> dgot(static_cast<size_t>(dlen));
+            fir_downsample_row(x.f32(), n, down, dgot.data());
+            for (int64_t j = 0; j < dlen; ++j)
+                ASSERT_EQ(dgot[size_t(j)], downsampled_by_definition(x.f32(), n, down, j))
+                    << "downsampling, k " << k << ", n " << n << ", output " << j;
+        }
     }
 }
 
