@@ -1,6 +1,10 @@
 // Pointwise kernels against double references.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <string>
+
+#include "core/error.h"
 #include "kernels/cpu/elementwise.h"
 #include "test_kernels_util.h"
 
@@ -27,6 +31,28 @@ TEST(KernelsElementwise, GeluTanhAndSilu) {
             ASSERT_NEAR(gv[i], g[i], 1e-6 * std::max(1.0, std::fabs(g[i]))) << "gelu x=" << x.f32()[i];
             ASSERT_NEAR(sv[i], s[i], 1e-6 * std::max(1.0, std::fabs(s[i]))) << "silu x=" << x.f32()[i];
         }
+    }
+}
+
+TEST(KernelsElementwise, LeakyReluIsExactIncludingSignedZero) {
+    for (int64_t n : {1, 15, 16, 33, 100003}) {
+        Tensor x = random_tensor({n}, uint32_t(n + 5), 3.0f);
+        x.f32()[0] = -0.0f;
+        if (n > 2) x.f32()[2] = 0.0f;
+        const std::vector<float> in = x.to_vector();
+        leaky_relu_inplace(x, 0.1f);
+        const std::vector<float> out = x.to_vector();
+        for (size_t i = 0; i < in.size(); ++i) {
+            const float want = in[i] >= 0.f ? in[i] : in[i] * 0.1f;
+            ASSERT_EQ(std::bit_cast<uint32_t>(out[i]), std::bit_cast<uint32_t>(want)) << "x=" << in[i] << " at " << i;
+        }
+    }
+    Tensor half = Tensor::from_f32({2}, {1.f, 2.f}).to(DType::BF16);
+    try {
+        leaky_relu_inplace(half, 0.1f);
+        FAIL() << "a BF16 tensor was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("leaky_relu: expected F32"), std::string::npos) << e.what();
     }
 }
 

@@ -54,6 +54,19 @@ void SiluRange(float* p, int64_t b, int64_t e) {
     for (; i < e; ++i) p[i] = p[i] / (1.0f + std::exp(-p[i]));
 }
 
+// x where x >= 0, else x·slope (so -0 stays -0, as the scalar form keeps it).
+void LeakyReluRange(float* p, float slope, int64_t b, int64_t e) {
+    const hn::ScalableTag<float> d;
+    const int64_t L = int64_t(hn::Lanes(d));
+    const auto s = hn::Set(d, slope), zero = hn::Zero(d);
+    int64_t i = b;
+    for (; i + L <= e; i += L) {
+        const auto v = hn::LoadU(d, p + i);
+        hn::StoreU(hn::IfThenElse(hn::Ge(v, zero), v, hn::Mul(v, s)), d, p + i);
+    }
+    for (; i < e; ++i) p[i] = p[i] >= 0.f ? p[i] : p[i] * slope;
+}
+
 void SnakeBetaRow(float* p, int64_t n, float alpha, float inv_beta) {
     const hn::ScalableTag<float> d;
     const int64_t L = int64_t(hn::Lanes(d));
@@ -111,6 +124,7 @@ namespace ltx2::cpu {
 
 HWY_EXPORT(GeluTanhRange);
 HWY_EXPORT(SiluRange);
+HWY_EXPORT(LeakyReluRange);
 HWY_EXPORT(SnakeBetaRow);
 HWY_EXPORT(AddRange);
 HWY_EXPORT(ModulateRow);
@@ -192,6 +206,11 @@ void gelu_tanh_inplace(Tensor& x) {
 void silu_inplace(Tensor& x) {
     float* p = contiguous_f32(x, "silu");
     for_chunks(x.numel(), [p](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(SiluRange)(p, b, e); });
+}
+
+void leaky_relu_inplace(Tensor& x, float slope) {
+    float* p = contiguous_f32(x, "leaky_relu");
+    for_chunks(x.numel(), [p, slope](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(LeakyReluRange)(p, slope, b, e); });
 }
 
 void snake_beta_row(float* p, int64_t n, float alpha, float inv_beta) {

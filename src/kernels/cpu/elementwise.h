@@ -7,6 +7,7 @@ namespace ltx2::cpu {
 
 void gelu_tanh_inplace(Tensor& x);  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
 void silu_inplace(Tensor& x);       // x·sigmoid(x)
+void leaky_relu_inplace(Tensor& x, float slope);  // x where x >= 0, else slope·x
 // One row in place (the caller parallelises over rows): x + inv_beta · sin(alpha · x)², SnakeBeta.
 void snake_beta_row(float* row, int64_t n, float alpha, float inv_beta);
 void add_inplace(Tensor& x, const Tensor& y);  // x += y (same shape)

@@ -71,10 +71,6 @@ void clamp_inplace(Tensor& x, float lo, float hi) {
     map_inplace(x, "clamp", [lo, hi](float v, int64_t) { return std::clamp(v, lo, hi); });
 }
 
-void leaky_relu_inplace(Tensor& x, float slope) {
-    map_inplace(x, "leaky_relu", [slope](float v, int64_t) { return v >= 0.f ? v : v * slope; });
-}
-
 void log_clamped_inplace(Tensor& x, float floor) {
     map_inplace(x, "log_clamped", [floor](float v, int64_t) { return std::log(std::max(v, floor)); });
 }

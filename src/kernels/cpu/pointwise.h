@@ -11,7 +11,6 @@ Tensor weighted_sum(const Tensor& a, float alpha, const Tensor& b, float beta);
 void exp_inplace(Tensor& x);
 void tanh_inplace(Tensor& x);
 void clamp_inplace(Tensor& x, float lo, float hi);
-void leaky_relu_inplace(Tensor& x, float slope);
 void log_clamped_inplace(Tensor& x, float floor);
 void round_to_bf16_inplace(Tensor& x);
 
