@@ -8,6 +8,7 @@
 // oneDNN bf16 convolution measured in the same process (%conv), and peak RSS.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -251,8 +252,14 @@ int main(int argc, char** argv) {
                 peak_abs = std::max(peak_abs, double(std::fabs(x)));
                 sum_sq += double(x) * x;
             }
-            std::printf("waveform peak |x| %.3f, rms %.3f (finite)\n", peak_abs,
-                        std::sqrt(sum_sq / double(b.wave.numel())));
+            // FNV-1a of the samples' bits: equal across builds means the same waveform bit for bit.
+            uint64_t hash = 1469598103934665603ull;
+            for (float x : b.wave.to_vector()) {
+                hash ^= std::bit_cast<uint32_t>(x);
+                hash *= 1099511628211ull;
+            }
+            std::printf("waveform peak |x| %.3f, rms %.3f (finite), bits hash %016llx\n", peak_abs,
+                        std::sqrt(sum_sq / double(b.wave.numel())), (unsigned long long)hash);
         }
         for (const Bench& b : vocoders) {
             std::vector<size_t> shown;

@@ -181,6 +181,18 @@ TEST(KernelsConv, Conv1dStridesDilationsPadding) {
     check_conv_cases(cases);
 }
 
+// Longer than two of the 2048-output chunks long F32 1-D convolutions run in (kernels/cpu/conv.cpp):
+// chunk seams, a shorter last chunk, padding at both ends, strides, dilations, batches.
+TEST(KernelsConv, Conv1dLongSignalsAcrossChunks) {
+    std::vector<ConvCase> cases = {
+        {"k11 d5 same", {2, 24, 5000}, {32, 24, 11}, params({}, {5}, {25}, {25}), {2, 32, 5000}},
+        {"k7 asym", {1, 16, 4096}, {8, 16, 7}, params({}, {}, {6}, {0}), {1, 8, 4096}},
+        {"k9 s3", {1, 8, 13000}, {5, 8, 9}, params({3}, {}, {4}, {4}), {1, 5, 4334}},
+        {"k3 valid", {2, 4, 8200}, {6, 4, 3}, params({}, {2}, {}, {}), {2, 6, 8196}},
+    };
+    check_conv_cases(cases);
+}
+
 TEST(KernelsConv, Conv2d) {
     std::vector<ConvCase> cases = {
         {"3x3 same", {2, 8, 11, 13}, {16, 8, 3, 3}, params({}, {}, {1, 1}, {1, 1}), {2, 16, 11, 13}},

@@ -57,6 +57,14 @@ Buffer alloc_buffer(size_t bytes) {
     return Buffer(p);
 }
 
+// Activation copies in the primitive's layout: the thread's scratch up to kScratchCap bytes
+// (reused across calls, no page faults), a per-call buffer (own) beyond.
+void* layout_buffer(cpu::ScratchBuffer& kept, size_t bytes, Buffer& own) {
+    if (bytes <= kScratchCap) return kept.reserve(bytes);
+    own = alloc_buffer(bytes);
+    return own.get();
+}
+
 // Plain (row-major) memory descriptor.
 // [B, C, *spatial] stored as [B, *spatial, C].
 md channels_last_md(const dims& d, dt type) {
@@ -265,6 +273,94 @@ ConvParams uncached_if_converted(const ConvParams& p, const Tensor& used, const 
     return q;
 }
 
+// x [B, C, S] (F32, contiguous) into [B, before + S + after, C] at dst, in the primitive's
+// activation type (bf16: rounded), the `before` / `after` rows zero.
+void to_channels_last(const Tensor& x, dt type, int64_t B, int64_t C, int64_t S, int64_t before, int64_t after,
+                      void* dst) {
+    const size_t elem = type == dt::bf16 ? 2 : 4, row = size_t(C) * elem;
+    const float* in = x.data<float>();
+    for (int64_t b = 0; b < B; ++b) {
+        std::byte* out = static_cast<std::byte*>(dst) + size_t(b * (before + S + after)) * row;
+        std::memset(out, 0, size_t(before) * row);
+        std::byte* body = out + size_t(before) * row;
+        if (type == dt::bf16)
+            cpu::to_channels_last_bf16(in + b * C * S, 1, C, S, reinterpret_cast<uint16_t*>(body));
+        else
+            cpu::to_channels_last(in + b * C * S, 1, C, S, reinterpret_cast<float*>(body));
+        std::memset(body + size_t(S) * row, 0, size_t(after) * row);
+    }
+}
+
+void execute(const ConvPrim& prim, void* src, void* weights, void* dst, const float* bias) {
+    auto& eng = cpu::dnnl_engine();
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(prim.src_md, eng, src)},
+                                               {DNNL_ARG_WEIGHTS, dnnl::memory(prim.wei_md, eng, weights)},
+                                               {DNNL_ARG_DST, dnnl::memory(prim.dst_md, eng, dst)}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim.bias_md, eng, const_cast<float*>(bias)));
+    if (prim.scratch_bytes) {
+        md smd({int64_t(prim.scratch_bytes)}, dt::u8, {1});
+        args.emplace(DNNL_ARG_SCRATCHPAD,
+                     dnnl::memory(smd, eng, cpu::thread_scratch().primitive.reserve(prim.scratch_bytes)));
+    }
+    auto& s = cpu::dnnl_stream();
+    prim.prim.execute(s, args);
+    s.wait();
+}
+
+// Long F32 1-D convolutions run as chunks of kChunkOutputs outputs, all of one geometry, over
+// the input zero-padded once, channels last: the time oneDNN takes to create a brgconv primitive
+// grows with its output length (184 ms for a 24k-sample stage; the first call of the LTX-2.3
+// vocoder, which runs in f32 as the reference does, spent 19 of its 53 s creating them), and
+// each stage length was another primitive. oneDNN's summation order follows its blocking, which
+// follows the length, so chunks change the last bits of some outputs: BF16 convolutions (the
+// 19B vocoder and every VAE) stay whole, their outputs unchanged. $LTX2_CONV_WHOLE turns
+// chunks off (diagnostic).
+constexpr int64_t kChunkOutputs = 2048;
+
+bool run_conv1d_in_chunks(const Geometry& g, const Tensor& x_in, const Tensor& w_in, bool cache_weights,
+                          const std::vector<float>& bias32, Tensor& y) {
+    static const bool whole = std::getenv("LTX2_CONV_WHOLE") != nullptr;
+    if (whole || g.wdt != dt::f32 || g.transposed || g.nd != 1 || g.G != 1 || g.out[0] < 2 * kChunkOutputs)
+        return false;
+    const int64_t span = g.d[0] * (g.k[0] - 1) + 1, stride = g.s[0], out = g.out[0];
+    auto chunk = [&](int64_t outputs) {
+        Geometry c = g;
+        c.B = 1;
+        c.out = {outputs};
+        c.in = {(outputs - 1) * stride + span};
+        c.pb = {0};
+        c.pa = {0};
+        return conv_primitive(c, true);
+    };
+    const int64_t tail = out % kChunkOutputs;
+    const ConvPrim* full = chunk(kChunkOutputs);
+    const ConvPrim* last = tail ? chunk(tail) : full;
+    for (const ConvPrim* c : {full, last})
+        if (!c || !c->src_channels_last || !c->dst_channels_last) return false;
+
+    const Tensor x = x_in.contiguous(), w = w_in.contiguous();
+    const int64_t padded = g.in[0] + g.pb[0] + g.pa[0];
+    const size_t elem = g.wdt == dt::bf16 ? 2 : 4;
+    cpu::KernelScratch& scratch = cpu::thread_scratch();
+    Buffer src_buf, dst_buf;
+    auto* src = static_cast<std::byte*>(layout_buffer(scratch.layout_in, size_t(g.B * padded * g.Cin) * elem, src_buf));
+    auto* dst = static_cast<float*>(layout_buffer(scratch.layout_out, size_t(g.B * out * g.Cout) * 4, dst_buf));
+    to_channels_last(x, g.wdt, g.B, g.Cin, g.in[0], g.pb[0], g.pa[0], src);
+    const bool cache = cache_weights && w.storage() == w_in.storage();
+    const std::shared_ptr<void> w_full = weights_for(*full, w, false, 1, cache);
+    const std::shared_ptr<void> w_last = last == full ? w_full : weights_for(*last, w, false, 1, cache);
+    const float* bias = g.bias ? bias32.data() : nullptr;
+    for (int64_t b = 0; b < g.B; ++b)
+        for (int64_t o = 0; o < out; o += kChunkOutputs) {
+            const bool is_tail = o + kChunkOutputs > out;
+            std::byte* chunk_src = src + size_t((b * padded + o * stride) * g.Cin) * elem;
+            float* chunk_dst = dst + (b * out + o) * g.Cout;
+            execute(is_tail ? *last : *full, chunk_src, (is_tail ? w_last : w_full).get(), chunk_dst, bias);
+        }
+    cpu::from_channels_last(dst, g.B, g.Cout, out, y.data<float>());
+    return true;
+}
+
 Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tensor& weight_in, const Tensor& bias,
                 const ConvParams& p, const std::vector<int64_t>& output_padding) {
     LTX2_CHECK(x_in.defined(), "{}: input is undefined", fn);
@@ -350,6 +446,7 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     Tensor y = Tensor::empty(out_shape, DType::F32);
     if (g.B == 0 || g.Cout == 0) return y;
 
+    if (run_conv1d_in_chunks(g, x_in, weight_in, p.cache_weights, bias32, y)) return y;
     const ConvPrim* prim_ptr = conv_primitive(g, g.wdt == dt::bf16);
     if (!prim_ptr) {
         // No BF16 convolution on this CPU: the same arithmetic (input rounded to bf16, exact
@@ -363,42 +460,21 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
     const Tensor x = x_in.contiguous();
     const Tensor w = weight_in.contiguous();
 
-    // Activation copies in the primitive's layout: the thread's scratch up to kScratchCap bytes
-    // (reused across calls, no page faults), a per-call buffer beyond.
     Buffer src_buf, dst_buf;
     cpu::KernelScratch& scratch = cpu::thread_scratch();
-    auto temp = [](cpu::ScratchBuffer& kept, size_t bytes, Buffer& own) -> void* {
-        if (bytes <= kScratchCap) return kept.reserve(bytes);
-        own = alloc_buffer(bytes);
-        return own.get();
-    };
     void* src = x.raw();
     if (!(prim.src_md == prim.src_plain)) {
-        src = temp(scratch.layout_in, prim.src_md.get_size(), src_buf);
+        src = layout_buffer(scratch.layout_in, prim.src_md.get_size(), src_buf);
         if (!prim.src_channels_last)
             cpu::reorder(prim.src_plain, x.raw(), prim.src_md, src);  // also rounds to bf16
-        else if (g.wdt == dt::bf16)
-            cpu::to_channels_last_bf16(x.data<float>(), g.B, g.Cin, shape_numel(g.in), static_cast<uint16_t*>(src));
         else
-            cpu::to_channels_last(x.data<float>(), g.B, g.Cin, shape_numel(g.in), static_cast<float*>(src));
+            to_channels_last(x, g.wdt, g.B, g.Cin, shape_numel(g.in), 0, 0, src);
     }
     void* dst = y.raw();
     const bool dst_plain = prim.dst_md == prim.dst_plain;
-    if (!dst_plain) dst = temp(scratch.layout_out, prim.dst_md.get_size(), dst_buf);
+    if (!dst_plain) dst = layout_buffer(scratch.layout_out, prim.dst_md.get_size(), dst_buf);
     std::shared_ptr<void> wbuf = weights_for(prim, w, transposed, g.G, p.cache_weights && w.storage() == weight_in.storage());
-
-    auto& eng = cpu::dnnl_engine();
-    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, dnnl::memory(prim.src_md, eng, src)},
-                                               {DNNL_ARG_WEIGHTS, dnnl::memory(prim.wei_md, eng, wbuf.get())},
-                                               {DNNL_ARG_DST, dnnl::memory(prim.dst_md, eng, dst)}};
-    if (g.bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim.bias_md, eng, bias32.data()));
-    if (prim.scratch_bytes) {
-        md smd({int64_t(prim.scratch_bytes)}, dt::u8, {1});
-        args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(smd, eng, scratch.primitive.reserve(prim.scratch_bytes)));
-    }
-    auto& s = cpu::dnnl_stream();
-    prim.prim.execute(s, args);
-    s.wait();
+    execute(prim, src, wbuf.get(), dst, g.bias ? bias32.data() : nullptr);
     if (dst_plain) return y;
     if (prim.dst_channels_last)
         cpu::from_channels_last(static_cast<const float*>(dst), g.B, g.Cout, shape_numel(g.out), y.data<float>());
