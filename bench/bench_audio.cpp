@@ -146,10 +146,10 @@ int main(int argc, char** argv) {
             std::vector<std::string> profiles;  // per repetition, with --profile
         };
         std::vector<Bench> vocoders;
-        vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors", {}, {}, {}, {}});
+        vocoders.push_back({"vocoder (19B, HiFi-GAN)", voc_manifest_path, "ltx2_bench_audio_vocoder.safetensors", {}, {}, {}, {}, {}});
         if (!bwe_manifest_path.empty())
             vocoders.push_back(
-                {"vocoder (2.3, BWE 48k)", bwe_manifest_path, "ltx2_bench_audio_vocoder_bwe.safetensors", {}, {}, {}, {}});
+                {"vocoder (2.3, BWE 48k)", bwe_manifest_path, "ltx2_bench_audio_vocoder_bwe.safetensors", {}, {}, {}, {}, {}});
 
         const fs::path dir(tmp);
         std::fprintf(stderr, "writing random-weight checkpoints to %s ...\n", tmp.c_str());

@@ -93,11 +93,6 @@ void run_once(Workbench& b, bool cached, bool keep) {
     if (keep) b.seconds[cached].push_back(s);
 }
 
-double load_average() {
-    double load[1] = {-1};
-    return getloadavg(load, 1) == 1 ? load[0] : -1;
-}
-
 std::vector<double> milliseconds(std::vector<double> seconds) {
     for (double& s : seconds) s *= 1e3;
     return seconds;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <cmath>
 #include <cstdint>
@@ -33,6 +34,12 @@ inline double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 // The machine and the instruction-set paths the kernels take (kernels/cpu/cpu_isa.h), printed at
 // the top of every benchmark so its numbers say which machine and path made them. Call it first:
 // it applies $LTX2_CPU_ISA before anything uses oneDNN.
+// The machine's 1-minute load average (-1 when unknown), printed beside figures a busy machine skews.
+inline double load_average() {
+    double load[1] = {-1};
+    return getloadavg(load, 1) == 1 ? load[0] : -1;
+}
+
 inline void print_machine(std::FILE* out = stdout) { std::fprintf(out, "%s\n", cpu::cpu_paths_description().c_str()); }
 
 using Rng = XorShift64;

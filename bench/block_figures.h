@@ -1,5 +1,6 @@
 #pragma once
-// The check that bench_block's figures are physically possible before they are reported.
+// The check that a benchmark's figures (bench_block, bench_attention, bench_gemma) are physically
+// possible before they are reported.
 #include <cmath>
 #include <optional>
 #include <string>
@@ -24,11 +25,11 @@ inline constexpr double kMaxPlausiblePercentOfPeak = 105.0;
 inline std::optional<std::string> impossible_block_timing(const std::string& what, const Spread& seconds, double gflop,
                                                           double peak_gflops) {
     if (!(seconds.min > 0) || !std::isfinite(seconds.max))
-        return fmt::format("{}: a block time of {:.3f} ms is not a time (the block's compute was not measured)", what,
+        return fmt::format("{}: a time of {:.3f} ms is not a time (the compute was not measured)", what,
                            seconds.min * 1e3);
     const double best_percent = 100.0 * gflop / seconds.min / peak_gflops;
     if (!(best_percent <= kMaxPlausiblePercentOfPeak))
-        return fmt::format("{}: the fastest block ({:.1f} ms for {:.1f} GFLOP) ran at {:.0f} % of the {:.0f} GFLOP/s "
+        return fmt::format("{}: the fastest run ({:.1f} ms for {:.1f} GFLOP) ran at {:.0f} % of the {:.0f} GFLOP/s "
                            "matmul peak; more than {:.0f} % is impossible",
                            what, seconds.min * 1e3, gflop, best_percent, peak_gflops, kMaxPlausiblePercentOfPeak);
     return std::nullopt;
