@@ -92,11 +92,13 @@ inline double onednn_bf16_matmul_gflops(int64_t m, int64_t k, int64_t n, int rep
     return 2.0 * double(m) * double(n) * double(k) / best / 1e9;
 }
 
-// Peak of a plain oneDNN bf16 3-D convolution (bf16 in, f32 out, 3x3x3, `channels` in and out,
+// Peak of a plain oneDNN 3-D convolution (bf16 or f32 in, f32 out, 3x3x3, `channels` in and out,
 // padding 1, on a [channels, depth, side, side] volume; the layouts oneDNN prefers, reorders not
 // timed), best of `reps` runs, GFLOP/s: the reference of the VAE and vocoder benchmarks. Without
-// bf16 kernels (CPUs without AVX-512) it is the f32 convolution, as the engine's fall back.
-inline double onednn_bf16_conv_gflops(int64_t channels = 512, int64_t depth = 8, int64_t side = 32, int reps = 6) {
+// bf16 kernels (CPUs without AVX-512) the bf16 peak is the f32 convolution, as the engine's fall
+// back.
+inline double onednn_conv_gflops(bool bf16, int64_t channels = 512, int64_t depth = 8, int64_t side = 32,
+                                 int reps = 6) {
     using namespace dnnl;
     engine eng(engine::kind::cpu, 0);
     stream strm(eng);
@@ -112,13 +114,13 @@ inline double onednn_bf16_conv_gflops(int64_t channels = 512, int64_t depth = 8,
     };
     convolution_forward::primitive_desc pd;
     try {
-        pd = primitive_desc(memory::data_type::bf16);
+        pd = primitive_desc(bf16 ? memory::data_type::bf16 : memory::data_type::f32);
     } catch (const dnnl::error&) {
         std::printf("no bf16 convolution in oneDNN on this CPU: the convolution peak below is its f32 one\n");
         pd = primitive_desc(memory::data_type::f32);
     }
     memory src(pd.src_desc(), eng), wei(pd.weights_desc(), eng), dst(pd.dst_desc(), eng);
-    // Small finite values (0x3c00 is bf16 0.0078); the time does not depend on them.
+    // Small finite values (0x3c00 is bf16 0.0078, two of them f32 0.0078); the time does not depend on them.
     for (memory* m : {&src, &wei}) {
         auto* p = static_cast<uint16_t*>(m->get_data_handle());
         std::fill(p, p + m->get_desc().get_size() / 2, uint16_t(0x3c00));
@@ -133,6 +135,9 @@ inline double onednn_bf16_conv_gflops(int64_t channels = 512, int64_t depth = 8,
     }
     return 2.0 * double(channels * channels * 27) * double(depth * side * side) / best / 1e9;
 }
+
+inline double onednn_bf16_conv_gflops() { return onednn_conv_gflops(true); }
+inline double onednn_f32_conv_gflops() { return onednn_conv_gflops(false); }
 
 // Inputs per output of a convolution weight [Cout, Cin, k...].
 inline double conv_fan_in(const Shape& s) {

@@ -178,7 +178,8 @@ int main(int argc, char** argv) {
         double measured_voxel_bytes = 0;
         {
             Tensor latent = random_tensor(small, DType::F32, 1.0f, 101);
-            Result r{"4x8x12 latent, untiled"};
+            Result r;
+            r.name = "4x8x12 latent, untiled";
             const double rss_before = double(current_rss_bytes());
             for (int rep = 0; rep < reps; ++rep) {
                 auto t0 = Clock::now();
@@ -236,7 +237,8 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
 
             Tensor latent = random_tensor(large, DType::F32, 1.0f, 102);
-            Result r{"16x16x24 latent, tiled"};
+            Result r;
+            r.name = "16x16x24 latent, tiled";
             r.tiles = plan.num_tiles();
             for (int rep = 0; rep < reps; ++rep) {
                 double gflop = 0;
