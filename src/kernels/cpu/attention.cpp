@@ -265,7 +265,8 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
     LTX2_CHECK(o.window >= 0, "attention: window {} must not be negative", o.window);
     LTX2_CHECK(std::isfinite(o.scale), "attention: scale {} is not finite", o.scale);
     const KeyVisibility vis = key_visibility(o, B, Tk);
-    Tensor out = Tensor::zeros({B, Tq, HD}, DType::F32);
+    // Every (row, head) of the output is written once below, rows that see no key with zeros.
+    Tensor out = Tensor::empty({B, Tq, HD}, DType::F32);
     if (B == 0 || Tq == 0 || HD == 0) return out;
     LTX2_CHECK(Tk > 0, "attention: no keys");
 
@@ -309,7 +310,10 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
         if (ranged) {
             const int64_t lo = positional_keys(o, r0, Tk).lo;  // both bounds grow with the row
             const int64_t hi = positional_keys(o, r0 + rows - 1, Tk).hi;
-            if (hi <= lo) continue;  // no row sees a key: output stays 0
+            if (hi <= lo) {  // no row sees a key: the block's output is 0
+                for (int64_t r = 0; r < rows; ++r) std::fill_n(od + (b * Tq + r0 + r) * HD + h * D, D, 0.f);
+                continue;
+            }
             t0 = lo / KT;
             nt = (hi + KT - 1) / KT - t0;
         }
@@ -397,8 +401,11 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
             cpu::matmul_execute(p2, static_cast<const std::byte*>(E) + size_t(i * tile_elems) * esz, packed.v(bk, t0 + i), O);
         for (int64_t r = 0; r < rows; ++r) {
             const float f = inv[r];
-            if (f == 0.f) continue;  // no visible key: the row stays exactly 0
             float* dst = od + (b * Tq + r0 + r) * HD + h * D;
+            if (f == 0.f) {  // no visible key: the row is exactly 0
+                std::fill_n(dst, D, 0.f);
+                continue;
+            }
             const float* src = O + r * D;
             for (int64_t j = 0; j < D; ++j) dst[j] = src[j] * f;
         }
