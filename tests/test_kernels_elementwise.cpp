@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/rows.h"
 #include "test_kernels_util.h"
+#include "test_util.h"
 
 using namespace ltx2;
 using namespace ltx2::cpu;
@@ -101,4 +104,73 @@ TEST(KernelsElementwise, LargeParallelModulate) {
         for (int64_t j = 0; j < D; ++j)
             ref.push_back(x.at({0, t, j}) * (1.0 + sc.at({0, 0, j})) + sh.at({0, t, j}));
     EXPECT_LT(rel_error(xm.to_vector(), ref), 1e-6);
+}
+
+namespace {
+
+// Same shape and the same bits (not merely equal values: -0 and +0 differ).
+void expect_same_bits(const Tensor& got, const Tensor& want, const char* what) {
+    ASSERT_EQ(got.shape(), want.shape()) << what;
+    const int64_t n = got.numel();
+    int64_t differing = 0, first = -1;
+    for (int64_t i = 0; i < n; ++i)
+        if (std::memcmp(got.f32() + i, want.f32() + i, sizeof(float)) != 0 && differing++ == 0) first = i;
+    EXPECT_EQ(differing, 0) << what << ": " << differing << " of " << n << " values differ, the first at " << first
+                            << ": " << (first >= 0 ? got.f32()[first] : 0.f) << " vs "
+                            << (first >= 0 ? want.f32()[first] : 0.f);
+}
+
+}  // namespace
+
+// The AdaLN-value forms against the two steps they replace: the value materialised by add_row
+// (table[row] widened to F32, plus the contiguous modulation chunk), then the tensor form. Bit
+// for bit, per-token (Tt = T) and broadcast (Tt = 1) modulations, F32 and BF16 tables, the
+// modulation a strided view; odd T and D (SIMD tails), and one size past the parallel threshold.
+TEST(KernelsElementwise, AdaValuesMatchTheMaterialisedValuesBitForBit) {
+    const int64_t B = 2, chunks = 3;
+    uint32_t seed = 100;
+    for (const auto& [T, D] : {std::pair<int64_t, int64_t>{9, 37}, {301, 131}})
+        for (const int64_t Tt : {int64_t(1), T})
+            for (const DType dtype : {DType::F32, DType::BF16}) {
+                SCOPED_TRACE(testing::Message() << "T " << T << " D " << D << " Tt " << Tt << " table "
+                                                << dtype_name(dtype));
+                const Tensor table = random_tensor({6, D}, ++seed, 0.3f, dtype);
+                // Wider than chunks·D, so each chunk is a strided view of it, read in place.
+                const Tensor mod = random_tensor({B, Tt, chunks * D + 5}, ++seed, 0.5f).slice(2, 0, chunks * D);
+                ASSERT_FALSE(mod.is_contiguous());
+                const Tensor x = random_tensor({B, T, D}, ++seed, 2.0f), y = random_tensor({B, T, D}, ++seed);
+                auto materialised = [&](int row, int chunk) {
+                    return add_row(mod.contiguous().slice(2, chunk * D, (chunk + 1) * D),
+                                   table.select(0, row).to(DType::F32));
+                };
+                Tensor want = x.clone(), got = x.clone();
+                modulate_inplace(want, materialised(1, 2), materialised(4, 0));
+                modulate_inplace(got, AdaValue{table, 1, mod, 2}, AdaValue{table, 4, mod, 0});
+                expect_same_bits(got, want, "modulate");
+                want = x.clone();
+                got = x.clone();
+                add_gated_inplace(want, y, materialised(5, 1));
+                add_gated_inplace(got, y, AdaValue{table, 5, mod, 1});
+                expect_same_bits(got, want, "add_gated");
+            }
+}
+
+TEST(KernelsElementwise, AdaValueErrorsNameTheExpectedShape) {
+    Tensor x = random_tensor({2, 5, 8}, 1);
+    const Tensor y = random_tensor({2, 5, 8}, 2), table = random_tensor({6, 8}, 3);
+    const Tensor mod = random_tensor({2, 5, 24}, 4), mod_tokens = random_tensor({2, 4, 24}, 5);
+    const Tensor narrow_table = random_tensor({6, 7}, 6), bf16_mod = mod.to(DType::BF16);
+    const AdaValue ok{table, 0, mod, 0};
+    test::expect_error([&] { modulate_inplace(x, AdaValue{table, 1, mod, 3}, ok); },
+                       {"modulate scale", "modulation (2, 5, 24) has no chunk 3 of width 8", "at least 32"});
+    test::expect_error([&] { modulate_inplace(x, ok, AdaValue{table, 1, mod_tokens, 0}); },
+                       {"modulate shift", "modulation (2, 4, 24) does not broadcast to (2, 5, n·8)"});
+    test::expect_error([&] { add_gated_inplace(x, y, AdaValue{narrow_table, 0, mod, 0}); },
+                       {"add_gated gate", "table (6, 7) must be F32 or BF16 of shape (rows, 8)"});
+    test::expect_error([&] { add_gated_inplace(x, y, AdaValue{table, 6, mod, 0}); },
+                       {"add_gated gate", "row 6 is outside the AdaLN table (6, 8)"});
+    test::expect_error([&] { add_gated_inplace(x, y, AdaValue{table, 0, bf16_mod, 0}); },
+                       {"add_gated gate", "modulation (2, 5, 24) must be F32 of shape (2 or 1, 5 or 1, n·8)"});
+    test::expect_error([&] { add_gated_inplace(x, random_tensor({2, 5, 7}, 7), ok); },
+                       {"add_gated: y (2, 5, 7) must be F32 of shape (2, 5, 8)"});
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,7 +16,11 @@
 #include "io/weight_store.h"
 #include "models/transformer/config.h"
 #include "models/transformer/model.h"
+#include "models/transformer/modulation.h"
+#include "ops/elementwise.h"
+#include "ops/rows.h"
 #include "parity/parity.h"
+#include "test_kernels_util.h"
 
 namespace fs = std::filesystem;
 using namespace ltx2;
@@ -79,6 +84,32 @@ TEST(TransformerParity, CachedTextContextIsExact) {
     const AVTensors cached = model.forward(&v, &a, {}, &cache);
     EXPECT_EQ(plain.video.to_vector(), cached.video.to_vector());
     EXPECT_EQ(plain.audio.to_vector(), cached.audio.to_vector());
+}
+
+// add_gated_where with an AdaLN gate: the kept samples get exactly the bits of the whole-batch
+// gated add with the materialised gate (add_row, then the tensor form); a skipped one keeps x's.
+// Per-sample and one-sample (batch broadcast) modulations, per-token and broadcast over tokens.
+TEST(TransformerModulation, GatedAddWhereSkipsSamplesBitExactly) {
+    const int64_t B = 3, T = 7, D = 19;
+    auto bits = [](const Tensor& t) {
+        std::vector<uint32_t> out(size_t(t.numel()));
+        const std::vector<float> v = t.to_vector();
+        std::memcpy(out.data(), v.data(), v.size() * sizeof(float));
+        return out;
+    };
+    uint32_t seed = 7;
+    for (const int64_t mod_batch : {B, int64_t(1)})
+        for (const int64_t Tt : {T, int64_t(1)}) {
+            SCOPED_TRACE(testing::Message() << "modulation batch " << mod_batch << " tokens " << Tt);
+            const Tensor table = ktest::random_tensor({5, D}, ++seed, 0.3f, DType::BF16);
+            const Tensor mod = ktest::random_tensor({mod_batch, Tt, 2 * D}, ++seed, 0.5f);
+            const Tensor x = ktest::random_tensor({B, T, D}, ++seed), y = ktest::random_tensor({B, T, D}, ++seed);
+            Tensor all = x.clone(), got = x.clone();
+            add_gated_inplace(all, y, add_row(mod.slice(2, D, 2 * D), table.select(0, 4).to(DType::F32)));
+            add_gated_where(got, y, AdaValue{table, 4, mod, 1}, [](int b) { return b != 1; });
+            for (int64_t b = 0; b < B; ++b)
+                EXPECT_EQ(bits(got.slice(0, b, b + 1)), bits((b == 1 ? x : all).slice(0, b, b + 1))) << "sample " << b;
+        }
 }
 
 TEST(TransformerConfig, ParsesTinyAndDefaults) {

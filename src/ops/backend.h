@@ -44,6 +44,8 @@ public:
     virtual void add_inplace(Tensor& x, const Tensor& y) = 0;
     virtual void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) = 0;
     virtual void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) = 0;
+    virtual void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift) = 0;
+    virtual void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate) = 0;
     // ops/norm.h
     virtual Tensor rms_norm(const Tensor& x, const Tensor& weight, float eps) = 0;
     virtual void rms_norm_inplace(Tensor& x, const Tensor& weight, float eps) = 0;

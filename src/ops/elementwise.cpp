@@ -18,4 +18,13 @@ void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
     call_backend("gated add", {&x, &y, &gate})->add_gated_inplace(x, y, gate);
 }
 
+void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift) {
+    call_backend("modulate", {&x, &scale.table, &scale.mod, &shift.table, &shift.mod})
+        ->modulate_inplace(x, scale, shift);
+}
+
+void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate) {
+    call_backend("gated add", {&x, &y, &gate.table, &gate.mod})->add_gated_inplace(x, y, gate);
+}
+
 }  // namespace ltx2

@@ -2,6 +2,7 @@
 // Pointwise ops (F32 tensors, contiguous, in place). Per-token rows: `rows` tensors have shape
 // [B, T, D] or [B, 1, D] (broadcast over tokens).
 #include "core/tensor.h"
+#include "ops/op_params.h"
 
 namespace ltx2 {
 
@@ -12,5 +13,9 @@ void add_inplace(Tensor& x, const Tensor& y);  // x += y (same shape)
 void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift);
 // x += y·gate; gate [B, T, D] or [B, 1, D].
 void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate);
+// The same with AdaLN values (ops/op_params.h): the same bits as materialising each value first
+// (table[row] + mod, in f32) and passing it as a tensor, without that pass over B·T·D values.
+void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift);
+void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate);
 
 }  // namespace ltx2

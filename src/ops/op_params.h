@@ -23,6 +23,18 @@ struct AttentionOptions {
     Precision precision = Precision::F32;
 };
 
+// An AdaLN value as modulate_inplace and add_gated_inplace take it (ops/elementwise.h): per
+// token, table[row] + mod[b, t, chunk·D : (chunk+1)·D], the f32 sum (the table row widened to
+// F32 first) computed inside the op, with no [B, T, D] tensor between. table: [rows, D] F32 or
+// BF16; mod: F32 [B, Tt, n·D] with Tt the op's token count or 1 (broadcast over tokens), read in
+// place (any batch and token strides, unit last stride). Holds references: build it in the call.
+struct AdaValue {
+    const Tensor& table;
+    int row;
+    const Tensor& mod;
+    int chunk;
+};
+
 // Convolutions. Per-dimension vectors have one entry per spatial dim (N), or are empty for the
 // default (stride 1, dilation 1, padding 0). Dilation uses torch's convention: 1 means dense.
 struct ConvParams {

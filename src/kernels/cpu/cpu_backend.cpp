@@ -71,6 +71,12 @@ public:
     void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) override {
         cpu::add_gated_inplace(x, y, gate);
     }
+    void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift) override {
+        cpu::modulate_inplace(x, scale, shift);
+    }
+    void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate) override {
+        cpu::add_gated_inplace(x, y, gate);
+    }
 
     Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) override { return cpu::rms_norm(x, w, eps); }
     void rms_norm_inplace(Tensor& x, const Tensor& w, float eps) override { cpu::rms_norm_inplace(x, w, eps); }

@@ -91,28 +91,65 @@ void AddRange(float* p, const float* q, int64_t b, int64_t e) {
     for (; i < e; ++i) p[i] += q[i];
 }
 
+// Values [j, j + lanes) of a per-token operand: its row r, or for an AdaLN value (kTable) the f32
+// sum table + r, as add_row computed it before the op.
+template <bool kTable, class DF>
+HWY_INLINE hn::Vec<DF> OperandAt(DF d, const float* table, const float* r, int64_t j) {
+    if constexpr (kTable)
+        return hn::Add(hn::LoadU(d, table + j), hn::LoadU(d, r + j));
+    else
+        return hn::LoadU(d, r + j);
+}
+
+template <bool kTable>
+HWY_INLINE float OperandAt(const float* table, const float* r, int64_t j) {
+    if constexpr (kTable)
+        return table[j] + r[j];
+    else
+        return r[j];
+}
+
 // torch: x * (1 + scale) + shift (two roundings: the product, then the sum).
-void ModulateRow(float* xr, const float* s, const float* h, int64_t D) {
+template <bool kTable>
+HWY_INLINE void ModulateRowOf(float* xr, const float* st, const float* s, const float* ht, const float* h,
+                              int64_t D) {
     const hn::ScalableTag<float> d;
     const int64_t L = int64_t(hn::Lanes(d));
     const auto one = hn::Set(d, 1.0f);
     int64_t j = 0;
     for (; j + L <= D; j += L) {
-        const auto v = hn::Mul(hn::LoadU(d, xr + j), hn::Add(one, hn::LoadU(d, s + j)));
-        hn::StoreU(hn::Add(v, hn::LoadU(d, h + j)), d, xr + j);
+        const auto v = hn::Mul(hn::LoadU(d, xr + j), hn::Add(one, OperandAt<kTable>(d, st, s, j)));
+        hn::StoreU(hn::Add(v, OperandAt<kTable>(d, ht, h, j)), d, xr + j);
     }
-    for (; j < D; ++j) xr[j] = xr[j] * (1.0f + s[j]) + h[j];
+    for (; j < D; ++j) xr[j] = xr[j] * (1.0f + OperandAt<kTable>(st, s, j)) + OperandAt<kTable>(ht, h, j);
 }
 
-void AddGatedRow(float* xr, const float* yv, const float* gv, int64_t D) {
+// st, ht: the table rows of AdaLN values scale and shift, or both null for plain rows.
+void ModulateRow(float* xr, const float* st, const float* s, const float* ht, const float* h, int64_t D) {
+    if (st)
+        ModulateRowOf<true>(xr, st, s, ht, h, D);
+    else
+        ModulateRowOf<false>(xr, st, s, ht, h, D);
+}
+
+template <bool kTable>
+HWY_INLINE void AddGatedRowOf(float* xr, const float* yv, const float* gt, const float* gv, int64_t D) {
     const hn::ScalableTag<float> d;
     const int64_t L = int64_t(hn::Lanes(d));
     int64_t j = 0;
     for (; j + L <= D; j += L) {
-        const auto prod = hn::Mul(hn::LoadU(d, yv + j), hn::LoadU(d, gv + j));
+        const auto prod = hn::Mul(hn::LoadU(d, yv + j), OperandAt<kTable>(d, gt, gv, j));
         hn::StoreU(hn::Add(hn::LoadU(d, xr + j), prod), d, xr + j);
     }
-    for (; j < D; ++j) xr[j] += yv[j] * gv[j];
+    for (; j < D; ++j) xr[j] += yv[j] * OperandAt<kTable>(gt, gv, j);
+}
+
+// gt: the table row of an AdaLN gate, or null for a plain row.
+void AddGatedRow(float* xr, const float* yv, const float* gt, const float* gv, int64_t D) {
+    if (gt)
+        AddGatedRowOf<true>(xr, yv, gt, gv, D);
+    else
+        AddGatedRowOf<false>(xr, yv, gt, gv, D);
 }
 
 }  // namespace
@@ -156,10 +193,13 @@ float* contiguous_f32(Tensor& x, const char* what) {
     return x.f32();
 }
 
-// Per-token rows of a [B, T, D] / [B, 1, D] operand (any batch / token stride, unit last stride).
+// Per-token rows of a [B, T, D] / [B, 1, D] operand (any batch / token stride, unit last stride);
+// for an AdaLN value, the rows of its modulation chunk and the table row they add to.
 struct Rows {
     const float* data = nullptr;
     int64_t B = 0, T = 0, D = 0, sb = 0, st = 0;
+    Tensor table_row;              // AdaLN value: table[row] as F32, else undefined
+    const float* table = nullptr;  // its data
     const float* row(int64_t b, int64_t t) const { return data + b * sb + (T == 1 ? 0 : t * st); }
 };
 
@@ -177,6 +217,28 @@ Rows rows_of(const Tensor& r, int64_t B, int64_t T, int64_t D, const char* what)
     o.D = D;
     o.sb = r.size(0) == 1 ? 0 : r.stride(0);
     o.st = r.stride(1);
+    return o;
+}
+
+Rows rows_of(const AdaValue& v, int64_t B, int64_t T, int64_t D, const char* what) {
+    const Tensor &table = v.table, &mod = v.mod;
+    LTX2_CHECK(table.defined() && (table.dtype() == DType::F32 || table.dtype() == DType::BF16) &&
+                   table.dim() == 2 && table.size(1) == D,
+               "{}: the AdaLN table {} must be F32 or BF16 of shape (rows, {})", what,
+               table.defined() ? shape_str(table.shape()) : "undefined", D);
+    LTX2_CHECK(v.row >= 0 && v.row < table.size(0), "{}: row {} is outside the AdaLN table {}", what, v.row,
+               shape_str(table.shape()));
+    LTX2_CHECK(mod.defined() && mod.dtype() == DType::F32 && mod.dim() == 3,
+               "{}: the modulation {} must be F32 of shape ({} or 1, {} or 1, n·{})", what,
+               mod.defined() ? shape_str(mod.shape()) : "undefined", B, T, D);
+    LTX2_CHECK((mod.size(0) == B || mod.size(0) == 1) && (mod.size(1) == T || mod.size(1) == 1),
+               "{}: the modulation {} does not broadcast to ({}, {}, n·{})", what, shape_str(mod.shape()), B, T, D);
+    LTX2_CHECK(v.chunk >= 0 && (v.chunk + 1) * D <= mod.size(2),
+               "{}: the modulation {} has no chunk {} of width {} (its last dimension must be at least {})", what,
+               shape_str(mod.shape()), v.chunk, D, (int64_t(v.chunk) + 1) * D);
+    Rows o = rows_of(mod.slice(2, v.chunk * D, (v.chunk + 1) * D), B, T, D, what);
+    o.table_row = table.select(0, v.row).to(DType::F32);
+    o.table = o.table_row.data<float>();
     return o;
 }
 
@@ -226,30 +288,44 @@ void add_inplace(Tensor& x, const Tensor& y) {
     for_chunks(x.numel(), [p, q](int64_t b, int64_t e) { LTX2_SIMD_DISPATCH(AddRange)(p, q, b, e); });
 }
 
-void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) {
+namespace {
+
+// Operand: a Tensor of rows or an AdaValue; rows_of reads either.
+template <class Operand>
+void modulate_by(Tensor& x, const Operand& scale, const Operand& shift) {
     int64_t B, T, D;
     check_x3(x, "modulate", B, T, D);
-    Rows sc = rows_of(scale, B, T, D, "modulate scale"), sh = rows_of(shift, B, T, D, "modulate shift");
+    const Rows sc = rows_of(scale, B, T, D, "modulate scale"), sh = rows_of(shift, B, T, D, "modulate shift");
     float* xd = x.f32();
     for_rows(B, T, D, [&](int64_t b, int64_t t) {
         float* xr = xd + (b * T + t) * D;
-        LTX2_SIMD_DISPATCH(ModulateRow)(xr, sc.row(b, t), sh.row(b, t), D);
+        LTX2_SIMD_DISPATCH(ModulateRow)(xr, sc.table, sc.row(b, t), sh.table, sh.row(b, t), D);
     });
 }
 
-void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) {
+template <class Operand>
+void add_gated_by(Tensor& x, const Tensor& y, const Operand& gate) {
     int64_t B, T, D;
     check_x3(x, "add_gated", B, T, D);
     LTX2_CHECK(y.dtype() == DType::F32 && y.shape() == x.shape(), "add_gated: y {} must be F32 of shape {}",
                shape_str(y.shape()), shape_str(x.shape()));
-    Rows yr = rows_of(y, B, T, D, "add_gated y");
-    Rows g = rows_of(gate, B, T, D, "add_gated gate");
+    const Rows yr = rows_of(y, B, T, D, "add_gated y"), g = rows_of(gate, B, T, D, "add_gated gate");
     float* xd = x.f32();
     for_rows(B, T, D, [&](int64_t b, int64_t t) {
         float* xr = xd + (b * T + t) * D;
-        LTX2_SIMD_DISPATCH(AddGatedRow)(xr, yr.row(b, t), g.row(b, t), D);
+        LTX2_SIMD_DISPATCH(AddGatedRow)(xr, yr.row(b, t), g.table, g.row(b, t), D);
     });
 }
+
+}  // namespace
+
+void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift) { modulate_by(x, scale, shift); }
+
+void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift) { modulate_by(x, scale, shift); }
+
+void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate) { add_gated_by(x, y, gate); }
+
+void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate) { add_gated_by(x, y, gate); }
 
 }  // namespace ltx2::cpu
 #endif  // HWY_ONCE

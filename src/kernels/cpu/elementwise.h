@@ -2,6 +2,7 @@
 // Pointwise kernels (F32 tensors, contiguous, in place unless noted). Per-token rows:
 // `rows` tensors have shape [B, T, D] or [B, 1, D] (broadcast over tokens).
 #include "core/tensor.h"
+#include "ops/op_params.h"
 
 namespace ltx2::cpu {
 
@@ -15,5 +16,8 @@ void add_inplace(Tensor& x, const Tensor& y);  // x += y (same shape)
 void modulate_inplace(Tensor& x, const Tensor& scale, const Tensor& shift);
 // x += y·gate; gate [B, T, D] or [B, 1, D].
 void add_gated_inplace(Tensor& x, const Tensor& y, const Tensor& gate);
+// The same with AdaLN values (ops/op_params.h), each summed on the fly as add_row would: the same bits.
+void modulate_inplace(Tensor& x, const AdaValue& scale, const AdaValue& shift);
+void add_gated_inplace(Tensor& x, const Tensor& y, const AdaValue& gate);
 
 }  // namespace ltx2::cpu

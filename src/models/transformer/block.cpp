@@ -18,8 +18,8 @@ Tensor rms(const Tensor& x, float eps) { return rms_norm(x, Tensor(), eps); }
 // Modifies `normed` in place: pass a tensor no one else holds.
 Tensor modulated(Tensor normed, const Tensor& table, const Tensor& mod, int scale_row, int shift_row,
                  int scale_chunk, int shift_chunk) {
-    modulate_inplace(normed, ada_value(table, scale_row, mod, scale_chunk),
-                     ada_value(table, shift_row, mod, shift_chunk));
+    modulate_inplace(normed, AdaValue{table, scale_row, mod, scale_chunk},
+                     AdaValue{table, shift_row, mod, shift_chunk});
     return normed;
 }
 
@@ -57,7 +57,7 @@ void self_attention_part(const BlockStreamWeights& w, int index, StreamState& s,
     Tensor out = attention_forward(w.attn1, n, attention_kv(w.attn1, n, &s.rope, ctx.config.norm_eps), call,
                                    ctx.config.norm_eps, ctx.precision);
     tap_attention(ctx, fmt::format("block{}.{}attn1", index, prefix), out, gates);
-    const Tensor gate = ada_value(w.scale_shift_table, 2, s.modulation, 2);
+    const AdaValue gate{w.scale_shift_table, 2, s.modulation, 2};
     if (pass_value)
         add_gated_inplace(s.x, out, gate);
     else
@@ -84,7 +84,7 @@ void text_attention_part(const BlockStreamWeights& w, int index, StreamState& s,
     Tensor out = attention_forward(w.attn2, n, kv, call, eps, ctx.precision);
     tap_attention(ctx, fmt::format("block{}.{}attn2", index, prefix), out, gates);
     if (adaln)
-        add_gated_inplace(s.x, out, ada_value(w.scale_shift_table, 8, s.modulation, 8));
+        add_gated_inplace(s.x, out, AdaValue{w.scale_shift_table, 8, s.modulation, 8});
     else
         add_inplace(s.x, out);
 }
@@ -101,7 +101,7 @@ void feed_forward_part(const BlockStreamWeights& w, int index, StreamState& s, c
     Tensor n = modulated(rms(s.x, ctx.config.norm_eps), w.scale_shift_table, s.modulation, 4, 3, 4, 3);
     Tensor out = feed_forward(w.ff, n);
     if (ctx.tap) ctx.tap(fmt::format("block{}.{}ff_out", index, prefix), out);
-    add_gated_inplace(s.x, out, ada_value(w.scale_shift_table, 5, s.modulation, 5));
+    add_gated_inplace(s.x, out, AdaValue{w.scale_shift_table, 5, s.modulation, 5});
 }
 
 // One direction of the AV cross-attention: q from stream `q`, k/v from stream `kv`.
@@ -123,7 +123,7 @@ void av_cross_part(const AttentionWeights& attn, int index, StreamState& q, cons
     Tensor out = attention_forward(attn, qs, attention_kv(attn, ks, &kv.cross_rope, ctx.config.norm_eps), call,
                                    ctx.config.norm_eps, ctx.precision);
     tap_attention(ctx, fmt::format("block{}.{}", index, name), out, gates);
-    add_gated_where(q.x, out, ada_value(q_table, 4, q.cross_gate, 0),
+    add_gated_where(q.x, out, AdaValue{q_table, 4, q.cross_gate, 0},
                     [&](int b) { return !ctx.perturbations.perturbed(b, skip, index); });
 }
 

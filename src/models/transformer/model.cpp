@@ -13,7 +13,6 @@
 #include "ops/norm.h"
 #include "ops/rows.h"
 #include "models/transformer/block.h"
-#include "models/transformer/modulation.h"
 #include "models/transformer/preprocess.h"
 #include "models/transformer/text_attention.h"
 
@@ -119,8 +118,8 @@ TextContextCache LTXModel::prepare_text(const Modality* video, const Modality* a
 Tensor LTXModel::output_head(const StreamWeights& w, const StreamState& s) const {
     Tensor x = layer_norm(s.x, config_.norm_eps);
     // shift = table[0] + embedded, scale = table[1] + embedded
-    modulate_inplace(x, ada_value(w.scale_shift_table, 1, s.embedded_timestep, 0),
-                     ada_value(w.scale_shift_table, 0, s.embedded_timestep, 0));
+    modulate_inplace(x, AdaValue{w.scale_shift_table, 1, s.embedded_timestep, 0},
+                     AdaValue{w.scale_shift_table, 0, s.embedded_timestep, 0});
     return linear(x, w.proj_out.weight, w.proj_out.bias);
 }
 

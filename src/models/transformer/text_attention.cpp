@@ -1,7 +1,6 @@
 #include "models/transformer/text_attention.h"
 
 #include "ops/elementwise.h"
-#include "models/transformer/modulation.h"
 
 namespace ltx2 {
 
@@ -9,8 +8,8 @@ AttentionKV text_attention_kv(const AttentionWeights& attn2, const Tensor& promp
                               const Tensor& prompt_modulation, const Tensor& context, float eps) {
     if (!prompt_table.defined()) return attention_kv(attn2, context, nullptr, eps);
     Tensor kv_input = context.clone();
-    modulate_inplace(kv_input, ada_value(prompt_table, 1, prompt_modulation, 1),
-                     ada_value(prompt_table, 0, prompt_modulation, 0));
+    modulate_inplace(kv_input, AdaValue{prompt_table, 1, prompt_modulation, 1},
+                     AdaValue{prompt_table, 0, prompt_modulation, 0});
     return attention_kv(attn2, kv_input, nullptr, eps);
 }
 
