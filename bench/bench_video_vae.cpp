@@ -22,6 +22,7 @@
 #include <omp.h>
 
 #include "bench_util.h"
+#include "ops/op_profile.h"
 #include "manifest_bench.h"
 #include "sample_stats.h"
 #include "diffvae_bench.h"
@@ -119,12 +120,14 @@ int main(int argc, char** argv) {
     CLI::App app{"Times the full-size LTX-2 video VAE decoder (random bf16 weights)."};
     std::string manifest_path = std::string(LTX2_SOURCE_DIR) + "/tests/golden/manifest/video_vae.json";
     int reps = 1;
+    bool profile = false;
     bool skip_large = false;
     double budget_gib = 4.0, voxel_bytes = 0;
     std::string tmp = fs::temp_directory_path().string();
     app.add_option("--manifest", manifest_path, "tensor manifest of the video VAE");
     app.add_option("--reps", reps, "timed repetitions per case (the median is reported)");
     app.add_flag("--skip-large", skip_large, "only the small untiled case");
+    app.add_flag("--profile", profile, "after the small case, one more small decode with its op profile (ops/op_profile.h)");
     app.add_option("--budget-gib", budget_gib, "decoder memory budget for choose_tiling (large case)");
     app.add_option("--voxel-bytes", voxel_bytes, "bytes per output voxel for choose_tiling (default: measured)");
     app.add_option("--tmp", tmp, "folder for the random-weight checkpoint (deleted afterwards)");
@@ -209,6 +212,16 @@ int main(int argc, char** argv) {
             results.push_back(r);
             header();
             report(r);
+            if (profile) {
+                reset_op_profile();
+                set_op_profiling(true);
+                const auto t0 = Clock::now();
+                (void)decoder.decode(latent);
+                const double s = seconds_since(t0);
+                set_op_profiling(false);
+                std::printf("\none more small decode with the op profile on, %.2f s:\n%s\n", s,
+                            describe_op_profile(op_profile(), s).c_str());
+            }
         }
 
         // (b) large latent, tiled as choose_tiling picks for the budget.
