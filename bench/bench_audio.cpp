@@ -9,7 +9,6 @@
 // same process (%conv), and peak RSS.
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +22,7 @@
 #include "sample_stats.h"
 #include "core/error.h"
 #include "core/memory_stats.h"
+#include "core/sha256.h"
 #include "diffusion/patchifiers.h"
 #include "io/safetensors.h"
 #include "io/weight_store.h"
@@ -273,14 +273,11 @@ int main(int argc, char** argv) {
                 peak_abs = std::max(peak_abs, double(std::fabs(x)));
                 sum_sq += double(x) * x;
             }
-            // FNV-1a of the samples' bits: equal across builds means the same waveform bit for bit.
-            uint64_t hash = 1469598103934665603ull;
-            for (float x : b.wave.to_vector()) {
-                hash ^= std::bit_cast<uint32_t>(x);
-                hash *= 1099511628211ull;
-            }
-            std::printf("waveform peak |x| %.3f, rms %.3f (finite), bits hash %016llx\n", peak_abs,
-                        std::sqrt(sum_sq / double(b.wave.numel())), (unsigned long long)hash);
+            // Equal across builds means the same waveform bit for bit.
+            const Tensor wave = b.wave.contiguous();
+            const std::string sha = sha256_hex({reinterpret_cast<const char*>(wave.raw()), size_t(wave.nbytes())});
+            std::printf("waveform peak |x| %.3f, rms %.3f (finite), SHA-256 of its samples %.16s\n", peak_abs,
+                        std::sqrt(sum_sq / double(b.wave.numel())), sha.c_str());
         }
         for (const Bench& b : vocoders) {
             std::vector<size_t> shown;

@@ -50,11 +50,7 @@ double seconds_of(const std::function<void()>& fn) {
 
 double best_seconds(int reps, const std::function<void()>& fn) {
     double best = 1e30;
-    for (int r = 0; r < reps; ++r) {
-        const auto t0 = Clock::now();
-        fn();
-        best = std::min(best, seconds_since(t0));
-    }
+    for (int r = 0; r < reps; ++r) best = std::min(best, seconds_of(fn));
     return best;
 }
 

@@ -50,13 +50,9 @@ void to_channels_last_bf16(const float* src, int64_t batch, int64_t channels, in
     });
 }
 
+// [B, S, C] -> [B, C, S] is the same transpose with the roles of C and S exchanged.
 void from_channels_last(const float* src, int64_t batch, int64_t channels, int64_t spatial, float* dst) {
-    for_each_tile(batch, channels, spatial, [&](int64_t b, int64_t c0, int64_t c1, int64_t s0, int64_t s1) {
-        const float* in = src + b * spatial * channels;
-        float* out = dst + b * channels * spatial;
-        for (int64_t c = c0; c < c1; ++c)
-            for (int64_t s = s0; s < s1; ++s) out[c * spatial + s] = in[s * channels + c];
-    });
+    to_channels_last(src, batch, spatial, channels, dst);
 }
 
 }  // namespace ltx2::cpu

@@ -65,7 +65,6 @@ void* layout_buffer(cpu::ScratchBuffer& kept, size_t bytes, Buffer& own) {
     return own.get();
 }
 
-// Plain (row-major) memory descriptor.
 // [B, C, *spatial] stored as [B, *spatial, C].
 md channels_last_md(const dims& d, dt type) {
     dims strides(d.size());
@@ -79,6 +78,7 @@ md channels_last_md(const dims& d, dt type) {
     return md(d, type, strides);
 }
 
+// Plain (row-major) memory descriptor.
 md plain_md(const dims& d, dt type) {
     dims strides(d.size());
     int64_t s = 1;
@@ -275,8 +275,8 @@ ConvParams uncached_if_converted(const ConvParams& p, const Tensor& used, const 
 
 // x [B, C, S] (F32, contiguous) into [B, before + S + after, C] at dst, in the primitive's
 // activation type (bf16: rounded), the `before` / `after` rows zero.
-void to_channels_last(const Tensor& x, dt type, int64_t B, int64_t C, int64_t S, int64_t before, int64_t after,
-                      void* dst) {
+void to_channels_last_padded(const Tensor& x, dt type, int64_t B, int64_t C, int64_t S, int64_t before,
+                             int64_t after, void* dst) {
     const size_t elem = type == dt::bf16 ? 2 : 4, row = size_t(C) * elem;
     const float* in = x.data<float>();
     for (int64_t b = 0; b < B; ++b) {
@@ -340,12 +340,12 @@ bool run_conv1d_in_chunks(const Geometry& g, const Tensor& x_in, const Tensor& w
 
     const Tensor x = x_in.contiguous(), w = w_in.contiguous();
     const int64_t padded = g.in[0] + g.pb[0] + g.pa[0];
-    const size_t elem = g.wdt == dt::bf16 ? 2 : 4;
+    const size_t elem = sizeof(float);  // F32 only, see above
     cpu::KernelScratch& scratch = cpu::thread_scratch();
     Buffer src_buf, dst_buf;
     auto* src = static_cast<std::byte*>(layout_buffer(scratch.layout_in, size_t(g.B * padded * g.Cin) * elem, src_buf));
     auto* dst = static_cast<float*>(layout_buffer(scratch.layout_out, size_t(g.B * out * g.Cout) * 4, dst_buf));
-    to_channels_last(x, g.wdt, g.B, g.Cin, g.in[0], g.pb[0], g.pa[0], src);
+    to_channels_last_padded(x, g.wdt, g.B, g.Cin, g.in[0], g.pb[0], g.pa[0], src);
     const bool cache = cache_weights && w.storage() == w_in.storage();
     const std::shared_ptr<void> w_full = weights_for(*full, w, false, 1, cache);
     const std::shared_ptr<void> w_last = last == full ? w_full : weights_for(*last, w, false, 1, cache);
@@ -468,7 +468,7 @@ Tensor run_conv(const char* fn, bool transposed, const Tensor& x_in, const Tenso
         if (!prim.src_channels_last)
             cpu::reorder(prim.src_plain, x.raw(), prim.src_md, src);  // also rounds to bf16
         else
-            to_channels_last(x, g.wdt, g.B, g.Cin, shape_numel(g.in), 0, 0, src);
+            to_channels_last_padded(x, g.wdt, g.B, g.Cin, shape_numel(g.in), 0, 0, src);
     }
     void* dst = y.raw();
     const bool dst_plain = prim.dst_md == prim.dst_plain;
